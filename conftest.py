@@ -1,0 +1,42 @@
+"""Fixtures shared by every test (app tests under src/ and cross-app tests under tests/)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kopdes.platform.core import testing
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip loudly where a real part (PostgreSQL, Chromium) is missing; fail under CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+@pytest.fixture
+def koperasi(db):
+    return testing.make_koperasi("sukamaju", region_code="32.01.26.2001")
+
+
+@pytest.fixture
+def other_koperasi(db):
+    return testing.make_koperasi("sidomulyo", region_code="33.02.01.2001")
+
+
+@pytest.fixture
+def make_user(db):
+    return testing.make_user
+
+
+@pytest.fixture
+def officer_client(client, koperasi):
+    """A client logged in (and past TOTP) as the ketua of ``koperasi``."""
+    user = testing.make_user("ketua", koperasi)
+    return testing.login(client, user)

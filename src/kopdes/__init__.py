@@ -1,0 +1,3 @@
+"""kopdes: the operating system for Indonesia's village cooperatives."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from kopdes.cli import main
+
+main()

@@ -1,0 +1,21 @@
+"""URL map. Koperasi pages live under /k/<slug>/; each app owns its own urls.py."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kopdes.config.api import api
+
+urlpatterns = [
+    path("", include("kopdes.platform.web.urls")),
+    path("", include("kopdes.platform.identity.urls")),
+    path("k/<slug:slug>/koperasi/", include("kopdes.platform.tenancy.urls")),
+    path("k/<slug:slug>/audit/", include("kopdes.platform.audit.urls")),
+    path("k/<slug:slug>/buku/", include("kopdes.ledger.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+]
+
+handler400 = "kopdes.platform.web.views.bad_request"
+handler403 = "kopdes.platform.web.views.permission_denied"
+handler404 = "kopdes.platform.web.views.page_not_found"
+handler500 = "kopdes.platform.web.views.server_error"

@@ -1,0 +1,74 @@
+"""Deterministic builders for tests: koperasi, users with roles, logged-in clients.
+
+Data is made through the real models (services where they exist), with fixed values so a
+failure reproduces. Imported by app tests and by tests/ at the top level.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kopdes.platform.identity.choices import CROSS_ROLES, Role
+from kopdes.platform.identity.models import RoleAssignment, User
+from kopdes.platform.tenancy.models import Koperasi
+
+_counter = itertools.count(1)
+
+# Two real villages in different provinces (Kemendagri codes from the official list).
+REGIONS = ["32.01.26.2001", "33.02.01.2001"]
+TEST_PASSWORD = "Rahasia-Koperasi-2026"
+
+
+def make_koperasi(slug: str | None = None, region_code: str | None = None, **extra) -> Koperasi:
+    n = next(_counter)
+    slug = slug or f"kop-{n}"
+    return Koperasi.objects.create(
+        name=extra.pop("name", f"Koperasi Desa Merah Putih Uji {n}"),
+        slug=slug,
+        badan_hukum_number=extra.pop("badan_hukum_number", f"AHU-{n:07d}.AH.01.29.TAHUN 2025"),
+        nik_koperasi=extra.pop("nik_koperasi", f"32010{n:010d}"),
+        region_code=region_code or REGIONS[n % 2],
+        address=extra.pop("address", "Jl. Raya Desa No. 1"),
+        business_units=extra.pop("business_units", ["kantor", "sembako", "simpan_pinjam"]),
+        **extra,
+    )
+
+
+def make_user(
+    role: Role | str | None = None,
+    koperasi: Koperasi | None = None,
+    *,
+    username: str | None = None,
+    region_prefix: str = "",
+    with_totp: bool = True,
+) -> User:
+    n = next(_counter)
+    user = User.objects.create_user(
+        username=username or f"user{n}", password=TEST_PASSWORD, full_name=f"Pengguna Uji {n}"
+    )
+    if role is not None:
+        role = Role(role)
+        RoleAssignment.objects.create(
+            user=user,
+            role=role,
+            koperasi=None if role in CROSS_ROLES else koperasi,
+            region_prefix=region_prefix,
+        )
+    if with_totp:
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    return user
+
+
+def login(client: Client, user: User, *, verified: bool = True) -> Client:
+    """Log ``user`` in on the test client; ``verified`` marks the session as past TOTP."""
+    client.force_login(user)
+    if verified:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+    return client

@@ -1,0 +1,73 @@
+"""The one permission matrix: which role may do what. Tested cell by cell.
+
+Codes are ``"<app>.<verb>"``. Later issues add their rows here (and to the test table in
+``identity/tests/test_permissions.py``), never ``if role == ...`` checks in views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kopdes.platform.identity.choices import Role
+
+R = Role
+_OFFICERS = {R.KETUA, R.SEKRETARIS, R.BENDAHARA, R.PENGAWAS, R.MANAJER, R.KASIR, R.PETUGAS_PINJAMAN}
+_OVERSIGHT = {R.PENDAMPING, R.DINAS, R.KEMENTERIAN, R.ADMIN}
+
+MATRIX: dict[str, frozenset[Role]] = {
+    # The dashboard of a koperasi: every role that belongs to it.
+    "web.view_dashboard": frozenset(_OFFICERS | _OVERSIGHT | {R.ANGGOTA}),
+    "tenancy.view_profile": frozenset(_OFFICERS | _OVERSIGHT),
+    "tenancy.edit_profile": frozenset({R.KETUA, R.SEKRETARIS, R.ADMIN}),
+    "tenancy.edit_adart": frozenset({R.KETUA, R.ADMIN}),
+    "identity.view_officers": frozenset(_OFFICERS | {R.ADMIN}),
+    "identity.invite_officer": frozenset({R.KETUA, R.ADMIN}),
+    "identity.revoke_role": frozenset({R.KETUA, R.ADMIN}),
+    "audit.view": frozenset({R.KETUA, R.PENGAWAS, R.ADMIN}),
+    # Bookkeeping (issue 3).
+    "ledger.view": frozenset(_OFFICERS | _OVERSIGHT),
+    "ledger.post_manual": frozenset({R.BENDAHARA, R.MANAJER}),
+    "ledger.propose_reversal": frozenset({R.BENDAHARA, R.MANAJER}),
+    "ledger.approve_reversal": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
+    "ledger.propose_close": frozenset({R.BENDAHARA}),
+    "ledger.approve_close": frozenset({R.KETUA}),
+    "ledger.manage_accounts": frozenset({R.BENDAHARA, R.MANAJER}),
+    "ledger.import_opening": frozenset({R.BENDAHARA}),
+    "ledger.export": frozenset(_OFFICERS | _OVERSIGHT),
+}
+
+# Rank for "nobody grants a role above their own". Equal ranks may grant each other.
+RANK: dict[Role, int] = {
+    R.ADMIN: 100,
+    R.KEMENTERIAN: 90,
+    R.DINAS: 80,
+    R.PENDAMPING: 70,
+    R.KETUA: 60,
+    R.SEKRETARIS: 50,
+    R.BENDAHARA: 50,
+    R.PENGAWAS: 50,
+    R.MANAJER: 50,
+    R.KASIR: 40,
+    R.PETUGAS_PINJAMAN: 40,
+    R.ANGGOTA: 10,
+}
+
+
+def has_perm(roles: Iterable[Role | str], code: str) -> bool:
+    """True when any of ``roles`` is allowed ``code``. Unknown codes are never allowed."""
+    allowed = MATRIX.get(code)
+    if allowed is None:
+        return False
+    return any(Role(r) in allowed for r in roles)
+
+
+def highest_rank(roles: Iterable[Role | str]) -> int:
+    return max((RANK[Role(r)] for r in roles), default=0)
+
+
+def may_grant(granter_roles: Iterable[Role | str], role: Role | str) -> bool:
+    """A role may be granted only by someone allowed to invite whose rank is not lower."""
+    granter_roles = list(granter_roles)
+    if not has_perm(granter_roles, "identity.invite_officer"):
+        return False
+    return RANK[Role(role)] <= highest_rank(granter_roles)

@@ -1,0 +1,53 @@
+"""Reads about users and their roles."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from kopdes.domain.regions import is_within
+from kopdes.platform.identity.choices import OFFICER_ROLES, Role
+from kopdes.platform.identity.models import RoleAssignment, User
+from kopdes.platform.tenancy.models import Koperasi
+
+
+def active_assignments(user: User) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
+    """The roles ``user`` holds in ``koperasi``, own or through oversight of its region."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    roles: set[Role] = set()
+    for ra in active_assignments(user).only("role", "koperasi_id", "region_prefix"):
+        role = Role(ra.role)
+        if ra.koperasi_id is not None:
+            if ra.koperasi_id == koperasi.id:
+                roles.add(role)
+        elif role in (Role.ADMIN, Role.KEMENTERIAN):
+            roles.add(role)
+        elif ra.region_prefix and is_within(koperasi.region_code, ra.region_prefix):
+            roles.add(role)
+    return frozenset(roles)
+
+
+def koperasi_for(user: User) -> QuerySet[Koperasi]:
+    """Every koperasi the user may open, for the koperasi picker."""
+    if not user.is_authenticated or not user.is_active:
+        return Koperasi.objects.none()
+    assignments = list(active_assignments(user).only("role", "koperasi_id", "region_prefix"))
+    if any(ra.role in (Role.ADMIN, Role.KEMENTERIAN) for ra in assignments):
+        return Koperasi.objects.all()
+    ids = {ra.koperasi_id for ra in assignments if ra.koperasi_id}
+    prefixes = [ra.region_prefix for ra in assignments if ra.koperasi_id is None and ra.region_prefix]
+    qs = Koperasi.objects.filter(id__in=ids)
+    for prefix in prefixes:
+        qs = qs | Koperasi.objects.filter(region_code__startswith=prefix + ".") | Koperasi.objects.filter(
+            region_code=prefix
+        )
+    return qs.distinct()
+
+
+def needs_two_factor(user: User) -> bool:
+    """Officer roles (anything but a plain member) must log in with TOTP."""
+    return active_assignments(user).filter(role__in=[r.value for r in OFFICER_ROLES]).exists()

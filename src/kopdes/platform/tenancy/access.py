@@ -1,0 +1,67 @@
+"""How a page under ``/k/<slug>/`` finds its koperasi and checks the caller.
+
+The koperasi comes from the URL and must match one of the user's roles, else 404: the same
+answer for "no such koperasi" and "not yours", so nobody can probe for other tenants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.selectors import needs_two_factor, roles_for
+from kopdes.platform.tenancy.models import Koperasi
+
+
+def access_koperasi(user, slug: str) -> tuple[Koperasi, frozenset]:
+    """Return the koperasi and the user's roles in it, or raise Http404."""
+    koperasi = Koperasi.objects.filter(slug=slug).first()
+    if koperasi is None:
+        raise Http404
+    roles = roles_for(user, koperasi)
+    if not roles:
+        raise Http404
+    return koperasi, roles
+
+
+def two_factor_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Officers who have not passed TOTP in this session are sent to do so first."""
+    user = request.user
+    if needs_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
+        return redirect(f"{reverse('identity:two-factor')}?{urlencode({'next': request.get_full_path()})}")
+    return None
+
+
+def koperasi_view(permission: str | None = None) -> Callable:
+    """Decorate a view taking ``slug``: login, TOTP for officers, tenant match, permission.
+
+    Sets ``request.koperasi`` and ``request.roles`` and calls the view without ``slug``.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                login = reverse("identity:login")
+                return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+            if (response := two_factor_redirect(request)) is not None:
+                return response
+            koperasi, roles = access_koperasi(request.user, slug)
+            if permission and not has_perm(roles, permission):
+                raise PermissionDenied
+            request.koperasi = koperasi  # type: ignore[attr-defined]
+            request.roles = roles  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        wrapped.koperasi_permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,39 @@
+"""The menu, by role: one list, filtered by the permission matrix.
+
+Apps add their entries to ``NAV`` (label, URL name taking ``slug``, permission code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kopdes.platform.identity.permissions import has_perm
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    permission: str
+    icon: str = ""
+
+
+NAV: list[NavEntry] = [
+    NavEntry(_("Home"), "web:dashboard", "web.view_dashboard", "🏠"),
+    NavEntry(_("Koperasi profile"), "tenancy:profile", "tenancy.view_profile", "🏛"),
+    NavEntry(_("Officers"), "identity:officer-list", "identity.view_officers", "👥"),
+    NavEntry(_("Audit log"), "audit:event-list", "audit.view", "🔎"),
+]
+
+
+def navigation_for(koperasi, roles) -> list[dict]:
+    items = []
+    for entry in NAV:
+        if not has_perm(roles, entry.permission):
+            continue
+        url = reverse(entry.url_name, kwargs={"slug": koperasi.slug})
+        items.append({"label": entry.label, "url": url, "icon": entry.icon})
+    return items

@@ -1,0 +1,48 @@
+"""The shell: koperasi picker, dashboard, friendly error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from kopdes.platform.identity.selectors import koperasi_for
+from kopdes.platform.tenancy.access import koperasi_view, two_factor_redirect
+from kopdes.platform.web import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The koperasi picker; a user with exactly one koperasi goes straight to it."""
+    if (response := two_factor_redirect(request)) is not None:
+        return response
+    choices = list(koperasi_for(request.user).order_by("name"))
+    if len(choices) == 1:
+        return redirect("web:dashboard", slug=choices[0].slug)
+    return render(request, "web/home.html", {"choices": choices})
+
+
+@koperasi_view("web.view_dashboard")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = selectors.dashboard_summary(request.koperasi, request.roles)
+    return render(request, "web/dashboard.html", context)
+
+
+def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    return render(request, template, status=status)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "web/errors/400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "web/errors/403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "web/errors/404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, "web/errors/500.html", 500)
