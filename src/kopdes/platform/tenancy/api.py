@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 
 from kopdes.platform.tenancy.access import access_koperasi
 from kopdes.platform.identity.permissions import has_perm
@@ -22,7 +22,7 @@ class KoperasiOut(Schema):
 
 
 @router.get("", response=KoperasiOut)
-def koperasi_profile(request: HttpRequest, slug: str):
+def koperasi_profile(request: HttpRequest, slug: str = Path(...)):  # noqa: B008
     koperasi, roles = access_koperasi(request.auth, slug)
     if not has_perm(roles, "tenancy.view_profile"):
         raise HttpError(403, "Anda tidak berwenang melihat profil koperasi ini.")
