@@ -30,10 +30,13 @@ NAV: list[NavEntry] = [
 
 
 def navigation_for(koperasi, roles) -> list[dict]:
+    """The menu entries ``roles`` may open in ``koperasi``, in ``NAV`` order."""
     items = []
     for entry in NAV:
         if not has_perm(roles, entry.permission):
             continue
         url = reverse(entry.url_name, kwargs={"slug": koperasi.slug})
-        items.append({"label": entry.label, "url": url, "icon": entry.icon})
+        items.append(
+            {"label": entry.label, "url": url, "icon": entry.icon, "url_name": entry.url_name}
+        )
     return items

@@ -1,21 +1,64 @@
-"""Reads for the dashboard. Later issues add their tiles here."""
+"""Reads for the shell: the dashboard summary and the built-in tiles."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from kopdes.platform.audit.models import AuditEvent
+from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.models import RoleAssignment
 from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.web.activity import describe_action
+from kopdes.platform.web.navigation import navigation_for
+from kopdes.platform.web.tiles import Tile, TileData, register_tile, tiles_for
+
+RECENT_EVENTS = 8
+
+
+def officer_count(koperasi) -> int:
+    """Active officers of ``koperasi`` (everyone with a role there except plain members)."""
+    return (
+        RoleAssignment.objects.filter(koperasi=koperasi, revoked_at__isnull=True)
+        .exclude(role=Role.ANGGOTA)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+
+
+def _officers_tile(koperasi, roles) -> TileData:
+    return TileData(
+        figure=str(officer_count(koperasi)),
+        label=_("active officers"),
+        url=reverse("identity:officer-list", kwargs={"slug": koperasi.slug}),
+    )
+
+
+register_tile(Tile("identity.officers", "identity.view_officers", _officers_tile, order=10))
+
+
+def recent_events(koperasi, roles) -> list[dict]:
+    """The latest audit events of ``koperasi`` (with plain labels), for roles that may
+    read the audit log; nobody else sees who did what."""
+    if not has_perm(roles, "audit.view"):
+        return []
+    events = (
+        AuditEvent.objects.filter(koperasi=koperasi)
+        .only("at", "actor_label", "action", "role")
+        .order_by("-seq")[:RECENT_EVENTS]
+    )
+    return [{"event": e, "label": describe_action(e.action)} for e in events]
 
 
 def dashboard_summary(koperasi, roles) -> dict:
-    officers = (
-        RoleAssignment.objects.filter(koperasi=koperasi, revoked_at__isnull=True)
-        .exclude(role="anggota")
-        .count()
-    )
-    recent = []
-    if has_perm(roles, "audit.view"):
-        recent = list(
-            AuditEvent.objects.filter(koperasi=koperasi).order_by("-seq")[:5]
-        )
-    return {"officer_count": officers, "recent_events": recent}
+    """Everything the dashboard shows for ``roles`` in ``koperasi``."""
+    modules = [
+        item for item in navigation_for(koperasi, roles) if item["url_name"] != "web:dashboard"
+    ]
+    return {
+        "modules": modules,
+        "tiles": tiles_for(koperasi, roles),
+        "recent_events": recent_events(koperasi, roles),
+        "role_labels": sorted(Role(r).label for r in roles),
+    }

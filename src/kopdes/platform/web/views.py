@@ -1,10 +1,14 @@
-"""The shell: koperasi picker, dashboard, friendly error pages."""
+"""The shell: koperasi picker, dashboard, health check and friendly error pages."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from kopdes.platform.identity.selectors import koperasi_for
 from kopdes.platform.tenancy.access import koperasi_view, two_factor_redirect
@@ -24,8 +28,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @koperasi_view("web.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The koperasi's front page: modules, figures (tiles) and recent activity."""
     context = selectors.dashboard_summary(request.koperasi, request.roles)
     return render(request, "web/dashboard.html", context)
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 "ok" when the application answers and its database does (for load balancers)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
@@ -45,4 +60,7 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, "web/errors/500.html", 500)
+    # Rendered without the request's context processors: whatever broke (the database,
+    # a context processor) must not break the error page too.
+    body = loader.get_template("web/errors/500.html").render({"plain_error_page": True})
+    return HttpResponse(body, status=500)

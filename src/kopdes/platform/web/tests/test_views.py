@@ -1,0 +1,257 @@
+"""The shell's pages: picker, dashboard per role, health check, error pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+from django.urls import get_resolver, reverse
+
+from kopdes.platform.audit.services import record
+from kopdes.platform.core import testing
+from kopdes.platform.identity.choices import KOPERASI_ROLES, Role
+from kopdes.platform.web import views
+from kopdes.platform.web.tiles import TILES, Tile, TileData, register_tile
+
+pytestmark = pytest.mark.django_db
+
+
+def _dashboard(client, koperasi):
+    return client.get(reverse("web:dashboard", kwargs={"slug": koperasi.slug}))
+
+
+@pytest.mark.parametrize("role", sorted(r.value for r in KOPERASI_ROLES))
+def test_dashboard_shows_for_every_koperasi_role(client, koperasi, role):
+    user = testing.make_user(role, koperasi)
+    testing.login(client, user)
+    response = _dashboard(client, koperasi)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert koperasi.name in body
+    assert 'data-testid="dashboard-title"' in body
+    assert str(Role(role).label) in body
+
+
+@pytest.mark.parametrize(
+    ("role", "prefix"),
+    [("pendamping", "32"), ("dinas", "32.01"), ("kementerian", ""), ("admin", "")],
+)
+def test_dashboard_shows_for_oversight_roles_over_the_region(client, koperasi, role, prefix):
+    user = testing.make_user(role, region_prefix=prefix)
+    testing.login(client, user)
+    assert _dashboard(client, koperasi).status_code == 200
+
+
+def test_dinas_of_another_region_gets_404(client, koperasi):
+    user = testing.make_user("dinas", region_prefix="33.02")
+    testing.login(client, user)
+    assert _dashboard(client, koperasi).status_code == 404
+
+
+def test_dashboard_of_another_koperasi_is_404(client, koperasi, other_koperasi):
+    testing.login(client, testing.make_user("bendahara", koperasi))
+    assert _dashboard(client, other_koperasi).status_code == 404
+    missing = client.get(reverse("web:dashboard", kwargs={"slug": "tidak-ada"}))
+    assert missing.status_code == 404
+
+
+def test_dashboard_counts_officers_but_not_members(client, koperasi, other_koperasi):
+    ketua = testing.make_user("ketua", koperasi)
+    testing.make_user("bendahara", koperasi)
+    testing.make_user("anggota", koperasi)
+    testing.make_user("kasir", other_koperasi)
+    testing.login(client, ketua)
+    response = _dashboard(client, koperasi)
+    tiles = response.context["tiles"]
+    officers = [t for t in tiles if t.url.endswith("/pengurus/")]
+    assert officers[0].figure == "2"
+
+
+def test_dashboard_lists_modules_the_role_may_open(client, koperasi):
+    testing.login(client, testing.make_user("ketua", koperasi))
+    body = _dashboard(client, koperasi).content.decode()
+    assert reverse("audit:event-list", kwargs={"slug": koperasi.slug}) in body
+    assert reverse("identity:officer-list", kwargs={"slug": koperasi.slug}) in body
+
+
+def test_member_sees_no_officer_pages_and_no_activity(client, koperasi):
+    record("tenancy.koperasi.updated", koperasi=koperasi, summary={})
+    testing.login(client, testing.make_user("anggota", koperasi))
+    response = _dashboard(client, koperasi)
+    body = response.content.decode()
+    assert reverse("audit:event-list", kwargs={"slug": koperasi.slug}) not in body
+    assert reverse("identity:officer-list", kwargs={"slug": koperasi.slug}) not in body
+    assert response.context["recent_events"] == []
+    assert 'data-testid="activity"' not in body
+
+
+def test_recent_activity_shows_plain_labels_to_ketua(client, koperasi, other_koperasi):
+    record("tenancy.koperasi.updated", koperasi=koperasi, summary={})
+    record("tenancy.koperasi.updated", koperasi=other_koperasi, summary={"x": 1})
+    testing.login(client, testing.make_user("ketua", koperasi))
+    response = _dashboard(client, koperasi)
+    events = response.context["recent_events"]
+    assert [e["event"].koperasi_id for e in events] == [koperasi.id]
+    assert "Profil koperasi diubah" in response.content.decode()
+
+
+def test_registered_tile_appears_for_permitted_roles_only(client, koperasi):
+    def compute(k, roles):
+        return TileData(figure="Rp 1.234.567", label="kas tunai")
+
+    register_tile(Tile("test.cash", "audit.view", compute, order=1))
+    try:
+        testing.login(client, testing.make_user("ketua", koperasi))
+        assert "Rp 1.234.567" in _dashboard(client, koperasi).content.decode()
+        client.logout()
+        testing.login(client, testing.make_user("kasir", koperasi))
+        assert "Rp 1.234.567" not in _dashboard(client, koperasi).content.decode()
+    finally:
+        TILES.pop("test.cash")
+
+
+def test_a_broken_tile_does_not_break_the_dashboard(client, koperasi):
+    def compute(k, roles):
+        raise RuntimeError("boom")
+
+    register_tile(Tile("test.broken", "web.view_dashboard", compute))
+    try:
+        testing.login(client, testing.make_user("ketua", koperasi))
+        assert _dashboard(client, koperasi).status_code == 200
+    finally:
+        TILES.pop("test.broken")
+
+
+def test_picker_lists_only_own_koperasi(client, koperasi, other_koperasi, db):
+    third = testing.make_koperasi("mekarsari", region_code="32.01.26.2002")
+    user = testing.make_user("ketua", koperasi)
+    from kopdes.platform.identity.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=user, role="bendahara", koperasi=third)
+    testing.login(client, user)
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'data-testid="pick-{koperasi.slug}"' in body
+    assert f'data-testid="pick-{third.slug}"' in body
+    assert other_koperasi.slug not in body
+
+
+def test_picker_goes_straight_to_the_only_koperasi(client, koperasi):
+    testing.login(client, testing.make_user("bendahara", koperasi))
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 302
+    assert response.url == reverse("web:dashboard", kwargs={"slug": koperasi.slug})
+
+
+def test_picker_for_dinas_lists_koperasi_of_its_region(client, koperasi, other_koperasi):
+    testing.login(client, testing.make_user("dinas", region_prefix="33.02"))
+    response = client.get(reverse("web:home"))
+    assert response.url == reverse("web:dashboard", kwargs={"slug": other_koperasi.slug})
+
+
+def test_picker_for_a_user_without_roles_explains_in_indonesian(client):
+    testing.login(client, testing.make_user(None, with_totp=False))
+    body = client.get(reverse("web:home")).content.decode()
+    assert "belum punya peran" in body
+
+
+def test_anonymous_visitor_is_sent_to_login(client, koperasi):
+    response = _dashboard(client, koperasi)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("identity:login"))
+    assert client.get(reverse("web:home")).url.startswith(reverse("identity:login"))
+
+
+def test_officer_who_has_not_passed_totp_is_sent_to_two_factor(client, koperasi):
+    testing.login(client, testing.make_user("bendahara", koperasi), verified=False)
+    response = _dashboard(client, koperasi)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("identity:two-factor"))
+
+
+def test_healthz_answers_ok_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert client.post("/healthz").status_code == 405
+
+
+# --- error pages (the test client runs with DEBUG off) ---------------------------------
+
+
+def test_error_handlers_point_at_the_web_views():
+    resolver = get_resolver()
+    assert resolver.resolve_error_handler(400) is views.bad_request
+    assert resolver.resolve_error_handler(403) is views.permission_denied
+    assert resolver.resolve_error_handler(404) is views.page_not_found
+    assert resolver.resolve_error_handler(500) is views.server_error
+
+
+def test_404_page_is_indonesian(client, settings):
+    settings.DEBUG = False
+    response = client.get("/tidak-ada-halaman-ini/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Halaman tidak ditemukan" in body
+    assert 'data-testid="error-404"' in body
+
+
+def test_403_page_is_indonesian(client, koperasi, settings):
+    settings.DEBUG = False
+    testing.login(client, testing.make_user("kasir", koperasi))
+    response = client.get(reverse("audit:event-list", kwargs={"slug": koperasi.slug}))
+    assert response.status_code == 403
+    assert "Anda tidak boleh melakukan ini" in response.content.decode()
+
+
+def test_400_page_is_indonesian(client, settings):
+    settings.DEBUG = False
+    response = client.get("/healthz", HTTP_HOST="penyusup.example.com")
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat diproses" in response.content.decode()
+
+
+def test_500_page_is_indonesian_and_needs_no_request_context(settings):
+    settings.DEBUG = False
+    request = RequestFactory().get("/")
+    response = views.server_error(request)
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Terjadi kesalahan" in body
+    assert 'data-testid="error-500"' in body
+
+
+def test_500_page_is_served_for_an_unhandled_error(client, settings, monkeypatch):
+    settings.DEBUG = False
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr("kopdes.platform.web.selectors.dashboard_summary", explode)
+    koperasi = testing.make_koperasi()
+    testing.login(client, testing.make_user("ketua", koperasi))
+    client.raise_request_exception = False
+    response = _dashboard(client, koperasi)
+    assert response.status_code == 500
+    assert "Terjadi kesalahan" in response.content.decode()
+
+
+def test_language_switch_keeps_the_page(client, koperasi):
+    testing.login(client, testing.make_user("ketua", koperasi))
+    url = reverse("web:dashboard", kwargs={"slug": koperasi.slug})
+    assert "Beranda" in client.get(url).content.decode()
+    response = client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert response.status_code == 302
+    assert response.url == url
+    body = client.get(url).content.decode()
+    assert "Home" in body
+    assert "Beranda" not in body
+    client.post(reverse("set_language"), {"language": "id", "next": url})
+    assert "Beranda" in client.get(url).content.decode()
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/healthz")
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in csp
+    assert "unsafe-inline" not in csp
