@@ -53,8 +53,10 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 name="role_scope_matches_role",
                 condition=(
-                    models.Q(role__in=[r.value for r in KOPERASI_ROLES], koperasi__isnull=False)
-                    | models.Q(role__in=[r.value for r in CROSS_ROLES], koperasi__isnull=True)
+                    models.Q(
+                        role__in=sorted(r.value for r in KOPERASI_ROLES), koperasi__isnull=False
+                    )
+                    | models.Q(role__in=sorted(r.value for r in CROSS_ROLES), koperasi__isnull=True)
                 ),
             ),
             models.UniqueConstraint(
@@ -77,7 +79,9 @@ class Invitation(models.Model):
     full_name = models.CharField(max_length=150)
     username = models.CharField(max_length=150)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -94,6 +98,9 @@ class Invitation(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username}) — {self.get_role_display()}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
@@ -105,3 +112,6 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kopdes.domain.regions import is_within
 from kopdes.platform.identity.choices import OFFICER_ROLES, Role
-from kopdes.platform.identity.models import RoleAssignment, User
+from kopdes.platform.identity.models import Invitation, RoleAssignment, User
 from kopdes.platform.tenancy.models import Koperasi
 
 
@@ -24,9 +27,9 @@ def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
         if ra.koperasi_id is not None:
             if ra.koperasi_id == koperasi.id:
                 roles.add(role)
-        elif role in (Role.ADMIN, Role.KEMENTERIAN):
-            roles.add(role)
-        elif ra.region_prefix and is_within(koperasi.region_code, ra.region_prefix):
+        elif role in (Role.ADMIN, Role.KEMENTERIAN) or (
+            ra.region_prefix and is_within(koperasi.region_code, ra.region_prefix)
+        ):
             roles.add(role)
     return frozenset(roles)
 
@@ -39,11 +42,15 @@ def koperasi_for(user: User) -> QuerySet[Koperasi]:
     if any(ra.role in (Role.ADMIN, Role.KEMENTERIAN) for ra in assignments):
         return Koperasi.objects.all()
     ids = {ra.koperasi_id for ra in assignments if ra.koperasi_id}
-    prefixes = [ra.region_prefix for ra in assignments if ra.koperasi_id is None and ra.region_prefix]
+    prefixes = [
+        ra.region_prefix for ra in assignments if ra.koperasi_id is None and ra.region_prefix
+    ]
     qs = Koperasi.objects.filter(id__in=ids)
     for prefix in prefixes:
-        qs = qs | Koperasi.objects.filter(region_code__startswith=prefix + ".") | Koperasi.objects.filter(
-            region_code=prefix
+        qs = (
+            qs
+            | Koperasi.objects.filter(region_code__startswith=prefix + ".")
+            | Koperasi.objects.filter(region_code=prefix)
         )
     return qs.distinct()
 
@@ -51,3 +58,36 @@ def koperasi_for(user: User) -> QuerySet[Koperasi]:
 def needs_two_factor(user: User) -> bool:
     """Officer roles (anything but a plain member) must log in with TOTP."""
     return active_assignments(user).filter(role__in=[r.value for r in OFFICER_ROLES]).exists()
+
+
+def list_officers(koperasi: Koperasi) -> QuerySet[RoleAssignment]:
+    """Active officer roles (everything but a plain member) of ``koperasi``, by rank then name."""
+    return (
+        RoleAssignment.objects.filter(
+            koperasi=koperasi,
+            revoked_at__isnull=True,
+            role__in=[r.value for r in OFFICER_ROLES],
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user__username", "role")
+    )
+
+
+def list_open_invitations(koperasi: Koperasi) -> QuerySet[Invitation]:
+    """Invitations of ``koperasi`` not yet accepted and not expired."""
+    return Invitation.objects.filter(
+        koperasi=koperasi, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def pending_totp_device(user: User) -> TOTPDevice | None:
+    """The unconfirmed device of a setup in progress, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
