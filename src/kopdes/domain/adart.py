@@ -61,6 +61,16 @@ class AdArt:
     rat_month_to: int = 6
 
     def __post_init__(self) -> None:
+        if not isinstance(self.pokok_wajib_as_equity, bool):
+            raise AdArtError("pokok_wajib_as_equity", "Isian ini harus ya atau tidak.")
+        for name in ("rat_quorum_bp", "rat_month_from", "rat_month_to"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise AdArtError(name, "Isian ini harus bilangan bulat.")
+        if not isinstance(self.shu_split, dict) or not all(
+            isinstance(k, str) for k in self.shu_split
+        ):
+            raise AdArtError("shu_split", "Pembagian SHU harus berupa daftar pos dan persentase.")
         for name in (
             "simpanan_pokok_amount",
             "simpanan_wajib_amount",
@@ -98,11 +108,23 @@ class AdArt:
             raise AdArtError("rat_month_to", "Bulan akhir RAT tidak boleh sebelum bulan awal.")
 
     def to_json(self) -> dict[str, Any]:
+        """Plain JSON-ready dict; ``from_json(to_json())`` gives back an equal ``AdArt``."""
         return asdict(self)
+
+    def changes_from(self, other: AdArt) -> dict[str, dict[str, Any]]:
+        """The settings that differ from ``other``: ``{name: {"before": .., "after": ..}}``."""
+        mine, theirs = self.to_json(), other.to_json()
+        return {
+            key: {"before": theirs[key], "after": mine[key]}
+            for key in mine
+            if mine[key] != theirs[key]
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> AdArt:
         """Build from stored JSON; unknown keys are refused, missing keys take defaults."""
+        if data is not None and not isinstance(data, dict):
+            raise AdArtError("adart", "Pengaturan AD/ART harus berupa objek JSON.")
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)

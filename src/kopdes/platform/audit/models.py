@@ -41,3 +41,6 @@ class AuditEvent(models.Model):
             models.Index(fields=["koperasi", "-at"], name="audit_koperasi_at"),
             models.Index(fields=["koperasi", "action"], name="audit_koperasi_action"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action}"

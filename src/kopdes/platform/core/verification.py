@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 class CheckResult:
     name: str
     checked: int = 0  # how many rows/links/balances were recomputed
+    unit: str = "baris"  # what ``checked`` counts, for the report ("peristiwa", "jurnal")
     problems: list[str] = field(default_factory=list)  # first difference first
 
     @property

@@ -36,7 +36,9 @@ def two_factor_redirect(request: HttpRequest) -> HttpResponse | None:
     """Officers who have not passed TOTP in this session are sent to do so first."""
     user = request.user
     if needs_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
-        return redirect(f"{reverse('identity:two-factor')}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(
+            f"{reverse('identity:two-factor')}?{urlencode({'next': request.get_full_path()})}"
+        )
     return None
 
 

