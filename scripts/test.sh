@@ -17,9 +17,12 @@ sqlite_rc=$?
 
 echo "== kopdes tests on PostgreSQL =="
 if "$PY" - "$PG_URL" <<'PYEOF'
-import sys, psycopg
+import sys
+import psycopg, psycopg.conninfo
 try:
-    psycopg.connect(sys.argv[1].replace("postgresql://", "postgresql://", 1), connect_timeout=3).close()
+    # pytest-django creates its own test database: only the server must answer.
+    conninfo = psycopg.conninfo.make_conninfo(sys.argv[1], dbname="postgres")
+    psycopg.connect(conninfo, connect_timeout=3).close()
 except Exception as exc:
     print(f"PostgreSQL not reachable: {exc}", file=sys.stderr); sys.exit(1)
 PYEOF
