@@ -643,18 +643,20 @@ def current_totp_code(device: TOTPDevice, *, now: float | None = None) -> str:
     """A code the device will accept right now, for the demo and the browser tests.
 
     A code is accepted once, so when the current time step was already used this returns
-    the next step's code, which the configured tolerance (one step) still accepts.
+    the next step's code, which the tolerance (one step) still accepts. Codes further ahead
+    are never given, so the device's drift stays within one step of the real clock; when
+    both are spent, ``IdentityError`` asks to wait for the next 30-second window.
     """
     import time
 
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() if now is None else now
-    current_t = totp.t()
-    if current_t <= device.last_t:
-        step_ahead = device.last_t + 1 - current_t
-        if step_ahead > device.tolerance:
-            raise IdentityError(_("No fresh code yet; wait a few seconds and try again."))
-        totp.time = totp.time + step_ahead * device.step
+    moment = time.time() if now is None else now
+    real_t = (int(moment) - device.t0) // device.step
+    lowest = max(real_t, device.last_t + 1, real_t + device.drift - device.tolerance)
+    highest = min(real_t + device.tolerance, real_t + device.drift + device.tolerance)
+    if lowest > highest:
+        raise IdentityError(_("No fresh code yet; wait a few seconds and try again."))
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+    totp.time = device.t0 + lowest * device.step
     return f"{totp.token():0{device.digits}d}"
 
 
