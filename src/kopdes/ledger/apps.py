@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class LedgerConfig(AppConfig):
     name = "kopdes.ledger"
     label = "ledger"
     verbose_name = "Bookkeeping"
+
+    def ready(self) -> None:
+        from kopdes.ledger import verification  # noqa: F401  (registers kopdes verify checks)
+        from kopdes.ledger.durability import assert_durable
+
+        # Infrastructure, not a business rule: every new connection proves it is durable.
+        connection_created.connect(assert_durable, dispatch_uid="kopdes.ledger.durability")

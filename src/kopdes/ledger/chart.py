@@ -1,0 +1,198 @@
+"""The cooperative chart of accounts (DOMAIN.md section 6), installed for every koperasi.
+
+Accounts marked "per unit" get one child per business unit the koperasi runs, coded with
+the unit's digit in the last place: ``unit_code("4-1100", "sembako") == "4-1101"``. Other
+modules find their accounts by these codes (``selectors.get_account_for_unit``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kopdes.ledger.choices import AccountType, SubledgerKind
+
+A, L, E, R, X = (
+    AccountType.ASSET,
+    AccountType.LIABILITY,
+    AccountType.EQUITY,
+    AccountType.REVENUE,
+    AccountType.EXPENSE,
+)
+
+# One digit per business unit (kopdes.platform.tenancy.choices.BusinessUnit values).
+UNIT_DIGITS: dict[str, int] = {
+    "kantor": 0,
+    "sembako": 1,
+    "apotek": 2,
+    "klinik": 3,
+    "simpan_pinjam": 4,
+    "pergudangan": 5,
+    "logistik": 6,
+}
+UNIT_NAMES: dict[str, str] = {
+    "kantor": "kantor",
+    "sembako": "gerai sembako",
+    "apotek": "apotek desa",
+    "klinik": "klinik desa",
+    "simpan_pinjam": "unit simpan pinjam",
+    "pergudangan": "pergudangan",
+    "logistik": "logistik",
+}
+
+
+@dataclass(frozen=True)
+class TemplateAccount:
+    code: str
+    name: str
+    type: AccountType
+    parent: str = ""
+    contra: bool = False
+    subledger: str = ""
+    unit: str = ""
+    member_revenue: bool = False
+    per_unit: bool = False  # add one child per enabled business unit
+
+
+# Well-known codes other modules post to.
+CASH = "1-1100"
+BANK = "1-1200"
+LOANS_RECEIVABLE = "1-1300"
+LOAN_LOSS_ALLOWANCE = "1-1310"
+TRADE_RECEIVABLE = "1-1400"
+INVENTORY = "1-1500"
+QRIS_CLEARING = "1-1600"
+VOLUNTARY_SAVINGS = "2-1100"
+TERM_SAVINGS = "2-1200"
+TRADE_PAYABLE = "2-1300"
+TAX_PAYABLE = "2-1400"
+SHU_UNDISTRIBUTED = "2-1500"
+BANK_LOAN = "2-2100"
+PRINCIPAL_SAVINGS = "3-1100"
+MANDATORY_SAVINGS = "3-1200"
+RESERVE = "3-2000"
+GRANTS = "3-3000"
+SHU_CURRENT_YEAR = "3-9000"
+REVENUE_MEMBERS = "4-1100"
+REVENUE_NON_MEMBERS = "4-1200"
+LOAN_INTEREST_INCOME = "4-2100"
+LOAN_FEE_INCOME = "4-2200"
+LOAN_PENALTY_INCOME = "4-2300"
+COST_OF_GOODS_SOLD = "5-1100"
+OPERATING_EXPENSE = "5-2100"
+SAVINGS_INTEREST_EXPENSE = "5-2200"
+BANK_INTEREST_EXPENSE = "5-2300"
+LOAN_LOSS_EXPENSE = "5-2400"
+COOPERATIVE_EXPENSE = "5-2500"
+DEPRECIATION_EXPENSE = "5-2600"
+
+TEMPLATE: tuple[TemplateAccount, ...] = (
+    TemplateAccount(CASH, "Kas", A, per_unit=True),
+    TemplateAccount(BANK, "Bank", A),
+    TemplateAccount(LOANS_RECEIVABLE, "Piutang pinjaman anggota", A, subledger="loans"),
+    TemplateAccount(LOAN_LOSS_ALLOWANCE, "Cadangan kerugian piutang (PPAP)", A, contra=True),
+    TemplateAccount(TRADE_RECEIVABLE, "Piutang usaha / bon anggota", A),
+    TemplateAccount(INVENTORY, "Persediaan", A, subledger="inventory", per_unit=True),
+    TemplateAccount(QRIS_CLEARING, "Piutang QRIS (kliring)", A),
+    TemplateAccount("1-2000", "Aset tetap", A),
+    TemplateAccount("1-2100", "Aset tetap (harga perolehan)", A, parent="1-2000"),
+    TemplateAccount("1-2900", "Akumulasi penyusutan", A, parent="1-2000", contra=True),
+    TemplateAccount(VOLUNTARY_SAVINGS, "Simpanan sukarela", L, subledger="savings"),
+    TemplateAccount(TERM_SAVINGS, "Simpanan berjangka", L, subledger="savings"),
+    TemplateAccount(TRADE_PAYABLE, "Utang usaha / utang konsinyasi UMKM", L),
+    TemplateAccount(TAX_PAYABLE, "Utang pajak", L),
+    TemplateAccount(SHU_UNDISTRIBUTED, "Dana SHU belum dibagi", L),
+    TemplateAccount("2-1510", "Dana SHU bagian anggota", L, parent=SHU_UNDISTRIBUTED),
+    TemplateAccount("2-1520", "Dana pengurus dan pengawas", L, parent=SHU_UNDISTRIBUTED),
+    TemplateAccount("2-1530", "Dana karyawan", L, parent=SHU_UNDISTRIBUTED),
+    TemplateAccount("2-1540", "Dana pendidikan", L, parent=SHU_UNDISTRIBUTED),
+    TemplateAccount("2-1550", "Dana sosial", L, parent=SHU_UNDISTRIBUTED),
+    TemplateAccount("2-1560", "Dana pembangunan desa", L, parent=SHU_UNDISTRIBUTED),
+    TemplateAccount(BANK_LOAN, "Utang bank (Himbara)", L),
+    TemplateAccount(PRINCIPAL_SAVINGS, "Simpanan pokok", E, subledger="savings"),
+    TemplateAccount(MANDATORY_SAVINGS, "Simpanan wajib", E, subledger="savings"),
+    TemplateAccount(RESERVE, "Cadangan", E),
+    TemplateAccount(GRANTS, "Hibah / donasi", E),
+    TemplateAccount(SHU_CURRENT_YEAR, "SHU tahun berjalan", E),
+    TemplateAccount(
+        REVENUE_MEMBERS,
+        "Pendapatan usaha - partisipasi anggota",
+        R,
+        member_revenue=True,
+        per_unit=True,
+    ),
+    TemplateAccount(REVENUE_NON_MEMBERS, "Pendapatan usaha - non-anggota", R, per_unit=True),
+    TemplateAccount("4-2000", "Pendapatan simpan pinjam", R, unit="simpan_pinjam"),
+    TemplateAccount(
+        LOAN_INTEREST_INCOME,
+        "Pendapatan jasa pinjaman",
+        R,
+        parent="4-2000",
+        unit="simpan_pinjam",
+        member_revenue=True,
+    ),
+    TemplateAccount(
+        LOAN_FEE_INCOME,
+        "Pendapatan provisi dan administrasi",
+        R,
+        parent="4-2000",
+        unit="simpan_pinjam",
+        member_revenue=True,
+    ),
+    TemplateAccount(
+        LOAN_PENALTY_INCOME,
+        "Pendapatan denda",
+        R,
+        parent="4-2000",
+        unit="simpan_pinjam",
+        member_revenue=True,
+    ),
+    TemplateAccount(COST_OF_GOODS_SOLD, "Harga pokok penjualan (HPP)", X, per_unit=True),
+    TemplateAccount("5-2000", "Beban", X),
+    TemplateAccount(OPERATING_EXPENSE, "Beban usaha", X, parent="5-2000"),
+    TemplateAccount(SAVINGS_INTEREST_EXPENSE, "Beban jasa simpanan", X, parent="5-2000"),
+    TemplateAccount(BANK_INTEREST_EXPENSE, "Beban bunga bank", X, parent="5-2000"),
+    TemplateAccount(LOAN_LOSS_EXPENSE, "Beban PPAP", X, parent="5-2000"),
+    TemplateAccount(
+        COOPERATIVE_EXPENSE, "Beban perkoperasian (RAT, pendidikan)", X, parent="5-2000"
+    ),
+    TemplateAccount(DEPRECIATION_EXPENSE, "Beban penyusutan", X, parent="5-2000"),
+)
+
+
+def unit_code(base_code: str, unit: str) -> str:
+    """The code of the per-unit child of ``base_code`` ("1-1100", "sembako" -> "1-1101")."""
+    digit = UNIT_DIGITS[unit]
+    return base_code[:-1] + str(digit) if digit else base_code
+
+
+def expand(units: list[str]) -> list[TemplateAccount]:
+    """The template for a koperasi running ``units``, per-unit children included.
+
+    The kantor unit (digit 0) uses the base account itself, so it gets no child.
+    """
+    accounts: list[TemplateAccount] = []
+    enabled = [u for u in UNIT_DIGITS if u in units and UNIT_DIGITS[u]]
+    for t in TEMPLATE:
+        accounts.append(t)
+        if not t.per_unit:
+            continue
+        for unit in enabled:
+            accounts.append(
+                TemplateAccount(
+                    code=unit_code(t.code, unit),
+                    name=f"{t.name} - {UNIT_NAMES[unit]}",
+                    type=t.type,
+                    parent=t.code,
+                    contra=t.contra,
+                    subledger=t.subledger,
+                    unit=unit,
+                    member_revenue=t.member_revenue,
+                )
+            )
+    return accounts
+
+
+SUBLEDGER_KINDS = frozenset(SubledgerKind.values)
+# "1-1100", "4-1101", "1-1100.01": type digit, dash, four digits, optional sub-number.
+ACCOUNT_CODE = re.compile(r"^[1-5]-[0-9]{4}(?:\.[0-9]{1,3})?$", re.ASCII)

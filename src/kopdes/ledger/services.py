@@ -1,0 +1,893 @@
+"""Writes to the books. ``post`` is the single door through which every module's money
+movement becomes a journal entry; nothing else creates journal rows.
+
+Each function runs in one transaction, takes the koperasi's ledger lock
+(``lock_chain("ledger:<id>")``) where it touches the chain, and records its audit event in
+the same transaction. Refusals raise ``LedgerError`` / ``PermissionDeniedError`` /
+``IdempotencyConflictError`` (all ``DomainError``) with an Indonesian message and write
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kopdes.domain import ledger as rules
+from kopdes.domain.ledger import EntryDraft, LineDraft, Side
+from kopdes.ledger import chart
+from kopdes.ledger.choices import EntryKind, PeriodAction, PeriodStatus, ProposalStatus
+from kopdes.ledger.errors import IdempotencyConflictError, LedgerError, PermissionDeniedError
+from kopdes.ledger.models import (
+    Account,
+    AccountBalance,
+    JournalEntry,
+    JournalLine,
+    Period,
+    PeriodProposal,
+    ReversalProposal,
+)
+from kopdes.platform.audit.services import record
+from kopdes.platform.core.ids import uuid7
+from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.selectors import roles_for
+
+MAX_KEY_LENGTH = 200
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _require(actor, koperasi, code: str) -> frozenset:
+    roles = roles_for(actor, koperasi) if actor is not None else frozenset()
+    if not has_perm(roles, code):
+        raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
+    return roles
+
+
+def _role_label(roles: Iterable) -> str:
+    return ",".join(sorted(str(r) for r in roles))
+
+
+def _lock(koperasi) -> None:
+    lock_chain(f"ledger:{koperasi.pk}")
+
+
+def _as_line(line: LineDraft | Mapping[str, Any]) -> LineDraft:
+    if isinstance(line, LineDraft):
+        return line
+    try:
+        return LineDraft(
+            account=str(line["account"]),
+            side=Side(line["side"]),
+            amount=line["amount"],
+            subledger_kind=str(line.get("subledger_kind", "") or ""),
+            subledger_ref=str(line.get("subledger_ref", "") or ""),
+            business_unit=str(line.get("business_unit", "") or ""),
+            memo=str(line.get("memo", "") or ""),
+        )
+    except (KeyError, ValueError) as exc:
+        raise LedgerError(
+            _("A journal line is incomplete or has an unknown side."), field="lines"
+        ) from exc
+
+
+def _with_unit(line: LineDraft, business_unit: str) -> LineDraft:
+    if line.business_unit or not business_unit:
+        return line
+    return LineDraft(
+        account=line.account,
+        side=line.side,
+        amount=line.amount,
+        subledger_kind=line.subledger_kind,
+        subledger_ref=line.subledger_ref,
+        business_unit=business_unit,
+        memo=line.memo,
+    )
+
+
+def _stored_fingerprint(entry: JournalEntry) -> dict[str, Any]:
+    lines = [
+        LineDraft(
+            account=code,
+            side=Side(side),
+            amount=amount,
+            subledger_kind=kind,
+            subledger_ref=ref,
+            business_unit=unit,
+            memo=memo,
+        )
+        for code, side, amount, kind, ref, unit, memo in entry.lines.order_by(
+            "line_no"
+        ).values_list(
+            "account__code",
+            "side",
+            "amount",
+            "subledger_kind",
+            "subledger_ref",
+            "business_unit",
+            "memo",
+        )
+    ]
+    return EntryDraft(
+        date=entry.date,
+        memo=entry.memo,
+        lines=tuple(lines),
+        source=entry.source,
+        source_ref=entry.source_ref,
+        business_unit=entry.business_unit,
+        reverses=str(entry.reverses_id or ""),
+    ).fingerprint()
+
+
+def posted_entry(entry: JournalEntry, lines: Sequence[JournalLine]) -> rules.PostedEntry:
+    """The chain's view of a stored entry (shared with ``verification``)."""
+    return rules.PostedEntry(
+        id=str(entry.id),
+        koperasi_id=str(entry.koperasi_id),
+        number=entry.number,
+        date=entry.date,
+        memo=entry.memo,
+        source=entry.source,
+        source_ref=entry.source_ref,
+        business_unit=entry.business_unit,
+        idempotency_key=entry.idempotency_key,
+        reverses_id=str(entry.reverses_id or ""),
+        kind=entry.kind,
+        lines=[
+            rules.PostedLine(
+                line_no=line.line_no,
+                account_id=str(line.account_id),
+                side=line.side,
+                amount=line.amount,
+                subledger_kind=line.subledger_kind,
+                subledger_ref=line.subledger_ref,
+                business_unit=line.business_unit,
+                memo=line.memo,
+            )
+            for line in lines
+        ],
+    )
+
+
+def _db_uuid(value: uuid.UUID) -> Any:
+    return value if connection.features.has_native_uuid_field else value.hex
+
+
+def _upsert_balances(koperasi, period: int, lines: Sequence[JournalLine]) -> None:
+    """Add the lines to their monthly balance rows: one statement per table."""
+    by_account: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_subledger: dict[tuple[Any, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for line in lines:
+        i = 0 if line.side == Side.DEBIT else 1
+        by_account[(line.account_id, line.business_unit)][i] += line.amount
+        if line.subledger_kind:
+            by_subledger[(line.account_id, line.subledger_kind, line.subledger_ref)][i] += (
+                line.amount
+            )
+    kop = _db_uuid(koperasi.pk)
+    with connection.cursor() as cursor:
+        rows = [
+            (_db_uuid(uuid7()), kop, _db_uuid(acc), unit, period, d, c)
+            for (acc, unit), (d, c) in by_account.items()
+        ]
+        cursor.execute(
+            "INSERT INTO ledger_accountbalance "
+            "(id, koperasi_id, account_id, business_unit, period, debit_total, credit_total) "
+            "VALUES " + ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(rows)) + " "
+            "ON CONFLICT (koperasi_id, account_id, business_unit, period) DO UPDATE SET "
+            "debit_total = ledger_accountbalance.debit_total + excluded.debit_total, "
+            "credit_total = ledger_accountbalance.credit_total + excluded.credit_total",
+            [v for row in rows for v in row],
+        )
+        if by_subledger:
+            rows = [
+                (_db_uuid(uuid7()), kop, _db_uuid(acc), kind, ref, period, d, c)
+                for (acc, kind, ref), (d, c) in by_subledger.items()
+            ]
+            cursor.execute(
+                "INSERT INTO ledger_subledgerbalance (id, koperasi_id, account_id, "  # noqa: S608 (placeholders only)
+                "subledger_kind, subledger_ref, period, debit_total, credit_total) VALUES "
+                + ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s)"] * len(rows))
+                + " ON CONFLICT (koperasi_id, account_id, subledger_kind, subledger_ref, period) "
+                "DO UPDATE SET "
+                "debit_total = ledger_subledgerbalance.debit_total + excluded.debit_total, "
+                "credit_total = ledger_subledgerbalance.credit_total + excluded.credit_total",
+                [v for row in rows for v in row],
+            )
+
+
+def _is_closed(koperasi, period: int) -> bool:
+    return Period.objects.filter(
+        koperasi=koperasi, period=period, status=PeriodStatus.CLOSED
+    ).exists()
+
+
+# --- chart of accounts --------------------------------------------------------------------
+
+
+def install_chart_of_accounts(koperasi) -> int:
+    """Create the cooperative template accounts the koperasi lacks; return how many.
+
+    Idempotent: existing codes are left alone (an officer may have renamed them), so it is
+    safe to run again after the koperasi enables another business unit.
+    """
+    with transaction.atomic():
+        existing = {a.code: a for a in Account.objects.filter(koperasi=koperasi).only("id", "code")}
+        created = 0
+        for t in chart.expand(list(koperasi.business_units or [])):
+            if t.code in existing:
+                continue
+            parent = existing.get(t.parent) if t.parent else None
+            account = Account.objects.create(
+                koperasi=koperasi,
+                code=t.code,
+                name=t.name,
+                type=t.type,
+                normal_side=_normal_side(t.type, t.contra),
+                is_contra=t.contra,
+                parent=parent,
+                subledger_kind=t.subledger,
+                business_unit=t.unit,
+                is_member_revenue=t.member_revenue,
+                is_template=True,
+            )
+            existing[t.code] = account
+            created += 1
+    return created
+
+
+def _normal_side(account_type: str, contra: bool) -> str:
+    side = rules.AccountType(account_type).normal_side
+    return str(side.opposite if contra else side)
+
+
+def setup_koperasi_books(koperasi, *, actor=None) -> None:
+    """Everything a new koperasi's books need: the chart of accounts. Idempotent.
+
+    Called by ``tenancy.services.create_koperasi`` in its transaction.
+    """
+    with transaction.atomic():
+        created = install_chart_of_accounts(koperasi)
+        if created:
+            record(
+                "ledger.chart.installed",
+                actor=actor,
+                koperasi=koperasi,
+                object_type="ledger.account",
+                summary={"accounts_created": created},
+            )
+
+
+def create_account(
+    koperasi,
+    *,
+    actor,
+    parent_code: str,
+    code: str,
+    name: str,
+    business_unit: str = "",
+) -> Account:
+    """An officer adds a sub-account under ``parent_code``; type and sides are inherited.
+
+    The code must extend the parent's numbering ("1-1100" -> "1-1100.01" or "1-1105").
+    """
+    roles = _require(actor, koperasi, "ledger.manage_accounts")
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not name:
+        raise LedgerError(_("The account name is required."), field="name")
+    if not chart.ACCOUNT_CODE.match(code):
+        raise LedgerError(_("An account code looks like 1-1101 or 1-1100.01."), field="code")
+    if business_unit and business_unit not in chart.UNIT_DIGITS:
+        raise LedgerError(_("Unknown business unit."), field="business_unit")
+    with transaction.atomic():
+        parent = Account.objects.filter(koperasi=koperasi, code=parent_code).first()
+        if parent is None:
+            raise LedgerError(_("The parent account does not exist."), field="parent_code")
+        if code[:3] != parent.code[:3]:
+            raise LedgerError(
+                _("A sub-account code must start like its parent's (%(prefix)s).")
+                % {"prefix": parent.code[:3]},
+                field="code",
+            )
+        if Account.objects.filter(koperasi=koperasi, code=code).exists():
+            raise LedgerError(_("An account with this code already exists."), field="code")
+        account = Account.objects.create(
+            koperasi=koperasi,
+            code=code,
+            name=name,
+            type=parent.type,
+            normal_side=parent.normal_side,
+            is_contra=parent.is_contra,
+            parent=parent,
+            subledger_kind=parent.subledger_kind,
+            business_unit=business_unit or parent.business_unit,
+            is_member_revenue=parent.is_member_revenue,
+        )
+        record(
+            "ledger.account.created",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=account,
+            summary={"code": code, "name": name, "parent": parent.code},
+        )
+    return account
+
+
+# --- posting ------------------------------------------------------------------------------
+
+
+def post(
+    koperasi,
+    *,
+    actor,
+    date: dt.date,
+    memo: str,
+    lines: Sequence[LineDraft | Mapping[str, Any]],
+    idempotency_key: str,
+    source: str = "manual",
+    source_ref: str = "",
+    business_unit: str = "",
+    kind: str = EntryKind.NORMAL,
+    reverses: JournalEntry | None = None,
+    audit_summary: Mapping[str, Any] | None = None,
+) -> JournalEntry:
+    """Post one balanced journal entry and return it; the single door to the books.
+
+    ``lines`` are ``LineDraft``s (or dicts with account, side "D"/"C", amount in sen and
+    optional subledger_kind/subledger_ref/business_unit/memo). A line without a business
+    unit takes the entry's. Lines on a control account must name their sub-ledger
+    (``subledger_kind`` = the account's, ``subledger_ref`` = e.g. the savings account id).
+
+    ``idempotency_key`` is unique per koperasi: a retry with identical content returns the
+    first entry (nothing new is written); the same key with different content raises
+    ``IdempotencyConflictError`` (409) naming the differing fields. Numbers are gap-free
+    and each entry's hash chains to the previous one. Monthly balances per account and per
+    sub-ledger key are updated in the same transaction, with the audit event
+    ``ledger.entry.posted``. Permission is the caller's business (each module checks its
+    own); the manual journal goes through ``post_manual``.
+    """
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise LedgerError(_("An idempotency key is required."), field="idempotency_key")
+    if len(key) > MAX_KEY_LENGTH:
+        raise LedgerError(_("The idempotency key is too long."), field="idempotency_key")
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise LedgerError(_("The date is not valid."), field="date")
+    drafts = tuple(_with_unit(_as_line(line), business_unit) for line in lines)
+    draft = EntryDraft(
+        date=date,
+        memo=(memo or "").strip(),
+        lines=drafts,
+        source=source,
+        source_ref=source_ref,
+        business_unit=business_unit,
+        reverses=str(reverses.pk) if reverses is not None else "",
+    )
+    with transaction.atomic():
+        _lock(koperasi)
+        existing = JournalEntry.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        if existing is not None:
+            diff = rules.differences(_stored_fingerprint(existing), draft.fingerprint())
+            if diff:
+                raise IdempotencyConflictError(
+                    _(
+                        "This idempotency key was already used for journal %(number)s with "
+                        "different content (%(fields)s). Nothing was recorded."
+                    )
+                    % {"number": str(existing), "fields": ", ".join(diff)},
+                    differences=diff,
+                    entry_id=str(existing.pk),
+                )
+            existing.replayed = True  # lets the API answer 200 instead of 201
+            return existing
+        return _post_new(koperasi, actor, draft, key, kind, audit_summary)
+
+
+def _post_new(
+    koperasi, actor, draft: EntryDraft, key: str, kind: str, audit_summary
+) -> JournalEntry:
+    codes = {line.account for line in draft.lines}
+    accounts = {a.code: a for a in Account.objects.filter(koperasi=koperasi, code__in=codes)}
+    period = rules.period_of(draft.date)
+    closed = _is_closed(koperasi, period)
+    try:
+        rules.validate_entry(
+            draft,
+            koperasi_id=str(koperasi.pk),
+            accounts={
+                code: rules.AccountFacts(
+                    code=code,
+                    koperasi_id=str(a.koperasi_id),
+                    is_active=a.is_active,
+                    subledger_kind=a.subledger_kind,
+                )
+                for code, a in accounts.items()
+            },
+            is_period_open=lambda _p: not closed,
+        )
+    except rules.LedgerError as exc:
+        raise LedgerError(exc.message, field=exc.field) from exc
+    for line in draft.lines:
+        if line.business_unit and line.business_unit not in chart.UNIT_DIGITS:
+            raise LedgerError(
+                _("Unknown business unit: %(unit)s.") % {"unit": line.business_unit},
+                field="lines",
+            )
+    last = (
+        JournalEntry.objects.filter(koperasi=koperasi)
+        .order_by("-number")
+        .values_list("number", "hash")
+        .first()
+    )
+    number, prev_hash = (last[0] + 1, last[1]) if last else (1, rules.GENESIS_HASH)
+    total = rules.total_debit(draft.lines)
+    entry = JournalEntry(
+        koperasi=koperasi,
+        number=number,
+        date=draft.date,
+        period=period,
+        memo=draft.memo,
+        kind=kind,
+        source=draft.source,
+        source_ref=draft.source_ref,
+        business_unit=draft.business_unit,
+        idempotency_key=key,
+        reverses_id=draft.reverses or None,
+        total_amount=total,
+        line_count=len(draft.lines),
+        posted_by=actor if actor is not None and actor.is_authenticated else None,
+        posted_at=timezone.now(),
+        prev_hash=prev_hash,
+    )
+    rows = [
+        JournalLine(
+            koperasi=koperasi,
+            entry_id=entry.id,
+            line_no=n,
+            account_id=accounts[line.account].id,
+            side=str(line.side),
+            amount=line.amount,
+            date=draft.date,
+            period=period,
+            business_unit=line.business_unit,
+            subledger_kind=line.subledger_kind,
+            subledger_ref=line.subledger_ref,
+            memo=line.memo[:200],
+        )
+        for n, line in enumerate(draft.lines, start=1)
+    ]
+    entry.hash = rules.chain_hash(prev_hash, posted_entry(entry, rows))
+    try:
+        with transaction.atomic():
+            # Lines first: the entry's insert trigger checks they exist and balance.
+            JournalLine.objects.bulk_create(rows)
+            entry.save(force_insert=True)
+    except IntegrityError as exc:
+        if "closed" in str(exc):
+            raise LedgerError(
+                _("This month is closed; nothing can be posted in it."), field="date"
+            ) from exc
+        raise
+    _upsert_balances(koperasi, period, rows)
+    summary = {
+        "number": number,
+        "date": draft.date.isoformat(),
+        "total_amount": total,
+        "source": draft.source,
+        "source_ref": draft.source_ref,
+        "kind": kind,
+    }
+    summary.update(audit_summary or {})
+    record(
+        "ledger.entry.posted",
+        actor=actor,
+        koperasi=koperasi,
+        role=_role_label(roles_for(actor, koperasi)) if actor is not None else "",
+        obj=entry,
+        summary=summary,
+    )
+    return entry
+
+
+def post_manual(
+    koperasi,
+    *,
+    actor,
+    date: dt.date,
+    memo: str,
+    lines: Sequence[LineDraft | Mapping[str, Any]],
+    idempotency_key: str,
+    business_unit: str = "",
+) -> JournalEntry:
+    """A manual journal entry (jurnal umum) by an officer allowed ``ledger.post_manual``."""
+    _require(actor, koperasi, "ledger.post_manual")
+    return post(
+        koperasi,
+        actor=actor,
+        date=date,
+        memo=memo,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        source="manual",
+        business_unit=business_unit,
+    )
+
+
+# --- reversal (maker-checker) -------------------------------------------------------------
+
+
+def propose_reversal(
+    entry: JournalEntry, *, actor, reason: str, date: dt.date | None = None
+) -> ReversalProposal:
+    """Ask for ``entry`` to be reversed on ``date`` (default: the entry's own date).
+
+    Another officer with ``ledger.approve_reversal`` must approve it.
+    """
+    koperasi = entry.koperasi
+    roles = _require(actor, koperasi, "ledger.propose_reversal")
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(_("Give the reason for the reversal."), field="reason")
+    with transaction.atomic():
+        _lock(koperasi)
+        if JournalEntry.objects.filter(koperasi=koperasi, reverses=entry).exists():
+            raise LedgerError(_("This entry has already been reversed."))
+        if entry.kind == EntryKind.CLOSING:
+            raise LedgerError(_("A year-end closing entry is undone by reopening the month."))
+        if ReversalProposal.objects.filter(
+            koperasi=koperasi, entry=entry, status=ProposalStatus.PENDING
+        ).exists():
+            raise LedgerError(_("A reversal of this entry is already waiting for approval."))
+        proposal = ReversalProposal.objects.create(
+            koperasi=koperasi,
+            entry=entry,
+            reason=reason[:500],
+            date=date or entry.date,
+            proposed_by=actor,
+            proposed_at=timezone.now(),
+        )
+        record(
+            "ledger.reversal.proposed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=proposal,
+            summary={
+                "entry": entry.number,
+                "reason": reason[:500],
+                "date": proposal.date.isoformat(),
+            },
+        )
+    return proposal
+
+
+def _decidable(proposal, actor, code: str):
+    koperasi = proposal.koperasi
+    roles = _require(actor, koperasi, code)
+    if proposal.proposed_by_id == actor.pk:
+        raise PermissionDeniedError(
+            _("The officer who proposed this cannot approve or reject it; another officer must.")
+        )
+    return roles
+
+
+def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
+    """A second officer approves: post the mirror entry pointing at the original."""
+    koperasi = proposal.koperasi
+    roles = _decidable(proposal, actor, "ledger.approve_reversal")
+    with transaction.atomic():
+        _lock(koperasi)
+        proposal = ReversalProposal.objects.select_related("entry").get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.PENDING:
+            raise LedgerError(_("This proposal has already been decided."))
+        original = proposal.entry
+        lines = [
+            LineDraft(
+                account=code,
+                side=Side(side),
+                amount=amount,
+                subledger_kind=kind,
+                subledger_ref=ref,
+                business_unit=unit,
+                memo=memo,
+            ).mirrored()
+            for code, side, amount, kind, ref, unit, memo in original.lines.order_by(
+                "line_no"
+            ).values_list(
+                "account__code",
+                "side",
+                "amount",
+                "subledger_kind",
+                "subledger_ref",
+                "business_unit",
+                "memo",
+            )
+        ]
+        reversal = post(
+            koperasi,
+            actor=actor,
+            date=proposal.date,
+            memo=f"Pembalikan {original}: {proposal.reason}"[:500],
+            lines=lines,
+            idempotency_key=f"reversal:{original.pk}",
+            source=original.source,
+            source_ref=original.source_ref,
+            business_unit=original.business_unit,
+            kind=EntryKind.REVERSAL,
+            reverses=original,
+            audit_summary={"reverses": original.number, "proposed_by": str(proposal.proposed_by)},
+        )
+        proposal.status = ProposalStatus.APPROVED
+        proposal.decided_by = actor
+        proposal.decided_at = timezone.now()
+        proposal.reversal_entry = reversal
+        proposal.save(update_fields=["status", "decided_by", "decided_at", "reversal_entry"])
+        record(
+            "ledger.reversal.approved",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=proposal,
+            summary={"entry": original.number, "reversal": reversal.number},
+        )
+    return reversal
+
+
+def reject_reversal(proposal: ReversalProposal, *, actor, reason: str = "") -> ReversalProposal:
+    """A second officer turns the reversal down; nothing is posted."""
+    roles = _decidable(proposal, actor, "ledger.approve_reversal")
+    with transaction.atomic():
+        updated = ReversalProposal.objects.filter(
+            pk=proposal.pk, status=ProposalStatus.PENDING
+        ).update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
+        if not updated:
+            raise LedgerError(_("This proposal has already been decided."))
+        proposal.refresh_from_db()
+        record(
+            "ledger.reversal.rejected",
+            actor=actor,
+            koperasi=proposal.koperasi,
+            role=_role_label(roles),
+            obj=proposal,
+            summary={"entry_id": str(proposal.entry_id), "reason": (reason or "")[:500]},
+        )
+    return proposal
+
+
+# --- periods (tutup buku) -----------------------------------------------------------------
+
+
+def _period_key(year: int, month: int) -> int:
+    if not (1900 <= int(year) <= 9999 and 1 <= int(month) <= 12):
+        raise LedgerError(_("The month is not valid."), field="period")
+    return int(year) * 100 + int(month)
+
+
+def fiscal_year_end_month(koperasi) -> int:
+    """The last month of the koperasi's fiscal year (12 when it starts in January)."""
+    return (int(koperasi.fiscal_year_start_month) - 2) % 12 + 1
+
+
+def _last_day(period: int) -> dt.date:
+    year, month = divmod(period, 100)
+    first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def propose_period_change(
+    koperasi, *, actor, year: int, month: int, action: str = PeriodAction.CLOSE, reason: str = ""
+) -> PeriodProposal:
+    """The bendahara proposes closing (tutup buku) or reopening a month.
+
+    Close: every earlier month that has entries must already be closed. Reopen: no later
+    month may be closed (reopen from the newest first). The ketua approves.
+    """
+    roles = _require(actor, koperasi, "ledger.propose_close")
+    period = _period_key(year, month)
+    if action not in PeriodAction.values:
+        raise LedgerError(_("Unknown period action."), field="action")
+    if action == PeriodAction.REOPEN and not (reason or "").strip():
+        raise LedgerError(_("Give the reason for reopening the month."), field="reason")
+    with transaction.atomic():
+        _lock(koperasi)
+        _check_period_action(koperasi, period, action)
+        if PeriodProposal.objects.filter(
+            koperasi=koperasi, period=period, status=ProposalStatus.PENDING
+        ).exists():
+            raise LedgerError(_("A proposal for this month is already waiting for approval."))
+        proposal = PeriodProposal.objects.create(
+            koperasi=koperasi,
+            period=period,
+            action=action,
+            reason=(reason or "").strip()[:500],
+            proposed_by=actor,
+            proposed_at=timezone.now(),
+        )
+        record(
+            f"ledger.period.{action}_proposed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=proposal,
+            summary={"period": period, "action": action, "reason": proposal.reason},
+        )
+    return proposal
+
+
+def propose_period_close(
+    koperasi, *, actor, year: int, month: int, reason: str = ""
+) -> PeriodProposal:
+    return propose_period_change(
+        koperasi, actor=actor, year=year, month=month, action=PeriodAction.CLOSE, reason=reason
+    )
+
+
+def propose_period_reopen(koperasi, *, actor, year: int, month: int, reason: str) -> PeriodProposal:
+    return propose_period_change(
+        koperasi, actor=actor, year=year, month=month, action=PeriodAction.REOPEN, reason=reason
+    )
+
+
+def _check_period_action(koperasi, period: int, action: str) -> None:
+    closed = _is_closed(koperasi, period)
+    if action == PeriodAction.CLOSE:
+        if closed:
+            raise LedgerError(_("This month is already closed."))
+        open_earlier = (
+            JournalEntry.objects.filter(koperasi=koperasi, period__lt=period)
+            .exclude(
+                period__in=Period.objects.filter(
+                    koperasi=koperasi, status=PeriodStatus.CLOSED
+                ).values("period")
+            )
+            .order_by("period")
+            .values_list("period", flat=True)
+            .first()
+        )
+        if open_earlier is not None:
+            raise LedgerError(
+                _("Close %(month)02d/%(year)d first: earlier months are closed in order.")
+                % {"month": open_earlier % 100, "year": open_earlier // 100}
+            )
+    else:
+        if not closed:
+            raise LedgerError(_("This month is not closed."))
+        later = (
+            Period.objects.filter(koperasi=koperasi, period__gt=period, status=PeriodStatus.CLOSED)
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first()
+        )
+        if later is not None:
+            raise LedgerError(
+                _("Reopen %(month)02d/%(year)d first: later months are reopened first.")
+                % {"month": later % 100, "year": later // 100}
+            )
+
+
+def approve_period_change(proposal: PeriodProposal, *, actor) -> PeriodProposal:
+    """The ketua approves closing or reopening a month.
+
+    Closing the last month of the fiscal year first posts the closing entry that moves
+    the year's result (pendapatan - beban) to SHU tahun berjalan (3-9000).
+    """
+    koperasi = proposal.koperasi
+    roles = _decidable(proposal, actor, "ledger.approve_close")
+    with transaction.atomic():
+        _lock(koperasi)
+        proposal = PeriodProposal.objects.get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.PENDING:
+            raise LedgerError(_("This proposal has already been decided."))
+        _check_period_action(koperasi, proposal.period, proposal.action)
+        closing = None
+        if proposal.action == PeriodAction.CLOSE and proposal.period % 100 == fiscal_year_end_month(
+            koperasi
+        ):
+            closing = _post_year_end_closing(koperasi, actor, proposal)
+        now = timezone.now()
+        status = PeriodStatus.CLOSED if proposal.action == PeriodAction.CLOSE else PeriodStatus.OPEN
+        Period.objects.update_or_create(
+            koperasi=koperasi,
+            period=proposal.period,
+            defaults={"status": status, "changed_at": now},
+        )
+        proposal.status = ProposalStatus.APPROVED
+        proposal.decided_by = actor
+        proposal.decided_at = now
+        proposal.closing_entry = closing
+        proposal.save(update_fields=["status", "decided_by", "decided_at", "closing_entry"])
+        action = "closed" if proposal.action == PeriodAction.CLOSE else "reopened"
+        record(
+            f"ledger.period.{action}",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=proposal,
+            summary={
+                "period": proposal.period,
+                "proposed_by": str(proposal.proposed_by),
+                "reason": proposal.reason,
+                "closing_entry": closing.number if closing else None,
+            },
+        )
+    return proposal
+
+
+def reject_period_change(proposal: PeriodProposal, *, actor, reason: str = "") -> PeriodProposal:
+    roles = _decidable(proposal, actor, "ledger.approve_close")
+    with transaction.atomic():
+        updated = PeriodProposal.objects.filter(
+            pk=proposal.pk, status=ProposalStatus.PENDING
+        ).update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
+        if not updated:
+            raise LedgerError(_("This proposal has already been decided."))
+        proposal.refresh_from_db()
+        record(
+            "ledger.period.change_rejected",
+            actor=actor,
+            koperasi=proposal.koperasi,
+            role=_role_label(roles),
+            obj=proposal,
+            summary={"period": proposal.period, "action": proposal.action, "reason": reason[:500]},
+        )
+    return proposal
+
+
+def _post_year_end_closing(koperasi, actor, proposal: PeriodProposal) -> JournalEntry | None:
+    from django.db.models import Sum
+
+    rows = (
+        AccountBalance.objects.filter(
+            koperasi=koperasi,
+            period__lte=proposal.period,
+            account__type__in=[rules.AccountType.REVENUE, rules.AccountType.EXPENSE],
+        )
+        .values("account__code", "business_unit")
+        .annotate(d=Sum("debit_total"), c=Sum("credit_total"))
+        .order_by("account__code", "business_unit")
+    )
+    lines: list[LineDraft] = []
+    net_debit = 0  # debit minus credit over all result accounts
+    for row in rows:
+        net = row["d"] - row["c"]
+        if net == 0:
+            continue
+        net_debit += net
+        side = Side.CREDIT if net > 0 else Side.DEBIT
+        lines.append(
+            LineDraft(
+                account=row["account__code"],
+                side=side,
+                amount=abs(net),
+                business_unit=row["business_unit"],
+            )
+        )
+    if not lines:
+        return None
+    if net_debit:
+        # Revenue above expense leaves a net credit -> credit SHU tahun berjalan.
+        side = Side.DEBIT if net_debit > 0 else Side.CREDIT
+        lines.append(LineDraft(account=chart.SHU_CURRENT_YEAR, side=side, amount=abs(net_debit)))
+    year, month = divmod(proposal.period, 100)
+    return post(
+        koperasi,
+        actor=actor,
+        date=_last_day(proposal.period),
+        memo=f"Jurnal penutup tahun buku {month:02d}/{year}: hasil usaha ke SHU tahun berjalan",
+        lines=lines,
+        idempotency_key=f"closing:{proposal.pk}",
+        source="ledger.closing",
+        source_ref=str(proposal.period),
+        kind=EntryKind.CLOSING,
+    )

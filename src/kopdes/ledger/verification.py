@@ -1,0 +1,285 @@
+"""``kopdes verify`` checks of the books: each recomputes from the journal lines.
+
+Registered in ``LedgerConfig.ready()``. Each takes a Koperasi (or None for every koperasi)
+and returns a ``CheckResult`` whose problems are ordered first difference first.
+
+- ``ledger.chain``: numbers 1..N without gaps, prev_hash links, every hash recomputed,
+  every entry balanced with its stored line count/total, lines agree with their entry's
+  koperasi and date, accounts belong to the koperasi, reversals mirror their original;
+- ``ledger.balances``: every stored monthly balance row (account and sub-ledger) equals
+  the sums of the lines, and no lines lack a balance row;
+- ``ledger.trial_balance``: total debits = total credits per koperasi;
+- ``ledger.subledgers``: on each control account, the sub-ledger rows add up to the
+  account's rows, and no line on a control account lacks its sub-ledger key;
+- ``ledger.periods``: no entry was posted into a month after that month was closed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Sum
+
+from kopdes.domain import ledger as rules
+from kopdes.ledger.choices import EntryKind, PeriodStatus
+from kopdes.ledger.models import (
+    Account,
+    AccountBalance,
+    JournalEntry,
+    JournalLine,
+    Period,
+    SubledgerBalance,
+)
+from kopdes.platform.core.verification import CheckResult, register
+
+MAX_PROBLEMS = 50
+
+
+def _koperasi_ids(koperasi) -> list:
+    if koperasi is not None:
+        return [koperasi.pk]
+    ids = set(JournalEntry.objects.values_list("koperasi_id", flat=True).distinct())
+    ids |= set(AccountBalance.objects.values_list("koperasi_id", flat=True).distinct())
+    ids |= set(JournalLine.objects.values_list("koperasi_id", flat=True).distinct())
+    return sorted(ids, key=str)
+
+
+def _add(result: CheckResult, problem: str) -> None:
+    if len(result.problems) < MAX_PROBLEMS:
+        result.problems.append(problem)
+
+
+def _entries_with_lines(kid) -> Iterator[tuple[JournalEntry, list[JournalLine]]]:
+    """Entries in number order with their lines, streamed in chunks."""
+    entries = JournalEntry.objects.filter(koperasi_id=kid).order_by("number")
+    chunk: list[JournalEntry] = []
+    for entry in entries.iterator(chunk_size=2000):
+        chunk.append(entry)
+        if len(chunk) == 2000:
+            yield from _attach(kid, chunk)
+            chunk = []
+    if chunk:
+        yield from _attach(kid, chunk)
+
+
+def _attach(kid, chunk: list[JournalEntry]) -> Iterable[tuple[JournalEntry, list[JournalLine]]]:
+    by_entry: dict = defaultdict(list)
+    for line in JournalLine.objects.filter(entry_id__in=[e.id for e in chunk]).order_by(
+        "entry_id", "line_no"
+    ):
+        by_entry[line.entry_id].append(line)
+    return [(e, by_entry.get(e.id, [])) for e in chunk]
+
+
+@register("ledger.chain")
+def check_chain(koperasi=None) -> CheckResult:
+    from kopdes.ledger.services import posted_entry
+
+    result = CheckResult("ledger.chain")
+    for kid in _koperasi_ids(koperasi):
+        account_owner = dict(
+            Account.objects.values_list("id", "koperasi_id").filter(koperasi_id=kid)
+        )
+        expected_number = 1
+        prev_hash = rules.GENESIS_HASH
+        reversals: list[JournalEntry] = []
+        signatures: dict = {}
+        for entry, lines in _entries_with_lines(kid):
+            result.checked += 1
+            where = f"koperasi {kid} entry {entry.number}"
+            if entry.number != expected_number:
+                _add(result, f"{where}: expected number {expected_number} (gap or duplicate)")
+            expected_number = entry.number + 1
+            if entry.prev_hash != prev_hash:
+                _add(result, f"{where}: prev_hash does not link to the previous entry")
+            recomputed = rules.chain_hash(entry.prev_hash, posted_entry(entry, lines))
+            if recomputed != entry.hash:
+                _add(result, f"{where}: hash does not match its content (tampered)")
+            prev_hash = entry.hash
+            if rules.period_of(entry.date) != entry.period:
+                _add(result, f"{where}: period {entry.period} does not match date {entry.date}")
+            debit = sum(x.amount for x in lines if x.side == "D")
+            credit = sum(x.amount for x in lines if x.side == "C")
+            if (
+                len(lines) < 2
+                or len(lines) != entry.line_count
+                or debit != credit
+                or debit != entry.total_amount
+                or any(x.amount <= 0 for x in lines)
+            ):
+                _add(
+                    result,
+                    f"{where}: unbalanced or incomplete (lines {len(lines)}/{entry.line_count}, "
+                    f"debit {debit}, credit {credit}, total {entry.total_amount})",
+                )
+            for x in lines:
+                if x.koperasi_id != kid or x.date != entry.date or x.period != entry.period:
+                    _add(result, f"{where} line {x.line_no}: koperasi/date differs from entry")
+                if account_owner.get(x.account_id) != kid:
+                    _add(result, f"{where} line {x.line_no}: account of another koperasi")
+            signatures[entry.id] = sorted(
+                (str(x.account_id), x.side, x.amount, x.subledger_kind, x.subledger_ref)
+                for x in lines
+            )
+            if entry.reverses_id:
+                reversals.append(entry)
+        for entry in reversals:
+            original = signatures.get(entry.reverses_id)
+            mirror = sorted(
+                (a, "C" if s == "D" else "D", amt, k, r)
+                for a, s, amt, k, r in signatures.get(entry.id, [])
+            )
+            if original is None or original != mirror:
+                _add(
+                    result, f"koperasi {kid} entry {entry.number}: does not mirror what it reverses"
+                )
+        orphan_lines = (
+            JournalLine.objects.filter(koperasi_id=kid)
+            .exclude(entry_id__in=JournalEntry.objects.filter(koperasi_id=kid).values("id"))
+            .count()
+        )
+        if orphan_lines:
+            _add(result, f"koperasi {kid}: {orphan_lines} lines without an entry of this koperasi")
+    return result
+
+
+def _line_sums(kid, keys: list[str]) -> dict[tuple, tuple[int, int]]:
+    out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    qs = JournalLine.objects.filter(koperasi_id=kid)
+    if "subledger_kind" in keys:
+        qs = qs.exclude(subledger_kind="")
+    for row in qs.values(*keys, "side").annotate(total=Sum("amount")).order_by():
+        key = tuple(row[k] for k in keys)
+        out[key][0 if row["side"] == "D" else 1] += row["total"]
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+@register("ledger.balances")
+def check_balances(koperasi=None) -> CheckResult:
+    result = CheckResult("ledger.balances")
+    for kid in _koperasi_ids(koperasi):
+        for model, keys in (
+            (AccountBalance, ["account_id", "business_unit", "period"]),
+            (SubledgerBalance, ["account_id", "subledger_kind", "subledger_ref", "period"]),
+        ):
+            expected = _line_sums(kid, keys)
+            stored = {
+                tuple(row[k] for k in keys): (row["debit_total"], row["credit_total"])
+                for row in model.objects.filter(koperasi_id=kid).values(
+                    *keys, "debit_total", "credit_total"
+                )
+            }
+            for key in sorted(set(expected) | set(stored), key=lambda k: (k[-1], str(k))):
+                result.checked += 1
+                want = expected.get(key, (0, 0))
+                have = stored.get(key, (0, 0))
+                if want != have:
+                    _add(
+                        result,
+                        f"koperasi {kid} {model.__name__} {key}: stored debit/credit {have}, "
+                        f"lines say {want}",
+                    )
+    return result
+
+
+@register("ledger.trial_balance")
+def check_trial_balance(koperasi=None) -> CheckResult:
+    result = CheckResult("ledger.trial_balance")
+    for kid in _koperasi_ids(koperasi):
+        result.checked += 1
+        agg = AccountBalance.objects.filter(koperasi_id=kid).aggregate(
+            d=Sum("debit_total"), c=Sum("credit_total")
+        )
+        lines_d = (
+            JournalLine.objects.filter(koperasi_id=kid, side="D").aggregate(t=Sum("amount"))["t"]
+            or 0
+        )
+        lines_c = (
+            JournalLine.objects.filter(koperasi_id=kid, side="C").aggregate(t=Sum("amount"))["t"]
+            or 0
+        )
+        if (agg["d"] or 0) != (agg["c"] or 0):
+            _add(result, f"koperasi {kid}: balances debit {agg['d']} != credit {agg['c']}")
+        if lines_d != lines_c:
+            _add(result, f"koperasi {kid}: lines debit {lines_d} != credit {lines_c}")
+    return result
+
+
+@register("ledger.subledgers")
+def check_subledgers(koperasi=None) -> CheckResult:
+    result = CheckResult("ledger.subledgers")
+    for kid in _koperasi_ids(koperasi):
+        controls = Account.objects.filter(koperasi_id=kid).exclude(subledger_kind="")
+        for account in controls.order_by("code"):
+            result.checked += 1
+            gl = AccountBalance.objects.filter(koperasi_id=kid, account=account).aggregate(
+                d=Sum("debit_total"), c=Sum("credit_total")
+            )
+            sl = SubledgerBalance.objects.filter(koperasi_id=kid, account=account).aggregate(
+                d=Sum("debit_total"), c=Sum("credit_total")
+            )
+            if ((gl["d"] or 0), (gl["c"] or 0)) != ((sl["d"] or 0), (sl["c"] or 0)):
+                _add(
+                    result,
+                    f"koperasi {kid} account {account.code}: control {gl['d']}/{gl['c']} != "
+                    f"sub-ledgers {sl['d']}/{sl['c']}",
+                )
+            missing = (
+                JournalLine.objects.filter(koperasi_id=kid, account=account)
+                .filter(subledger_ref="")
+                .count()
+            )
+            if missing:
+                _add(
+                    result,
+                    f"koperasi {kid} account {account.code}: {missing} lines without sub-ledger",
+                )
+        stray = (
+            JournalLine.objects.filter(koperasi_id=kid, account__subledger_kind="")
+            .exclude(subledger_kind="")
+            .count()
+        )
+        if stray:
+            _add(result, f"koperasi {kid}: {stray} sub-ledger lines on non-control accounts")
+    return result
+
+
+@register("ledger.periods")
+def check_periods(koperasi=None) -> CheckResult:
+    result = CheckResult("ledger.periods")
+    for kid in _koperasi_ids(koperasi):
+        for period in Period.objects.filter(koperasi_id=kid, status=PeriodStatus.CLOSED):
+            result.checked += 1
+            late = (
+                JournalEntry.objects.filter(
+                    koperasi_id=kid, period=period.period, posted_at__gt=period.changed_at
+                )
+                .exclude(kind=EntryKind.CLOSING)
+                .order_by("number")
+                .values_list("number", flat=True)
+                .first()
+            )
+            if late is not None:
+                _add(result, f"koperasi {kid} entry {late}: posted into {period} after its close")
+    return result
+
+
+LEDGER_CHECKS = (
+    "ledger.chain",
+    "ledger.balances",
+    "ledger.trial_balance",
+    "ledger.subledgers",
+    "ledger.periods",
+)
+
+
+def verify_books(koperasi=None) -> list[CheckResult]:
+    """Run the ledger's own checks (what ``kopdes verify`` runs for the books)."""
+    return [
+        check_chain(koperasi),
+        check_balances(koperasi),
+        check_trial_balance(koperasi),
+        check_subledgers(koperasi),
+        check_periods(koperasi),
+    ]
