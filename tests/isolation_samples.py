@@ -12,3 +12,16 @@ from collections.abc import Callable
 from kopdes.platform.tenancy.models import Koperasi
 
 SAMPLES: dict[str, Callable[[Koperasi], str]] = {}
+
+
+# --- identity ------------------------------------------------------------------------------
+def _role_assignment(koperasi: Koperasi) -> str:
+    """An active kasir role in ``koperasi`` (the revoke route takes its id)."""
+    from kopdes.platform.core.testing import make_user
+    from kopdes.platform.identity.models import RoleAssignment
+
+    user = make_user("kasir", koperasi)
+    return str(RoleAssignment.objects.get(user=user, koperasi=koperasi).pk)
+
+
+SAMPLES["assignment_id"] = _role_assignment

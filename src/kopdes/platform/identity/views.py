@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import django_otp
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -62,6 +63,12 @@ class LoginView(auth_views.LoginView):
 
     template_name = "identity/login.html"
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["failure_limit"] = settings.AXES_FAILURE_LIMIT
+        context["cooloff_minutes"] = round(float(settings.AXES_COOLOFF_TIME) * 60)
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

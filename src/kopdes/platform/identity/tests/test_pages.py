@@ -180,7 +180,7 @@ def test_first_login_sets_up_totp_and_shows_recovery_codes_once(client, koperasi
 
 def test_two_factor_with_a_confirmed_device_asks_for_a_code(client, koperasi, no_throttle):
     officer = make_user("kasir", koperasi, with_totp=False)
-    device, codes = with_real_totp(officer)
+    device, _codes = with_real_totp(officer)
     login(client, officer, verified=False)
     target = f"/k/{koperasi.slug}/"
     url = f"/akun/verifikasi/?next={target}"

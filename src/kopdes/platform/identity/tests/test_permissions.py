@@ -1,0 +1,138 @@
+"""The permission matrix, cell by cell, written out by hand (never computed from MATRIX).
+
+A new permission code in ``permissions.MATRIX`` fails ``test_table_covers_every_code`` until
+its row is written here too: whoever adds a power must say, for every role, yes or no.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kopdes.platform.identity.choices import Role
+from kopdes.platform.identity.permissions import MATRIX, RANK, has_perm, highest_rank, may_grant
+
+# Column order of the table below.
+COLUMNS = [
+    Role.KETUA,
+    Role.SEKRETARIS,
+    Role.BENDAHARA,
+    Role.PENGAWAS,
+    Role.MANAJER,
+    Role.KASIR,
+    Role.PETUGAS_PINJAMAN,
+    Role.ANGGOTA,
+    Role.PENDAMPING,
+    Role.DINAS,
+    Role.KEMENTERIAN,
+    Role.ADMIN,
+]
+
+# X = allowed, . = refused
+# fmt: off
+TABLE = """
+code                     ket sek ben pgw man kas ptp ang pdp din kem adm
+web.view_dashboard        X   X   X   X   X   X   X   X   X   X   X   X
+tenancy.view_profile      X   X   X   X   X   X   X   .   X   X   X   X
+tenancy.edit_profile      X   X   .   .   .   .   .   .   .   .   .   X
+tenancy.edit_adart        X   .   .   .   .   .   .   .   .   .   .   X
+identity.view_officers    X   X   X   X   X   X   X   .   .   .   .   X
+identity.invite_officer   X   .   .   .   .   .   .   .   .   .   .   X
+identity.revoke_role      X   .   .   .   .   .   .   .   .   .   .   X
+audit.view                X   .   .   X   .   .   .   .   .   .   .   X
+ledger.view               X   X   X   X   X   X   X   .   X   X   X   X
+ledger.post_manual        .   .   X   .   X   .   .   .   .   .   .   .
+ledger.propose_reversal   .   .   X   .   X   .   .   .   .   .   .   .
+ledger.approve_reversal   X   .   X   .   X   .   .   .   .   .   .   .
+ledger.propose_close      .   .   X   .   .   .   .   .   .   .   .   .
+ledger.approve_close      X   .   .   .   .   .   .   .   .   .   .   .
+ledger.manage_accounts    .   .   X   .   X   .   .   .   .   .   .   .
+ledger.import_opening     .   .   X   .   .   .   .   .   .   .   .   .
+ledger.export             X   X   X   X   X   X   X   .   X   X   X   X
+"""
+# fmt: on
+
+
+def _parse(table: str) -> dict[str, dict[Role, bool]]:
+    lines = [line.split() for line in table.strip().splitlines()]
+    header, rows = lines[0], lines[1:]
+    assert len(header) == len(COLUMNS) + 1
+    parsed: dict[str, dict[Role, bool]] = {}
+    for row in rows:
+        code, marks = row[0], row[1:]
+        assert len(marks) == len(COLUMNS), f"row {code} has {len(marks)} cells"
+        assert set(marks) <= {"X", "."}, f"row {code}: use X or ."
+        assert code not in parsed, f"row {code} twice"
+        parsed[code] = {role: mark == "X" for role, mark in zip(COLUMNS, marks, strict=True)}
+    return parsed
+
+
+EXPECTED = _parse(TABLE)
+CELLS = [(code, role, allowed) for code, row in EXPECTED.items() for role, allowed in row.items()]
+
+
+def test_columns_are_every_role():
+    assert sorted(COLUMNS) == sorted(Role)
+
+
+def test_table_covers_every_code():
+    assert sorted(EXPECTED) == sorted(MATRIX)
+
+
+@pytest.mark.parametrize(("code", "role", "allowed"), CELLS, ids=[f"{c}-{r}" for c, r, _a in CELLS])
+def test_cell(code, role, allowed):
+    assert has_perm([role], code) is allowed
+
+
+def test_unknown_code_is_never_allowed():
+    assert not has_perm(list(Role), "identity.do_anything")
+    assert not has_perm([], "web.view_dashboard")
+
+
+def test_any_of_several_roles_is_enough():
+    assert has_perm([Role.ANGGOTA, Role.PENGAWAS], "audit.view")
+    assert not has_perm([Role.ANGGOTA, Role.KASIR], "audit.view")
+
+
+# granter roles, role to grant, expected
+GRANTS = [
+    ([Role.KETUA], Role.KETUA, True),  # equal rank may grant each other
+    ([Role.KETUA], Role.SEKRETARIS, True),
+    ([Role.KETUA], Role.BENDAHARA, True),
+    ([Role.KETUA], Role.PENGAWAS, True),
+    ([Role.KETUA], Role.MANAJER, True),
+    ([Role.KETUA], Role.KASIR, True),
+    ([Role.KETUA], Role.PETUGAS_PINJAMAN, True),
+    ([Role.KETUA], Role.ANGGOTA, True),
+    ([Role.KETUA], Role.PENDAMPING, False),
+    ([Role.KETUA], Role.DINAS, False),
+    ([Role.KETUA], Role.KEMENTERIAN, False),
+    ([Role.KETUA], Role.ADMIN, False),
+    ([Role.ADMIN], Role.ADMIN, True),
+    ([Role.ADMIN], Role.KEMENTERIAN, True),
+    ([Role.ADMIN], Role.KETUA, True),
+    ([Role.ADMIN], Role.ANGGOTA, True),
+    # Roles without identity.invite_officer grant nothing, whatever their rank.
+    ([Role.SEKRETARIS], Role.KASIR, False),
+    ([Role.BENDAHARA], Role.ANGGOTA, False),
+    ([Role.PENGAWAS], Role.ANGGOTA, False),
+    ([Role.KASIR], Role.KASIR, False),
+    ([Role.ANGGOTA], Role.ANGGOTA, False),
+    ([Role.KEMENTERIAN], Role.KETUA, False),
+    ([Role.DINAS], Role.KETUA, False),
+    ([Role.PENDAMPING], Role.ANGGOTA, False),
+    ([], Role.ANGGOTA, False),
+    # A kasir who is also ketua grants as a ketua.
+    ([Role.KASIR, Role.KETUA], Role.BENDAHARA, True),
+]
+
+
+@pytest.mark.parametrize(("granter", "role", "expected"), GRANTS)
+def test_may_grant(granter, role, expected):
+    assert may_grant(granter, role) is expected
+
+
+def test_every_role_has_a_rank_and_admin_is_highest():
+    assert set(RANK) == set(Role)
+    assert highest_rank(list(Role)) == RANK[Role.ADMIN]
+    assert highest_rank([]) == 0
+    assert RANK[Role.KETUA] > RANK[Role.BENDAHARA] > RANK[Role.KASIR] > RANK[Role.ANGGOTA]
