@@ -106,6 +106,8 @@ def parse_rupiah(text: str, *, allow_negative: bool = False, allow_zero: bool = 
     whole, sep, fraction = s.partition(",")
     if not (_PLAIN.match(whole) or _GROUPED.match(whole)):
         raise MoneyError("Jumlah tidak bisa dibaca. " + _HINT)
+    if sep and "." in fraction:
+        raise MoneyError("Jumlah tidak bisa dibaca. " + _HINT)
     if sep and not _FRACTION.match(fraction):
         raise MoneyError("Sen paling banyak dua angka di belakang koma. " + _HINT)
     rupiah = int(whole.replace(".", ""))
