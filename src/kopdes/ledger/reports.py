@@ -1,0 +1,760 @@
+"""Books and financial statements in the cooperative format, as plain data.
+
+Statements (neraca, perhitungan hasil usaha, perubahan ekuitas, neraca saldo) are computed
+from the monthly ``AccountBalance`` rows only, never by scanning all journal lines. Two
+places read lines on purpose and say so: the year-end closing entry (one entry a year,
+taken out of the SHU statement so a closed year still shows its revenue and expense), and
+the cash flow statement (direct method: the counter-lines of entries that touch cash).
+Books (buku kas, buku bank, buku besar) list one month's lines of the accounts they show.
+
+Every function returns a ``Report``: headers and rows of integer sen. The page, the PDF
+and the XLSX render the same ``Report``, so their totals cannot disagree.
+
+Business units: a balance row belongs to a unit when its line named the unit, or, when the
+line named none, when its account belongs to the unit. An entry whose lines sit in
+different units leaves a per-unit balance sheet uneven; the difference is shown as the
+inter-unit account (rekening antar unit) so each unit's statement still balances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Sum
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+
+from kopdes.domain.ledger import AccountType
+from kopdes.ledger.choices import EntryKind, Side
+from kopdes.ledger.models import Account, AccountBalance, JournalEntry, JournalLine
+from kopdes.platform.tenancy.choices import BusinessUnit
+
+CASH_PREFIX = "1-11"  # Kas (1-1100) and its per-unit children
+BANK_PREFIX = "1-12"  # Bank (1-1200) and its sub-accounts
+FIXED_ASSET_PREFIX = "1-2"
+FINANCING_LIABILITY_PREFIXES = ("2-11", "2-12", "2-15", "2-2")  # savings, SHU funds, bank loans
+COGS_PREFIX = "5-1"
+
+A, L, E, R, X = (
+    AccountType.ASSET,
+    AccountType.LIABILITY,
+    AccountType.EQUITY,
+    AccountType.REVENUE,
+    AccountType.EXPENSE,
+)
+
+
+# --- the shape every report has ------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of a report. ``values`` are sen (None: an empty cell)."""
+
+    label: str
+    values: tuple[int | None, ...] = ()
+    kind: str = "line"  # "heading", "line", "subtotal" or "total"
+    code: str = ""
+    indent: int = 0
+    texts: tuple[str, ...] = ()  # text columns before the label (date, number...)
+    link: str = ""  # account id for a link to its buku besar; entry id for books
+
+
+@dataclass
+class Report:
+    slug: str
+    title: str
+    subtitle: str
+    label_header: str
+    value_headers: tuple[str, ...]
+    rows: list[Row] = field(default_factory=list)
+    text_headers: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    link_kind: str = ""  # "account" or "entry": what ``Row.link`` points at
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+def month_name(period: int) -> str:
+    return f"{MONTHS[period % 100]} {period // 100}"
+
+
+def last_day(period: int) -> dt.date:
+    year, month = divmod(period, 100)
+    return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def first_day(period: int) -> dt.date:
+    return dt.date(period // 100, period % 100, 1)
+
+
+def previous_month(period: int) -> int:
+    year, month = divmod(period, 100)
+    return (year - 1) * 100 + 12 if month == 1 else period - 1
+
+
+def year_earlier(period: int) -> int:
+    return period - 100
+
+
+def fiscal_year_start(koperasi, period: int) -> int:
+    """The first month of the fiscal year ``period`` falls in."""
+    start = int(koperasi.fiscal_year_start_month or 1)
+    year, month = divmod(period, 100)
+    return (year if month >= start else year - 1) * 100 + start
+
+
+def unit_label(unit: str) -> str:
+    return str(BusinessUnit(unit).label) if unit in BusinessUnit.values else unit
+
+
+def _scope_label(unit: str | None) -> str:
+    return _("Unit: %(unit)s") % {"unit": unit_label(unit)} if unit else _("Consolidated")
+
+
+# --- reading balances ----------------------------------------------------------------------
+
+
+class Books:
+    """The koperasi's accounts, loaded once; balance sums are grouped reads of the rows."""
+
+    def __init__(self, koperasi):
+        self.koperasi = koperasi
+        self.accounts: dict = {a.id: a for a in Account.objects.filter(koperasi=koperasi)}
+        self.depth: dict = {}
+        for account in self.accounts.values():
+            d, parent = 0, account.parent_id
+            while parent is not None and d < 10:
+                d += 1
+                parent = self.accounts[parent].parent_id
+            self.depth[account.id] = d
+
+    def ordered(self) -> list[Account]:
+        return sorted(self.accounts.values(), key=lambda a: a.code)
+
+    def in_unit(self, account_id, line_unit: str, unit: str | None) -> bool:
+        if unit is None:
+            return True
+        # Lines and accounts without a unit belong to the koperasi office (kantor).
+        return (line_unit or self.accounts[account_id].business_unit or "kantor") == unit
+
+    def sums(self, *, up_to: int, since: int | None = None, unit: str | None = None) -> dict:
+        """account id -> (debit, credit) over months [since, up_to] in ``unit``."""
+        qs = AccountBalance.objects.filter(koperasi=self.koperasi, period__lte=up_to)
+        if since is not None:
+            qs = qs.filter(period__gte=since)
+        out: dict = defaultdict(lambda: [0, 0])
+        for row in qs.values("account_id", "business_unit").annotate(
+            d=Sum("debit_total"), c=Sum("credit_total")
+        ):
+            if self.in_unit(row["account_id"], row["business_unit"], unit):
+                out[row["account_id"]][0] += row["d"]
+                out[row["account_id"]][1] += row["c"]
+        return out
+
+    def closing_sums(self, *, up_to: int, since: int, unit: str | None = None) -> dict:
+        """account id -> (debit, credit) of the year-end closing entries in the range.
+
+        Reads lines, but only of the closing entries (one a year).
+        """
+        out: dict = defaultdict(lambda: [0, 0])
+        rows = (
+            JournalLine.objects.filter(
+                koperasi=self.koperasi,
+                entry__kind=EntryKind.CLOSING,
+                period__gte=since,
+                period__lte=up_to,
+            )
+            .values("account_id", "business_unit", "side")
+            .annotate(total=Sum("amount"))
+        )
+        for row in rows:
+            if self.in_unit(row["account_id"], row["business_unit"], unit):
+                out[row["account_id"]][0 if row["side"] == Side.DEBIT else 1] += row["total"]
+        return out
+
+    def value(self, account_id, debit: int, credit: int) -> int:
+        """Balance as a statement shows it: debit - credit for assets and expenses,
+        credit - debit for the others (contra accounts come out negative)."""
+        account_type = self.accounts[account_id].type
+        return debit - credit if account_type in (A, X) else credit - debit
+
+
+def _by_type(books: Books, sums: dict, types: Iterable[str]) -> dict:
+    wanted = set(types)
+    return {
+        aid: books.value(aid, d, c)
+        for aid, (d, c) in sums.items()
+        if books.accounts[aid].type in wanted
+    }
+
+
+def _account_rows(
+    books: Books, columns: list[dict], accounts: Iterable[Account], indent: int = 1
+) -> list[Row]:
+    rows = []
+    for account in sorted(accounts, key=lambda a: a.code):
+        values = tuple(col.get(account.id, 0) for col in columns)
+        if not any(values):
+            continue
+        rows.append(
+            Row(
+                label=account.name,
+                code=account.code,
+                values=values,
+                indent=indent + books.depth[account.id],
+                link=str(account.id),
+            )
+        )
+    return rows
+
+
+def _result(books: Books, sums: dict) -> int:
+    """Revenue minus expense in ``sums`` (the SHU of those months)."""
+    total = 0
+    for aid, (d, c) in sums.items():
+        account_type = books.accounts[aid].type
+        if account_type == R:
+            total += c - d
+        elif account_type == X:
+            total -= d - c
+    return total
+
+
+# --- Laporan Posisi Keuangan (neraca) -------------------------------------------------------
+
+
+def statement_of_position(koperasi, period: int, unit: str | None = None) -> Report:
+    """Assets = liabilities + equity at the end of ``period`` and a year earlier.
+
+    Equity includes the result not yet closed into SHU tahun berjalan (revenue - expense
+    up to the month), so the statement balances before and after the year-end closing.
+    """
+    books = Books(koperasi)
+    periods = [period, year_earlier(period)]
+    sums = [books.sums(up_to=p, unit=unit) for p in periods]
+    assets = [_by_type(books, s, [A]) for s in sums]
+    liabilities = [_by_type(books, s, [L]) for s in sums]
+    equity = [_by_type(books, s, [E]) for s in sums]
+    result = [_result(books, s) for s in sums]
+    total_assets = [sum(a.values()) for a in assets]
+    total_liabilities = [sum(x.values()) for x in liabilities]
+    # Per unit: lines of one entry in different units leave a difference between units.
+    inter_unit = [
+        total_assets[i] - total_liabilities[i] - sum(equity[i].values()) - result[i]
+        for i in range(2)
+    ]
+    if unit is None:
+        assert inter_unit == [0, 0], "the journal is out of balance"
+    rows: list[Row] = [Row(_("ASSETS"), kind="heading")]
+    rows += _account_rows(books, assets, [a for a in books.ordered() if a.type == A])
+    rows.append(Row(_("Total assets"), tuple(total_assets), kind="total"))
+    rows.append(Row(_("LIABILITIES"), kind="heading"))
+    rows += _account_rows(books, liabilities, [a for a in books.ordered() if a.type == L])
+    if any(inter_unit):
+        rows.append(Row(_("Inter-unit account (rekening antar unit)"), tuple(inter_unit), indent=1))
+        total_liabilities = [total_liabilities[i] + inter_unit[i] for i in range(2)]
+    rows.append(Row(_("Total liabilities"), tuple(total_liabilities), kind="subtotal"))
+    rows.append(Row(_("EQUITY"), kind="heading"))
+    rows += _account_rows(books, equity, [a for a in books.ordered() if a.type == E])
+    if any(result):
+        rows.append(
+            Row(_("Result of the year not yet closed (SHU berjalan)"), tuple(result), indent=1)
+        )
+    total_equity = [sum(equity[i].values()) + result[i] for i in range(2)]
+    rows.append(Row(_("Total equity"), tuple(total_equity), kind="subtotal"))
+    total_le = [total_liabilities[i] + total_equity[i] for i in range(2)]
+    rows.append(Row(_("Total liabilities and equity"), tuple(total_le), kind="total"))
+    return Report(
+        slug="neraca",
+        title=_("Statement of financial position (Neraca)"),
+        subtitle=_("As of %(date)s") % {"date": last_day(period).strftime("%d-%m-%Y")}
+        + " · "
+        + _scope_label(unit),
+        label_header=_("Account"),
+        value_headers=tuple(last_day(p).strftime("%d-%m-%Y") for p in periods),
+        rows=rows,
+        totals={
+            "total_assets": total_assets[0],
+            "total_liabilities": total_liabilities[0],
+            "total_equity": total_equity[0],
+            "total_liabilities_and_equity": total_le[0],
+            "result": result[0],
+            "inter_unit": inter_unit[0],
+            "previous_total_assets": total_assets[1],
+            "previous_total_liabilities_and_equity": total_le[1],
+        },
+        link_kind="account",
+    )
+
+
+# --- Laporan Perhitungan Hasil Usaha (SHU) ----------------------------------------------------
+
+
+def _year_sums(books: Books, period: int, unit: str | None) -> dict:
+    """Result accounts' movement from the start of the fiscal year to ``period``, without
+    the closing entry (which would empty them)."""
+    since = fiscal_year_start(books.koperasi, period)
+    sums = books.sums(up_to=period, since=since, unit=unit)
+    for aid, (d, c) in books.closing_sums(up_to=period, since=since, unit=unit).items():
+        sums[aid][0] -= d
+        sums[aid][1] -= c
+    return sums
+
+
+def statement_of_income(koperasi, period: int, unit: str | None = None) -> Report:
+    """Revenue (member participation and non-member apart), cost of goods sold, other
+    expenses and SHU, from the start of the fiscal year to ``period``, beside the same
+    months a year earlier."""
+    books = Books(koperasi)
+    periods = [period, year_earlier(period)]
+    sums = [_year_sums(books, p, unit) for p in periods]
+    revenue = [_by_type(books, s, [R]) for s in sums]
+    expense = [_by_type(books, s, [X]) for s in sums]
+    ordered = books.ordered()
+    member = [a for a in ordered if a.type == R and a.is_member_revenue]
+    non_member = [a for a in ordered if a.type == R and not a.is_member_revenue]
+    cogs = [a for a in ordered if a.type == X and a.code.startswith(COGS_PREFIX)]
+    other = [a for a in ordered if a.type == X and not a.code.startswith(COGS_PREFIX)]
+
+    def total(col: dict, accounts: list[Account]) -> int:
+        return sum(col.get(a.id, 0) for a in accounts)
+
+    t_member = [total(revenue[i], member) for i in range(2)]
+    t_non = [total(revenue[i], non_member) for i in range(2)]
+    t_rev = [t_member[i] + t_non[i] for i in range(2)]
+    t_cogs = [total(expense[i], cogs) for i in range(2)]
+    t_other = [total(expense[i], other) for i in range(2)]
+    t_exp = [t_cogs[i] + t_other[i] for i in range(2)]
+    shu = [t_rev[i] - t_exp[i] for i in range(2)]
+    rows: list[Row] = [Row(_("REVENUE"), kind="heading")]
+    rows.append(Row(_("Member participation revenue (partisipasi anggota)"), kind="heading"))
+    rows += _account_rows(books, revenue, member)
+    rows.append(Row(_("Total member participation revenue"), tuple(t_member), kind="subtotal"))
+    rows.append(Row(_("Non-member revenue"), kind="heading"))
+    rows += _account_rows(books, revenue, non_member)
+    rows.append(Row(_("Total non-member revenue"), tuple(t_non), kind="subtotal"))
+    rows.append(Row(_("Total revenue"), tuple(t_rev), kind="total"))
+    rows.append(Row(_("EXPENSES"), kind="heading"))
+    rows += _account_rows(books, expense, cogs)
+    rows.append(Row(_("Total cost of goods sold (HPP)"), tuple(t_cogs), kind="subtotal"))
+    rows += _account_rows(books, expense, other)
+    rows.append(Row(_("Total other expenses"), tuple(t_other), kind="subtotal"))
+    rows.append(Row(_("Total expenses"), tuple(t_exp), kind="total"))
+    rows.append(Row(_("SHU (result of the year)"), tuple(shu), kind="total"))
+    if unit is None:
+        units = [u for u in koperasi.business_units or [] if u in BusinessUnit.values]
+        if units:
+            rows.append(Row(_("Revenue per business unit"), kind="heading"))
+        for u in units:
+            per_unit = [_year_sums(books, p, u) for p in periods]
+            rev_u = [_by_type(books, s, [R]) for s in per_unit]
+            for label, accounts in (
+                (_("%(unit)s: member participation"), member),
+                (_("%(unit)s: non-member"), non_member),
+            ):
+                values = tuple(total(rev_u[i], accounts) for i in range(2))
+                if any(values):
+                    rows.append(Row(label % {"unit": unit_label(u)}, values, indent=1))
+    since = fiscal_year_start(koperasi, period)
+    return Report(
+        slug="shu",
+        title=_("Statement of operating results (Perhitungan Hasil Usaha)"),
+        subtitle=_("%(start)s to %(end)s") % {"start": month_name(since), "end": month_name(period)}
+        + " · "
+        + _scope_label(unit),
+        label_header=_("Account"),
+        value_headers=tuple(
+            f"{month_name(fiscal_year_start(koperasi, p))} – {month_name(p)}" for p in periods
+        ),
+        rows=rows,
+        totals={
+            "member_revenue": t_member[0],
+            "non_member_revenue": t_non[0],
+            "total_revenue": t_rev[0],
+            "total_expenses": t_exp[0],
+            "shu": shu[0],
+            "previous_shu": shu[1],
+        },
+        link_kind="account",
+    )
+
+
+# --- Laporan Perubahan Ekuitas ---------------------------------------------------------------
+
+
+def statement_of_equity(koperasi, period: int, unit: str | None = None) -> Report:
+    """Each equity account (and the result not yet closed): balance at the start of the
+    fiscal year, increases, decreases, balance at the end of ``period``; the previous
+    fiscal year below it."""
+    books = Books(koperasi)
+    equity_accounts = [a for a in books.ordered() if a.type == E]
+    rows: list[Row] = []
+    totals: dict[str, int] = {}
+    for n, end in enumerate([period, year_earlier(period)]):
+        start = fiscal_year_start(koperasi, end)
+        opening = books.sums(up_to=previous_month(start), unit=unit)
+        moves = books.sums(up_to=end, since=start, unit=unit)
+        rows.append(
+            Row(
+                _("Fiscal year %(start)s to %(end)s")
+                % {"start": month_name(start), "end": month_name(end)},
+                kind="heading",
+            )
+        )
+        sum_open = sum_in = sum_out = sum_close = 0
+        for account in equity_accounts:
+            o = books.value(account.id, *opening.get(account.id, (0, 0)))
+            d, c = moves.get(account.id, (0, 0))
+            close = o + c - d
+            if not (o or d or c):
+                continue
+            rows.append(
+                Row(
+                    account.name,
+                    (o, c, d, close),
+                    code=account.code,
+                    indent=1,
+                    link=str(account.id),
+                )
+            )
+            sum_open, sum_in, sum_out, sum_close = (
+                sum_open + o,
+                sum_in + c,
+                sum_out + d,
+                sum_close + close,
+            )
+        r_open = _result(books, opening)
+        r_move = _result(books, moves)
+        if r_open or r_move:
+            # Positive result adds to equity; a loss (or the closing entry) reduces it.
+            inc, dec = (r_move, 0) if r_move >= 0 else (0, -r_move)
+            rows.append(
+                Row(
+                    _("Result of the year not yet closed (SHU berjalan)"),
+                    (r_open, inc, dec, r_open + r_move),
+                    indent=1,
+                )
+            )
+            sum_open, sum_in, sum_out, sum_close = (
+                sum_open + r_open,
+                sum_in + inc,
+                sum_out + dec,
+                sum_close + r_open + r_move,
+            )
+        rows.append(Row(_("Total equity"), (sum_open, sum_in, sum_out, sum_close), kind="total"))
+        prefix = "" if n == 0 else "previous_"
+        totals[prefix + "opening_equity"] = sum_open
+        totals[prefix + "closing_equity"] = sum_close
+    return Report(
+        slug="perubahan-ekuitas",
+        title=_("Statement of changes in equity (Perubahan Ekuitas)"),
+        subtitle=_("%(start)s to %(end)s")
+        % {"start": month_name(fiscal_year_start(koperasi, period)), "end": month_name(period)}
+        + " · "
+        + _scope_label(unit),
+        label_header=_("Equity"),
+        value_headers=(_("Opening"), _("Increase"), _("Decrease"), _("Closing")),
+        rows=rows,
+        totals=totals,
+        link_kind="account",
+    )
+
+
+# --- Laporan Arus Kas (direct method) ----------------------------------------------------------
+
+OPERATING, INVESTING, FINANCING, TRANSFER = "operating", "investing", "financing", "transfer"
+
+
+def _is_cash(account: Account) -> bool:
+    return account.type == A and (
+        account.code.startswith(CASH_PREFIX) or account.code.startswith(BANK_PREFIX)
+    )
+
+
+def _activity(account: Account) -> str:
+    if account.type == A and account.code.startswith(FIXED_ASSET_PREFIX):
+        return INVESTING
+    if account.type == E:
+        return FINANCING
+    if account.type == L and account.code.startswith(FINANCING_LIABILITY_PREFIXES):
+        return FINANCING
+    return OPERATING
+
+
+def _cash_flows(books: Books, period: int, unit: str | None) -> dict:
+    """Cash moved in months [start of fiscal year, period], by counter-account.
+
+    An entry touching cash (of ``unit``) moves cash by exactly the opposite of its other
+    lines, so each other line credit is cash received and each debit cash paid, labelled
+    by that line's account. Cash of another unit is a transfer between units.
+    """
+    since = fiscal_year_start(books.koperasi, period)
+    cash_ids = [aid for aid, a in books.accounts.items() if _is_cash(a)]
+    cash_lines = JournalLine.objects.filter(
+        koperasi=books.koperasi,
+        account_id__in=cash_ids,
+        period__gte=since,
+        period__lte=period,
+    ).values_list("entry_id", "account_id", "business_unit")
+    entry_ids = {e for e, aid, u in cash_lines if books.in_unit(aid, u, unit)}
+    flows: dict = defaultdict(int)  # (activity, account id) -> net cash in
+    moved = 0
+    counter = (
+        JournalLine.objects.filter(koperasi=books.koperasi, entry_id__in=entry_ids)
+        .values("account_id", "business_unit", "side")
+        .annotate(total=Sum("amount"))
+    )
+    for row in counter:
+        account = books.accounts[row["account_id"]]
+        signed = row["total"] if row["side"] == Side.CREDIT else -row["total"]
+        if _is_cash(account) and books.in_unit(account.id, row["business_unit"], unit):
+            moved -= signed  # a debit to our cash is cash in
+            continue
+        activity = TRANSFER if _is_cash(account) else _activity(account)
+        flows[(activity, account.id)] += signed
+    opening = books.sums(up_to=previous_month(since), unit=unit)
+    closing = books.sums(up_to=period, unit=unit)
+    cash_open = sum(books.value(a, *opening[a]) for a in cash_ids if a in opening)
+    cash_close = sum(books.value(a, *closing[a]) for a in cash_ids if a in closing)
+    return {"flows": flows, "moved": moved, "open": cash_open, "close": cash_close}
+
+
+def statement_of_cash_flows(koperasi, period: int, unit: str | None = None) -> Report:
+    """Cash and bank received and paid, by activity (direct method); see ``_cash_flows``."""
+    books = Books(koperasi)
+    periods = [period, year_earlier(period)]
+    data = [_cash_flows(books, p, unit) for p in periods]
+    titles = {
+        OPERATING: _("Operating activities"),
+        INVESTING: _("Investing activities"),
+        FINANCING: _("Financing activities"),
+        TRANSFER: _("Transfers between business units"),
+    }
+    rows: list[Row] = []
+    nets = [0, 0]
+    for activity in (OPERATING, INVESTING, FINANCING, TRANSFER):
+        keys = sorted(
+            {aid for d in data for (act, aid) in d["flows"] if act == activity},
+            key=lambda aid: books.accounts[aid].code,
+        )
+        if not keys:
+            continue
+        rows.append(Row(titles[activity], kind="heading"))
+        subtotal = [0, 0]
+        for aid in keys:
+            values = tuple(d["flows"].get((activity, aid), 0) for d in data)
+            if not any(values):
+                continue
+            account = books.accounts[aid]
+            label = _("Received from / paid for: %(account)s") % {"account": account.name}
+            rows.append(Row(label, values, code=account.code, indent=1, link=str(aid)))
+            subtotal = [subtotal[i] + values[i] for i in range(2)]
+        rows.append(
+            Row(
+                _("Net cash from %(activity)s") % {"activity": titles[activity].lower()},
+                tuple(subtotal),
+                kind="subtotal",
+            )
+        )
+        nets = [nets[i] + subtotal[i] for i in range(2)]
+    rows.append(Row(_("Net increase (decrease) in cash and bank"), tuple(nets), kind="total"))
+    rows.append(Row(_("Cash and bank at the start of the year"), tuple(d["open"] for d in data)))
+    rows.append(
+        Row(
+            _("Cash and bank at the end of the period"),
+            tuple(d["close"] for d in data),
+            kind="total",
+        )
+    )
+    for d, net in zip(data, nets, strict=True):
+        assert d["moved"] == net and d["open"] + net == d["close"], "cash flow does not tie"
+    since = fiscal_year_start(koperasi, period)
+    return Report(
+        slug="arus-kas",
+        title=_("Statement of cash flows (Arus Kas)"),
+        subtitle=_("%(start)s to %(end)s") % {"start": month_name(since), "end": month_name(period)}
+        + " · "
+        + _scope_label(unit),
+        label_header=_("Activity"),
+        value_headers=tuple(
+            f"{month_name(fiscal_year_start(koperasi, p))} – {month_name(p)}" for p in periods
+        ),
+        rows=rows,
+        notes=[
+            _(
+                "Direct method: every journal entry that moves cash (Kas 1-11xx) or bank "
+                "(1-12xx) is read, and its other lines show where the money came from or "
+                "went to. A credit on the other account is cash received, a debit is cash "
+                "paid. Fixed assets (1-2xxx) are investing activities; equity, member "
+                "savings, SHU funds and bank loans are financing activities; everything "
+                "else (sales, expenses, receivables, payables) is operating."
+            ),
+            _("Moves between cash and bank of the same scope are not cash flows."),
+        ],
+        totals={
+            "net_change": nets[0],
+            "opening_cash": data[0]["open"],
+            "closing_cash": data[0]["close"],
+            "previous_net_change": nets[1],
+        },
+        link_kind="account",
+    )
+
+
+# --- Neraca saldo (trial balance) ------------------------------------------------------------
+
+
+def trial_balance(koperasi, period: int, unit: str | None = None) -> Report:
+    """Every account's balance at the end of ``period`` in the debit or credit column."""
+    books = Books(koperasi)
+    sums = books.sums(up_to=period, unit=unit)
+    rows: list[Row] = []
+    total_d = total_c = 0
+    for account in books.ordered():
+        d, c = sums.get(account.id, (0, 0))
+        net = d - c
+        if not (d or c):
+            continue
+        dr, cr = (net, 0) if net >= 0 else (0, -net)
+        total_d += dr
+        total_c += cr
+        rows.append(
+            Row(
+                account.name,
+                (dr, cr),
+                code=account.code,
+                indent=books.depth[account.id],
+                link=str(account.id),
+            )
+        )
+    rows.append(Row(_("Total"), (total_d, total_c), kind="total"))
+    return Report(
+        slug="neraca-saldo",
+        title=_("Trial balance (Neraca saldo)"),
+        subtitle=_("As of %(date)s") % {"date": last_day(period).strftime("%d-%m-%Y")}
+        + " · "
+        + _scope_label(unit),
+        label_header=_("Account"),
+        value_headers=(_("Debit"), _("Credit")),
+        rows=rows,
+        totals={"debit": total_d, "credit": total_c},
+        link_kind="account",
+    )
+
+
+# --- books: buku kas, buku bank, buku besar -----------------------------------------------------
+
+
+def _book(
+    koperasi,
+    books: Books,
+    accounts: list[Account],
+    period: int,
+    unit: str | None,
+    *,
+    slug: str,
+    title: str,
+) -> Report:
+    ids = [a.id for a in accounts]
+    before = books.sums(up_to=previous_month(period), unit=unit)
+    opening = sum(books.value(a, *before[a]) for a in ids if a in before)
+    debit_side = bool(accounts) and accounts[0].normal_side == Side.DEBIT
+    lines = (
+        JournalLine.objects.filter(koperasi=koperasi, account_id__in=ids, period=period)
+        .select_related("entry")
+        .order_by("date", "entry__number", "line_no")
+    )
+    rows = [Row(_("Opening balance"), (None, None, opening), kind="subtotal")]
+    balance = opening
+    total_d = total_c = 0
+    many = len(accounts) > 1
+    for line in lines:
+        if not books.in_unit(line.account_id, line.business_unit, unit):
+            continue
+        d = line.amount if line.side == Side.DEBIT else 0
+        c = line.amount if line.side == Side.CREDIT else 0
+        total_d += d
+        total_c += c
+        balance += (d - c) if debit_side else (c - d)
+        memo = line.entry.memo + (f" — {line.memo}" if line.memo else "")
+        rows.append(
+            Row(
+                memo,
+                (d or None, c or None, balance),
+                code=books.accounts[line.account_id].code if many else "",
+                texts=(line.date.strftime("%d-%m-%Y"), str(line.entry)),
+                link=str(line.entry_id),
+            )
+        )
+    rows.append(Row(_("Total this month"), (total_d, total_c, None), kind="subtotal"))
+    rows.append(Row(_("Closing balance"), (None, None, balance), kind="total"))
+    return Report(
+        slug=slug,
+        title=title,
+        subtitle=month_name(period) + " · " + _scope_label(unit),
+        text_headers=(_("Date"), _("Entry")),
+        label_header=_("Description"),
+        value_headers=(_("Debit"), _("Credit"), _("Balance")),
+        rows=rows,
+        totals={"opening": opening, "debit": total_d, "credit": total_c, "closing": balance},
+        link_kind="entry",
+    )
+
+
+def cash_book(koperasi, period: int, unit: str | None = None) -> Report:
+    """Buku kas: every cash line of the month with the running balance."""
+    books = Books(koperasi)
+    accounts = [a for a in books.ordered() if a.type == A and a.code.startswith(CASH_PREFIX)]
+    return _book(koperasi, books, accounts, period, unit, slug="buku-kas", title=_("Cash book"))
+
+
+def bank_book(koperasi, period: int, unit: str | None = None) -> Report:
+    """Buku bank: every bank line of the month with the running balance."""
+    books = Books(koperasi)
+    accounts = [a for a in books.ordered() if a.type == A and a.code.startswith(BANK_PREFIX)]
+    return _book(koperasi, books, accounts, period, unit, slug="buku-bank", title=_("Bank book"))
+
+
+def general_ledger(koperasi, account: Account, period: int, unit: str | None = None) -> Report:
+    """Buku besar of one account (its lines only, not its sub-accounts')."""
+    books = Books(koperasi)
+    return _book(
+        koperasi,
+        books,
+        [books.accounts[account.id]],
+        period,
+        unit,
+        slug=f"buku-besar-{account.code}",
+        title=_("General ledger: %(code)s %(name)s") % {"code": account.code, "name": account.name},
+    )
+
+
+STATEMENTS = {
+    "neraca": statement_of_position,
+    "shu": statement_of_income,
+    "arus-kas": statement_of_cash_flows,
+    "perubahan-ekuitas": statement_of_equity,
+    "neraca-saldo": trial_balance,
+    "buku-kas": cash_book,
+    "buku-bank": bank_book,
+}
+
+
+def latest_period(koperasi, today: dt.date) -> int:
+    """The month to show by default: this month."""
+    del koperasi
+    return today.year * 100 + today.month
+
+
+def unit_choices(koperasi) -> list[tuple[str, str]]:
+    return [(u, unit_label(u)) for u in (koperasi.business_units or []) if u in BusinessUnit.values]
+
+
+def has_entries(koperasi) -> bool:
+    return JournalEntry.objects.filter(koperasi=koperasi).exists()
