@@ -1,0 +1,693 @@
+"""Loans to members: installment schedules, payoff, prepayment, restructuring, denda,
+days past due, kolektibilitas and PPAP.
+
+Amounts are integer sen; rates are exact rationals (``fractions.Fraction``) and every
+division is integer arithmetic rounded half away from zero, so a schedule is the same on
+every machine and never touches a float.
+
+Methods (P principal, n installments, i rate per period, B_k balance after period k):
+
+- **flat**: interest each period = P*i; installment = P/n + P*i.
+- **efektif** (menurun, equal principal): principal = P/n; interest_k = B_{k-1}*i.
+- **anuitas** (equal installment): A = P*i / (1 - (1+i)^-n), computed exactly as a
+  fraction of integers; interest_k = B_{k-1}*i; principal_k = A - interest_k.
+
+Rounding (the loan product's setting): ``sen`` rounds every figure half-up to the sen;
+``rupiah`` rounds interest and installment half-up to the rupiah; ``100`` and ``1000`` round
+interest to the rupiah and the installment *up* to the next Rp100 / Rp1.000, so the member
+never pays less than the formula. The principal part is the rounded installment less the
+rounded interest, and the last installment takes whatever principal remains, so the
+principal parts always sum exactly to P and the final balance is 0.
+
+Payments go to denda first, then jasa (interest), then pokok (principal).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from enum import IntEnum, StrEnum
+from fractions import Fraction
+from typing import NamedTuple
+
+from kopdes.domain.money import SEN_PER_RUPIAH, divide_round
+
+BASIS_POINTS = 10_000
+DAYS_PER_MONTH_FOR_PENALTY = 30
+MAX_TERM = 600  # fifty years of months; anything longer is a typing mistake
+MAX_PRINCIPAL_SEN = 10**15 * SEN_PER_RUPIAH
+
+
+class LoanError(ValueError):
+    """Loan input the engine refuses. ``message`` is Bahasa Indonesia, safe to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LoanMethod(StrEnum):
+    FLAT = "flat"
+    EFEKTIF = "efektif"
+    ANUITAS = "anuitas"
+
+
+class Rounding(StrEnum):
+    """How a product rounds its installments (see the module docstring)."""
+
+    SEN = "sen"
+    RUPIAH = "rupiah"
+    UP_100 = "100"
+    UP_1000 = "1000"
+
+
+class Frequency(StrEnum):
+    MONTH = "month"
+    WEEK = "week"
+
+
+class RatePer(StrEnum):
+    """What the quoted rate is per: one installment period, a month, or a year."""
+
+    PERIOD = "period"
+    MONTH = "month"
+    YEAR = "year"
+
+
+# interest unit (sen), installment step (sen), installment rounds up?
+_ROUNDING_RULES: dict[Rounding, tuple[int, int, bool]] = {
+    Rounding.SEN: (1, 1, False),
+    Rounding.RUPIAH: (100, 100, False),
+    Rounding.UP_100: (100, 100 * SEN_PER_RUPIAH, True),
+    Rounding.UP_1000: (100, 1000 * SEN_PER_RUPIAH, True),
+}
+
+_PERIODS_PER_YEAR = {Frequency.MONTH: 12, Frequency.WEEK: 52}
+
+
+# ---------------------------------------------------------------------------
+# Small exact-arithmetic helpers
+
+
+def _round_ratio(numerator: int, denominator: int, unit: int) -> int:
+    """``numerator / denominator`` sen rounded half-up to a multiple of ``unit`` sen."""
+    return divide_round(numerator, denominator * unit) * unit
+
+
+def _ceil_ratio(numerator: int, denominator: int, unit: int) -> int:
+    """``numerator / denominator`` sen rounded up (towards +inf) to a multiple of ``unit``."""
+    return -((-numerator) // (denominator * unit)) * unit
+
+
+def round_half_up(value: Fraction | int, unit: int = 1) -> int:
+    """Round an exact amount of sen half away from zero to a multiple of ``unit`` sen."""
+    f = Fraction(value)
+    return _round_ratio(f.numerator, f.denominator, unit)
+
+
+def to_rate(value: Fraction | Decimal | int | str) -> Fraction:
+    """An exact rate from a Fraction, Decimal, int or a decimal string ("1.25").
+
+    Floats are refused: 0.1 is not one tenth in binary, and a loan engine must not guess.
+    """
+    if isinstance(value, bool):
+        raise LoanError("Suku bunga harus berupa angka.")
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise LoanError("Suku bunga harus berupa angka.")
+        return Fraction(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise LoanError(
+                f"Suku bunga '{value}' tidak bisa dibaca. Tulis angka, misalnya 1 atau 1,5."
+            ) from None
+        if not number.is_finite() or not text or any(c.isalpha() for c in text):
+            raise LoanError(
+                f"Suku bunga '{value}' tidak bisa dibaca. Tulis angka, misalnya 1 atau 1,5."
+            )
+        return Fraction(number)
+    raise LoanError("Suku bunga harus berupa angka (bukan pecahan biner).")
+
+
+def periodic_rate(
+    percent: Fraction | Decimal | int | str,
+    *,
+    per: RatePer | str = RatePer.PERIOD,
+    frequency: Frequency | str = Frequency.MONTH,
+) -> Fraction:
+    """The rate per installment period from a quoted percentage (1 means 1%).
+
+    A yearly rate is divided by 12 for monthly and by 52 for weekly installments; a monthly
+    rate on weekly installments is multiplied by 12/52.
+    """
+    pct = to_rate(percent)
+    if pct < 0:
+        raise LoanError("Suku bunga tidak boleh negatif.")
+    if pct > 100:
+        raise LoanError("Suku bunga lebih dari 100% per periode tidak masuk akal.")
+    freq = Frequency(frequency)
+    rate = pct / 100
+    per_ = RatePer(per)
+    if per_ is RatePer.YEAR:
+        return rate / _PERIODS_PER_YEAR[freq]
+    if per_ is RatePer.MONTH and freq is Frequency.WEEK:
+        return rate * 12 / 52
+    return rate
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month0 = divmod(index, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return dt.date(year, month0 + 1, min(day.day, last))
+
+
+def due_date(start: dt.date, period: int, frequency: Frequency) -> dt.date:
+    """Due date of installment ``period`` (1-based) for a loan disbursed on ``start``.
+
+    Anchored on the start date, not on the previous due date, so 31 Jan gives 28 Feb then
+    31 Mar (no drift to the 28th).
+    """
+    if frequency is Frequency.WEEK:
+        return start + dt.timedelta(days=7 * period)
+    return add_months(start, period)
+
+
+# ---------------------------------------------------------------------------
+# Terms and schedule
+
+
+@dataclass(frozen=True, slots=True)
+class LoanTerms:
+    """What a schedule is built from.
+
+    ``principal`` in sen; ``rate`` per installment period as a fraction (1% = 1/100; use
+    ``periodic_rate`` to convert a quoted percentage); ``term`` installments, the first
+    ``grace_periods`` of them interest only; ``start_date`` (disbursement) gives due dates.
+    """
+
+    method: LoanMethod
+    principal: int
+    rate: Fraction
+    term: int
+    rounding: Rounding = Rounding.RUPIAH
+    frequency: Frequency = Frequency.MONTH
+    start_date: dt.date | None = None
+    grace_periods: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", _parse_method(self.method))
+        object.__setattr__(self, "rounding", _parse_rounding(self.rounding))
+        object.__setattr__(self, "frequency", Frequency(self.frequency))
+        if isinstance(self.rate, float) or not isinstance(self.rate, Fraction | Decimal | int):
+            raise LoanError("Suku bunga harus angka pasti (Fraction atau Decimal).")
+        object.__setattr__(self, "rate", to_rate(self.rate))
+        if not isinstance(self.principal, int) or isinstance(self.principal, bool):
+            raise LoanError("Pokok pinjaman harus dalam sen (bilangan bulat).")
+        if self.principal <= 0:
+            raise LoanError("Pokok pinjaman harus lebih dari nol.")
+        if self.principal > MAX_PRINCIPAL_SEN:
+            raise LoanError("Pokok pinjaman terlalu besar.")
+        if not isinstance(self.term, int) or isinstance(self.term, bool) or self.term <= 0:
+            raise LoanError("Jangka waktu harus paling sedikit 1 kali angsuran.")
+        if self.term > MAX_TERM:
+            raise LoanError(f"Jangka waktu paling lama {MAX_TERM} kali angsuran.")
+        if self.rate < 0:
+            raise LoanError("Suku bunga tidak boleh negatif.")
+        if self.rate > 1:
+            raise LoanError("Suku bunga lebih dari 100% per periode tidak masuk akal.")
+        if self.grace_periods < 0 or self.grace_periods >= self.term:
+            raise LoanError("Masa tenggang harus lebih pendek dari jangka waktu.")
+
+
+def _parse_method(value: LoanMethod | str) -> LoanMethod:
+    try:
+        return LoanMethod(str(value).strip().lower())
+    except ValueError:
+        raise LoanError(
+            f"Metode '{value}' tidak dikenal. Pilih flat, efektif, atau anuitas."
+        ) from None
+
+
+def _parse_rounding(value: Rounding | str) -> Rounding:
+    try:
+        return Rounding(str(value).strip().lower())
+    except ValueError:
+        raise LoanError(
+            f"Pembulatan '{value}' tidak dikenal. Pilih sen, rupiah, 100, atau 1000."
+        ) from None
+
+
+class Installment(NamedTuple):
+    """One row of a schedule. Amounts in sen; ``balance`` is what remains after it."""
+
+    period: int
+    due_date: dt.date | None
+    principal: int
+    interest: int
+    installment: int
+    balance: int
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A full repayment schedule with its totals (sen)."""
+
+    terms: LoanTerms
+    installments: tuple[Installment, ...]
+    restructured: bool = False
+
+    @property
+    def total_principal(self) -> int:
+        return sum(row.principal for row in self.installments)
+
+    @property
+    def total_interest(self) -> int:
+        return sum(row.interest for row in self.installments)
+
+    @property
+    def total_paid(self) -> int:
+        return sum(row.installment for row in self.installments)
+
+    @property
+    def regular_installment(self) -> int:
+        """The first full (post-grace) installment: what the member pays most periods."""
+        return self.installments[self.terms.grace_periods].installment
+
+    def balance_after(self, period: int) -> int:
+        """Principal outstanding after ``period`` installments (0 = at disbursement)."""
+        if period <= 0:
+            return self.terms.principal
+        first = self.installments[0].period
+        index = period - first
+        if index >= len(self.installments):
+            return 0
+        if index < 0:
+            return self.terms.principal
+        return self.installments[index].balance
+
+
+def annuity_payment(principal: int, rate: Fraction, term: int) -> Fraction:
+    """The exact equal installment A = P*i / (1 - (1+i)^-n), as a fraction of sen.
+
+    With i = a/b: A = P * a * (a+b)^n / (b * ((a+b)^n - b^n)); pure integers, no rounding.
+    """
+    if rate == 0:
+        return Fraction(principal, term)
+    a, b = rate.numerator, rate.denominator
+    grown = (a + b) ** term
+    return Fraction(principal * a * grown, b * (grown - b**term))
+
+
+def build_schedule(terms: LoanTerms) -> Schedule:
+    """Build the installment schedule for ``terms`` (see the module docstring for rules).
+
+    Invariants: the principal parts sum exactly to the loan principal, balances never rise
+    and end at 0, no figure is negative, and each installment = principal + interest.
+    """
+    return Schedule(terms=terms, installments=tuple(_rows(terms, period_offset=0)))
+
+
+def _rows(terms: LoanTerms, *, period_offset: int) -> list[Installment]:
+    interest_unit, step, round_up = _ROUNDING_RULES[terms.rounding]
+    a, b = terms.rate.numerator, terms.rate.denominator
+    p = terms.principal
+    n = terms.term
+    grace = terms.grace_periods
+    amortising = n - grace
+    method = terms.method
+    start = terms.start_date
+    frequency = terms.frequency
+
+    def round_installment(numerator: int, denominator: int) -> int:
+        if round_up:
+            return _ceil_ratio(numerator, denominator, step)
+        return _round_ratio(numerator, denominator, step)
+
+    flat_interest = _round_ratio(p * a, b, interest_unit)
+    annuity = 0
+    flat_installment = 0
+    if method is LoanMethod.ANUITAS:
+        exact = annuity_payment(p, terms.rate, amortising)
+        annuity = round_installment(exact.numerator, exact.denominator)
+    elif method is LoanMethod.FLAT:
+        # Target installment P/n + P*i as one fraction over b*n.
+        flat_installment = round_installment(p * b + p * a * amortising, b * amortising)
+
+    rows: list[Installment] = []
+    balance = p
+    for k in range(1, n + 1):
+        if method is LoanMethod.FLAT:
+            interest = flat_interest
+        else:
+            interest = _round_ratio(balance * a, b, interest_unit)
+        if k <= grace:
+            principal = 0
+        elif k == n:
+            principal = balance
+        else:
+            if method is LoanMethod.ANUITAS:
+                target = annuity
+            elif method is LoanMethod.FLAT:
+                target = flat_installment
+            else:
+                # P/n + this period's (already rounded) interest, rounded as an installment.
+                target = round_installment(p + interest * amortising, amortising)
+            principal = target - interest
+            if principal < 0:
+                principal = 0
+            elif principal > balance:
+                principal = balance
+        balance -= principal
+        period = period_offset + k
+        rows.append(
+            Installment(
+                period,
+                due_date(start, period, frequency) if start is not None else None,
+                principal,
+                interest,
+                principal + interest,
+                balance,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Early payoff, prepayment, restructuring
+
+
+@dataclass(frozen=True, slots=True)
+class Payoff:
+    """What settles a loan today: outstanding principal, interest owed, denda and fee."""
+
+    principal: int
+    interest: int
+    penalty: int
+    fee: int
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.penalty + self.fee
+
+
+def payoff_amount(
+    schedule: Schedule,
+    *,
+    principal_paid: int,
+    interest_paid: int,
+    as_of: dt.date,
+    penalty_due: int = 0,
+    fee_bp: int = 0,
+    accrue_current_period: bool = True,
+) -> Payoff:
+    """The amount that pays the loan off on ``as_of`` (pelunasan dipercepat).
+
+    Outstanding principal (principal less ``principal_paid``) + the scheduled interest of
+    every installment due on or before ``as_of`` not yet paid (less ``interest_paid``) +,
+    when ``accrue_current_period``, the running period's interest pro rata to the days
+    elapsed (half-up to the product's interest unit) + ``penalty_due`` + a fee of
+    ``fee_bp`` basis points of the outstanding principal (the product's pinalti pelunasan).
+    Needs a schedule with due dates.
+    """
+    terms = schedule.terms
+    if terms.start_date is None:
+        raise LoanError("Jadwal tanpa tanggal: isi tanggal pencairan dulu.")
+    for name, value in (
+        ("Pokok yang sudah dibayar", principal_paid),
+        ("Jasa yang sudah dibayar", interest_paid),
+        ("Denda", penalty_due),
+        ("Biaya pelunasan", fee_bp),
+    ):
+        if value < 0:
+            raise LoanError(f"{name} tidak boleh negatif.")
+    if principal_paid > terms.principal:
+        raise LoanError("Pokok yang sudah dibayar melebihi pokok pinjaman.")
+    outstanding = terms.principal - principal_paid
+    interest_unit = _ROUNDING_RULES[terms.rounding][0]
+    scheduled = 0
+    accrued = 0
+    previous = terms.start_date
+    for row in schedule.installments:
+        assert row.due_date is not None
+        if row.due_date <= as_of:
+            scheduled += row.interest
+            previous = row.due_date
+            continue
+        if accrue_current_period and outstanding > 0 and as_of > previous:
+            elapsed = (as_of - previous).days
+            length = (row.due_date - previous).days
+            accrued = _round_ratio(row.interest * elapsed, length, interest_unit)
+        break
+    interest = max(0, scheduled - interest_paid) + accrued
+    fee = _round_ratio(outstanding * fee_bp, BASIS_POINTS, interest_unit)
+    return Payoff(principal=outstanding, interest=interest, penalty=penalty_due, fee=fee)
+
+
+class PrepaymentMode(StrEnum):
+    KEEP_TERM = "keep_term"  # same end date, smaller installments
+    KEEP_INSTALLMENT = "keep_installment"  # same installment, ends sooner
+
+
+def recalculate_after_prepayment(
+    schedule: Schedule,
+    *,
+    after_period: int,
+    prepayment: int,
+    mode: PrepaymentMode | str = PrepaymentMode.KEEP_TERM,
+) -> Schedule:
+    """The new schedule after an extra principal payment made with installment ``after_period``.
+
+    Installments 1..after_period stay as they were; the balance after them less the
+    prepayment is re-amortised with the same method, rate and rounding, either over the
+    remaining periods (``keep_term``) or over as few periods as keep the installment no
+    larger than before (``keep_installment``). A prepayment equal to the balance closes
+    the loan (the returned schedule keeps only the paid rows).
+    """
+    terms = schedule.terms
+    mode = PrepaymentMode(mode)
+    if not 0 <= after_period < terms.term:
+        raise LoanError("Pelunasan sebagian harus di antara angsuran pertama dan terakhir.")
+    if prepayment <= 0:
+        raise LoanError("Pelunasan sebagian harus lebih dari nol.")
+    balance = schedule.balance_after(after_period)
+    if prepayment > balance:
+        raise LoanError("Pelunasan sebagian melebihi sisa pokok.")
+    kept = tuple(row for row in schedule.installments if row.period <= after_period)
+    remaining = balance - prepayment
+    if remaining == 0:
+        return Schedule(terms=terms, installments=kept, restructured=schedule.restructured)
+    grace_left = max(0, terms.grace_periods - after_period)
+    periods_left = terms.term - after_period
+    new_term = periods_left
+    if mode is PrepaymentMode.KEEP_INSTALLMENT:
+        old = schedule.regular_installment
+        new_term = grace_left + 1
+        while new_term < periods_left:
+            trial = replace(terms, principal=remaining, term=new_term, grace_periods=grace_left)
+            rows = _rows(trial, period_offset=0)
+            if rows[grace_left].installment <= old and rows[-1].installment <= old:
+                break
+            new_term += 1
+    new_terms = replace(terms, principal=remaining, term=new_term, grace_periods=grace_left)
+    tail = _rows(new_terms, period_offset=after_period)
+    return Schedule(
+        terms=terms, installments=kept + tuple(tail), restructured=schedule.restructured
+    )
+
+
+def restructure(
+    outstanding_principal: int,
+    *,
+    capitalised_interest: int = 0,
+    method: LoanMethod | str,
+    rate: Fraction,
+    term: int,
+    rounding: Rounding | str = Rounding.RUPIAH,
+    frequency: Frequency | str = Frequency.MONTH,
+    start_date: dt.date | None = None,
+    grace_periods: int = 0,
+) -> Schedule:
+    """A restructured schedule (restrukturisasi): a new loan on what is still owed.
+
+    The outstanding principal plus any arrears of interest the pengurus agree to
+    capitalise become the new principal, repaid over the new term at the new rate (often
+    lower, with a grace period). The result is marked ``restructured`` so kolektibilitas
+    starts no better than kurang lancar.
+    """
+    if outstanding_principal <= 0:
+        raise LoanError("Sisa pokok yang direstrukturisasi harus lebih dari nol.")
+    if capitalised_interest < 0:
+        raise LoanError("Bunga yang dikapitalisasi tidak boleh negatif.")
+    terms = LoanTerms(
+        method=_parse_method(method),
+        principal=outstanding_principal + capitalised_interest,
+        rate=rate,
+        term=term,
+        rounding=_parse_rounding(rounding),
+        frequency=Frequency(frequency),
+        start_date=start_date,
+        grace_periods=grace_periods,
+    )
+    return replace(build_schedule(terms), restructured=True)
+
+
+# ---------------------------------------------------------------------------
+# Denda and payment allocation
+
+
+def penalty(
+    overdue_amount: int,
+    days_late: int,
+    *,
+    rate_bp: int,
+    per: RatePer | str = RatePer.MONTH,
+    grace_days: int = 0,
+    unit: int = SEN_PER_RUPIAH,
+) -> int:
+    """Denda on an overdue amount: overdue * rate * days counted, half-up to ``unit`` sen.
+
+    ``rate_bp`` basis points per day (``per="period"`` is read as per day here) or per
+    month (a month counted as 30 days, the usual koperasi convention). Days within
+    ``grace_days`` cost nothing; after the grace every late day counts from the due date
+    minus the grace (denda for day 8 with 7 grace days is one day).
+    """
+    if overdue_amount < 0 or days_late < 0 or rate_bp < 0 or grace_days < 0:
+        raise LoanError("Jumlah tunggakan, hari, tarif dan masa tenggang tidak boleh negatif.")
+    days = days_late - grace_days
+    if days <= 0 or overdue_amount == 0:
+        return 0
+    per_ = RatePer(per)
+    if per_ is RatePer.YEAR:
+        raise LoanError("Tarif denda per tahun tidak didukung; pakai per hari atau per bulan.")
+    divisor = BASIS_POINTS * (DAYS_PER_MONTH_FOR_PENALTY if per_ is RatePer.MONTH else 1)
+    return _round_ratio(overdue_amount * rate_bp * days, divisor, unit)
+
+
+class Allocation(NamedTuple):
+    """How one payment was split (sen). ``excess`` is left over after everything due."""
+
+    penalty: int
+    interest: int
+    principal: int
+    excess: int
+
+
+def allocate_payment(
+    amount: int, due_penalty: int, due_interest: int, due_principal: int
+) -> Allocation:
+    """Split a payment in the koperasi's order: denda first, then jasa, then pokok."""
+    if min(amount, due_penalty, due_interest, due_principal) < 0:
+        raise LoanError("Jumlah bayar dan tagihan tidak boleh negatif.")
+    to_penalty = min(amount, due_penalty)
+    left = amount - to_penalty
+    to_interest = min(left, due_interest)
+    left -= to_interest
+    to_principal = min(left, due_principal)
+    return Allocation(to_penalty, to_interest, to_principal, left - to_principal)
+
+
+# ---------------------------------------------------------------------------
+# Days past due, kolektibilitas, PPAP
+
+
+class Kolektibilitas(IntEnum):
+    LANCAR = 1
+    DALAM_PERHATIAN_KHUSUS = 2
+    KURANG_LANCAR = 3
+    DIRAGUKAN = 4
+    MACET = 5
+
+    @property
+    def label(self) -> str:
+        return _KOL_LABELS[self]
+
+
+_KOL_LABELS = {
+    Kolektibilitas.LANCAR: "Lancar",
+    Kolektibilitas.DALAM_PERHATIAN_KHUSUS: "Dalam perhatian khusus",
+    Kolektibilitas.KURANG_LANCAR: "Kurang lancar",
+    Kolektibilitas.DIRAGUKAN: "Diragukan",
+    Kolektibilitas.MACET: "Macet",
+}
+
+# Highest days past due still in classes 1..4; above the last bound is macet.
+# Commercial-bank practice (check for koperasi): lancar 0, DPK 1-90, KL 91-120,
+# D 121-180, macet > 180. Configurable per koperasi.
+DEFAULT_BUCKETS: tuple[int, int, int, int] = (0, 90, 120, 180)
+
+# Rural-bank practice (check for koperasi), basis points of outstanding less collateral.
+DEFAULT_PPAP_RATES: Mapping[Kolektibilitas, int] = {
+    Kolektibilitas.LANCAR: 50,
+    Kolektibilitas.DALAM_PERHATIAN_KHUSUS: 300,
+    Kolektibilitas.KURANG_LANCAR: 1000,
+    Kolektibilitas.DIRAGUKAN: 5000,
+    Kolektibilitas.MACET: 10000,
+}
+
+
+def days_past_due(oldest_unpaid_due_date: dt.date | None, as_of: dt.date) -> int:
+    """Days since the oldest unpaid installment fell due; 0 when nothing is overdue."""
+    if oldest_unpaid_due_date is None:
+        return 0
+    return max(0, (as_of - oldest_unpaid_due_date).days)
+
+
+def validate_buckets(buckets: Sequence[int]) -> None:
+    """Buckets are four rising day counts, the first >= 0 (upper bounds of classes 1-4)."""
+    if len(buckets) != 4:
+        raise LoanError("Batas kolektibilitas harus empat angka hari.")
+    if buckets[0] < 0 or any(x >= y for x, y in itertools.pairwise(buckets)):
+        raise LoanError("Batas kolektibilitas harus naik, mulai dari 0 hari atau lebih.")
+
+
+def kolektibilitas(
+    dpd: int, buckets: Sequence[int] = DEFAULT_BUCKETS, *, restructured: bool = False
+) -> Kolektibilitas:
+    """The collectability class for ``dpd`` days past due (never better than kurang
+    lancar for a restructured loan)."""
+    validate_buckets(buckets)
+    if dpd < 0:
+        raise LoanError("Hari tunggakan tidak boleh negatif.")
+    klass = Kolektibilitas.MACET
+    for index, bound in enumerate(buckets):
+        if dpd <= bound:
+            klass = Kolektibilitas(index + 1)
+            break
+    if restructured and klass < Kolektibilitas.KURANG_LANCAR:
+        return Kolektibilitas.KURANG_LANCAR
+    return klass
+
+
+def ppap_required(
+    outstanding_principal: int,
+    klass: Kolektibilitas,
+    collateral: int = 0,
+    rates: Mapping[Kolektibilitas, int] = DEFAULT_PPAP_RATES,
+) -> int:
+    """The loan-loss provision: rate (basis points) x (outstanding less eligible collateral),
+    half-up to the sen, never below zero."""
+    if outstanding_principal < 0 or collateral < 0:
+        raise LoanError("Sisa pokok dan agunan tidak boleh negatif.")
+    rate = rates[klass]
+    if not 0 <= rate <= BASIS_POINTS:
+        raise LoanError("Tarif PPAP harus antara 0 dan 10.000 basis poin.")
+    base = max(0, outstanding_principal - collateral)
+    return divide_round(base * rate, BASIS_POINTS)
+
+
+def format_sen_decimal(sen: int) -> str:
+    """Sen as a plain decimal string of rupiah for machines: 52791038 -> "527910.38"."""
+    sign = "-" if sen < 0 else ""
+    rupiah, rest = divmod(abs(sen), SEN_PER_RUPIAH)
+    return f"{sign}{rupiah}.{rest:02d}"
