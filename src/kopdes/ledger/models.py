@@ -309,3 +309,8 @@ class PeriodProposal(TenantModel):
                 name="ledger_period_four_eyes",
             ),
         ]
+
+
+# Receipts attached to entries live in their own module (issue 3, pages); imported here so
+# Django registers the model.
+from kopdes.ledger.attachments import EntryAttachment  # noqa: E402, F401
