@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if len(argv) > 1 and argv[1] == "manage":
         argv = [argv[0], *argv[2:]]
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")  # `kopdes loan-schedule` runs loan_schedule
     execute_from_command_line(["kopdes", *argv[1:]])
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kopdes.platform.audit",
     "kopdes.platform.web",
     "kopdes.ledger",
+    "kopdes.loans",
 ]
 
 MIDDLEWARE = [

@@ -206,8 +206,8 @@ class LoanTerms:
     grace_periods: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "method", _parse_method(self.method))
-        object.__setattr__(self, "rounding", _parse_rounding(self.rounding))
+        object.__setattr__(self, "method", parse_method(self.method))
+        object.__setattr__(self, "rounding", parse_rounding(self.rounding))
         object.__setattr__(self, "frequency", Frequency(self.frequency))
         if isinstance(self.rate, float) or not isinstance(self.rate, Fraction | Decimal | int):
             raise LoanError("Suku bunga harus angka pasti (Fraction atau Decimal).")
@@ -230,7 +230,7 @@ class LoanTerms:
             raise LoanError("Masa tenggang harus lebih pendek dari jangka waktu.")
 
 
-def _parse_method(value: LoanMethod | str) -> LoanMethod:
+def parse_method(value: LoanMethod | str) -> LoanMethod:
     try:
         return LoanMethod(str(value).strip().lower())
     except ValueError:
@@ -239,7 +239,7 @@ def _parse_method(value: LoanMethod | str) -> LoanMethod:
         ) from None
 
 
-def _parse_rounding(value: Rounding | str) -> Rounding:
+def parse_rounding(value: Rounding | str) -> Rounding:
     try:
         return Rounding(str(value).strip().lower())
     except ValueError:
@@ -530,11 +530,11 @@ def restructure(
     if capitalised_interest < 0:
         raise LoanError("Bunga yang dikapitalisasi tidak boleh negatif.")
     terms = LoanTerms(
-        method=_parse_method(method),
+        method=parse_method(method),
         principal=outstanding_principal + capitalised_interest,
         rate=rate,
         term=term,
-        rounding=_parse_rounding(rounding),
+        rounding=parse_rounding(rounding),
         frequency=Frequency(frequency),
         start_date=start_date,
         grace_periods=grace_periods,
