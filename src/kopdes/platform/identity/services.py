@@ -291,7 +291,7 @@ def revoke_role(
     """End one role assignment. Nobody revokes their own role or one above their own."""
     with transaction.atomic():
         assignment = (
-            RoleAssignment.objects.select_for_update()
+            RoleAssignment.objects.select_for_update(of=("self",))
             .select_related("user", "koperasi")
             .get(pk=assignment.pk)
         )
