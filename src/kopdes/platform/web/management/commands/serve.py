@@ -24,7 +24,7 @@ DEFAULT_WORKERS = 2
 
 
 def gunicorn_argv(
-    host: str, port: int, workers: int, *, extra: list[str] | None = None
+    host: str, port: int, workers: int, *, access_log: bool = True, extra: list[str] | None = None
 ) -> list[str]:
     """The gunicorn command line for kopdes (also used by the benchmark)."""
     return [
@@ -36,8 +36,7 @@ def gunicorn_argv(
         f"{host}:{port}",
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
+        *(["--access-logfile", "-"] if access_log else []),
         "--graceful-timeout",
         "20",
         # A request that takes longer than this is a bug, not a slow laptop.

@@ -1,0 +1,1 @@
+"""kopdes benchmarks: figures and ratios, never pass/fail (see bench/README.md)."""
