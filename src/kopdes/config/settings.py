@@ -31,6 +31,8 @@ TESTING = os.environ.get("KOPDES_TESTING") == "1"
 SECRET_KEY = os.environ.get("KOPDES_SECRET_KEY") or load_or_create_secret(VAR_DIR / "secret_key")
 # The key that encrypts personal data at rest; it never lives in the database.
 DATA_KEY = os.environ.get("KOPDES_DATA_KEY") or load_or_create_secret(VAR_DIR / "data_key")
+# Earlier data keys, comma-separated, still accepted for decryption during a key rotation.
+DATA_KEY_OLD = [k for k in os.environ.get("KOPDES_DATA_KEY_OLD", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = os.environ.get("KOPDES_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "kopdes.platform.tenancy",
     "kopdes.platform.identity",
     "kopdes.platform.audit",
+    "kopdes.platform.privacy",
     "kopdes.platform.web",
     "kopdes.ledger",
     "kopdes.loans",
@@ -221,7 +224,13 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No NIK or phone number reaches a log line in clear (reliability T15).
+    "filters": {
+        "redact_personal_data": {"()": "kopdes.platform.privacy.logging.RedactPersonalData"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KOPDES_LOG_LEVEL", "WARNING")},
     "loggers": {"axes": {"level": "ERROR"}},
 }

@@ -11,6 +11,7 @@ phone (E.164)   ``+6281234567890``            ``+62812*****890`` (+62, 3 after, 
 name            ``Siti Nurhaliza``            ``S*** N********`` (first letter per word)
 address         ``Jl. Mawar 5, RT 01/RW 02,   ``***, Desa Sukamaju`` (only the last
                 Desa Sukamaju``               comma-separated part stays)
+birth date      ``1985-05-12``                ``**-**-1985`` (the year only)
 ==============  ============================  ===================================
 
 Every function is total (any ``str`` in, a ``str`` out, never an exception: masking is used
@@ -20,6 +21,8 @@ masked more, never less.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 MASK = "*"
 
@@ -67,3 +70,10 @@ def mask_address(address: str) -> str:
     if not sep or not head.strip() or not tail.strip():
         return MASK * 3
     return MASK * 3 + "," + tail
+
+
+def mask_birth_date(value: dt.date | None) -> str:
+    """``date(1985, 5, 12)`` -> ``**-**-1985``: the year (roughly the age) stays."""
+    if value is None:
+        return ""
+    return f"**-**-{value.year:04d}"

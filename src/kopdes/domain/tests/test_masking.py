@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kopdes.domain.masking import mask_address, mask_name, mask_nik, mask_phone
+from kopdes.domain.masking import (
+    mask_address,
+    mask_birth_date,
+    mask_name,
+    mask_nik,
+    mask_phone,
+)
 
 
 def test_nik_keeps_first_four_and_last_four():
@@ -39,6 +46,11 @@ def test_name_keeps_first_letters():
     assert mask_name("Siti Nurhaliza") == "S*** N********"
     assert mask_name("Budi") == "B***"
     assert mask_name("") == ""
+
+
+def test_birth_date_keeps_the_year():
+    assert mask_birth_date(dt.date(1985, 5, 12)) == "**-**-1985"
+    assert mask_birth_date(None) == ""
 
 
 def test_address_keeps_only_the_village_part():

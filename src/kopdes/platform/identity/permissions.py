@@ -34,6 +34,12 @@ MATRIX: dict[str, frozenset[Role]] = {
     "ledger.manage_accounts": frozenset({R.BENDAHARA, R.MANAJER}),
     "ledger.import_opening": frozenset({R.BENDAHARA}),
     "ledger.export": frozenset(_OFFICERS | _OVERSIGHT),
+    # Personal data (UU PDP). Least privilege: clear NIK/phone/address only for the officers
+    # who keep the member register; everyone else sees masked values (platform/privacy).
+    "privacy.reveal": frozenset({R.KETUA, R.SEKRETARIS}),
+    "privacy.manage_consent": frozenset({R.KETUA, R.SEKRETARIS}),
+    "privacy.manage_requests": frozenset({R.KETUA, R.SEKRETARIS}),
+    "privacy.manage_breaches": frozenset({R.KETUA, R.SEKRETARIS, R.PENGAWAS}),
 }
 
 # Rank for "nobody grants a role above their own". Equal ranks may grant each other.

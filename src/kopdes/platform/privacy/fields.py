@@ -1,0 +1,155 @@
+"""Model fields that keep personal data encrypted in the database.
+
+``EncryptedTextField`` and ``EncryptedDateField`` hold clear ``str`` / ``date`` values in
+Python and a ``v1:...`` token (see ``crypto``) in a text column. The token is bound to
+``"<app.model>.<field>:<koperasi_id>:<pk>"``, so the model needs its primary key before
+the first save (``TenantModel`` has a UUIDv7 default) and a ``koperasi_id`` (the
+attribute named by ``context_attr``).
+
+How it works: loading wraps the column value in ``Ciphertext``; the attribute decrypts it
+on first access (the instance is needed for the context, which ``from_db_value`` does not
+have) and keeps the clear value. Saving encrypts afresh in ``pre_save`` (new nonce).
+
+What it refuses:
+* filtering on the field (``.filter(nik=...)``): the ciphertext is random, such a query
+  would silently find nothing. Use a ``BlindIndexField`` and ``crypto.blind_index``.
+* ``.values("nik")`` returns ``Ciphertext`` tokens, never clear text (no instance, no
+  context): read personal data through model instances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+
+from kopdes.platform.privacy import crypto
+
+
+class Ciphertext(str):
+    """A token as stored in the database; not yet decrypted."""
+
+    __slots__ = ()
+
+
+class _DecryptingAttribute(DeferredAttribute):
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Ciphertext):
+            field: EncryptedTextField = self.field  # type: ignore[assignment]
+            value = field.from_token(value, field.context_for(instance))
+            instance.__dict__[field.attname] = value
+        return value
+
+
+class EncryptedTextField(models.TextField):
+    """Personal data as text, AES-256-GCM encrypted at rest. Python value: ``str`` or None."""
+
+    descriptor_class = _DecryptingAttribute
+
+    def __init__(self, *args: Any, context_attr: str = "koperasi_id", **kwargs: Any) -> None:
+        self.context_attr = context_attr
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.context_attr != "koperasi_id":
+            kwargs["context_attr"] = self.context_attr
+        return name, path, args, kwargs
+
+    # --- clear value <-> text ----------------------------------------------------------
+    def to_clear_text(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"{self.model.__name__}.{self.name} holds text, not {type(value)}")
+        return value
+
+    def from_clear_text(self, text: str) -> Any:
+        return text
+
+    # --- encryption ------------------------------------------------------------------------
+    def context_for(self, instance: models.Model) -> str:
+        """``"<app.model>.<field>:<koperasi_id>:<pk>"``: binds the token to its place."""
+        scope = getattr(instance, self.context_attr, None)
+        if scope is None or instance.pk is None:
+            raise ImproperlyConfigured(
+                f"{self.model._meta.label}.{self.name} needs {self.context_attr} and a primary "
+                "key before it can be encrypted or decrypted."
+            )
+        return f"{self.model._meta.label_lower}.{self.name}:{scope}:{instance.pk}"
+
+    def to_token(self, value: Any, context: str) -> Ciphertext | None:
+        if value is None:
+            return None
+        if isinstance(value, Ciphertext):
+            # Loaded but never read: re-encrypting needs the clear value anyway, and a
+            # token moved between rows must not be saved unchecked.
+            value = self.from_token(value, context)
+        return Ciphertext(crypto.encrypt(self.to_clear_text(value), context=context))
+
+    def from_token(self, token: str | None, context: str) -> Any:
+        if token is None:
+            return None
+        return self.from_clear_text(crypto.decrypt(token, context=context))
+
+    # --- Django hooks ----------------------------------------------------------------------
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        return self.to_token(value, self.context_for(model_instance))
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else Ciphertext(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, Ciphertext):
+            return None if value is None else str(value)
+        raise TypeError(
+            f"{self.model.__name__}.{self.name} is encrypted and cannot be compared in a "
+            "query; look it up through its blind index (crypto.blind_index)."
+        )
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def value_to_string(self, obj: models.Model) -> str:
+        # Serialisation (dumpdata, fixtures) carries the token, never the clear value.
+        return self.to_token(self.value_from_object(obj), self.context_for(obj)) or ""
+
+
+class EncryptedDateField(EncryptedTextField):
+    """A date of birth, encrypted at rest. Python value: ``datetime.date`` or None."""
+
+    def to_clear_text(self, value: Any) -> str:
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise TypeError(f"{self.model.__name__}.{self.name} holds a date, not {type(value)}")
+        return value.isoformat()
+
+    def from_clear_text(self, text: str) -> Any:
+        return dt.date.fromisoformat(text)
+
+
+class BlindIndexField(models.CharField):
+    """The 64-hex HMAC blind index of a personal-data value (see ``crypto.blind_index``).
+
+    Put it in a ``UniqueConstraint(fields=["koperasi", "<x>_index"])`` for uniqueness and
+    filter on it for exact search. Empty string means "no value".
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+
+def index_for(instance: models.Model, kind: str, normalised_value: str | None) -> str:
+    """Blind index of ``normalised_value`` for ``instance``'s koperasi ("" for no value)."""
+    if not normalised_value:
+        return ""
+    return crypto.blind_index(kind, normalised_value, koperasi_id=instance.koperasi_id)  # type: ignore[attr-defined]
