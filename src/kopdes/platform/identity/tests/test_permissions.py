@@ -48,6 +48,10 @@ ledger.approve_close      X   .   .   .   .   .   .   .   .   .   .   .
 ledger.manage_accounts    .   .   X   .   X   .   .   .   .   .   .   .
 ledger.import_opening     .   .   X   .   .   .   .   .   .   .   .   .
 ledger.export             X   X   X   X   X   X   X   .   X   X   X   X
+privacy.reveal            X   X   .   .   .   .   .   .   .   .   .   .
+privacy.manage_consent    X   X   .   .   .   .   .   .   .   .   .   .
+privacy.manage_requests   X   X   .   .   .   .   .   .   .   .   .   .
+privacy.manage_breaches   X   X   .   X   .   .   .   .   .   .   .   .
 """
 # fmt: on
 
