@@ -1,6 +1,8 @@
 """The menu, by role: one list, filtered by the permission matrix.
 
-Apps add their entries to ``NAV`` (label, URL name taking ``slug``, permission code).
+Apps add their entries to ``NAV`` (label, URL name taking ``slug``, permission code,
+icon). ``icon`` names a symbol in ``web/static/web/icons.svg`` (``ICONS`` lists them);
+anything else is shown as text. Emoji are avoided: many laptops lack an emoji font.
 """
 
 from __future__ import annotations
@@ -21,11 +23,20 @@ class NavEntry:
     icon: str = ""
 
 
+# The symbols in web/static/web/icons.svg.
+ICONS = frozenset(
+    {
+        "home", "building", "users", "user", "search", "book", "wallet", "coins", "loan",
+        "cart", "chart", "file", "settings", "shield", "clipboard", "switch", "calendar",
+        "map", "store",
+    }
+)  # fmt: skip
+
 NAV: list[NavEntry] = [
-    NavEntry(_("Home"), "web:dashboard", "web.view_dashboard", "🏠"),
-    NavEntry(_("Koperasi profile"), "tenancy:profile", "tenancy.view_profile", "🏛"),
-    NavEntry(_("Officers"), "identity:officer-list", "identity.view_officers", "👥"),
-    NavEntry(_("Audit log"), "audit:event-list", "audit.view", "🔎"),
+    NavEntry(_("Home"), "web:dashboard", "web.view_dashboard", "home"),
+    NavEntry(_("Koperasi profile"), "tenancy:profile", "tenancy.view_profile", "building"),
+    NavEntry(_("Officers"), "identity:officer-list", "identity.view_officers", "users"),
+    NavEntry(_("Audit log"), "audit:event-list", "audit.view", "shield"),
 ]
 
 
@@ -37,6 +48,12 @@ def navigation_for(koperasi, roles) -> list[dict]:
             continue
         url = reverse(entry.url_name, kwargs={"slug": koperasi.slug})
         items.append(
-            {"label": entry.label, "url": url, "icon": entry.icon, "url_name": entry.url_name}
+            {
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "svg_icon": entry.icon in ICONS,
+                "url_name": entry.url_name,
+            }
         )
     return items

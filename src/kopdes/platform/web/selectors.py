@@ -9,6 +9,8 @@ from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.models import RoleAssignment
 from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.tenancy.choices import BusinessUnit
+from kopdes.platform.tenancy.regions import lookup_region
 from kopdes.platform.web.activity import describe_action
 from kopdes.platform.web.navigation import navigation_for
 from kopdes.platform.web.tiles import Tile, TileData, register_tile, tiles_for
@@ -35,7 +37,29 @@ def _officers_tile(koperasi, roles) -> TileData:
     )
 
 
+def _village_tile(koperasi, roles) -> TileData | None:
+    try:
+        region = lookup_region(koperasi.region_code)
+    except ValueError:  # UnknownRegionError is a ValueError too: show nothing, never fail
+        return None
+    return TileData(
+        figure=region.desa,
+        label=_("Kec. %(kecamatan)s, %(kabupaten)s")
+        % {"kecamatan": region.kecamatan, "kabupaten": region.kabupaten},
+        note=region.provinsi,
+        url=reverse("tenancy:profile", kwargs={"slug": koperasi.slug}),
+    )
+
+
+def _business_units_tile(koperasi, roles) -> TileData:
+    labels = dict(BusinessUnit.choices)
+    units = [str(labels.get(u, u)) for u in koperasi.business_units or []]
+    return TileData(figure=str(len(units)), label=_("business units"), note=", ".join(units))
+
+
+register_tile(Tile("tenancy.village", "tenancy.view_profile", _village_tile, order=5))
 register_tile(Tile("identity.officers", "identity.view_officers", _officers_tile, order=10))
+register_tile(Tile("tenancy.units", "tenancy.view_profile", _business_units_tile, order=15))
 
 
 def recent_events(koperasi, roles) -> list[dict]:
