@@ -14,12 +14,17 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.template import Context, Engine
+from django.template.backends.django import get_installed_libraries
 
 STYLESHEET = Path(__file__).with_name("report.css")
 # Not an app, so the project's template loader does not see our folder: a small engine
 # that looks here first and then in every app's templates/ (so app templates can extend
 # ``documents/base_pdf.html``).
-_ENGINE = Engine(dirs=[str(Path(__file__).with_name("templates"))], app_dirs=True)
+_ENGINE = Engine(
+    dirs=[str(Path(__file__).with_name("templates"))],
+    app_dirs=True,
+    libraries=get_installed_libraries(),
+)
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
