@@ -25,3 +25,14 @@ def _role_assignment(koperasi: Koperasi) -> str:
 
 
 SAMPLES["assignment_id"] = _role_assignment
+
+
+# --- audit ---------------------------------------------------------------------------------
+def _audit_event(koperasi: Koperasi) -> str:
+    """An audit event on ``koperasi``'s chain (the event detail route takes its id)."""
+    from kopdes.platform.audit.services import record
+
+    return str(record("test.sample.created", koperasi=koperasi, summary={"sample": True}).pk)
+
+
+SAMPLES["event_id"] = _audit_event

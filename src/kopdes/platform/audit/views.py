@@ -1,11 +1,48 @@
-from django.http import HttpRequest, HttpResponse
+"""The audit log pages: a filtered, paginated list and one event in full."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kopdes.platform.audit.models import AuditEvent
+from kopdes.platform.audit import selectors
+from kopdes.platform.audit.forms import EventFilterForm
 from kopdes.platform.tenancy.access import koperasi_view
+
+PAGE_SIZE = 50
 
 
 @koperasi_view("audit.view")
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(koperasi=request.koperasi).order_by("-seq")[:100]
-    return render(request, "audit/event_list.html", {"events": events})
+    koperasi = request.koperasi  # type: ignore[attr-defined]
+    form = EventFilterForm(request.GET or None, actions=selectors.list_actions(koperasi))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = selectors.list_events(
+        koperasi,
+        action=filters.get("action") or "",
+        actor=filters.get("actor") or "",
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        obj=filters.get("obj") or "",
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/event_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@koperasi_view("audit.view")
+def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
+    try:
+        pk = uuid.UUID(str(event_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    event = selectors.get_event(request.koperasi, pk)  # type: ignore[attr-defined]
+    return render(request, "audit/event_detail.html", {"event": event})

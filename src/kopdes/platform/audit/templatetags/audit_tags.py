@@ -1,0 +1,34 @@
+"""Template helpers for the audit pages."""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+
+from kopdes.platform.web.activity import describe_action
+
+register = template.Library()
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """The plain-language name of an action code (the code itself when unnamed)."""
+    return describe_action(code)
+
+
+@register.filter
+def summary_items(summary) -> list[tuple[str, str]]:
+    """A summary dict as (key, readable value) pairs for a short listing."""
+    if not isinstance(summary, dict):
+        return [("", str(summary))]
+    items = []
+    for key, value in summary.items():
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        items.append((key, text if len(text) <= 120 else text[:117] + "…"))
+    return items
+
+
+@register.filter
+def pretty_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)

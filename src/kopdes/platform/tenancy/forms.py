@@ -1,0 +1,230 @@
+"""Forms for the koperasi profile and AD/ART pages. Parsing only: the rules live in services.
+
+Money is typed as whole rupiah with thousands dots ("50.000"); percentages as "30" or "2,5".
+Both are parsed here to integers (sen, basis points) with a hint when the text is not
+understood. (A shared ``domain.money`` parser is being written; this one stays private.)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kopdes.domain.adart import SHU_POOLS, AdArt
+from kopdes.platform.tenancy.choices import BusinessUnit
+
+_RUPIAH_RE = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.ASCII)
+_PERCENT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$", re.ASCII)
+MAX_RUPIAH = 10**15
+
+MONTHS = [
+    (1, _("January")),
+    (2, _("February")),
+    (3, _("March")),
+    (4, _("April")),
+    (5, _("May")),
+    (6, _("June")),
+    (7, _("July")),
+    (8, _("August")),
+    (9, _("September")),
+    (10, _("October")),
+    (11, _("November")),
+    (12, _("December")),
+]
+
+SHU_POOL_LABELS = {
+    "cadangan": _("Reserve (cadangan)"),
+    "jasa_usaha": _("Members: share by purchases/transactions (jasa usaha)"),
+    "jasa_modal": _("Members: share by savings (jasa modal)"),
+    "pembangunan_desa": _("Village development"),
+    "dana_pengurus_pengawas": _("Board and supervisors fund"),
+    "dana_karyawan": _("Staff fund"),
+    "dana_pendidikan": _("Education fund"),
+    "dana_sosial": _("Social fund"),
+}
+
+
+def _parse_rupiah(text: str) -> int:
+    """'50.000' or '50000' (optionally 'Rp 50.000') -> sen. Digits and thousands dots only."""
+    value = text.strip()
+    if value[:2].lower() == "rp":
+        value = value[2:].lstrip(". ").strip()
+    if not _RUPIAH_RE.fullmatch(value):
+        raise forms.ValidationError(
+            _(
+                "Write whole rupiah with digits and dots only, for example 50.000 "
+                "(no commas, letters or sen)."
+            ),
+            code="rupiah",
+        )
+    rupiah = int(value.replace(".", ""))
+    if rupiah <= 0 or rupiah > MAX_RUPIAH:
+        raise forms.ValidationError(_("The amount must be more than zero."), code="rupiah")
+    return rupiah * 100
+
+
+def _format_rupiah_input(sen: int) -> str:
+    return f"{sen // 100:,}".replace(",", ".")
+
+
+def _parse_percent(text: str) -> int:
+    """'30', '2,5' or '2.5' -> basis points (30% = 3000)."""
+    value = text.strip().removesuffix("%").strip()
+    if not _PERCENT_RE.fullmatch(value):
+        raise forms.ValidationError(
+            _("Write a percentage such as 30 or 2,5 (at most two decimals)."), code="percent"
+        )
+    whole, _sep, frac = value.replace(",", ".").partition(".")
+    bp = int(whole) * 100 + int((frac + "00")[:2])
+    if bp > 10_000:
+        raise forms.ValidationError(_("A percentage cannot be more than 100."), code="percent")
+    return bp
+
+
+def _format_percent_input(bp: int) -> str:
+    whole, frac = divmod(bp, 100)
+    return f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
+
+
+class RupiahField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)  # required / length checks on the text itself
+        return _parse_rupiah(text) if text else None
+
+
+class PercentField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 8)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)  # required / length checks on the text itself
+        return _parse_percent(text) if text else None
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name of the koperasi"), max_length=200)
+    badan_hukum_number = forms.CharField(
+        label=_("Legal entity number (badan hukum)"), max_length=80
+    )
+    nik_koperasi = forms.CharField(label=_("NIK koperasi"), max_length=40)
+    region_code = forms.CharField(
+        label=_("Village region code (Kemendagri)"),
+        max_length=20,
+        help_text=_("Ten digits, for example 32.01.26.2001."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=300)
+    business_units = forms.MultipleChoiceField(
+        label=_("Business units"),
+        choices=BusinessUnit.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("First month of the fiscal year"), choices=MONTHS, coerce=int
+    )
+
+    @classmethod
+    def initial_for(cls, koperasi) -> dict[str, Any]:
+        return {
+            "name": koperasi.name,
+            "badan_hukum_number": koperasi.badan_hukum_number,
+            "nik_koperasi": koperasi.nik_koperasi,
+            "region_code": koperasi.region_code,
+            "address": koperasi.address,
+            "business_units": koperasi.business_units,
+            "fiscal_year_start_month": koperasi.fiscal_year_start_month,
+        }
+
+
+class AdArtForm(forms.Form):
+    simpanan_pokok_amount = RupiahField(
+        label=_("Principal savings (simpanan pokok), once, in rupiah")
+    )
+    simpanan_wajib_amount = RupiahField(
+        label=_("Mandatory savings (simpanan wajib), each month, in rupiah")
+    )
+    pokok_wajib_as_equity = forms.BooleanField(
+        label=_("Count principal and mandatory savings as equity"), required=False
+    )
+    withdrawal_approval_threshold = RupiahField(
+        label=_("A withdrawal above this amount needs a second officer (rupiah)")
+    )
+    loan_approval_threshold = RupiahField(
+        label=_("A loan above this amount needs the ketua as well (rupiah)")
+    )
+    rat_quorum = PercentField(label=_("RAT quorum (percent of members)"))
+    rat_month_from = forms.TypedChoiceField(
+        label=_("RAT held from month"), choices=MONTHS, coerce=int
+    )
+    rat_month_to = forms.TypedChoiceField(
+        label=_("RAT held until month"), choices=MONTHS, coerce=int
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for pool in SHU_POOLS:
+            self.fields[f"shu_{pool}"] = PercentField(label=SHU_POOL_LABELS[pool])
+
+    @property
+    def shu_fields(self) -> list[forms.BoundField]:
+        return [self[f"shu_{pool}"] for pool in SHU_POOLS]
+
+    @property
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("shu_")]
+
+    @classmethod
+    def initial_for(cls, adart: AdArt) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "simpanan_pokok_amount": _format_rupiah_input(adart.simpanan_pokok_amount),
+            "simpanan_wajib_amount": _format_rupiah_input(adart.simpanan_wajib_amount),
+            "pokok_wajib_as_equity": adart.pokok_wajib_as_equity,
+            "withdrawal_approval_threshold": _format_rupiah_input(
+                adart.withdrawal_approval_threshold
+            ),
+            "loan_approval_threshold": _format_rupiah_input(adart.loan_approval_threshold),
+            "rat_quorum": _format_percent_input(adart.rat_quorum_bp),
+            "rat_month_from": adart.rat_month_from,
+            "rat_month_to": adart.rat_month_to,
+        }
+        for pool in SHU_POOLS:
+            initial[f"shu_{pool}"] = _format_percent_input(adart.shu_split.get(pool, 0))
+        return initial
+
+    def to_adart_json(self) -> dict[str, Any]:
+        """The settings as ``AdArt`` JSON; the service validates them (SHU total etc.)."""
+        data = self.cleaned_data
+        return {
+            "simpanan_pokok_amount": data["simpanan_pokok_amount"],
+            "simpanan_wajib_amount": data["simpanan_wajib_amount"],
+            "pokok_wajib_as_equity": data["pokok_wajib_as_equity"],
+            "withdrawal_approval_threshold": data["withdrawal_approval_threshold"],
+            "loan_approval_threshold": data["loan_approval_threshold"],
+            "rat_quorum_bp": data["rat_quorum"],
+            "rat_month_from": data["rat_month_from"],
+            "rat_month_to": data["rat_month_to"],
+            "shu_split": {pool: data[f"shu_{pool}"] for pool in SHU_POOLS},
+        }
+
+    # Which form field shows an error the AD/ART rules raise about a setting.
+    ERROR_FIELDS = {
+        "adart.rat_quorum_bp": "rat_quorum",
+        "adart.shu_split": None,  # the whole split: shown above the SHU table
+    }
+
+    def field_for_error(self, error_field: str | None) -> str | None:
+        if not error_field:
+            return None
+        if error_field in self.ERROR_FIELDS:
+            return self.ERROR_FIELDS[error_field]
+        name = error_field.removeprefix("adart.")
+        return name if name in self.fields else None

@@ -1,0 +1,62 @@
+"""Reads about a koperasi, shaped for its profile page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kopdes.domain.adart import SHU_POOLS, AdArt
+from kopdes.platform.tenancy.choices import BusinessUnit
+from kopdes.platform.tenancy.models import Koperasi
+from kopdes.platform.tenancy.regions import Region, UnknownRegionError, lookup_region
+
+
+def format_rupiah(sen: int) -> str:
+    """'Rp 50.000' (sen shown only when there are any: 'Rp 50.000,50')."""
+    rupiah, rest = divmod(sen, 100)
+    text = f"Rp {rupiah:,}".replace(",", ".")
+    return f"{text},{rest:02d}" if rest else text
+
+
+def format_percent(bp: int) -> str:
+    """Basis points as an Indonesian percentage: 3000 -> '30%', 250 -> '2,5%'."""
+    whole, frac = divmod(bp, 100)
+    return f"{whole}%" if frac == 0 else f"{whole},{frac:02d}".rstrip("0") + "%"
+
+
+@dataclass(frozen=True)
+class Profile:
+    koperasi: Koperasi
+    region: Region | None
+    units: list[str]
+    adart: AdArt
+    amounts: list[tuple[str, str]]
+    shu_split: list[tuple[str, str]]
+    rat_quorum: str
+
+
+def get_profile(koperasi: Koperasi) -> Profile:
+    """Everything the profile page shows; no queries beyond the koperasi already loaded."""
+    from kopdes.platform.tenancy.forms import SHU_POOL_LABELS
+
+    try:
+        region = lookup_region(koperasi.region_code)
+    except (UnknownRegionError, ValueError):
+        region = None  # an old row from before validation; the page says so
+    labels = dict(BusinessUnit.choices)
+    adart = koperasi.adart
+    return Profile(
+        koperasi=koperasi,
+        region=region,
+        units=[str(labels.get(u, u)) for u in koperasi.business_units],
+        adart=adart,
+        amounts=[
+            ("simpanan_pokok_amount", format_rupiah(adart.simpanan_pokok_amount)),
+            ("simpanan_wajib_amount", format_rupiah(adart.simpanan_wajib_amount)),
+            ("withdrawal_approval_threshold", format_rupiah(adart.withdrawal_approval_threshold)),
+            ("loan_approval_threshold", format_rupiah(adart.loan_approval_threshold)),
+        ],
+        shu_split=[
+            (str(SHU_POOL_LABELS[p]), format_percent(adart.shu_split.get(p, 0))) for p in SHU_POOLS
+        ],
+        rat_quorum=format_percent(adart.rat_quorum_bp),
+    )

@@ -1,0 +1,182 @@
+import pytest
+from django.urls import reverse
+
+from kopdes.domain.adart import DEFAULT_SHU_SPLIT, SHU_POOLS
+from kopdes.platform.audit.models import AuditEvent
+from kopdes.platform.core.testing import login, make_user
+from kopdes.platform.tenancy.forms import _parse_percent, _parse_rupiah
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(client, role, koperasi):
+    return login(client, make_user(role, koperasi))
+
+
+def test_profile_shows_region_names_and_adart_in_rupiah(client, koperasi):
+    response = _client(client, "bendahara", koperasi).get(
+        reverse("tenancy:profile", kwargs={"slug": koperasi.slug})
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("Sukamaju", "Megamendung", "Kabupaten Bogor", "Jawa Barat"):
+        assert name in html
+    assert "Rp 50.000" in html and "Rp 10.000" in html
+    assert "30%" in html and "2,5%" in html
+    assert "Gerai sembako" in html and "Unit simpan pinjam" in html
+    # A bendahara may look but not change.
+    assert 'data-testid="edit-profile"' not in html
+
+
+def test_foreign_koperasi_profile_is_404(client, koperasi, other_koperasi):
+    c = _client(client, "ketua", koperasi)
+    for name in ("tenancy:profile", "tenancy:profile-edit", "tenancy:adart-edit"):
+        assert c.get(reverse(name, kwargs={"slug": other_koperasi.slug})).status_code == 404
+
+
+def test_kasir_may_not_open_edit_pages(client, koperasi):
+    c = _client(client, "kasir", koperasi)
+    assert c.get(reverse("tenancy:profile-edit", kwargs={"slug": koperasi.slug})).status_code == 403
+    assert c.get(reverse("tenancy:adart-edit", kwargs={"slug": koperasi.slug})).status_code == 403
+
+
+def _profile_post(koperasi, **changes):
+    data = {
+        "name": koperasi.name,
+        "badan_hukum_number": koperasi.badan_hukum_number,
+        "nik_koperasi": koperasi.nik_koperasi,
+        "region_code": koperasi.region_code,
+        "address": koperasi.address,
+        "business_units": koperasi.business_units,
+        "fiscal_year_start_month": "1",
+    }
+    data.update(changes)
+    return data
+
+
+def test_sekretaris_changes_profile(client, koperasi):
+    c = _client(client, "sekretaris", koperasi)
+    url = reverse("tenancy:profile-edit", kwargs={"slug": koperasi.slug})
+    assert c.get(url).status_code == 200
+    response = c.post(
+        url, _profile_post(koperasi, address="Jl. Baru No. 9", fiscal_year_start_month="7")
+    )
+    assert response.status_code == 302
+    koperasi.refresh_from_db()
+    assert koperasi.address == "Jl. Baru No. 9" and koperasi.fiscal_year_start_month == 7
+    event = AuditEvent.objects.get(action="tenancy.koperasi.profile_updated")
+    assert event.role == "sekretaris" and event.source_address == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"region_code": "32.01.26.9999"}, "tidak ada dalam daftar resmi"),
+        ({"region_code": "３２.01.26.2001"}, "10 angka"),
+        ({"business_units": ["bengkel"]}, "bengkel"),
+        ({"nik_koperasi": "abc"}, "angka"),
+    ],
+)
+def test_bad_profile_input_shows_message_and_writes_nothing(client, koperasi, changes, words):
+    c = _client(client, "ketua", koperasi)
+    before = AuditEvent.objects.count()
+    response = c.post(
+        reverse("tenancy:profile-edit", kwargs={"slug": koperasi.slug}),
+        _profile_post(koperasi, **changes),
+    )
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
+def test_duplicate_badan_hukum_is_refused_on_the_page(client, koperasi, other_koperasi):
+    c = _client(client, "ketua", koperasi)
+    response = c.post(
+        reverse("tenancy:profile-edit", kwargs={"slug": koperasi.slug}),
+        _profile_post(koperasi, badan_hukum_number=other_koperasi.badan_hukum_number),
+    )
+    assert response.status_code == 200
+    assert "sudah terdaftar" in response.content.decode()
+
+
+def _adart_post(**changes):
+    data = {
+        "simpanan_pokok_amount": "100.000",
+        "simpanan_wajib_amount": "25.000",
+        "pokok_wajib_as_equity": "on",
+        "withdrawal_approval_threshold": "5.000.000",
+        "loan_approval_threshold": "10.000.000",
+        "rat_quorum": "50,01",
+        "rat_month_from": "1",
+        "rat_month_to": "6",
+    }
+    for pool in SHU_POOLS:
+        bp = DEFAULT_SHU_SPLIT[pool]
+        data[f"shu_{pool}"] = f"{bp // 100}" + (f",{bp % 100:02d}".rstrip("0") if bp % 100 else "")
+    data.update(changes)
+    return data
+
+
+def test_ketua_changes_adart(client, koperasi):
+    c = _client(client, "ketua", koperasi)
+    url = reverse("tenancy:adart-edit", kwargs={"slug": koperasi.slug})
+    form_page = c.get(url).content.decode()
+    assert 'value="50.000"' in form_page and 'value="2,5"' in form_page
+    response = c.post(url, _adart_post())
+    assert response.status_code == 302, response.content.decode()
+    koperasi.refresh_from_db()
+    assert koperasi.adart.simpanan_pokok_amount == 100_000_00
+    assert koperasi.adart.simpanan_wajib_amount == 25_000_00
+    event = AuditEvent.objects.get(action="tenancy.koperasi.adart_updated")
+    assert event.summary["changes"]["simpanan_pokok_amount"] == {
+        "before": 50_000_00,
+        "after": 100_000_00,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"shu_cadangan": "31"}, "100%"),
+        ({"simpanan_pokok_amount": "50,000"}, "titik"),
+        ({"simpanan_pokok_amount": "50.000,50"}, "titik"),
+        ({"simpanan_pokok_amount": "-50.000"}, "titik"),
+        ({"simpanan_pokok_amount": "５０.000"}, "titik"),
+        ({"simpanan_wajib_amount": "0"}, "lebih dari nol"),
+        ({"rat_quorum": "abc"}, "persentase"),
+        ({"rat_month_from": "9", "rat_month_to": "3"}, "Bulan akhir RAT"),
+    ],
+)
+def test_bad_adart_input_shows_message_and_writes_nothing(client, koperasi, changes, words):
+    c = _client(client, "ketua", koperasi)
+    response = c.post(
+        reverse("tenancy:adart-edit", kwargs={"slug": koperasi.slug}), _adart_post(**changes)
+    )
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    koperasi.refresh_from_db()
+    assert koperasi.adart_settings == {}
+    assert not AuditEvent.objects.filter(action="tenancy.koperasi.adart_updated").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "sen"),
+    [("50.000", 5_000_000), ("50000", 5_000_000), ("Rp 1.234.567", 123_456_700), ("1", 100)],
+)
+def test_rupiah_text_is_parsed_to_sen(text, sen):
+    assert _parse_rupiah(text) == sen
+
+
+@pytest.mark.parametrize("text", ["50,000", "5.00", "50.0000", "1e6", "50 000", "", "-1", "１"])
+def test_odd_rupiah_text_is_refused(text):
+    from django import forms
+
+    with pytest.raises(forms.ValidationError):
+        _parse_rupiah(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "bp"), [("30", 3000), ("2,5", 250), ("2.5", 250), ("0,01", 1), ("100", 10000)]
+)
+def test_percent_text_is_parsed_to_basis_points(text, bp):
+    assert _parse_percent(text) == bp
