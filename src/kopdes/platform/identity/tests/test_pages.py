@@ -383,3 +383,19 @@ def test_revoke_above_own_role_shows_a_message_and_changes_nothing(client, koper
     own.refresh_from_db()
     assert own.revoked_at is None
     assert not AuditEvent.objects.filter(action="identity.role.revoked").exists()
+
+
+def test_officer_list_query_count_does_not_grow_with_officers(officer_client, koperasi):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/k/{koperasi.slug}/pengurus/"
+    officer_client.get(url)  # warm the session and caches
+    make_user("kasir", koperasi)
+    with CaptureQueriesContext(connection) as few:
+        assert officer_client.get(url).status_code == 200
+    for role in ["bendahara", "sekretaris", "pengawas", "manajer", "kasir", "petugas_pinjaman"]:
+        make_user(role, koperasi)
+    with CaptureQueriesContext(connection) as many:
+        assert officer_client.get(url).status_code == 200
+    assert len(many) == len(few)

@@ -331,3 +331,19 @@ def test_test_password_builder_still_logs_in(koperasi):
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(TEST_PASSWORD)
+
+
+def test_grant_role_gives_an_existing_user_another_role(koperasi, other_koperasi):
+    ketua = make_user("ketua", koperasi)
+    person = make_user("anggota", koperasi)
+    services.grant_role(person, koperasi, actor=ketua, role="pengawas")
+    assert roles_for(person, koperasi) == {"anggota", "pengawas"}
+    assert AuditEvent.objects.filter(action="identity.role.granted").count() == 1
+    before = _counts()
+    with pytest.raises(DomainError):
+        services.grant_role(person, koperasi, actor=ketua, role="pengawas")
+    with pytest.raises(PermissionDeniedError):
+        services.grant_role(person, other_koperasi, actor=ketua, role="kasir")
+    with pytest.raises(DomainError):
+        services.grant_role(person, koperasi, actor=ketua, role="admin")
+    assert _counts() == before
