@@ -12,7 +12,13 @@ from PIL import Image
 
 from kopdes.ledger import services
 from kopdes.ledger.attachments import EntryAttachment
-from kopdes.ledger.models import Account, JournalEntry, JournalLine, PeriodProposal
+from kopdes.ledger.models import (
+    Account,
+    JournalEntry,
+    JournalLine,
+    PeriodProposal,
+    ReversalProposal,
+)
 from kopdes.ledger.tests.report_data import books_for
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core import testing
@@ -266,10 +272,7 @@ def test_reversal_needs_a_second_officer(bendahara_client, client, koperasi):
         url(koperasi, "reversal-propose", entry_id=entry.pk), {"reason": "salah akun"}
     )
     assert response.status_code == 302
-    proposal = entry_proposal = entry.koperasi and entry
-    from kopdes.ledger.models import ReversalProposal
-
-    proposal = ReversalProposal.objects.get(koperasi=koperasi, entry=entry_proposal)
+    proposal = ReversalProposal.objects.get(koperasi=koperasi, entry=entry)
     # The proposer cannot approve their own proposal.
     bendahara_client.post(url(koperasi, "reversal-approve", reversal_id=proposal.pk))
     assert not JournalEntry.objects.filter(koperasi=koperasi, reverses=entry).exists()
