@@ -46,6 +46,11 @@ class _DecryptingAttribute(DeferredAttribute):
             instance.__dict__[field.attname] = value
         return value
 
+    def __set__(self, instance: Any, value: Any) -> None:
+        # A data descriptor (unlike DeferredAttribute), so ``__get__`` runs even when the
+        # instance dict holds the value: that is where the token gets decrypted.
+        instance.__dict__[self.field.attname] = value
+
 
 class EncryptedTextField(models.TextField):
     """Personal data as text, AES-256-GCM encrypted at rest. Python value: ``str`` or None."""
