@@ -639,6 +639,41 @@ def verify_second_factor(user: User, token: str, *, source_address: str = "") ->
     )
 
 
+def reset_two_factor(assignment: RoleAssignment, *, actor: User, source_address: str = "") -> None:
+    """Remove the authenticator and recovery codes of the officer holding ``assignment``.
+
+    For a lost phone: the officer sets up a new authenticator at their next login (the
+    password is still needed). The same rule as revoking applies: a ketua or admin of the
+    koperasi, for an officer whose roles there are not above their own, never themselves.
+    """
+    koperasi = assignment.koperasi
+    target = assignment.user
+    if koperasi is None:
+        raise PermissionDeniedError(_("Only an admin may reset two-step login here."))
+    if target.pk == actor.pk:
+        raise PermissionDeniedError(_("You may not reset your own two-step login."))
+    actor_roles = roles_for(actor, koperasi)
+    target_roles = roles_for(target, koperasi)
+    if not has_perm(actor_roles, "identity.revoke_role") or not all(
+        may_grant(actor_roles, r) for r in target_roles
+    ):
+        raise PermissionDeniedError(
+            _("You may not reset the two-step login of %(user)s.") % {"user": target}
+        )
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=target).delete()[0]
+        StaticDevice.objects.filter(user=target).delete()
+        record(
+            "identity.totp.reset",
+            actor=actor,
+            koperasi=koperasi,
+            role=_roles_label(actor_roles),
+            obj=target,
+            summary={"username": target.username, "devices_removed": removed},
+            source_address=source_address,
+        )
+
+
 def current_totp_code(device: TOTPDevice, *, now: float | None = None) -> str:
     """A code the device will accept right now, for the demo and the browser tests.
 

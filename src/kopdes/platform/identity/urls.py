@@ -16,4 +16,9 @@ urlpatterns = [
         views.role_revoke,
         name="role-revoke",
     ),
+    path(
+        "k/<slug:slug>/pengurus/<uuid:assignment_id>/reset-verifikasi/",
+        views.two_factor_reset,
+        name="two-factor-reset",
+    ),
 ]

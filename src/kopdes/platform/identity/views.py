@@ -256,6 +256,32 @@ def role_revoke(request: HttpRequest, assignment_id) -> HttpResponse:
     return redirect("identity:officer-list", slug=request.koperasi.slug)
 
 
+@require_POST
+@koperasi_view("identity.revoke_role")
+def two_factor_reset(request: HttpRequest, assignment_id) -> HttpResponse:
+    """A ketua/admin removes an officer's authenticator (lost phone); next login sets it up."""
+    assignment = (
+        RoleAssignment.objects.filter(
+            koperasi=request.koperasi, pk=assignment_id, revoked_at__isnull=True
+        )
+        .select_related("user", "koperasi")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    try:
+        services.reset_two_factor(assignment, actor=request.user, source_address=_address(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The two-step login of %(user)s was reset. They set it up again at their next login.")
+            % {"user": assignment.user},
+        )
+    return redirect("identity:officer-list", slug=request.koperasi.slug)
+
+
 @never_cache
 @sensitive_post_parameters("password", "password_again")
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -113,3 +113,20 @@ def test_createtoken_prints_a_working_token_once(koperasi, client):
     assert response.json()["username"] == "bend"
     with pytest.raises(CommandError):
         run("createtoken", "siapa", "--name", "x")
+
+
+def test_grantrole_gives_cross_and_koperasi_roles(koperasi):
+    person = make_user(username="pak-dinas")
+    run("grantrole", "pak-dinas", "--role", "dinas", "--region", "32.01")
+    assert RoleAssignment.objects.get(user=person, role="dinas").region_prefix == "32.01"
+    run("grantrole", "pak-dinas", "--role", "pengawas", "--koperasi", koperasi.slug)
+    assert RoleAssignment.objects.filter(user=person, role="pengawas", koperasi=koperasi).exists()
+    for args in (
+        ["siapa", "--role", "admin"],
+        ["pak-dinas", "--role", "raja"],
+        ["pak-dinas", "--role", "dinas", "--region", "99"],
+        ["pak-dinas", "--role", "kasir"],
+        ["pak-dinas", "--role", "admin", "--koperasi", koperasi.slug],
+    ):
+        with pytest.raises(CommandError):
+            run("grantrole", *args)

@@ -399,3 +399,26 @@ def test_officer_list_query_count_does_not_grow_with_officers(officer_client, ko
     with CaptureQueriesContext(connection) as many:
         assert officer_client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_ketua_resets_a_lost_phone_and_the_officer_sets_up_again(officer_client, koperasi):
+    kasir = make_user("kasir", koperasi)
+    assignment = RoleAssignment.objects.get(user=kasir)
+    url = reverse(
+        "identity:two-factor-reset",
+        kwargs={"slug": koperasi.slug, "assignment_id": assignment.pk},
+    )
+    assert officer_client.get(url).status_code == 405
+    assert officer_client.post(url).status_code == 302
+    assert not TOTPDevice.objects.filter(user=kasir, confirmed=True).exists()
+    page = login(Client(), kasir, verified=False).get("/akun/verifikasi/")
+    assert "data:image/svg+xml" in page.content.decode()
+
+
+def test_reset_of_another_koperasi_officer_gives_404(officer_client, koperasi, other_koperasi):
+    foreign = RoleAssignment.objects.get(user=make_user("kasir", other_koperasi))
+    url = reverse(
+        "identity:two-factor-reset", kwargs={"slug": koperasi.slug, "assignment_id": foreign.pk}
+    )
+    assert officer_client.post(url).status_code == 404
+    assert TOTPDevice.objects.filter(user=foreign.user).exists()

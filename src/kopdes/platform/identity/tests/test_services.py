@@ -347,3 +347,27 @@ def test_grant_role_gives_an_existing_user_another_role(koperasi, other_koperasi
     with pytest.raises(DomainError):
         services.grant_role(person, koperasi, actor=ketua, role="admin")
     assert _counts() == before
+
+
+def test_reset_two_factor_removes_devices_and_is_refused_upward(koperasi):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ketua = make_user("ketua", koperasi)
+    kasir = make_user("kasir", koperasi)
+    StaticDevice.objects.create(user=kasir, name="recovery", confirmed=True)
+    services.reset_two_factor(RoleAssignment.objects.get(user=kasir), actor=ketua)
+    assert not TOTPDevice.objects.filter(user=kasir).exists()
+    assert not StaticDevice.objects.filter(user=kasir).exists()
+    event = AuditEvent.objects.get(action="identity.totp.reset")
+    assert event.actor == ketua
+    assert event.koperasi == koperasi
+
+    bendahara = make_user("bendahara", koperasi)
+    before = _counts()
+    with pytest.raises(PermissionDeniedError):
+        services.reset_two_factor(RoleAssignment.objects.get(user=ketua), actor=bendahara)
+    with pytest.raises(PermissionDeniedError):
+        services.reset_two_factor(RoleAssignment.objects.get(user=ketua), actor=ketua)
+    assert _counts() == before
+    assert TOTPDevice.objects.filter(user=ketua).exists()
