@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kopdes.ledger.errors import LedgerError, PermissionDeniedError
 from kopdes.platform.audit.services import record
@@ -44,7 +44,7 @@ class EntryAttachment(TenantModel):
         "ledger.JournalEntry", on_delete=models.PROTECT, related_name="attachments"
     )
     file = models.FileField(max_length=300)
-    original_name = models.CharField(_lazy("file name"), max_length=200)
+    original_name = models.CharField(gettext_lazy("file name"), max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -56,7 +56,7 @@ class EntryAttachment(TenantModel):
     class Meta:
         app_label = "ledger"
         ordering = ["uploaded_at"]
-        verbose_name = _lazy("receipt")
+        verbose_name = gettext_lazy("receipt")
 
     def __str__(self) -> str:
         return self.original_name

@@ -9,7 +9,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kopdes.domain.ledger import LineDraft, Side
 from kopdes.domain.money import MoneyError, parse_rupiah
@@ -50,9 +50,11 @@ class MultipleFileField(forms.FileField):
 class EntryForm(forms.Form):
     """The head of a manual journal entry."""
 
-    date = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    memo = forms.CharField(label=_lazy("Description"), max_length=500)
-    business_unit = forms.ChoiceField(label=_lazy("Business unit"), required=False)
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    memo = forms.CharField(label=gettext_lazy("Description"), max_length=500)
+    business_unit = forms.ChoiceField(label=gettext_lazy("Business unit"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, koperasi, **kwargs):
@@ -75,14 +77,14 @@ class LineForm(forms.Form):
     """One line: an account and an amount on the debit or on the credit side."""
 
     account = forms.ModelChoiceField(
-        label=_lazy("Account"),
+        label=gettext_lazy("Account"),
         queryset=Account.objects.none(),
         required=False,
-        error_messages={"invalid_choice": _lazy("Choose an account of this koperasi.")},
+        error_messages={"invalid_choice": gettext_lazy("Choose an account of this koperasi.")},
     )
-    debit = forms.CharField(label=_lazy("Debit (Rp)"), required=False, max_length=40)
-    credit = forms.CharField(label=_lazy("Credit (Rp)"), required=False, max_length=40)
-    memo = forms.CharField(label=_lazy("Note"), required=False, max_length=200)
+    debit = forms.CharField(label=gettext_lazy("Debit (Rp)"), required=False, max_length=40)
+    credit = forms.CharField(label=gettext_lazy("Credit (Rp)"), required=False, max_length=40)
+    memo = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=200)
 
     def __init__(self, *args, accounts=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,24 +169,24 @@ def line_formset(koperasi, data=None, *, count: int = START_LINES):
 
 
 class AttachmentForm(forms.Form):
-    files = MultipleFileField(label=_lazy("Receipts (photo or PDF, at most 5 MB each)"))
+    files = MultipleFileField(label=gettext_lazy("Receipts (photo or PDF, at most 5 MB each)"))
 
 
 class ReversalForm(forms.Form):
-    reason = forms.CharField(label=_lazy("Reason for the reversal"), max_length=500)
+    reason = forms.CharField(label=gettext_lazy("Reason for the reversal"), max_length=500)
     date = forms.DateField(
-        label=_lazy("Reversal date"),
+        label=gettext_lazy("Reversal date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_lazy("Empty: the date of the original entry."),
+        help_text=gettext_lazy("Empty: the date of the original entry."),
     )
 
 
 class PeriodForm(forms.Form):
     month = forms.CharField(
-        label=_lazy("Month"), widget=forms.TextInput(attrs={"type": "month"}), max_length=7
+        label=gettext_lazy("Month"), widget=forms.TextInput(attrs={"type": "month"}), max_length=7
     )
-    reason = forms.CharField(label=_lazy("Reason"), required=False, max_length=500)
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=500)
 
     def clean_month(self) -> tuple[int, int]:
         value = self.cleaned_data["month"].strip()
@@ -198,15 +200,15 @@ class PeriodForm(forms.Form):
 
 class AccountForm(forms.Form):
     parent = forms.ModelChoiceField(
-        label=_lazy("Parent account"),
+        label=gettext_lazy("Parent account"),
         queryset=Account.objects.none(),
-        error_messages={"invalid_choice": _lazy("Choose an account of this koperasi.")},
+        error_messages={"invalid_choice": gettext_lazy("Choose an account of this koperasi.")},
     )
     code = forms.CharField(
-        label=_lazy("Code"), max_length=20, help_text=_lazy("For example 1-1100.01")
+        label=gettext_lazy("Code"), max_length=20, help_text=gettext_lazy("For example 1-1100.01")
     )
-    name = forms.CharField(label=_lazy("Name"), max_length=200)
-    business_unit = forms.ChoiceField(label=_lazy("Business unit"), required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    business_unit = forms.ChoiceField(label=gettext_lazy("Business unit"), required=False)
 
     def __init__(self, *args, koperasi, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,12 +218,12 @@ class AccountForm(forms.Form):
 
 class OpeningForm(forms.Form):
     date = forms.DateField(
-        label=_lazy("Date of the opening balances"),
+        label=gettext_lazy("Date of the opening balances"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_lazy("Usually the last day before the koperasi starts using kopdes."),
+        help_text=gettext_lazy("Usually the last day before the koperasi starts using kopdes."),
     )
     file = forms.FileField(
-        label=_lazy("Filled-in template (.xlsx)"),
+        label=gettext_lazy("Filled-in template (.xlsx)"),
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
