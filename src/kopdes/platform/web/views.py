@@ -55,6 +55,11 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return _error(request, "web/errors/403.html", 403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form that could not be verified (usually: the page was open too long)."""
+    return _error(request, "web/errors/csrf.html", 403)
+
+
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return _error(request, "web/errors/404.html", 404)
 

@@ -255,3 +255,17 @@ def test_pages_carry_a_strict_content_security_policy(client):
     csp = response.headers.get("Content-Security-Policy", "")
     assert "default-src 'self'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_expired_form_gets_an_indonesian_page_and_saves_nothing(koperasi, settings):
+    from django.test import Client
+
+    settings.DEBUG = False
+    client = Client(enforce_csrf_checks=True)
+    testing.login(client, testing.make_user("ketua", koperasi))
+    url = reverse("web:dashboard", kwargs={"slug": koperasi.slug})
+    response = client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Formulir sudah kedaluwarsa" in body
+    assert 'data-testid="error-csrf"' in body
