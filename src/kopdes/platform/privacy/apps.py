@@ -6,3 +6,7 @@ class PrivacyConfig(AppConfig):
     name = "kopdes.platform.privacy"
     label = "privacy"
     verbose_name = _("Personal data protection")
+
+    def ready(self) -> None:
+        # Registers the "every encrypted value opens" check that ``kopdes verify`` runs.
+        from kopdes.platform.privacy import maintenance  # noqa: F401

@@ -57,15 +57,39 @@ class EncryptedTextField(models.TextField):
 
     descriptor_class = _DecryptingAttribute
 
-    def __init__(self, *args: Any, context_attr: str = "koperasi_id", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        context_attr: str = "koperasi_id",
+        blind_index: tuple[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``blind_index=("nik_index", "nik")`` names the ``BlindIndexField`` that holds this
+        value's index and the index kind; ``update_blind_indexes`` and the key rotation keep
+        it in step. Store values already normalised (``parse_nik(...).nik``, E.164 phone)."""
         self.context_attr = context_attr
+        self.blind_index = tuple(blind_index) if blind_index else None
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         if self.context_attr != "koperasi_id":
             kwargs["context_attr"] = self.context_attr
+        if self.blind_index:
+            kwargs["blind_index"] = self.blind_index
         return name, path, args, kwargs
+
+    def index_value(self, instance: models.Model) -> str:
+        """The blind index this field's current value should have on ``instance`` ("" if none)."""
+        if not self.blind_index:
+            raise ImproperlyConfigured(f"{self.model._meta.label}.{self.name} has no blind index")
+        value = getattr(instance, self.attname)
+        if value is None or value == "":
+            return ""
+        text = self.to_clear_text(value)
+        return crypto.blind_index(
+            self.blind_index[1], text, koperasi_id=getattr(instance, self.context_attr)
+        )
 
     # --- clear value <-> text ----------------------------------------------------------
     def to_clear_text(self, value: Any) -> str:
@@ -158,3 +182,22 @@ def index_for(instance: models.Model, kind: str, normalised_value: str | None) -
     if not normalised_value:
         return ""
     return crypto.blind_index(kind, normalised_value, koperasi_id=instance.koperasi_id)  # type: ignore[attr-defined]
+
+
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
+    """The encrypted personal-data fields of ``model`` (concrete fields only)."""
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+
+
+def update_blind_indexes(instance: models.Model) -> list[str]:
+    """Set every blind index column of ``instance`` from its clear values.
+
+    Call before saving whenever an indexed value changes; returns the names of the index
+    fields, for ``save(update_fields=...)``.
+    """
+    names: list[str] = []
+    for field in encrypted_fields(type(instance)):
+        if field.blind_index:
+            setattr(instance, field.blind_index[0], field.index_value(instance))
+            names.append(field.blind_index[0])
+    return names
