@@ -221,10 +221,23 @@ def officer_invite(request: HttpRequest) -> HttpResponse:
             link = request.build_absolute_uri(
                 reverse("identity:invitation-accept", kwargs={"token": raw})
             )
+            text = _(
+                "Hello %(name)s, you are invited as %(role)s of %(koperasi)s in kopdes. "
+                "Open this link to choose your password (it works once): %(link)s"
+            ) % {
+                "name": invitation.full_name,
+                "role": invitation.get_role_display(),
+                "koperasi": request.koperasi.name,
+                "link": link,
+            }
             response = render(
                 request,
                 "identity/invitation_created.html",
-                {"invitation": invitation, "link": link},
+                {
+                    "invitation": invitation,
+                    "link": link,
+                    "whatsapp_url": "https://wa.me/?" + urlencode({"text": text}),
+                },
             )
             response["Cache-Control"] = "no-store"
             return response
