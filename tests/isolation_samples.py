@@ -36,3 +36,77 @@ def _audit_event(koperasi: Koperasi) -> str:
 
 
 SAMPLES["event_id"] = _audit_event
+
+
+# --- ledger pages (entries, receipts, accounts, reversal and period proposals) ------------
+def _ledger_actor(koperasi: Koperasi):
+    from kopdes.ledger import services
+    from kopdes.platform.core.testing import make_user
+
+    services.setup_koperasi_books(koperasi)
+    return make_user("bendahara", koperasi)
+
+
+def _ledger_entry(koperasi: Koperasi, actor=None):
+    import datetime as dt
+    import uuid
+
+    from kopdes.domain.ledger import LineDraft
+    from kopdes.ledger import services
+
+    actor = actor or _ledger_actor(koperasi)
+    return services.post(
+        koperasi,
+        actor=actor,
+        date=dt.date(2026, 1, 15),
+        memo="Contoh jurnal",
+        lines=[LineDraft.debit("5-2100", 10_000), LineDraft.credit("1-1100", 10_000)],
+        idempotency_key=f"isolation-{uuid.uuid4().hex}",
+    )
+
+
+def _ledger_entry_id(koperasi: Koperasi) -> str:
+    return str(_ledger_entry(koperasi).pk)
+
+
+def _ledger_attachment(koperasi: Koperasi) -> str:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kopdes.ledger.attachments import add_attachments
+
+    actor = _ledger_actor(koperasi)
+    entry = _ledger_entry(koperasi, actor)
+    upload = SimpleUploadedFile("bukti.pdf", b"%PDF-1.4 contoh", content_type="application/pdf")
+    return str(add_attachments(entry, actor=actor, files=[upload])[0].pk)
+
+
+def _ledger_account(koperasi: Koperasi) -> str:
+    from kopdes.ledger.models import Account
+
+    _ledger_actor(koperasi)
+    return str(Account.objects.get(koperasi=koperasi, code="1-1200").pk)
+
+
+def _ledger_reversal(koperasi: Koperasi) -> str:
+    from kopdes.ledger import services
+
+    actor = _ledger_actor(koperasi)
+    entry = _ledger_entry(koperasi, actor)
+    return str(services.propose_reversal(entry, actor=actor, reason="contoh").pk)
+
+
+def _ledger_period_proposal(koperasi: Koperasi) -> str:
+    from kopdes.ledger import services
+    from kopdes.ledger.models import PeriodProposal
+
+    actor = _ledger_actor(koperasi)
+    # One pending proposal per month: take the next month without one.
+    month = PeriodProposal.objects.filter(koperasi=koperasi).count() + 1
+    return str(services.propose_period_close(koperasi, actor=actor, year=2020, month=month).pk)
+
+
+SAMPLES["entry_id"] = _ledger_entry_id
+SAMPLES["attachment_id"] = _ledger_attachment
+SAMPLES["account_id"] = _ledger_account
+SAMPLES["reversal_id"] = _ledger_reversal
+SAMPLES["proposal_id"] = _ledger_period_proposal

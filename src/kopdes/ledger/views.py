@@ -12,7 +12,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -350,16 +350,16 @@ def attachment_add(request: HttpRequest, entry_id) -> HttpResponse:
 def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
     attachment = _get(EntryAttachment, request, attachment_id)
     try:
-        handle = attachment.file.open("rb")
+        with attachment.file.open("rb") as handle:
+            content = handle.read()
     except FileNotFoundError as exc:
         raise Http404 from exc
-    # Always a download: a file is never shown inline from our origin.
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    # Always a download (never shown inline from our origin); at most 5 MB, so in memory.
+    response = HttpResponse(content, content_type=attachment.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{pdf.safe_filename(attachment.original_name)}"'
     )
+    return response
 
 
 # --- periods -------------------------------------------------------------------------------

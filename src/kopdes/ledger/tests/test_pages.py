@@ -223,7 +223,7 @@ def test_receipts_are_kept_with_the_entry_and_downloadable(
     assert str(koperasi.pk) in pdf.file.name
     download = bendahara_client.get(url(koperasi, "attachment-download", attachment_id=pdf.pk))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    assert download.content == b"%PDF-1.4 test"
     assert "attachment" in download["Content-Disposition"]
 
 
