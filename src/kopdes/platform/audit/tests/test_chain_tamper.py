@@ -158,3 +158,71 @@ def test_raw_sql_update_and_delete_are_refused_by_the_database(koperasi, sql):
         cur.execute(sql)
     assert AuditEvent.objects.filter(koperasi=koperasi).count() == 3
     assert check_audit_chains(koperasi).ok
+
+
+def test_forged_row_appended_with_a_made_up_hash_is_caught(koperasi):
+    events = _chain(koperasi, 4)
+    last = events[-1]
+    with triggers_off() as cur:
+        cur.execute(
+            f"INSERT INTO {TABLE} (id, koperasi_id, chain, seq, at, actor_label, role, action, "
+            "object_type, object_id, summary, source_address, prev_hash, hash) "
+            "VALUES (%s, %s, %s, %s, %s, '', '', 'savings.withdrawal.posted', "
+            "'', '', '{}', '', %s, %s)",
+            [
+                "0" * 32
+                if connection.vendor == "sqlite"
+                else "00000000-0000-0000-0000-000000000000",
+                koperasi.pk.hex if connection.vendor == "sqlite" else koperasi.pk,
+                last.chain,
+                5,
+                last.at,
+                last.hash,
+                "f" * 64,
+            ],
+        )
+    problem = _first_problem(koperasi)
+    assert "seq 5" in problem and "isi peristiwa berubah" in problem
+
+
+def test_truncated_tail_is_not_visible_to_the_chain_alone(koperasi):
+    """Documented limit: dropping the newest events leaves a valid shorter chain.
+
+    Only a head hash kept outside the database (backup manifest, central anchor) shows it.
+    """
+    events = _chain(koperasi, 6)
+    with triggers_off() as cur:
+        cur.execute(f"DELETE FROM {TABLE} WHERE id=%s", [_id(events[-1])])
+    result = check_audit_chains(koperasi)
+    assert result.ok and result.checked == 5
+
+
+TAMPERS = {
+    "summary": lambda cur, ev, evs: cur.execute(
+        f"UPDATE {TABLE} SET summary=%s WHERE id=%s", ['{"i": -1}', _id(ev)]
+    ),
+    "actor_label": lambda cur, ev, evs: cur.execute(
+        f"UPDATE {TABLE} SET actor_label=%s WHERE id=%s", ["Orang Lain", _id(ev)]
+    ),
+    "delete": lambda cur, ev, evs: cur.execute(f"DELETE FROM {TABLE} WHERE id=%s", [_id(ev)]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TAMPERS))
+def test_seeded_random_tampering_is_always_caught_at_the_right_seq(koperasi, kind):
+    import random
+
+    rng = random.Random(f"T11-{kind}")
+    events = _chain(koperasi, 30)
+    assert check_audit_chains(koperasi).ok
+    for _ in range(15):
+        # Never the last row for "delete": a missing tail is the documented blind spot.
+        victim = events[rng.randrange(0, 29)]
+        with transaction.atomic():
+            with triggers_off() as cur:
+                TAMPERS[kind](cur, victim, events)
+            problem = _first_problem(koperasi)
+            expected = victim.seq + 1 if kind == "delete" else victim.seq
+            assert f"seq {expected}:" in problem, (victim.seq, problem)
+            transaction.set_rollback(True)
+    assert check_audit_chains(koperasi).ok  # every tamper rolled back: no false positive
