@@ -234,5 +234,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("KOPDES_LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "ERROR"},
+        # Django's own console handlers carry no redaction: route them through ours.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -74,3 +74,20 @@ def test_the_console_handler_in_settings_uses_the_filter():
     assert any(any(isinstance(f, RedactPersonalData) for f in h.filters) for h in root_handlers), (
         "settings.LOGGING was not applied with the redacting filter"
     )
+
+
+def test_every_stream_handler_configured_by_settings_redacts():
+    # Django adds its own console handlers (logger "django", "django.server"); settings
+    # route those loggers through the redacting console handler instead.
+    names = ["", "django", "django.request", "django.server", "django.security", "axes"]
+    for name in names:
+        logger = logging.getLogger(name)
+        while logger is not None:
+            for handler in logger.handlers:
+                if type(handler).__module__.startswith("_pytest"):
+                    continue  # pytest's own capture handlers
+                if isinstance(handler, logging.StreamHandler):
+                    assert any(isinstance(f, RedactPersonalData) for f in handler.filters), (
+                        f"logger {name!r}: handler {handler!r} does not redact"
+                    )
+            logger = logger.parent if logger.propagate else None
