@@ -8,7 +8,10 @@ class LedgerConfig(AppConfig):
     verbose_name = "Bookkeeping"
 
     def ready(self) -> None:
-        from kopdes.ledger import verification  # noqa: F401  (registers kopdes verify checks)
+        from kopdes.ledger import (
+            tiles,  # noqa: F401  (registers the dashboard tile)
+            verification,  # noqa: F401  (registers kopdes verify checks)
+        )
         from kopdes.ledger.durability import assert_durable
 
         # Infrastructure, not a business rule: every new connection proves it is durable.

@@ -350,3 +350,12 @@ def test_ledger_home_lists_the_books(bendahara_client, koperasi):
     response = bendahara_client.get(url(koperasi, "home"))
     assert response.status_code == 200
     assert url(koperasi, "statement-position") in response.content.decode()
+
+
+def test_dashboard_shows_cash_and_bank_and_the_menu_has_bookkeeping(bendahara_client, koperasi):
+    books_for(koperasi, bendahara_client.user)
+    page = bendahara_client.get(reverse("web:dashboard", kwargs={"slug": koperasi.slug}))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert url(koperasi, "home") in text
+    assert "Rp 75.999.999,50" in text  # kas 8.699.999,50 + 4 jt, bank 63,3 jt
