@@ -272,3 +272,71 @@ def test_restore_refuses_non_empty_target_without_force(tmp_path, fresh_target):
         restore_backup(archive, target=fresh_target)
     report = restore_backup(archive, target=fresh_target, force=True)
     assert report.checksums_match
+
+
+WRITER = """
+import time
+from kopdes.platform.audit.services import record
+from kopdes.platform.tenancy.models import Koperasi
+kop = Koperasi.objects.get(slug="kdmp-cadangan")
+for i in range(400):
+    record("test.writer.wrote", koperasi=kop, summary={"i": i})
+"""
+
+
+@pytest.fixture
+def second_target(tmp_path):
+    """Another empty database, for a copy that a writer process can hammer."""
+    if connection.vendor == "sqlite":
+        yield Target("sqlite", str(tmp_path / "live.sqlite3"))
+        return
+    import psycopg
+
+    source = default_target().location
+    name = f"kopdes_live_{uuid.uuid4().hex[:10]}"
+    admin_url = source.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield Target("postgresql", source.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _audit_rows(target: Target) -> int:
+    if target.engine == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(target.location) as conn:
+            return conn.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(target.location) as conn:
+        return conn.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0]
+
+
+def test_backup_taken_while_a_writer_runs_is_consistent(tmp_path, fresh_target, second_target):
+    _data()
+    seed = create_backup(tmp_path / "seed")
+    restore_backup(seed, target=second_target)  # a real database a writer process can reach
+    before = _audit_rows(second_target)
+    env = dict(os.environ, DATABASE_URL=_url(second_target), KOPDES_TESTING="1")
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "kopdes", "shell", "-c", WRITER], env=env, cwd=ROOT
+    )
+    try:
+        archives = []
+        while writer.poll() is None and len(archives) < 3:
+            archives.append(create_backup(tmp_path / "live", target=second_target))
+    finally:
+        assert writer.wait(timeout=120) == 0
+    after = _audit_rows(second_target)
+    assert after == before + 400
+    archive = archives[len(archives) // 2]
+    report = restore_backup(archive, target=fresh_target)  # checksums recomputed and equal
+    assert report.checksums_match
+    restored = _audit_rows(fresh_target)
+    assert before <= restored <= after  # a snapshot somewhere inside the writer's run
+    verified = _run_kopdes(fresh_target, "verify")
+    assert verified.returncode == 0, verified.stderr
