@@ -9,6 +9,7 @@ from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.models import RoleAssignment
 from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.selectors import koperasi_for
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.regions import lookup_region
 from kopdes.platform.web.activity import describe_action
@@ -35,6 +36,24 @@ def _officers_tile(koperasi, roles) -> TileData:
         label=_("active officers"),
         url=reverse("identity:officer-list", kwargs={"slug": koperasi.slug}),
     )
+
+
+def place_of(koperasi) -> str:
+    """'Sukamaju, Kec. Megamendung, Kabupaten Bogor', or the raw code if it is unknown."""
+    try:
+        region = lookup_region(koperasi.region_code)
+    except ValueError:
+        return koperasi.region_code
+    return _("%(desa)s, Kec. %(kecamatan)s, %(kabupaten)s") % {
+        "desa": region.desa,
+        "kecamatan": region.kecamatan,
+        "kabupaten": region.kabupaten,
+    }
+
+
+def picker_choices(user) -> list[dict]:
+    """The koperasi ``user`` may open, by name, each with its village for the picker."""
+    return [{"koperasi": k, "place": place_of(k)} for k in koperasi_for(user).order_by("name")]
 
 
 def _village_tile(koperasi, roles) -> TileData | None:

@@ -10,7 +10,6 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from kopdes.platform.identity.selectors import koperasi_for
 from kopdes.platform.tenancy.access import koperasi_view, two_factor_redirect
 from kopdes.platform.web import selectors
 
@@ -20,9 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """The koperasi picker; a user with exactly one koperasi goes straight to it."""
     if (response := two_factor_redirect(request)) is not None:
         return response
-    choices = list(koperasi_for(request.user).order_by("name"))
+    choices = selectors.picker_choices(request.user)
     if len(choices) == 1:
-        return redirect("web:dashboard", slug=choices[0].slug)
+        return redirect("web:dashboard", slug=choices[0]["koperasi"].slug)
     return render(request, "web/home.html", {"choices": choices})
 
 
