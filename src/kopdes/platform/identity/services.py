@@ -10,6 +10,7 @@ the record of an attack must survive the refusal.
 from __future__ import annotations
 
 import secrets
+import time
 from base64 import b32encode
 from datetime import timedelta
 
@@ -682,8 +683,6 @@ def current_totp_code(device: TOTPDevice, *, now: float | None = None) -> str:
     are never given, so the device's drift stays within one step of the real clock; when
     both are spent, ``IdentityError`` asks to wait for the next 30-second window.
     """
-    import time
-
     moment = time.time() if now is None else now
     real_t = (int(moment) - device.t0) // device.step
     lowest = max(real_t, device.last_t + 1, real_t + device.drift - device.tolerance)

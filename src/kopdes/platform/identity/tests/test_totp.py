@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.utils.translation import override
 from django_otp.oath import TOTP
@@ -19,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def code_at(device: TOTPDevice, offset_steps: int = 0) -> str:
+    from django_otp.plugins.otp_totp import models
+
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + offset_steps * device.step
+    totp.time = models.time.time() + offset_steps * device.step
     return f"{totp.token():06d}"
 
 
@@ -149,3 +149,19 @@ def test_new_setup_replaces_old_recovery_codes(officer):
     tokens = set(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True))
     assert tokens == set(new_codes)
     assert not tokens & set(old_codes)
+
+
+def test_old_codes_are_refused_and_the_next_window_brings_a_fresh_code(
+    confirmed, officer, no_throttle, totp_clock
+):
+    device, _codes = confirmed
+    with pytest.raises(DomainError):
+        services.verify_second_factor(officer, code_at(device, -3))
+    code = services.current_totp_code(device)
+    services.verify_second_factor(officer, code)
+    device.refresh_from_db()
+    with pytest.raises(DomainError):
+        services.current_totp_code(device)  # both usable steps are spent
+    totp_clock.advance(30)
+    device.refresh_from_db()
+    assert services.verify_second_factor(officer, services.current_totp_code(device))
