@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
 from lokal import wilayah
 
 from kopdes.domain.regions import normalize_region_code
@@ -37,7 +38,9 @@ def lookup_region(raw_code: str) -> Region:
     code = normalize_region_code(raw_code)  # ValueError on a malformed code
     desa = wilayah.wilayah_name(code)
     if desa is None:
-        raise UnknownRegionError(f"Kode wilayah {code} tidak ada dalam daftar resmi Kemendagri.")
+        raise UnknownRegionError(
+            _("Region code %(code)s is not in the official Kemendagri list.") % {"code": code}
+        )
     parts = code.split(".")
     return Region(
         code=code,

@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopdes.domain.adart import AdArt, AdArtError
 from kopdes.platform.audit.services import record
@@ -45,13 +47,15 @@ class KoperasiError(DomainError):
 # --- validation of single fields (each returns the clean value or raises) ----------------
 
 
-def _clean_text(value: Any, field: str, label: str, max_length: int) -> str:
+def _clean_text(value: Any, field: str, label: Any, max_length: int) -> str:
     text = " ".join(str(value or "").split())
     if not text:
-        raise KoperasiError(f"{label} wajib diisi.", field=field)
+        raise KoperasiError(_("%(label)s is required.") % {"label": label}, field=field)
     if len(text) > max_length:
         raise KoperasiError(
-            f"{label} terlalu panjang (paling banyak {max_length} huruf).", field=field
+            _("%(label)s is too long (at most %(max)d characters).")
+            % {"label": label, "max": max_length},
+            field=field,
         )
     return text
 
@@ -60,15 +64,19 @@ def clean_slug(value: Any) -> str:
     slug = str(value or "").strip()
     if not SLUG_RE.fullmatch(slug):
         raise KoperasiError(
-            "Nama singkat untuk alamat harus 3-60 huruf kecil, angka, atau tanda hubung "
-            "(contoh: kdmp-sukamaju).",
+            _(
+                "The short name for addresses must be 3-60 lower-case letters, digits or "
+                "hyphens (for example: kdmp-sukamaju)."
+            ),
             field="slug",
         )
     return slug
 
 
 def clean_badan_hukum(value: Any) -> str:
-    return _clean_text(value, "badan_hukum_number", "Nomor badan hukum", 80)
+    return _clean_text(
+        value, "badan_hukum_number", gettext_lazy("Legal entity number (badan hukum)"), 80
+    )
 
 
 def clean_nik_koperasi(value: Any) -> str:
@@ -76,7 +84,7 @@ def clean_nik_koperasi(value: Any) -> str:
     digits = raw.replace(".", "").replace(" ", "").replace("-", "")
     if not NIK_KOPERASI_RE.fullmatch(digits):
         raise KoperasiError(
-            "NIK koperasi harus berupa 8-20 angka (tanpa huruf).", field="nik_koperasi"
+            _("The NIK koperasi must be 8-20 digits (no letters)."), field="nik_koperasi"
         )
     return digits
 
@@ -102,13 +110,14 @@ def clean_business_units(value: Any) -> list[str]:
             continue
         if unit not in allowed:
             raise KoperasiError(
-                f"Unit usaha '{unit}' tidak dikenal. Pilihan: {', '.join(BusinessUnit.values)}.",
+                _("Unknown business unit '%(unit)s'. Choose from: %(choices)s.")
+                % {"unit": unit, "choices": ", ".join(BusinessUnit.values)},
                 field="business_units",
             )
         if unit not in units:
             units.append(unit)
     if not units:
-        raise KoperasiError("Pilih paling sedikit satu unit usaha.", field="business_units")
+        raise KoperasiError(_("Choose at least one business unit."), field="business_units")
     # Stored in the order of the official list, so the same choice is always the same JSON.
     return [u for u in BusinessUnit.values if u in units]
 
@@ -116,12 +125,14 @@ def clean_business_units(value: Any) -> list[str]:
 def clean_fiscal_month(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise KoperasiError(
-            "Bulan awal tahun buku harus 1 sampai 12.", field="fiscal_year_start_month"
+            _("The first month of the fiscal year must be 1 to 12."),
+            field="fiscal_year_start_month",
         )
     text = str(value).strip()
     if not re.fullmatch(r"[0-9]{1,2}", text, re.ASCII) or not 1 <= int(text) <= 12:
         raise KoperasiError(
-            "Bulan awal tahun buku harus 1 sampai 12.", field="fiscal_year_start_month"
+            _("The first month of the fiscal year must be 1 to 12."),
+            field="fiscal_year_start_month",
         )
     return int(text)
 
@@ -135,15 +146,15 @@ def clean_adart(value: AdArt | dict[str, Any] | None) -> AdArt:
     except AdArtError as exc:
         raise KoperasiError(exc.message, field=f"adart.{exc.field}") from exc
     except TypeError as exc:  # e.g. a value of the wrong kind in stored JSON
-        raise KoperasiError("Pengaturan AD/ART tidak valid.", field="adart") from exc
+        raise KoperasiError(_("The AD/ART settings are not valid."), field="adart") from exc
 
 
 _CLEANERS = {
-    "name": lambda v: _clean_text(v, "name", "Nama koperasi", 200),
+    "name": lambda v: _clean_text(v, "name", gettext_lazy("Name of the koperasi"), 200),
     "badan_hukum_number": clean_badan_hukum,
     "nik_koperasi": clean_nik_koperasi,
     "region_code": clean_region_code,
-    "address": lambda v: _clean_text(v, "address", "Alamat", 300),
+    "address": lambda v: _clean_text(v, "address", gettext_lazy("Address"), 300),
     "business_units": clean_business_units,
     "fiscal_year_start_month": clean_fiscal_month,
 }
@@ -154,15 +165,20 @@ def _check_unique(*, slug: str | None, badan_hukum_number: str, nik_koperasi: st
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     if slug is not None and others.filter(slug=slug).exists():
-        raise KoperasiError(f"Nama singkat '{slug}' sudah dipakai koperasi lain.", field="slug")
+        raise KoperasiError(
+            _("The short name '%(slug)s' is already used by another koperasi.") % {"slug": slug},
+            field="slug",
+        )
     if others.filter(badan_hukum_number__iexact=badan_hukum_number).exists():
         raise KoperasiError(
-            f"Nomor badan hukum {badan_hukum_number} sudah terdaftar untuk koperasi lain.",
+            _("Legal entity number %(number)s is already registered to another koperasi.")
+            % {"number": badan_hukum_number},
             field="badan_hukum_number",
         )
     if others.filter(nik_koperasi=nik_koperasi).exists():
         raise KoperasiError(
-            f"NIK koperasi {nik_koperasi} sudah terdaftar untuk koperasi lain.",
+            _("NIK koperasi %(nik)s is already registered to another koperasi.")
+            % {"nik": nik_koperasi},
             field="nik_koperasi",
         )
 
@@ -187,7 +203,7 @@ def _roles_label(actor, koperasi: Koperasi, permission: str) -> str:
         return "system"
     roles = roles_for(actor, koperasi)
     if not has_perm(roles, permission):
-        raise PermissionDeniedError("Anda tidak berwenang mengubah data koperasi ini.")
+        raise PermissionDeniedError(_("You are not allowed to change this koperasi's data."))
     return ",".join(sorted(str(r) for r in roles))
 
 
@@ -221,7 +237,7 @@ def create_koperasi(
     Audited as ``tenancy.koperasi.created`` on the new koperasi's chain.
     """
     if not _is_platform_admin(actor):
-        raise PermissionDeniedError("Hanya admin yang boleh mendaftarkan koperasi baru.")
+        raise PermissionDeniedError(_("Only an admin may register a new koperasi."))
     clean = {
         "name": _CLEANERS["name"](name),
         "slug": clean_slug(slug),
@@ -252,8 +268,10 @@ def create_koperasi(
     except IntegrityError as exc:
         # Lost a race with another registration of the same slug / number.
         raise KoperasiError(
-            "Koperasi dengan nama singkat, nomor badan hukum, atau NIK yang sama baru saja "
-            "didaftarkan. Periksa lagi datanya.",
+            _(
+                "A koperasi with the same short name, legal entity number or NIK was "
+                "registered just now. Please check the data."
+            ),
             field="slug",
         ) from exc
     return koperasi
@@ -269,7 +287,10 @@ def update_koperasi_profile(
     """
     unknown = sorted(set(fields) - set(PROFILE_FIELDS))
     if unknown:
-        raise KoperasiError(f"Isian tidak dapat diubah: {', '.join(unknown)}.", field=unknown[0])
+        raise KoperasiError(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)},
+            field=unknown[0],
+        )
     role = _roles_label(actor, koperasi, "tenancy.edit_profile")
     clean = {name: _CLEANERS[name](value) for name, value in fields.items()}
     changed = {k: v for k, v in clean.items() if getattr(koperasi, k) != v}

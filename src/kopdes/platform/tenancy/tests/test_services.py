@@ -182,3 +182,14 @@ def test_sekretaris_may_not_change_adart(koperasi):
     sekretaris = make_user("sekretaris", koperasi)
     with pytest.raises(PermissionDeniedError):
         update_adart(koperasi, actor=sekretaris, adart=AdArt(simpanan_wajib_amount=1))
+
+
+def test_refusals_are_english_source_and_indonesian_by_default():
+    from django.utils import translation
+
+    with pytest.raises(DomainError) as exc:
+        create_koperasi(**_params(region_code="32.01.26.9999"))
+    assert "tidak ada dalam daftar resmi" in exc.value.message
+    with translation.override("en"), pytest.raises(DomainError) as exc:
+        create_koperasi(**_params(business_units=["bengkel"]))
+    assert "Unknown business unit 'bengkel'" in exc.value.message
