@@ -8,6 +8,9 @@ import re
 
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from kopdes.platform.privacy.logging import RedactPersonalData, redact
 
@@ -91,3 +94,28 @@ def test_every_stream_handler_configured_by_settings_redacts():
                         f"logger {name!r}: handler {handler!r} does not redact"
                     )
             logger = logger.parent if logger.propagate else None
+
+
+_nik = st.builds(
+    lambda p, rest: p + rest,
+    st.sampled_from(["11", "32", "33", "35", "73", "96"]),
+    st.text(alphabet="0123456789", min_size=14, max_size=14),
+)
+_mobile = st.builds(
+    lambda prefix, block, rest, sep: prefix + "8" + block + sep + rest,
+    st.sampled_from(["0", "62", "+62", "+62 "]),
+    st.sampled_from("1235789"),
+    st.text(alphabet="0123456789", min_size=8, max_size=10),
+    st.sampled_from(["", " ", "-"]),
+)
+_filler = st.text(alphabet="abc xyz:=,;()/", max_size=12)
+
+
+@hsettings(max_examples=300, derandomize=True)
+@given(_filler, _nik, _filler, _mobile, _filler)
+def test_no_nik_or_phone_survives_redaction(a, nik, b, phone, c):
+    out = redact(f"{a} {nik} {b} {phone} {c}")
+    assert nik not in out
+    digits = re.sub(r"[^0-9]", "", phone)
+    assert digits not in re.sub(r"[^0-9]", "", out)
+    assert not re.search(r"(?<![0-9])[0-9]{16}(?![0-9])", out)
