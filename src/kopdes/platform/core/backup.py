@@ -42,7 +42,11 @@ DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # (table, order-by columns) whose rows are checksummed per koperasi. Apps add theirs with
 # ``register_checksum_table`` (e.g. the ledger's journal entries and lines); a table that
 # does not exist yet is skipped, so registering ahead of a migration is harmless.
-CHECKSUM_TABLES: list[tuple[str, tuple[str, ...]]] = [("audit_auditevent", ("chain", "seq"))]
+CHECKSUM_TABLES: list[tuple[str, tuple[str, ...]]] = [
+    ("audit_auditevent", ("chain", "seq")),
+    ("ledger_journalentry", ("number",)),
+    ("ledger_journalline", ("entry_id", "line_no")),
+]
 
 
 def register_checksum_table(table: str, order_by: tuple[str, ...]) -> None:
