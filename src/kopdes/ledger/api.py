@@ -14,8 +14,9 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Header, Router, Schema
+from ninja import Header, Path, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from kopdes.ledger import selectors, services
 from kopdes.platform.identity.permissions import has_perm
@@ -108,8 +109,8 @@ def _koperasi(request: HttpRequest, slug: str, permission: str):
 @router.post("entries", response={200: EntryOut, 201: EntryOut}, url_name="ledger-entry-post")
 def post_entry(
     request: HttpRequest,
-    slug: str,
     payload: EntryIn,
+    slug: str = Path(...),
     idempotency_key: str = Header(..., alias="Idempotency-Key"),
 ):
     """Post a manual journal entry. Amounts in sen; side "D" (debit) or "C" (credit)."""
@@ -127,11 +128,11 @@ def post_entry(
     except PermissionDenied as exc:  # pragma: no cover - services raise DomainError
         raise HttpError(403, "Anda tidak berwenang.") from exc
     replayed = getattr(entry, "replayed", False)
-    return (200 if replayed else 201), _out(entry)
+    return Status(200 if replayed else 201, _out(entry))
 
 
 @router.get("entries/{entry_id}", response=EntryOut, url_name="ledger-entry-detail")
-def get_entry(request: HttpRequest, slug: str, entry_id: str):
+def get_entry(request: HttpRequest, entry_id: str, slug: str = Path(...)):
     """One entry of this koperasi with its lines (404 for another koperasi's)."""
     koperasi = _koperasi(request, slug, "ledger.view")
     return _out(selectors.get_entry(koperasi, entry_id))
