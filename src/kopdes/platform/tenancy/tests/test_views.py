@@ -180,3 +180,19 @@ def test_odd_rupiah_text_is_refused(text):
 )
 def test_percent_text_is_parsed_to_basis_points(text, bp):
     assert _parse_percent(text) == bp
+
+
+def test_profile_page_runs_a_bounded_number_of_queries(
+    client, koperasi, django_assert_max_num_queries
+):
+    c = _client(client, "ketua", koperasi)
+    url = reverse("tenancy:profile", kwargs={"slug": koperasi.slug})
+    with django_assert_max_num_queries(12):
+        assert c.get(url).status_code == 200
+
+
+def test_profile_page_in_english(client, koperasi):
+    c = _client(client, "ketua", koperasi)
+    c.cookies["kopdes_lang"] = "en"
+    html = c.get(reverse("tenancy:profile", kwargs={"slug": koperasi.slug})).content.decode()
+    assert "Division of SHU (surplus)" in html and "Rp 50.000" in html
