@@ -9,17 +9,20 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS: dict[str, str] = {
+    # platform apps; later apps add theirs from their AppConfig.ready()
     "tenancy.koperasi.created": _("Koperasi registered"),
-    "tenancy.koperasi.updated": _("Koperasi profile changed"),
-    "tenancy.adart.updated": _("AD/ART settings changed"),
-    "identity.officer.created": _("Officer added"),
-    "identity.user.created": _("User created"),
+    "tenancy.koperasi.profile_updated": _("Koperasi profile changed"),
+    "tenancy.koperasi.adart_updated": _("AD/ART settings changed"),
     "identity.role.granted": _("Role granted"),
     "identity.role.revoked": _("Role revoked"),
     "identity.invitation.created": _("Officer invited"),
     "identity.invitation.accepted": _("Invitation accepted"),
+    "identity.api_token.created": _("API token created"),
+    "identity.totp.setup_started": _("Two-step login set-up started"),
     "identity.totp.confirmed": _("Two-step login set up"),
-    "identity.login.succeeded": _("Logged in"),
+    "identity.totp.reset": _("Two-step login reset"),
+    "identity.user.logged_in": _("Logged in"),
+    "identity.user.logged_out": _("Logged out"),
     "identity.login.failed": _("Failed login"),
 }
 

@@ -74,7 +74,7 @@ def test_dashboard_lists_modules_the_role_may_open(client, koperasi):
 
 
 def test_member_sees_no_officer_pages_and_no_activity(client, koperasi):
-    record("tenancy.koperasi.updated", koperasi=koperasi, summary={})
+    record("tenancy.koperasi.profile_updated", koperasi=koperasi, summary={})
     testing.login(client, testing.make_user("anggota", koperasi))
     response = _dashboard(client, koperasi)
     body = response.content.decode()
@@ -85,8 +85,8 @@ def test_member_sees_no_officer_pages_and_no_activity(client, koperasi):
 
 
 def test_recent_activity_shows_plain_labels_to_ketua(client, koperasi, other_koperasi):
-    record("tenancy.koperasi.updated", koperasi=koperasi, summary={})
-    record("tenancy.koperasi.updated", koperasi=other_koperasi, summary={"x": 1})
+    record("tenancy.koperasi.profile_updated", koperasi=koperasi, summary={})
+    record("tenancy.koperasi.profile_updated", koperasi=other_koperasi, summary={"x": 1})
     testing.login(client, testing.make_user("ketua", koperasi))
     response = _dashboard(client, koperasi)
     events = response.context["recent_events"]
@@ -269,3 +269,9 @@ def test_expired_form_gets_an_indonesian_page_and_saves_nothing(koperasi, settin
     body = response.content.decode()
     assert "Formulir sudah kedaluwarsa" in body
     assert 'data-testid="error-csrf"' in body
+
+
+def test_unnamed_actions_show_their_code():
+    from kopdes.platform.web.activity import describe_action
+
+    assert describe_action("savings.something.happened") == "savings.something.happened"
