@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -12,6 +14,8 @@ from django.views.decorators.http import require_safe
 
 from kopdes.platform.tenancy.access import koperasi_view, two_factor_redirect
 from kopdes.platform.web import selectors
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -35,10 +39,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 "ok" when the application answers and its database does (for load balancers)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    """200 "ok" when the application answers and its database does (for load balancers);
+    503 when the database does not, so a balancer takes this node out of service."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("healthz: the database does not answer")
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 

@@ -275,3 +275,14 @@ def test_unnamed_actions_show_their_code():
     from kopdes.platform.web.activity import describe_action
 
     assert describe_action("savings.something.happened") == "savings.something.happened"
+
+
+def test_healthz_says_503_when_the_database_does_not_answer(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("database is down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
