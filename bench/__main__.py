@@ -19,6 +19,7 @@ from bench.runner import Options, record, report, run_benchmark
 # name -> module holding BENCHMARK. Later issues add theirs (posting, statements, ...).
 REGISTRY: dict[str, str] = {
     "dashboard": "bench.dashboard",
+    "loan_schedule": "bench.loan_schedule",
 }
 
 

@@ -302,11 +302,16 @@ def annuity_payment(principal: int, rate: Fraction, term: int) -> Fraction:
 
     With i = a/b: A = P * a * (a+b)^n / (b * ((a+b)^n - b^n)); pure integers, no rounding.
     """
-    if rate == 0:
-        return Fraction(principal, term)
-    a, b = rate.numerator, rate.denominator
+    numerator, denominator = _annuity_ratio(principal, rate.numerator, rate.denominator, term)
+    return Fraction(numerator, denominator)
+
+
+def _annuity_ratio(principal: int, a: int, b: int, term: int) -> tuple[int, int]:
+    # Left unnormalised: a gcd of 100-digit integers costs more than the whole schedule.
+    if a == 0:
+        return principal, term
     grown = (a + b) ** term
-    return Fraction(principal * a * grown, b * (grown - b**term))
+    return principal * a * grown, b * (grown - b**term)
 
 
 def build_schedule(terms: LoanTerms) -> Schedule:
@@ -338,66 +343,98 @@ def _rows(terms: LoanTerms, *, period_offset: int) -> list[Installment]:
     annuity = 0
     flat_installment = 0
     if method is LoanMethod.ANUITAS:
-        exact = annuity_payment(p, terms.rate, amortising)
-        annuity = round_installment(exact.numerator, exact.denominator)
+        annuity = round_installment(*_annuity_ratio(p, a, b, amortising))
     elif method is LoanMethod.FLAT:
         # Target installment P/n + P*i as one fraction over b*n.
         flat_installment = round_installment(p * b + p * a * amortising, b * amortising)
 
-    # The loop below is the hot path (the issue asks for > 10,000 schedules a second), so
-    # rounding is inlined as integer floor division: for x >= 0, half-up of x/d is
-    # (2x + d) // 2d. Interest is never negative, so that form is exact here.
+    # The loops below are the hot path (the issue asks for > 10,000 schedules a second):
+    # one loop per method, no enum lookups inside, and rounding inlined as integer floor
+    # division: for x >= 0, half-up of x/d is (2x + d) // 2d. Interest is never negative.
     is_flat = method is LoanMethod.FLAT
     is_efektif = method is LoanMethod.EFEKTIF
     interest_den = b * interest_unit
     two_a = 2 * a
     two_interest_den = 2 * interest_den
-    # Efektif with half-up rounding: interest is a whole number of steps, so the rounded
-    # installment is the interest plus the rounded P/n (one constant principal part).
-    efektif_part = 0
-    if is_efektif and not round_up:
-        efektif_part = _round_ratio(p, amortising, step)
+    if start is not None:
+        dates: list[dt.date | None] = [
+            due_date(start, period_offset + k, frequency) for k in range(1, n + 1)
+        ]
+    else:
+        dates = [None] * n
     new = tuple.__new__  # Installment(...) without NamedTuple's keyword wrapper
     rows: list[Installment] = []
+    append = rows.append
     balance = p
-    for k in range(1, n + 1):
+    period = period_offset
+
+    # Grace periods: interest only.
+    for k in range(grace):
         if is_flat:
             interest = flat_interest
         else:
             interest = (balance * two_a + interest_den) // two_interest_den * interest_unit
-        if k <= grace:
-            principal = 0
-        elif k == n:
-            principal = balance
-        else:
-            if is_flat:
-                principal = flat_installment - interest
-            elif not is_efektif:
-                principal = annuity - interest
-            elif round_up:
+        period += 1
+        append(new(Installment, (period, dates[k], 0, interest, interest, balance)))
+
+    # Regular periods but the last: pay the (rounded) target, never more than the balance.
+    regular = range(grace, n - 1)
+    if is_flat:
+        interest = flat_interest
+        part = max(0, flat_installment - interest)
+        for k in regular:
+            principal = part if part <= balance else balance
+            balance -= principal
+            period += 1
+            append(
+                new(
+                    Installment,
+                    (period, dates[k], principal, interest, principal + interest, balance),
+                )
+            )
+    elif is_efektif and not round_up:
+        # Interest is a whole number of steps, so the rounded installment is the interest
+        # plus the rounded P/n: one constant principal part.
+        part = _round_ratio(p, amortising, step)
+        for k in regular:
+            interest = (balance * two_a + interest_den) // two_interest_den * interest_unit
+            principal = part if part <= balance else balance
+            balance -= principal
+            period += 1
+            append(
+                new(
+                    Installment,
+                    (period, dates[k], principal, interest, principal + interest, balance),
+                )
+            )
+    else:
+        for k in regular:
+            interest = (balance * two_a + interest_den) // two_interest_den * interest_unit
+            if is_efektif:
                 # P/n + this period's (rounded) interest, rounded up as an installment.
-                principal = _ceil_ratio(p + interest * amortising, amortising, step) - interest
+                target = _ceil_ratio(p + interest * amortising, amortising, step)
             else:
-                principal = efektif_part
+                target = annuity
+            principal = target - interest
             if principal < 0:
                 principal = 0
             elif principal > balance:
                 principal = balance
-        balance -= principal
-        period = period_offset + k
-        rows.append(
-            new(
-                Installment,
-                (
-                    period,
-                    due_date(start, period, frequency) if start is not None else None,
-                    principal,
-                    interest,
-                    principal + interest,
-                    balance,
-                ),
+            balance -= principal
+            period += 1
+            append(
+                new(
+                    Installment,
+                    (period, dates[k], principal, interest, principal + interest, balance),
+                )
             )
-        )
+
+    # The last period takes whatever principal remains.
+    if is_flat:
+        interest = flat_interest
+    else:
+        interest = (balance * two_a + interest_den) // two_interest_den * interest_unit
+    append(new(Installment, (period + 1, dates[n - 1], balance, interest, balance + interest, 0)))
     return rows
 
 
