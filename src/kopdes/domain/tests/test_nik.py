@@ -23,7 +23,7 @@ GOOD_FEMALE = "3201235205850002"  # same, day 12 + 40
 AS_OF = dt.date(2026, 11, 28)
 
 
-def test_parses_a_man_s_nik():
+def test_parses_a_man_s_nik() -> None:
     info = parse_nik(GOOD_MALE)
     assert info.nik == GOOD_MALE
     assert (info.province, info.regency, info.district) == ("32", "32.01", "32.01.23")
@@ -34,7 +34,7 @@ def test_parses_a_man_s_nik():
     assert info.birth_date_candidates == (dt.date(1985, 5, 12), dt.date(2085, 5, 12))
 
 
-def test_a_woman_s_day_carries_forty():
+def test_a_woman_s_day_carries_forty() -> None:
     info = parse_nik(GOOD_FEMALE)
     assert info.sex is Sex.FEMALE
     assert info.birth_day == 12
@@ -50,7 +50,7 @@ def test_a_woman_s_day_carries_forty():
         "\t3201231205850001",
     ],
 )
-def test_separators_people_type_are_removed(raw):
+def test_separators_people_type_are_removed(raw: str) -> None:
     assert parse_nik(raw).nik == GOOD_MALE
 
 
@@ -93,7 +93,9 @@ def test_separators_people_type_are_removed(raw):
         ("3201231205850000", "serial", "Nomor urut dalam NIK (4 angka terakhir) tidak boleh 0000."),
     ],
 )
-def test_bad_nik_is_refused_with_a_precise_message(raw, code, message):
+def test_bad_nik_is_refused_with_a_precise_message(
+    raw: str, code: str, message: str | None
+) -> None:
     with pytest.raises(NikError) as exc:
         parse_nik(raw)
     assert exc.value.code == code
@@ -112,7 +114,7 @@ def test_bad_nik_is_refused_with_a_precise_message(raw, code, message):
         "320123120585000１",  # one full-width digit at the end
     ],
 )
-def test_unicode_digits_are_refused_not_converted(raw):
+def test_unicode_digits_are_refused_not_converted(raw: str) -> None:
     assert int(raw) > 0  # the trap: Python itself would accept these
     with pytest.raises(NikError) as exc:
         parse_nik(raw)
@@ -120,20 +122,20 @@ def test_unicode_digits_are_refused_not_converted(raw):
     assert "angka biasa 0-9" in exc.value.message
 
 
-def test_29_february_exists_in_a_leap_year_nik():
+def test_29_february_exists_in_a_leap_year_nik() -> None:
     info = parse_nik("3201232902000001")
     assert info.birth_date_candidates == (dt.date(2000, 2, 29),)  # 1900 was not a leap year
     info = parse_nik("3201232902840001")
     assert info.birth_date_candidates == (dt.date(1984, 2, 29), dt.date(2084, 2, 29))
 
 
-def test_29_february_in_a_non_leap_year_is_refused():
+def test_29_february_in_a_non_leap_year_is_refused() -> None:
     with pytest.raises(NikError) as exc:
         parse_nik("3201232902850001")
     assert exc.value.code == "birth_date"
 
 
-def test_province_list_matches_the_official_dataset():
+def test_province_list_matches_the_official_dataset() -> None:
     from lokal import wilayah  # the test may use the dataset; the domain module may not
 
     official = {w.code for w in wilayah.list_wilayah()}
@@ -141,7 +143,7 @@ def test_province_list_matches_the_official_dataset():
     assert len(PROVINCES) == 38
 
 
-def test_matches_the_entered_birth_date_and_sex():
+def test_matches_the_entered_birth_date_and_sex() -> None:
     check_nik_matches(parse_nik(GOOD_MALE), dt.date(1985, 5, 12), Sex.MALE, as_of=AS_OF)
     check_nik_matches(parse_nik(GOOD_FEMALE), dt.date(1985, 5, 12), Sex.FEMALE, as_of=AS_OF)
 
@@ -193,14 +195,16 @@ def test_matches_the_entered_birth_date_and_sex():
         ),
     ],
 )
-def test_mismatch_with_the_entered_data_is_refused(nik, birth, sex, code, message):
+def test_mismatch_with_the_entered_data_is_refused(
+    nik: str, birth: dt.date, sex: Sex, code: str, message: str | None
+) -> None:
     with pytest.raises(NikError) as exc:
         check_nik_matches(parse_nik(nik), birth, sex, as_of=AS_OF)
     assert exc.value.code == code
     assert exc.value.message == message
 
 
-def test_century_is_decided_by_the_reference_date():
+def test_century_is_decided_by_the_reference_date() -> None:
     info = parse_nik("3201231205100001")  # yy = 10
     check_nik_matches(info, dt.date(2010, 5, 12), Sex.MALE, as_of=AS_OF)
     # 1910: 116 years old on AS_OF -> plausible; 1906 would be fine too, 1905 is 121.
@@ -210,14 +214,14 @@ def test_century_is_decided_by_the_reference_date():
         check_nik_matches(old, dt.date(1905, 5, 12), Sex.MALE, as_of=AS_OF)
 
 
-def test_age_counts_whole_years():
+def test_age_counts_whole_years() -> None:
     assert age_on(dt.date(1985, 5, 12), dt.date(2026, 5, 11)) == 40
     assert age_on(dt.date(1985, 5, 12), dt.date(2026, 5, 12)) == 41
     assert age_on(dt.date(2000, 2, 29), dt.date(2001, 2, 28)) == 0
     assert age_on(dt.date(2000, 2, 29), dt.date(2001, 3, 1)) == 1
 
 
-def test_kk_number_is_validated():
+def test_kk_number_is_validated() -> None:
     assert parse_kk("3201 0101 2345 0001") == "3201010123450001"
     with pytest.raises(NikError) as exc:
         parse_kk("320101012345000")
@@ -239,7 +243,9 @@ _serial = st.integers(1, 9999).map(lambda n: f"{n:04d}")
 _sex = st.sampled_from([Sex.MALE, Sex.FEMALE])
 
 
-def _build(province, regency, district, birth, sex, serial):
+def _build(
+    province: str, regency: str, district: str, birth: dt.date, sex: Sex, serial: str
+) -> str:
     day = birth.day + (40 if sex is Sex.FEMALE else 0)
     return f"{province}{regency}{district}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial}"
 
@@ -247,8 +253,8 @@ def _build(province, regency, district, birth, sex, serial):
 @settings(max_examples=300, derandomize=True)
 @given(_province, _two, _two, _birth, _sex, _serial)
 def test_every_well_formed_nik_parses_and_round_trips(
-    province, regency, district, birth, sex, serial
-):
+    province: str, regency: str, district: str, birth: dt.date, sex: Sex, serial: str
+) -> None:
     nik = _build(province, regency, district, birth, sex, serial)
     info = parse_nik(nik)
     assert info.nik == nik
@@ -260,7 +266,7 @@ def test_every_well_formed_nik_parses_and_round_trips(
 
 @settings(max_examples=300, derandomize=True)
 @given(st.text(max_size=40))
-def test_any_text_either_parses_to_16_ascii_digits_or_raises_nik_error(text):
+def test_any_text_either_parses_to_16_ascii_digits_or_raises_nik_error(text: str) -> None:
     try:
         info = parse_nik(text)
     except NikError as exc:
@@ -272,7 +278,7 @@ def test_any_text_either_parses_to_16_ascii_digits_or_raises_nik_error(text):
 
 @settings(max_examples=200, derandomize=True)
 @given(st.text(alphabet=st.characters(categories=["Nd"]), min_size=16, max_size=16))
-def test_only_ascii_digits_are_accepted(digits):
+def test_only_ascii_digits_are_accepted(digits: str) -> None:
     try:
         info = parse_nik(digits)
     except NikError:

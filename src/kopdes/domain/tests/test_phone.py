@@ -28,7 +28,7 @@ from kopdes.domain.phone import Phone, PhoneError, PhoneKind, normalize_phone, p
         "  081234567890\n",
     ],
 )
-def test_the_usual_ways_of_writing_a_mobile_number_normalise_to_e164(raw):
+def test_the_usual_ways_of_writing_a_mobile_number_normalise_to_e164(raw: str) -> None:
     assert normalize_phone(raw) == "+6281234567890"
 
 
@@ -45,7 +45,7 @@ def test_the_usual_ways_of_writing_a_mobile_number_normalise_to_e164(raw):
         ("0822 1234 5678", "+6282212345678"),
     ],
 )
-def test_mobile_blocks_and_lengths(raw, e164):
+def test_mobile_blocks_and_lengths(raw: str, e164: str) -> None:
     phone = parse_phone(raw)
     assert phone == Phone(e164=e164, kind=PhoneKind.MOBILE)
 
@@ -60,13 +60,13 @@ def test_mobile_blocks_and_lengths(raw, e164):
         ("0967 123456", "+62967123456"),
     ],
 )
-def test_landline_numbers_with_an_area_code(raw, e164):
+def test_landline_numbers_with_an_area_code(raw: str, e164: str) -> None:
     phone = parse_phone(raw)
     assert phone.e164 == e164
     assert phone.kind is PhoneKind.LANDLINE
 
 
-def test_display_forms():
+def test_display_forms() -> None:
     phone = parse_phone("081234567890")
     assert phone.national == "0812-3456-7890"
     assert phone.whatsapp == "6281234567890"
@@ -110,7 +110,7 @@ def test_display_forms():
         ("08123456789０", "chars"),
     ],
 )
-def test_bad_phone_numbers_are_refused_with_a_message(raw, code):
+def test_bad_phone_numbers_are_refused_with_a_message(raw: str, code: str) -> None:
     with pytest.raises(PhoneError) as exc:
         normalize_phone(raw)
     assert exc.value.code == code
@@ -118,13 +118,13 @@ def test_bad_phone_numbers_are_refused_with_a_message(raw, code):
     assert str(exc.value) == exc.value.message
 
 
-def test_unicode_digits_get_a_message_that_names_the_problem():
+def test_unicode_digits_get_a_message_that_names_the_problem() -> None:
     with pytest.raises(PhoneError) as exc:
         normalize_phone("０８１２３４５６７８９０")
     assert "angka biasa 0-9" in exc.value.message
 
 
-def test_length_message_counts_the_digits_typed():
+def test_length_message_counts_the_digits_typed() -> None:
     with pytest.raises(PhoneError) as exc:
         normalize_phone("081234567")
     assert exc.value.message == (
@@ -132,7 +132,7 @@ def test_length_message_counts_the_digits_typed():
     )
 
 
-def test_foreign_number_message():
+def test_foreign_number_message() -> None:
     with pytest.raises(PhoneError) as exc:
         normalize_phone("+60123456789")
     assert exc.value.message == "Hanya nomor telepon Indonesia (+62) yang diterima."
@@ -147,7 +147,9 @@ _mobile_nsn = st.builds(
 
 @settings(max_examples=300, derandomize=True)
 @given(_mobile_nsn, st.sampled_from(["0", "62", "+62", "+62 ", "0062", ""]), st.booleans())
-def test_every_valid_mobile_normalises_the_same_whatever_the_prefix(nsn, prefix, dashes):
+def test_every_valid_mobile_normalises_the_same_whatever_the_prefix(
+    nsn: str, prefix: str, dashes: bool
+) -> None:
     body = "-".join(nsn[i : i + 4] for i in range(0, len(nsn), 4)) if dashes else nsn
     e164 = normalize_phone(prefix + body)
     assert e164 == "+62" + nsn
@@ -156,7 +158,7 @@ def test_every_valid_mobile_normalises_the_same_whatever_the_prefix(nsn, prefix,
 
 @settings(max_examples=300, derandomize=True)
 @given(st.text(max_size=30))
-def test_any_text_either_normalises_to_ascii_e164_or_raises_phone_error(text):
+def test_any_text_either_normalises_to_ascii_e164_or_raises_phone_error(text: str) -> None:
     try:
         e164 = normalize_phone(text)
     except PhoneError as exc:
