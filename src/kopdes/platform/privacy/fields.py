@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
@@ -159,6 +160,10 @@ class EncryptedDateField(EncryptedTextField):
 
     def from_clear_text(self, text: str) -> Any:
         return dt.date.fromisoformat(text)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        # A date input, not the text area a TextField would get.
+        return super(models.TextField, self).formfield(**{"form_class": forms.DateField, **kwargs})
 
 
 class BlindIndexField(models.CharField):

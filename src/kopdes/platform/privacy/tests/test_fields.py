@@ -197,3 +197,10 @@ def test_fields_deconstruct_for_migrations():
     _name, path, _args, kwargs = EncryptedDateField().deconstruct()
     assert path == "kopdes.platform.privacy.fields.EncryptedDateField"
     assert "context_attr" not in kwargs
+
+
+def test_date_field_gets_a_date_form_field():
+    from django import forms
+
+    assert isinstance(EncryptedDateField().formfield(), forms.DateField)
+    assert isinstance(EncryptedTextField().formfield(), forms.CharField)
