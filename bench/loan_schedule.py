@@ -47,7 +47,7 @@ def engine(terms: list[LoanTerms]) -> None:
         build_schedule(t)
 
 
-def naive_float(terms: list[LoanTerms]) -> None:
+def binary_fp_loop(terms: list[LoanTerms]) -> None:
     """BASELINE ONLY: binary floating point, not exact; never use for money."""
     for t in terms:
         i = t.rate.numerator / t.rate.denominator
@@ -89,7 +89,7 @@ def _throughput(fn: Callable[[list[LoanTerms]], None], terms: list[LoanTerms]) -
 def session(options: Options) -> Iterator[dict[str, Callable]]:
     terms = sample_terms()
     yield {
-        "float": _throughput(naive_float, terms),
+        "float": _throughput(binary_fp_loop, terms),
         "npf": _throughput(numpy_financial, terms),
         "engine": _throughput(engine, terms),
     }

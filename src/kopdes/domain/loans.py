@@ -261,11 +261,16 @@ class Installment(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """A full repayment schedule with its totals (sen)."""
+    """A full repayment schedule with its totals (sen).
+
+    ``prepaid`` is principal repaid outside the installments (partial prepayments), so
+    ``total_principal + prepaid == terms.principal`` always holds.
+    """
 
     terms: LoanTerms
     installments: tuple[Installment, ...]
     restructured: bool = False
+    prepaid: int = 0
 
     @property
     def total_principal(self) -> int:
@@ -285,7 +290,8 @@ class Schedule:
         return self.installments[self.terms.grace_periods].installment
 
     def balance_after(self, period: int) -> int:
-        """Principal outstanding after ``period`` installments (0 = at disbursement)."""
+        """Principal outstanding after ``period`` installments (0 = at disbursement), before
+        any prepayment made together with installment ``period``."""
         if period <= 0:
             return self.terms.principal
         first = self.installments[0].period
@@ -526,8 +532,9 @@ def recalculate_after_prepayment(
     Installments 1..after_period stay as they were; the balance after them less the
     prepayment is re-amortised with the same method, rate and rounding, either over the
     remaining periods (``keep_term``) or over as few periods as keep the installment no
-    larger than before (``keep_installment``). A prepayment equal to the balance closes
-    the loan (the returned schedule keeps only the paid rows).
+    larger than before (``keep_installment``). The result's ``terms.term`` is the new
+    number of installments and ``prepaid`` adds the prepayment. A prepayment equal to the
+    balance closes the loan (the returned schedule keeps only the paid rows).
     """
     terms = schedule.terms
     mode = PrepaymentMode(mode)
@@ -540,8 +547,14 @@ def recalculate_after_prepayment(
         raise LoanError("Pelunasan sebagian melebihi sisa pokok.")
     kept = tuple(row for row in schedule.installments if row.period <= after_period)
     remaining = balance - prepayment
+    prepaid = schedule.prepaid + prepayment
     if remaining == 0:
-        return Schedule(terms=terms, installments=kept, restructured=schedule.restructured)
+        if after_period == 0:
+            raise LoanError("Melunasi semua sebelum angsuran pertama adalah pelunasan penuh.")
+        closed = replace(
+            terms, term=after_period, grace_periods=min(terms.grace_periods, after_period - 1)
+        )
+        return Schedule(closed, kept, restructured=schedule.restructured, prepaid=prepaid)
     grace_left = max(0, terms.grace_periods - after_period)
     periods_left = terms.term - after_period
     new_term = periods_left
@@ -557,7 +570,10 @@ def recalculate_after_prepayment(
     new_terms = replace(terms, principal=remaining, term=new_term, grace_periods=grace_left)
     tail = _rows(new_terms, period_offset=after_period)
     return Schedule(
-        terms=terms, installments=kept + tuple(tail), restructured=schedule.restructured
+        terms=replace(terms, term=after_period + new_term),
+        installments=kept + tuple(tail),
+        restructured=schedule.restructured,
+        prepaid=prepaid,
     )
 
 

@@ -265,6 +265,17 @@ def test_prepayment_keeping_the_installment_shortens_the_loan() -> None:
     assert new.installments[-1].balance == 0
 
 
+def test_prepayment_of_the_whole_balance_closes_the_loan() -> None:
+    schedule = build_schedule(efektif_5jt())
+    balance = schedule.balance_after(3)
+    closed = recalculate_after_prepayment(schedule, after_period=3, prepayment=balance)
+    assert len(closed.installments) == 3
+    assert closed.terms.term == 3
+    assert closed.total_principal + closed.prepaid == 5_000_000_00
+    with pytest.raises(LoanError, match="pelunasan penuh"):
+        recalculate_after_prepayment(schedule, after_period=0, prepayment=5_000_000_00)
+
+
 def test_prepayment_larger_than_balance_is_refused() -> None:
     schedule = build_schedule(efektif_5jt())
     with pytest.raises(LoanError, match="melebihi sisa pokok"):
