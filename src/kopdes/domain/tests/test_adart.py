@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kopdes.domain.adart import DEFAULT_SHU_SPLIT, SHU_POOLS, AdArt, AdArtError
@@ -35,13 +35,13 @@ def adarts(draw: st.DrawFn) -> AdArt:
     )
 
 
-@settings(max_examples=300, derandomize=True)
+@settings(max_examples=200, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(adarts())
 def test_adart_round_trips_through_json(adart: AdArt) -> None:
     assert AdArt.from_json(adart.to_json()) == adart
 
 
-@settings(max_examples=300, derandomize=True)
+@settings(max_examples=200, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 30_000).filter(lambda t: t != 10_000).flatmap(lambda t: splits(total=t)))
 def test_split_not_summing_to_10000_bp_is_refused(split: dict[str, int]) -> None:
     with pytest.raises(AdArtError) as exc:
