@@ -130,7 +130,11 @@ def to_rate(value: Fraction | Decimal | int | str) -> Fraction:
             raise LoanError(
                 f"Suku bunga '{value}' tidak bisa dibaca. Tulis angka, misalnya 1 atau 1,5."
             ) from None
-        if not number.is_finite() or not text or any(c.isalpha() for c in text):
+        if (
+            not number.is_finite()
+            or not text.isascii()  # Decimal() also reads Arabic-Indic and full-width digits
+            or any(c.isalpha() or c == "_" for c in text)
+        ):
             raise LoanError(
                 f"Suku bunga '{value}' tidak bisa dibaca. Tulis angka, misalnya 1 atau 1,5."
             )
@@ -153,10 +157,13 @@ def periodic_rate(
     if pct < 0:
         raise LoanError("Suku bunga tidak boleh negatif.")
     if pct > 100:
-        raise LoanError("Suku bunga lebih dari 100% per periode tidak masuk akal.")
-    freq = Frequency(frequency)
+        raise LoanError("Suku bunga lebih dari 100% tidak masuk akal.")
+    try:
+        freq = Frequency(frequency)
+        per_ = RatePer(per)
+    except ValueError:
+        raise LoanError("Bunga per bulan atau per tahun; angsuran bulanan atau mingguan.") from None
     rate = pct / 100
-    per_ = RatePer(per)
     if per_ is RatePer.YEAR:
         return rate / _PERIODS_PER_YEAR[freq]
     if per_ is RatePer.MONTH and freq is Frequency.WEEK:
@@ -208,7 +215,10 @@ class LoanTerms:
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", parse_method(self.method))
         object.__setattr__(self, "rounding", parse_rounding(self.rounding))
-        object.__setattr__(self, "frequency", Frequency(self.frequency))
+        try:
+            object.__setattr__(self, "frequency", Frequency(self.frequency))
+        except ValueError:
+            raise LoanError("Angsuran harus bulanan (month) atau mingguan (week).") from None
         if isinstance(self.rate, float) or not isinstance(self.rate, Fraction | Decimal | int):
             raise LoanError("Suku bunga harus angka pasti (Fraction atau Decimal).")
         object.__setattr__(self, "rate", to_rate(self.rate))

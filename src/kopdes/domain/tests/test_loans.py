@@ -56,7 +56,9 @@ def test_rates_convert_yearly_to_monthly_and_weekly_exactly() -> None:
     assert periodic_rate(1, per="month", frequency="week") == Fraction(12, 5200)
 
 
-@pytest.mark.parametrize("text", ["1x", "abc", "", "1e3", "nan", "1.000,5", "--1"])
+@pytest.mark.parametrize(
+    "text", ["1x", "abc", "", "1e3", "nan", "1.000,5", "--1", "١", "１", "1_0", "Infinity"]
+)
 def test_rate_with_letters_or_garbage_is_refused_in_indonesian(text: str) -> None:
     with pytest.raises(LoanError, match="Suku bunga"):
         periodic_rate(text)
@@ -69,9 +71,15 @@ def test_binary_floats_are_refused_as_rates() -> None:
         LoanTerms(LoanMethod.FLAT, 100, 0.01, 12)  # type: ignore[arg-type]
 
 
-def test_negative_rate_is_refused() -> None:
+def test_negative_rate_and_unknown_bases_are_refused() -> None:
     with pytest.raises(LoanError, match="negatif"):
         periodic_rate(-1)
+    with pytest.raises(LoanError):
+        periodic_rate(1, per="day")
+    with pytest.raises(LoanError):
+        periodic_rate(1, frequency="daily")
+    with pytest.raises(LoanError, match="bulanan"):
+        LoanTerms(LoanMethod.FLAT, 100, Fraction(0), 1, frequency="daily")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
