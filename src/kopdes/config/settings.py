@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kopdes.platform.web",
     "kopdes.ledger",
     "kopdes.loans",
+    "kopdes.members",
 ]
 
 MIDDLEWARE = [
