@@ -384,3 +384,20 @@ def test_ppap_uses_the_class_rate_on_principal_less_collateral() -> None:
     assert ppap_required(1_000_00, Kolektibilitas.LANCAR, rates=custom) == 250_00
     with pytest.raises(LoanError):
         ppap_required(-1, Kolektibilitas.LANCAR)
+
+
+def test_payoff_on_disbursement_day_is_the_principal_and_after_the_end_is_nothing() -> None:
+    schedule = build_schedule(efektif_5jt())
+    at_start = payoff_amount(schedule, principal_paid=0, interest_paid=0, as_of=START)
+    assert (at_start.principal, at_start.interest, at_start.total) == (
+        5_000_000_00,
+        0,
+        5_000_000_00,
+    )
+    done = payoff_amount(
+        schedule,
+        principal_paid=schedule.total_principal,
+        interest_paid=schedule.total_interest,
+        as_of=D(2015, 6, 1),
+    )
+    assert done.total == 0
