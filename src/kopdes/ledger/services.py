@@ -205,6 +205,19 @@ def _upsert_balances(koperasi, period: int, lines: Sequence[JournalLine]) -> Non
             )
 
 
+def _existing_entry(koperasi, key: str) -> JournalEntry | None:
+    """The entry already posted under ``key`` (one cheap query; the ORM only on a replay)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM ledger_journalentry WHERE koperasi_id = %s AND idempotency_key = %s",
+            [_db_uuid(koperasi.pk), key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return JournalEntry.objects.get(koperasi=koperasi, pk=uuid.UUID(str(row[0])))
+
+
 def _is_closed(koperasi, period: int) -> bool:
     return Period.objects.filter(
         koperasi=koperasi, period=period, status=PeriodStatus.CLOSED
@@ -376,7 +389,7 @@ def post(
     )
     with transaction.atomic():
         _lock(koperasi)
-        existing = JournalEntry.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        existing = _existing_entry(koperasi, key)
         if existing is not None:
             diff = rules.differences(_stored_fingerprint(existing), draft.fingerprint())
             if diff:
@@ -394,25 +407,99 @@ def post(
         return _post_new(koperasi, actor, draft, key, kind, audit_summary)
 
 
+def _placeholders(n: int) -> str:
+    return ",".join(["%s"] * n)
+
+
+def _read_accounts_and_head(koperasi, codes: list[str], period: int):
+    """Accounts by code, whether the month is closed, and the chain head: two queries.
+
+    Raw SQL on purpose: this is the hot path of every posting (see README, performance).
+    """
+    kop = _db_uuid(koperasi.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, koperasi_id, code, is_active, subledger_kind FROM ledger_account "  # noqa: S608 (placeholders only)
+            f"WHERE koperasi_id = %s AND code IN ({_placeholders(len(codes))})",
+            [kop, *codes],
+        )
+        accounts = {
+            code: (uuid.UUID(str(pk)), str(uuid.UUID(str(kid))), bool(active), kind)
+            for pk, kid, code, active, kind in cursor.fetchall()
+        }
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM ledger_period WHERE koperasi_id = %s AND period = %s "
+            "AND status = 'closed'), number, hash FROM (SELECT 1 AS one) AS dummy "
+            "LEFT JOIN (SELECT number, hash FROM ledger_journalentry WHERE koperasi_id = %s "
+            "ORDER BY number DESC LIMIT 1) AS head ON 1 = 1",
+            [kop, period, kop],
+        )
+        closed, number, head_hash = cursor.fetchone()
+    return accounts, bool(closed), number, head_hash
+
+
+_LINE_COLUMNS = (
+    "id, koperasi_id, entry_id, line_no, account_id, side, amount, date, period, "
+    "business_unit, subledger_kind, subledger_ref, memo"
+)
+_ENTRY_COLUMNS = (
+    "id, koperasi_id, number, date, period, memo, kind, source, source_ref, business_unit, "
+    "idempotency_key, reverses_id, total_amount, line_count, posted_by_id, posted_at, "
+    "prev_hash, hash"
+)
+
+
+def _insert_rows(entry: JournalEntry, rows: Sequence[JournalLine]) -> None:
+    """Lines first, then the entry (its insert trigger checks the lines): two statements."""
+    ops = connection.ops
+    day = ops.adapt_datefield_value(entry.date)
+    kop = _db_uuid(entry.koperasi_id)
+    entry_id = _db_uuid(entry.id)
+    line_values = []
+    for r in rows:
+        line_values += [
+            _db_uuid(r.id), kop, entry_id, r.line_no, _db_uuid(r.account_id), r.side,
+            r.amount, day, r.period, r.business_unit, r.subledger_kind, r.subledger_ref,
+            r.memo,
+        ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO ledger_journalline ({_LINE_COLUMNS}) VALUES "  # noqa: S608 (placeholders only)
+            + ",".join([f"({_placeholders(13)})"] * len(rows)),
+            line_values,
+        )
+        cursor.execute(
+            f"INSERT INTO ledger_journalentry ({_ENTRY_COLUMNS}) VALUES ({_placeholders(18)})",  # noqa: S608 (placeholders only)
+            [
+                entry_id, kop, entry.number, day, entry.period, entry.memo, entry.kind,
+                entry.source, entry.source_ref, entry.business_unit, entry.idempotency_key,
+                _db_uuid(entry.reverses_id) if entry.reverses_id else None,
+                entry.total_amount, entry.line_count, entry.posted_by_id,
+                ops.adapt_datetimefield_value(entry.posted_at), entry.prev_hash, entry.hash,
+            ],
+        )  # fmt: skip
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    for r in rows:
+        r._state.adding = False
+        r._state.db = connection.alias
+
+
 def _post_new(
     koperasi, actor, draft: EntryDraft, key: str, kind: str, audit_summary
 ) -> JournalEntry:
-    codes = {line.account for line in draft.lines}
-    accounts = {a.code: a for a in Account.objects.filter(koperasi=koperasi, code__in=codes)}
     period = rules.period_of(draft.date)
-    closed = _is_closed(koperasi, period)
+    codes = sorted({line.account for line in draft.lines})
+    accounts, closed, last_number, last_hash = _read_accounts_and_head(koperasi, codes, period)
     try:
         rules.validate_entry(
             draft,
             koperasi_id=str(koperasi.pk),
             accounts={
                 code: rules.AccountFacts(
-                    code=code,
-                    koperasi_id=str(a.koperasi_id),
-                    is_active=a.is_active,
-                    subledger_kind=a.subledger_kind,
+                    code=code, koperasi_id=kid, is_active=active, subledger_kind=kind
                 )
-                for code, a in accounts.items()
+                for code, (_pk, kid, active, kind) in accounts.items()
             },
             is_period_open=lambda _p: not closed,
         )
@@ -424,13 +511,8 @@ def _post_new(
                 _("Unknown business unit: %(unit)s.") % {"unit": line.business_unit},
                 field="lines",
             )
-    last = (
-        JournalEntry.objects.filter(koperasi=koperasi)
-        .order_by("-number")
-        .values_list("number", "hash")
-        .first()
-    )
-    number, prev_hash = (last[0] + 1, last[1]) if last else (1, rules.GENESIS_HASH)
+    number = (last_number or 0) + 1
+    prev_hash = last_hash or rules.GENESIS_HASH
     total = rules.total_debit(draft.lines)
     entry = JournalEntry(
         koperasi=koperasi,
@@ -443,7 +525,7 @@ def _post_new(
         source_ref=draft.source_ref,
         business_unit=draft.business_unit,
         idempotency_key=key,
-        reverses_id=draft.reverses or None,
+        reverses_id=uuid.UUID(draft.reverses) if draft.reverses else None,
         total_amount=total,
         line_count=len(draft.lines),
         posted_by=actor if actor is not None and actor.is_authenticated else None,
@@ -455,7 +537,7 @@ def _post_new(
             koperasi=koperasi,
             entry_id=entry.id,
             line_no=n,
-            account_id=accounts[line.account].id,
+            account_id=accounts[line.account][0],
             side=str(line.side),
             amount=line.amount,
             date=draft.date,
@@ -468,11 +550,10 @@ def _post_new(
         for n, line in enumerate(draft.lines, start=1)
     ]
     entry.hash = rules.chain_hash(prev_hash, posted_entry(entry, rows))
+    # No savepoint: we hold the ledger lock, so a trigger refusal here means a bug (or a
+    # month closed underneath us) and aborts the whole posting.
     try:
-        with transaction.atomic():
-            # Lines first: the entry's insert trigger checks they exist and balance.
-            JournalLine.objects.bulk_create(rows)
-            entry.save(force_insert=True)
+        _insert_rows(entry, rows)
     except IntegrityError as exc:
         if "closed" in str(exc):
             raise LedgerError(
