@@ -51,7 +51,8 @@ class EntryForm(forms.Form):
     """The head of a manual journal entry."""
 
     date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     memo = forms.CharField(label=gettext_lazy("Description"), max_length=500)
     business_unit = forms.ChoiceField(label=gettext_lazy("Business unit"), required=False)
@@ -177,7 +178,7 @@ class ReversalForm(forms.Form):
     date = forms.DateField(
         label=gettext_lazy("Reversal date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Empty: the date of the original entry."),
     )
 
@@ -219,7 +220,7 @@ class AccountForm(forms.Form):
 class OpeningForm(forms.Form):
     date = forms.DateField(
         label=gettext_lazy("Date of the opening balances"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Usually the last day before the koperasi starts using kopdes."),
     )
     file = forms.FileField(

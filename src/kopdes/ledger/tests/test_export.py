@@ -113,3 +113,14 @@ def test_command_needs_a_known_koperasi(koperasi, other_koperasi):
         call_command("export_ledger", format="hledger", koperasi="tidak-ada")
     with pytest.raises(CommandError):
         call_command("export_ledger", format="hledger")  # two koperasi: which one?
+
+
+def test_kopdes_export_ledger_command_writes_beancount(koperasi, tmp_path):
+    from kopdes.cli import main
+
+    books_for(koperasi)
+    path = tmp_path / "kopdes.beancount"
+    main(["kopdes", "export-ledger", "--format", "beancount", "--output", str(path)])
+    text = path.read_text(encoding="utf-8")
+    assert "open Assets:Kas-1-1100 IDR" in text
+    assert "Pinjaman bank Himbara" in text

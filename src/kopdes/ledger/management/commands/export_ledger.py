@@ -1,8 +1,8 @@
-"""``kopdes export_ledger --format hledger|beancount [--koperasi SLUG] [--output FILE]``.
+"""``kopdes export-ledger --format hledger|beancount [--koperasi SLUG] [--output FILE]``.
 
-Writes the whole journal of one koperasi (or of each, one after another, when there is
-only one koperasi it is chosen automatically) so an auditor can check it with hledger or
-beancount.
+Writes the whole journal of one koperasi so an auditor can check it with hledger or
+beancount (``hledger -f FILE bal``, ``bean-check FILE``). ``--koperasi`` may be left out
+when the installation holds exactly one koperasi.
 """
 
 from __future__ import annotations

@@ -1,0 +1,53 @@
+"""The bendahara records a manual journal entry on a phone: live balance check (HTMX),
+confirmation with the amount in words, one entry even after pressing the button twice;
+the statements page on a phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from kopdes.ledger import services
+from kopdes.ledger.models import JournalEntry
+from kopdes.platform.core import testing
+
+from .conftest import PHONE
+from .test_shell import current_code, log_in, no_horizontal_scroll
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_bendahara_records_a_balanced_entry_on_a_phone(live_server, new_page, screenshot):
+    koperasi = testing.make_koperasi("sukamaju", region_code="32.01.26.2001")
+    services.setup_koperasi_books(koperasi)
+    treasurer = testing.make_user("bendahara", koperasi, username="bendahara.sukamaju")
+    page = new_page(PHONE)
+    log_in(page, live_server.url, "bendahara.sukamaju")
+    page.wait_for_url("**/akun/verifikasi/**")
+    page.fill("#id_otp_token", current_code(treasurer))
+    page.click("[data-testid=totp-submit]")
+    page.wait_for_url(f"{live_server.url}/k/sukamaju/")
+    page.goto(f"{live_server.url}/k/sukamaju/buku/jurnal/baru/")
+    page.fill("#id_memo", "Beli alat tulis kantor")
+    page.select_option("#id_lines-0-account", label="5-2100 Beban usaha")
+    page.fill("[name=lines-0-debit]", "125.500")
+    page.select_option("#id_lines-1-account", label="1-1100 Kas")
+    page.fill("[name=lines-1-credit]", "100.000")
+    page.locator("[data-testid=unbalanced]").wait_for()
+    page.fill("[name=lines-1-credit]", "125.500")
+    page.locator("[data-testid=balanced]").wait_for()
+    assert no_horizontal_scroll(page, PHONE["width"]) or page.locator(".table-wrap").count()
+    screenshot(page, "ledger-entry-phone-360")
+    page.click("[data-testid=review]")
+    words = page.locator("[data-testid=terbilang]").inner_text()
+    assert words == "seratus dua puluh lima ribu lima ratus rupiah"
+    screenshot(page, "ledger-entry-confirm-phone-360")
+    page.click("[data-testid=post]")
+    page.wait_for_url("**/buku/jurnal/*/")
+    page.go_back()
+    page.click("[data-testid=post]")  # the back button and a second press: still one entry
+    page.wait_for_url("**/buku/jurnal/*/")
+    assert JournalEntry.objects.filter(koperasi=koperasi).count() == 1
+    page.goto(f"{live_server.url}/k/sukamaju/buku/laporan/neraca/")
+    assert "Laporan Posisi Keuangan" in page.inner_text("h1")
+    assert no_horizontal_scroll(page, PHONE["width"])
+    screenshot(page, "ledger-neraca-phone-360")
