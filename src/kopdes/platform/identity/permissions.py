@@ -34,6 +34,26 @@ MATRIX: dict[str, frozenset[Role]] = {
     "ledger.manage_accounts": frozenset({R.BENDAHARA, R.MANAJER}),
     "ledger.import_opening": frozenset({R.BENDAHARA}),
     "ledger.export": frozenset(_OFFICERS | _OVERSIGHT),
+    # Members (issue 4). The register is kept by ketua, sekretaris and kasir; leaving is
+    # maker-checker (proposed by an officer, approved by the ketua).
+    "members.view": frozenset(_OFFICERS),
+    "members.register": frozenset({R.KETUA, R.SEKRETARIS, R.KASIR}),
+    "members.edit": frozenset({R.KETUA, R.SEKRETARIS}),
+    "members.import": frozenset({R.KETUA, R.SEKRETARIS}),
+    "members.propose_exit": frozenset({R.KETUA, R.SEKRETARIS, R.BENDAHARA, R.KASIR}),
+    "members.approve_exit": frozenset({R.KETUA}),
+    "members.anonymise": frozenset({R.KETUA}),
+    "members.issue_portal_code": frozenset({R.KETUA, R.SEKRETARIS, R.KASIR}),
+    "members.print_card": frozenset({R.KETUA, R.SEKRETARIS, R.KASIR}),
+    # The member portal: a member's own data only.
+    "members.portal": frozenset({R.ANGGOTA}),
+    # Member savings (issue 4).
+    "savings.view": frozenset(_OFFICERS | {R.ADMIN}),
+    "savings.teller": frozenset({R.KASIR, R.BENDAHARA, R.MANAJER}),
+    "savings.approve_withdrawal": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
+    "savings.run_jasa": frozenset({R.BENDAHARA}),
+    "savings.import_opening": frozenset({R.BENDAHARA}),
+    "savings.settle_exit": frozenset({R.KETUA, R.SEKRETARIS, R.BENDAHARA, R.MANAJER, R.ADMIN}),
     # Personal data (UU PDP). Least privilege: clear NIK/phone/address only for the officers
     # who keep the member register; everyone else sees masked values (platform/privacy).
     "privacy.reveal": frozenset({R.KETUA, R.SEKRETARIS}),

@@ -1,0 +1,171 @@
+"""Reads of the members app. Tenant-scoped; "missing" and "another koperasi's" look alike."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kopdes.domain.nik import NikError, parse_nik
+from kopdes.domain.phone import PhoneError, normalize_phone
+from kopdes.members.choices import ExitState
+from kopdes.members.models import ExitProposal, Member
+from kopdes.platform.privacy import crypto
+from kopdes.platform.privacy import selectors as privacy_selectors
+from kopdes.platform.privacy.models import DataRequest
+from kopdes.platform.privacy.services import masked
+
+
+def get_member(koperasi, member_id: Any) -> Member:
+    """The member ``member_id`` of ``koperasi``, or ``Http404`` (also for a malformed id)."""
+    try:
+        member = Member.objects.filter(koperasi=koperasi, pk=member_id).first()
+    except (ValidationError, ValueError, TypeError):  # a malformed id is just "not found"
+        member = None
+    if member is None:
+        raise Http404
+    return member
+
+
+def get_member_by_number(koperasi, number: str) -> Member | None:
+    return Member.objects.filter(koperasi=koperasi, number=str(number).strip()).first()
+
+
+def list_members(koperasi, *, query: str = "", status: str = "") -> QuerySet[Member]:
+    """Members of ``koperasi``, searched by exact NIK or phone (blind index), by member
+    number or by part of the name."""
+    qs = Member.objects.filter(koperasi=koperasi)
+    if status:
+        qs = qs.filter(status=status)
+    query = (query or "").strip()
+    if query:
+        found = Q(full_name__icontains=query) | Q(number=query)
+        try:
+            nik = parse_nik(query).nik
+            found |= Q(
+                nik_index__in=crypto.blind_index_candidates("nik", nik, koperasi_id=koperasi.pk)
+            )
+        except NikError:
+            pass
+        try:
+            phone = normalize_phone(query)
+            found |= Q(
+                phone_index__in=crypto.blind_index_candidates(
+                    "phone", phone, koperasi_id=koperasi.pk
+                )
+            )
+        except PhoneError:
+            pass
+        qs = qs.filter(found)
+    return qs.order_by("number")
+
+
+def list_open_exits(koperasi) -> QuerySet[ExitProposal]:
+    return (
+        ExitProposal.objects.filter(koperasi=koperasi, state=ExitState.PROPOSED)
+        .select_related("member", "proposed_by")
+        .order_by("proposed_at")
+    )
+
+
+def get_exit(koperasi, proposal_id: Any) -> ExitProposal:
+    try:
+        proposal = ExitProposal.objects.filter(koperasi=koperasi, pk=proposal_id).first()
+    except (ValidationError, ValueError, TypeError):
+        proposal = None
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def list_member_requests(member: Member) -> QuerySet[DataRequest]:
+    return DataRequest.objects.filter(
+        koperasi_id=member.koperasi_id, subject_type="members.member", subject_id=str(member.pk)
+    ).order_by("-received_at")
+
+
+def get_member_request(member: Member, request_id: Any) -> DataRequest:
+    try:
+        req = list_member_requests(member).filter(pk=request_id).first()
+    except (ValidationError, ValueError, TypeError):
+        req = None
+    if req is None:
+        raise Http404
+    return req
+
+
+def masked_view(member: Member) -> dict[str, str]:
+    """The member's personal fields as shown to anyone without ``privacy.reveal``."""
+    return {
+        "nik": masked("nik", member.nik),
+        "kk_number": masked("kk", member.kk_number),
+        "phone": masked("phone", member.phone),
+        "address": masked("address", member.address),
+        "birth_date": masked("birth_date", member.birth_date),
+    }
+
+
+def savings_summary(member: Member) -> dict[str, Any] | None:
+    """The member's savings balances and recent transactions from the savings app, or None
+    while that app is not installed (the portal then shows nothing)."""
+    if not django_apps.is_installed("kopdes.savings"):
+        return None
+    savings = importlib.import_module("kopdes.savings.selectors")
+    for name in ("member_savings_summary", "member_summary"):
+        fn = getattr(savings, name, None)
+        if fn is not None:
+            return fn(member)
+    return None
+
+
+def member_data(member: Member) -> dict[str, Any]:
+    """Everything held about ``member`` in clear text (for the access export)."""
+    consents = privacy_selectors.list_active_consents(
+        member.koperasi, "members.member", str(member.pk)
+    )
+    data: dict[str, Any] = {
+        "koperasi": {"name": member.koperasi.name, "slug": member.koperasi.slug},
+        "member": {
+            "number": member.number,
+            "full_name": member.full_name,
+            "nik": member.nik,
+            "kk_number": member.kk_number,
+            "birth_place": member.birth_place,
+            "birth_date": member.birth_date.isoformat() if member.birth_date else "",
+            "sex": member.sex,
+            "address": member.address,
+            "region_code": member.region_code,
+            "phone": member.phone,
+            "occupation": member.occupation,
+            "status": member.status,
+            "registered_on": member.registered_on.isoformat(),
+            "joined_on": member.joined_on.isoformat() if member.joined_on else "",
+            "left_on": member.left_on.isoformat() if member.left_on else "",
+            "exit_reason": member.exit_reason,
+            "ktp_photo_held": bool(member.ktp_photo),
+            "portal_username": member.user.username if member.user_id else "",
+        },
+        "heirs": [
+            {"name": h.name, "relation": h.relation, "share_percent": h.share_percent}
+            for h in member.heirs.all()
+        ],
+        "consents": [
+            {
+                "notice_version": c.notice.version,
+                "purpose": c.notice.purpose,
+                "method": c.method,
+                "given_at": c.given_at.isoformat(),
+            }
+            for c in consents.select_related("notice")
+        ],
+        "data_requests": [
+            {"kind": r.kind, "status": r.status, "received_at": r.received_at.isoformat()}
+            for r in list_member_requests(member)
+        ],
+        "savings": savings_summary(member),
+    }
+    return data

@@ -1,0 +1,158 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from kopdes.members import selectors, services
+from kopdes.members.choices import ExitState, MemberStatus
+from kopdes.members.models import ExitProposal, Heir, Member
+from kopdes.members.testing import REGISTERED_ON, make_member, registration_data
+from kopdes.platform.audit.models import AuditEvent
+from kopdes.platform.core.errors import PermissionDeniedError
+from kopdes.platform.core.testing import make_user
+from kopdes.platform.privacy.models import Consent
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.make_aware(dt.datetime(2026, 2, 1, 10, 0))
+
+
+def test_register_member_encrypts_numbers_and_records_consent_and_audit(koperasi):
+    kasir = make_user("kasir", koperasi)
+    member = services.register_member(
+        koperasi,
+        actor=kasir,
+        data=registration_data(koperasi, serial=7),
+        registered_on=REGISTERED_ON,
+    )
+    assert member.number == "0001"
+    assert member.status == MemberStatus.CANDIDATE
+    raw = Member.objects.filter(pk=member.pk).values("nik", "phone", "address")[0]
+    assert all(str(v).startswith("v1:") for v in raw.values())
+    fresh = Member.objects.get(pk=member.pk)
+    assert fresh.phone == "+6281200000007"
+    assert Heir.objects.filter(member=member).count() == 1
+    assert Consent.objects.filter(subject_id=str(member.pk)).count() == 1
+    event = AuditEvent.objects.get(action="members.member.registered", object_id=str(member.pk))
+    assert event.actor == kasir
+    assert member.nik not in str(event.summary)
+
+
+def test_member_numbers_are_gap_free_per_koperasi(koperasi, other_koperasi):
+    a = [make_member(koperasi).number for _ in range(3)]
+    b = make_member(other_koperasi).number
+    assert a == ["0001", "0002", "0003"]
+    assert b == "0001"
+
+
+def test_same_nik_refused_in_same_koperasi_but_allowed_in_another(koperasi, other_koperasi):
+    data = registration_data(koperasi, serial=11)
+    services.register_member(koperasi, actor=None, data=data, registered_on=REGISTERED_ON)
+    with pytest.raises(services.MemberError, match="sudah terdaftar|already registered"):
+        services.register_member(koperasi, actor=None, data=data, registered_on=REGISTERED_ON)
+    assert Member.objects.filter(koperasi=koperasi).count() == 1
+    services.register_member(other_koperasi, actor=None, data=data, registered_on=REGISTERED_ON)
+    assert Member.objects.filter(koperasi=other_koperasi).count() == 1
+
+
+def test_activate_member_sets_joined_on(koperasi):
+    member = make_member(koperasi)
+    kasir = make_user("kasir", koperasi)
+    services.activate_member(member, actor=kasir, date=dt.date(2026, 2, 1))
+    member.refresh_from_db()
+    assert member.status == MemberStatus.ACTIVE and member.joined_on == dt.date(2026, 2, 1)
+    assert AuditEvent.objects.filter(action="members.member.activated").count() == 1
+
+
+def test_exit_needs_a_second_officer_and_the_maker_cannot_approve(koperasi):
+    member = make_member(koperasi)
+    ketua = make_user("ketua", koperasi)
+    ketua2 = make_user("ketua", koperasi)
+    proposal = services.propose_exit(
+        member,
+        actor=ketua,
+        to_status="berhenti",
+        reason="Pindah domisili",
+        effective_on=dt.date(2026, 3, 1),
+        at=NOW,
+    )
+    with pytest.raises(PermissionDeniedError):
+        services.approve_exit(proposal, actor=ketua, at=NOW)
+    kasir = make_user("kasir", koperasi)
+    with pytest.raises(PermissionDeniedError):
+        services.approve_exit(proposal, actor=kasir, at=NOW)
+    member.refresh_from_db()
+    assert member.status == MemberStatus.CANDIDATE
+    services.approve_exit(proposal, actor=ketua2, at=NOW)
+    member.refresh_from_db()
+    proposal.refresh_from_db()
+    assert member.status == MemberStatus.RESIGNED and member.left_on == dt.date(2026, 3, 1)
+    assert proposal.state == ExitState.APPROVED and proposal.decided_by == ketua2
+    assert AuditEvent.objects.filter(action="members.exit.approved").count() == 1
+
+
+def test_card_payload_roundtrip_and_tamper_and_other_koperasi(koperasi, other_koperasi):
+    member = make_member(koperasi)
+    payload = services.member_card_payload(member)
+    assert services.read_member_card(payload, koperasi=koperasi) == member
+    tampered = payload.replace(f"|{member.number}|", "|0002|")
+    with pytest.raises(services.MemberError):
+        services.read_member_card(tampered, koperasi=koperasi)
+    with pytest.raises(services.MemberError, match="lain|another"):
+        services.read_member_card(payload, koperasi=other_koperasi)
+
+
+def test_search_by_exact_nik_and_phone(koperasi):
+    member = make_member(koperasi, serial=21)
+    make_member(koperasi, serial=22)
+    assert list(selectors.list_members(koperasi, query=member.nik)) == [member]
+    assert list(selectors.list_members(koperasi, query="0812-0000-0021")) == [member]
+
+
+def test_portal_code_activation_creates_anggota_user(koperasi):
+    member = make_member(koperasi)
+    kasir = make_user("kasir", koperasi)
+    code = services.issue_portal_code(member, actor=kasir, at=timezone.now())
+    with pytest.raises(services.MemberError):
+        services.activate_portal(
+            koperasi,
+            number=member.number,
+            code="AAAAAAAA",
+            password="Rahasia-Anggota-77",
+            at=timezone.now(),
+        )
+    user = services.activate_portal(
+        koperasi, number=member.number, code=code, password="Rahasia-Anggota-77", at=timezone.now()
+    )
+    member.refresh_from_db()
+    assert member.user == user and user.check_password("Rahasia-Anggota-77")
+    with pytest.raises(services.MemberError):  # one-time
+        services.activate_portal(
+            koperasi,
+            number=member.number,
+            code=code,
+            password="Rahasia-Anggota-78",
+            at=timezone.now(),
+        )
+
+
+def test_open_exit_proposal_is_unique(koperasi):
+    member = make_member(koperasi)
+    ketua = make_user("ketua", koperasi)
+    services.propose_exit(
+        member,
+        actor=ketua,
+        to_status="meninggal",
+        reason="Wafat",
+        effective_on=dt.date(2026, 3, 1),
+        at=NOW,
+    )
+    with pytest.raises(services.MemberError):
+        services.propose_exit(
+            member,
+            actor=ketua,
+            to_status="berhenti",
+            reason="x",
+            effective_on=dt.date(2026, 3, 1),
+            at=NOW,
+        )
+    assert ExitProposal.objects.count() == 1
