@@ -28,6 +28,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "profile": selectors.get_profile(koperasi),
             "fiscal_month": dict(MONTHS).get(koperasi.fiscal_year_start_month),
+            "rat_from": dict(MONTHS).get(koperasi.adart.rat_month_from),
+            "rat_to": dict(MONTHS).get(koperasi.adart.rat_month_to),
             "can_edit_profile": has_perm(roles, "tenancy.edit_profile"),
             "can_edit_adart": has_perm(roles, "tenancy.edit_adart"),
         },
