@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kopdes.ledger",
     "kopdes.loans",
     "kopdes.members",
+    "kopdes.savings",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,276 @@
+"""Reads of member savings, tenant-scoped (an object of another koperasi is a 404).
+
+For the members portal: ``list_member_accounts(member)`` and
+``member_statement(member_or_account, date_from, date_to)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+from django.http import Http404
+
+from kopdes.domain.savings import months_in_arrears
+from kopdes.members.choices import MemberStatus
+from kopdes.members.models import Member
+from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
+from kopdes.savings.models import (
+    JasaPosting,
+    SavingsAccount,
+    SavingsTransaction,
+    WithdrawalRequest,
+)
+
+PASSBOOK_LINES_PER_PAGE = 20
+
+
+def _uuid_or_404(value) -> str:
+    import uuid
+
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise Http404 from exc
+
+
+def get_account(koperasi, account_id) -> SavingsAccount:
+    """One account of ``koperasi`` (404 for a missing or foreign id)."""
+    account = (
+        SavingsAccount.objects.filter(koperasi=koperasi, pk=_uuid_or_404(account_id))
+        .select_related("member", "product")
+        .first()
+    )
+    if account is None:
+        raise Http404
+    return account
+
+
+def get_member(koperasi, member_id) -> Member:
+    member = Member.objects.filter(koperasi=koperasi, pk=_uuid_or_404(member_id)).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def find_member(koperasi, number_or_payload: str) -> Member | None:
+    """A member by number ("0012") or by the scanned card payload; None if not found."""
+    text = (number_or_payload or "").strip()
+    if not text:
+        return None
+    member = Member.objects.filter(koperasi=koperasi, number=text).first()
+    if member is not None:
+        return member
+    try:
+        from kopdes.members.services import read_member_card
+
+        return read_member_card(text, koperasi=koperasi)
+    except Exception:  # an unreadable or foreign card is "not found" at the counter
+        return None
+
+
+def get_withdrawal_request(koperasi, request_id) -> WithdrawalRequest:
+    req = (
+        WithdrawalRequest.objects.filter(koperasi=koperasi, pk=_uuid_or_404(request_id))
+        .select_related("account", "account__member", "requested_by")
+        .first()
+    )
+    if req is None:
+        raise Http404
+    return req
+
+
+def get_transaction(koperasi, transaction_id) -> SavingsTransaction:
+    txn = (
+        SavingsTransaction.objects.filter(koperasi=koperasi, pk=_uuid_or_404(transaction_id))
+        .select_related("account", "member", "entry", "created_by")
+        .first()
+    )
+    if txn is None:
+        raise Http404
+    return txn
+
+
+def list_member_accounts(member) -> list[SavingsAccount]:
+    """The member's savings accounts (open first), with their balances: one query."""
+    return list(
+        SavingsAccount.objects.filter(koperasi_id=member.koperasi_id, member=member)
+        .select_related("product")
+        .order_by("status", "kind", "number")
+    )
+
+
+def list_accounts(koperasi, *, kind: str = "", q: str = "", limit: int = 200):
+    qs = SavingsAccount.objects.filter(koperasi=koperasi).select_related("member")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(number__startswith=q) | Q(member__full_name__icontains=q))
+    return list(qs.order_by("number")[:limit])
+
+
+def totals_by_kind(koperasi) -> dict[str, int]:
+    rows = (
+        SavingsAccount.objects.filter(koperasi=koperasi)
+        .values("kind")
+        .annotate(t=Sum("balance"))
+        .order_by()
+    )
+    return {r["kind"]: r["t"] or 0 for r in rows}
+
+
+@dataclass
+class StatementRow:
+    date: dt.date
+    account: str
+    kind: str
+    memo: str
+    amount: int
+    balance: int
+    seq: int
+
+    @property
+    def credit(self) -> int:
+        return self.amount if self.amount > 0 else 0
+
+    @property
+    def debit(self) -> int:
+        return -self.amount if self.amount < 0 else 0
+
+
+@dataclass
+class Statement:
+    """Rows between two dates with the opening and closing balance (sen)."""
+
+    title: str
+    date_from: dt.date
+    date_to: dt.date
+    opening: int
+    rows: list[StatementRow] = field(default_factory=list)
+
+    @property
+    def total_in(self) -> int:
+        return sum(r.credit for r in self.rows)
+
+    @property
+    def total_out(self) -> int:
+        return sum(r.debit for r in self.rows)
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.total_in - self.total_out
+
+
+def member_statement(member_or_account, date_from: dt.date, date_to: dt.date) -> Statement:
+    """A statement (rekening koran) of one account, or of all a member's accounts.
+
+    Two indexed queries: the sum before ``date_from`` and the rows in the range, so it
+    does not grow with the koperasi's other members' movements.
+    """
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    if isinstance(member_or_account, SavingsAccount):
+        account = member_or_account
+        base = SavingsTransaction.objects.filter(
+            koperasi_id=account.koperasi_id, account_id=account.pk
+        )
+        title = account.number
+    else:
+        member = member_or_account
+        base = SavingsTransaction.objects.filter(
+            koperasi_id=member.koperasi_id, member_id=member.pk
+        )
+        title = str(member)
+    opening = base.filter(date__lt=date_from).aggregate(t=Sum("amount"))["t"] or 0
+    running = opening
+    rows: list[StatementRow] = []
+    for day, number, kind, memo, amount, seq in (
+        base.filter(date__gte=date_from, date__lte=date_to)
+        .order_by("date", "created_at", "seq")
+        .values_list("date", "account__number", "kind", "memo", "amount", "seq")
+    ):
+        running += amount
+        rows.append(StatementRow(day, number, kind, memo, amount, running, seq))
+    return Statement(title, date_from, date_to, opening, rows)
+
+
+def passbook_page(account: SavingsAccount, *, lines: int = PASSBOOK_LINES_PER_PAGE):
+    """The movements not yet printed in the passbook (the next page), oldest first."""
+    return list(
+        SavingsTransaction.objects.filter(
+            koperasi_id=account.koperasi_id, account_id=account.pk, seq__gt=account.printed_seq
+        ).order_by("seq")[:lines]
+    )
+
+
+def recent_transactions(koperasi, *, limit: int = 20):
+    return list(
+        SavingsTransaction.objects.filter(koperasi=koperasi)
+        .select_related("account", "member")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def pending_withdrawals(koperasi):
+    return list(
+        WithdrawalRequest.objects.filter(koperasi=koperasi, status=RequestStatus.PENDING)
+        .select_related("account", "account__member", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+@dataclass
+class Arrear:
+    member: Member
+    months_due: int
+    paid: int
+    owed: int
+
+
+def wajib_arrears(koperasi, *, year: int, month: int) -> list[Arrear]:
+    """Active members whose simpanan wajib is behind at the end of ``year``/``month``.
+
+    Due: one AD/ART amount per month from the month they joined through ``month``; paid:
+    what their wajib account received up to then. Three queries, whatever the size.
+    """
+    amount = koperasi.adart.simpanan_wajib_amount
+    end = dt.date(year + (month == 12), month % 12 + 1, 1)
+    paid = dict(
+        SavingsTransaction.objects.filter(
+            koperasi=koperasi, account__kind=SavingsKind.MANDATORY, date__lt=end, amount__gt=0
+        )
+        .values("member_id")
+        .annotate(t=Sum("amount"))
+        .values_list("member_id", "t")
+    )
+    out: list[Arrear] = []
+    for member in Member.objects.filter(
+        koperasi=koperasi, status=MemberStatus.ACTIVE, joined_on__lt=end
+    ).order_by("number"):
+        joined = member.joined_on
+        due_months = months_in_arrears((joined.year, joined.month), (year, month), 0)
+        got = paid.get(member.pk, 0)
+        owed = due_months * amount - got
+        if owed > 0:
+            out.append(Arrear(member, due_months, got, owed))
+    return out
+
+
+def jasa_postings(koperasi, period: int):
+    return list(
+        JasaPosting.objects.filter(koperasi=koperasi, period=period)
+        .exclude(jasa_amount=0)
+        .select_related("account", "account__member")
+        .order_by("account__number")
+    )
+
+
+def open_term_deposits(koperasi):
+    return list(
+        SavingsAccount.objects.filter(
+            koperasi=koperasi, kind=SavingsKind.TERM, status=AccountStatus.OPEN
+        )
+        .select_related("member")
+        .order_by("maturity_date")
+    )

@@ -1,0 +1,1383 @@
+"""Writes to member savings: deposits, withdrawals (maker-checker above the AD/ART
+threshold), transfers, simpanan pokok (activates the member), term deposits, the monthly
+jasa run and the settlement on exit.
+
+Every movement is one journal entry through ``ledger.services.post`` with one line per
+savings account on its control account (``subledger_kind="savings"``,
+``subledger_ref=str(account.pk)``), so the members' sub-ledger always equals the control
+accounts. Each function runs in one transaction that first takes the koperasi's ledger
+lock (``lock_chain("ledger:<id>")``: a PostgreSQL advisory lock; on SQLite the
+``BEGIN IMMEDIATE`` write lock), then reads balances, so two withdrawals can never both
+see the same balance (T3). Every call carries an idempotency key: a retry with the same
+key and content returns the first result; the same key with other content is a 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kopdes.domain import savings as rules
+from kopdes.domain.ledger import LineDraft
+from kopdes.domain.money import MAX_SEN, allocate_by_weights, format_rupiah
+from kopdes.ledger import chart
+from kopdes.ledger import services as ledger
+from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
+from kopdes.members.choices import MemberStatus
+from kopdes.members.models import Member
+from kopdes.platform.audit.services import record
+from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
+from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.selectors import roles_for
+from kopdes.savings.choices import (
+    AccountStatus,
+    MaturityAction,
+    RequestStatus,
+    SavingsKind,
+    TxnKind,
+)
+from kopdes.savings.errors import SavingsError
+from kopdes.savings.models import (
+    JasaPosting,
+    SavingsAccount,
+    SavingsProduct,
+    SavingsTransaction,
+    WithdrawalRequest,
+)
+
+SUBLEDGER = "savings"
+KIND_LETTER = {
+    SavingsKind.PRINCIPAL: "P",
+    SavingsKind.MANDATORY: "W",
+    SavingsKind.VOLUNTARY: "S",
+    SavingsKind.TERM: "B",
+}
+# Liability codes used for pokok/wajib when AD/ART sets pokok_wajib_as_equity = False.
+LIABILITY_CODES = {SavingsKind.PRINCIPAL: "2-1610", SavingsKind.MANDATORY: "2-1620"}
+JASA_BATCH = 400  # accounts per jasa journal entry
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _require(actor, koperasi, code: str) -> frozenset:
+    roles = roles_for(actor, koperasi) if actor is not None else frozenset()
+    if not has_perm(roles, code):
+        raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
+    return roles
+
+
+def _role_label(roles) -> str:
+    return ",".join(sorted(str(r) for r in roles))
+
+
+def _lock(koperasi) -> None:
+    # The ledger's own lock: balance check and posting are serialised with every posting.
+    lock_chain(f"ledger:{koperasi.pk}")
+
+
+def check_amount(amount: Any) -> int:
+    """A positive amount in sen, at most 10^15 rupiah (ints only: parse text in the view)."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise SavingsError(_("The amount must be a whole number of sen."), field="amount")
+    if amount <= 0:
+        raise SavingsError(_("The amount must be more than zero."), field="amount")
+    if amount > MAX_SEN:
+        raise SavingsError(_("The amount is too large."), field="amount")
+    return amount
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        raise SavingsError(_("An idempotency key is required."), field="idempotency_key")
+    if len(key) > 150:
+        raise SavingsError(_("The idempotency key is too long."), field="idempotency_key")
+    return key
+
+
+def _check_date(date) -> dt.date:
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise SavingsError(_("The date is not valid."), field="date")
+    return date
+
+
+def _require_member_active(member, *, allow_candidate: bool = False) -> None:
+    allowed = {MemberStatus.ACTIVE} | ({MemberStatus.CANDIDATE} if allow_candidate else set())
+    if member.status not in allowed:
+        raise SavingsError(
+            _("Savings are only for active members; %(member)s is not an active member.")
+            % {"member": member.number},
+            field="member",
+        )
+
+
+def ledger_code(koperasi, kind: str) -> str:
+    """The control account of a savings kind (pokok/wajib follow the AD/ART setting)."""
+    kind = SavingsKind(kind)
+    if kind == SavingsKind.VOLUNTARY:
+        return chart.VOLUNTARY_SAVINGS
+    if kind == SavingsKind.TERM:
+        return chart.TERM_SAVINGS
+    if koperasi.adart.pokok_wajib_as_equity:
+        return chart.PRINCIPAL_SAVINGS if kind == SavingsKind.PRINCIPAL else chart.MANDATORY_SAVINGS
+    return LIABILITY_CODES[kind]
+
+
+def _ensure_liability_accounts(koperasi) -> None:
+    """Control accounts for pokok/wajib held as liabilities (SAK EP), created once."""
+    from kopdes.ledger.models import Account
+
+    if koperasi.adart.pokok_wajib_as_equity:
+        return
+    names = {
+        SavingsKind.PRINCIPAL: "Simpanan pokok (kewajiban)",
+        SavingsKind.MANDATORY: "Simpanan wajib (kewajiban)",
+    }
+    for kind, code in LIABILITY_CODES.items():
+        if not Account.objects.filter(koperasi=koperasi, code=code).exists():
+            Account.objects.create(
+                koperasi=koperasi,
+                code=code,
+                name=names[kind],
+                type="kewajiban",
+                normal_side="C",
+                subledger_kind=SUBLEDGER,
+            )
+
+
+DEFAULT_PRODUCTS: tuple[dict[str, Any], ...] = (
+    {"kind": SavingsKind.PRINCIPAL, "code": "pokok", "name": "Simpanan pokok"},
+    {"kind": SavingsKind.MANDATORY, "code": "wajib", "name": "Simpanan wajib"},
+    {
+        "kind": SavingsKind.VOLUNTARY,
+        "code": "sukarela",
+        "name": "Simpanan sukarela",
+        "rate_percent": Decimal("3"),
+        "jasa_basis": "lowest",
+    },
+    {
+        "kind": SavingsKind.TERM,
+        "code": "berjangka-6",
+        "name": "Simpanan berjangka 6 bulan",
+        "rate_percent": Decimal("6"),
+        "term_months": 6,
+        "penalty_bp": 100,
+    },
+)
+
+
+def ensure_products(koperasi) -> dict[str, SavingsProduct]:
+    """The default product of each kind (created once, idempotent): ``{kind: product}``."""
+    existing = {p.code: p for p in SavingsProduct.objects.filter(koperasi=koperasi)}
+    out: dict[str, SavingsProduct] = {}
+    for spec in DEFAULT_PRODUCTS:
+        product = existing.get(spec["code"])
+        if product is None:
+            product = SavingsProduct.objects.create(koperasi=koperasi, **spec)
+        out[str(spec["kind"])] = product
+    return out
+
+
+def default_product(koperasi, kind: str) -> SavingsProduct:
+    product = (
+        SavingsProduct.objects.filter(koperasi=koperasi, kind=kind, is_active=True)
+        .order_by("code")
+        .first()
+    )
+    return product or ensure_products(koperasi)[str(kind)]
+
+
+def _new_account(member, product, date: dt.date, **extra) -> SavingsAccount:
+    koperasi = member.koperasi
+    _ensure_liability_accounts(koperasi)
+    letter = KIND_LETTER[SavingsKind(product.kind)]
+    if product.kind == SavingsKind.TERM:
+        n = SavingsAccount.objects.filter(
+            koperasi=koperasi, member=member, kind=SavingsKind.TERM
+        ).count()
+        number = f"{member.number}-{letter}{n + 1}"
+    else:
+        number = f"{member.number}-{letter}"
+        if product.code not in {"pokok", "wajib", "sukarela"}:
+            number = f"{member.number}-{letter}-{product.code}"[:30]
+    return SavingsAccount.objects.create(
+        koperasi=koperasi,
+        member=member,
+        product=product,
+        kind=product.kind,
+        number=number,
+        ledger_code=ledger_code(koperasi, product.kind),
+        opened_on=date,
+        **extra,
+    )
+
+
+def account_for(member, kind: str, *, date: dt.date) -> SavingsAccount:
+    """The member's account of a non-term kind in its default product, opened if missing.
+
+    Call inside the caller's transaction (under the lock).
+    """
+    product = default_product(member.koperasi, kind)
+    account = SavingsAccount.objects.filter(
+        koperasi_id=member.koperasi_id, member=member, product=product
+    ).first()
+    return account or _new_account(member, product, date)
+
+
+def open_account(member, *, actor, kind: str = SavingsKind.VOLUNTARY, date: dt.date):
+    """Open (or return) the member's account of ``kind`` in the default product."""
+    koperasi = member.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    if kind == SavingsKind.TERM:
+        raise SavingsError(_("A term deposit is opened by placing it."), field="kind")
+    _require_member_active(member, allow_candidate=kind == SavingsKind.PRINCIPAL)
+    with transaction.atomic():
+        existing = SavingsAccount.objects.filter(
+            koperasi=koperasi, member=member, product=default_product(koperasi, kind)
+        ).first()
+        if existing is not None:
+            return existing
+        account = account_for(member, kind, date=_check_date(date))
+        record(
+            "savings.account.opened",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=account,
+            summary={"number": account.number, "kind": account.kind},
+        )
+    return account
+
+
+# --- the movement core --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    """One signed movement on a savings account (+ into savings, - out of savings)."""
+
+    account: SavingsAccount
+    kind: str
+    amount: int
+    memo: str = ""
+
+
+def _replay(koperasi, moves: Sequence[Move], key: str) -> list[SavingsTransaction] | None:
+    """The movements already recorded under ``key`` (same content), or None if new."""
+    first = moves[0]
+    found = SavingsTransaction.objects.filter(
+        koperasi=koperasi, account_id=first.account.pk, kind=first.kind, idempotency_key=key
+    ).first()
+    if found is None:
+        return None
+    txns = list(
+        SavingsTransaction.objects.filter(koperasi=koperasi, idempotency_key=key, entry=found.entry)
+    )
+    recorded = sorted((str(t.account_id), t.kind, t.amount) for t in txns)
+    wanted = sorted((str(m.account.pk), m.kind, m.amount) for m in moves)
+    if recorded != wanted:
+        raise ConflictError(
+            _(
+                "This idempotency key was already used for another transaction with different "
+                "content. Nothing was recorded."
+            ),
+            field="idempotency_key",
+        )
+    by_key = {(str(t.account_id), t.kind): t for t in txns}
+    out = [by_key[(str(m.account.pk), m.kind)] for m in moves]
+    for t in out:
+        t.replayed = True
+    return out
+
+
+def _apply(
+    koperasi,
+    *,
+    actor,
+    date: dt.date,
+    memo: str,
+    moves: Sequence[Move],
+    other_lines: Sequence[LineDraft],
+    key: str,
+    source: str,
+    allow_closed: bool = False,
+) -> list[SavingsTransaction]:
+    """Post ``moves`` (+ the counter lines) as one entry and record the passbook rows.
+
+    Must run inside ``transaction.atomic()`` after ``_lock``. Re-reads the accounts under
+    the lock and refuses any move that would take a balance below zero.
+    """
+    ids = {m.account.pk for m in moves}
+    fresh = {a.pk: a for a in SavingsAccount.objects.filter(koperasi=koperasi, pk__in=ids)}
+    balances = {pk: a.balance for pk, a in fresh.items()}
+    seqs = {pk: a.last_seq for pk, a in fresh.items()}
+    lines: list[LineDraft] = []
+    for m in moves:
+        account = fresh[m.account.pk]
+        if account.status != AccountStatus.OPEN and not allow_closed:
+            raise SavingsError(
+                _("Account %(number)s is closed.") % {"number": account.number}, field="account"
+            )
+        balances[account.pk] += m.amount
+        if balances[account.pk] < 0:
+            raise SavingsError(
+                _(
+                    "The balance of %(number)s is not enough: %(balance)s available. "
+                    "Nothing was recorded."
+                )
+                % {
+                    "number": account.number,
+                    "balance": format_rupiah(balances[account.pk] - m.amount),
+                },
+                field="amount",
+            )
+        line = LineDraft.credit if m.amount > 0 else LineDraft.debit
+        lines.append(
+            line(
+                account.ledger_code,
+                abs(m.amount),
+                subledger_kind=SUBLEDGER,
+                subledger_ref=str(account.pk),
+                memo=(m.memo or account.number)[:200],
+            )
+        )
+    try:
+        entry = ledger.post(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=memo,
+            lines=[*lines, *other_lines],
+            idempotency_key=f"savings:{key}",
+            source=source,
+            source_ref=str(moves[0].account.pk) if len(ids) == 1 else "",
+        )
+    except IdempotencyConflictError as exc:
+        raise ConflictError(exc.message, field="idempotency_key") from exc
+    except LedgerError as exc:
+        raise SavingsError(exc.message, field=exc.field) from exc
+    running = {pk: fresh[pk].balance for pk in fresh}
+    txns: list[SavingsTransaction] = []
+    for m in moves:
+        pk = m.account.pk
+        seqs[pk] += 1
+        running[pk] += m.amount
+        txns.append(
+            SavingsTransaction(
+                koperasi=koperasi,
+                account_id=pk,
+                member_id=fresh[pk].member_id,
+                seq=seqs[pk],
+                kind=m.kind,
+                date=date,
+                amount=m.amount,
+                balance_after=running[pk],
+                entry=entry,
+                idempotency_key=key,
+                memo=(m.memo or memo)[:200],
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+        )
+    SavingsTransaction.objects.bulk_create(txns, batch_size=500)
+    changed = []
+    for pk, account in fresh.items():
+        account.balance = running[pk]
+        account.last_seq = seqs[pk]
+        changed.append(account)
+    if len(changed) == 1:
+        a = changed[0]
+        SavingsAccount.objects.filter(pk=a.pk).update(balance=a.balance, last_seq=a.last_seq)
+    else:
+        SavingsAccount.objects.bulk_update(changed, ["balance", "last_seq"], batch_size=500)
+    for m in moves:
+        m.account.balance = running[m.account.pk]
+        m.account.last_seq = seqs[m.account.pk]
+    return txns
+
+
+def _cash(koperasi) -> str:
+    return chart.CASH
+
+
+def _single(
+    account: SavingsAccount,
+    *,
+    actor,
+    roles,
+    kind: str,
+    amount: int,
+    date: dt.date,
+    key: str,
+    memo: str,
+    action: str,
+    other_lines: Sequence[LineDraft],
+    allow_candidate: bool = False,
+) -> SavingsTransaction:
+    koperasi = account.koperasi
+    move = Move(account, kind, amount, memo)
+    with transaction.atomic():
+        _lock(koperasi)
+        replay = _replay(koperasi, [move], key)
+        if replay is not None:
+            return replay[0]
+        member = Member.objects.get(pk=account.member_id)
+        _require_member_active(member, allow_candidate=allow_candidate)
+        (txn,) = _apply(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=memo or _("%(kind)s %(number)s") % {"kind": kind, "number": account.number},
+            moves=[move],
+            other_lines=other_lines,
+            key=key,
+            source=f"savings.{kind}",
+        )
+        record(
+            action,
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=txn,
+            summary={
+                "account": account.number,
+                "amount": abs(amount),
+                "balance_after": txn.balance_after,
+                "entry": txn.entry.number if txn.entry else None,
+            },
+        )
+    return txn
+
+
+# --- teller -------------------------------------------------------------------------------
+
+
+def deposit(
+    account: SavingsAccount,
+    *,
+    actor,
+    amount: int,
+    date: dt.date,
+    idempotency_key: str,
+    memo: str = "",
+) -> SavingsTransaction:
+    """Setoran: cash in (debit Kas) to the member's account (credit its control account).
+
+    Pokok, wajib and sukarela take deposits; a term deposit is placed once
+    (``place_term_deposit``). A deposit to pokok by a calon activates the member.
+    """
+    koperasi = account.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    amount = check_amount(amount)
+    key = _check_key(idempotency_key)
+    date = _check_date(date)
+    if account.kind == SavingsKind.TERM:
+        raise SavingsError(_("Money cannot be added to a term deposit."), field="account")
+    if account.kind == SavingsKind.PRINCIPAL:
+        return pay_principal(
+            account.member, actor=actor, date=date, idempotency_key=key, amount=amount
+        )
+    return _single(
+        account,
+        actor=actor,
+        roles=roles,
+        kind=TxnKind.DEPOSIT,
+        amount=amount,
+        date=date,
+        key=key,
+        memo=memo,
+        action="savings.deposit.posted",
+        other_lines=[LineDraft.debit(_cash(koperasi), amount)],
+    )
+
+
+def pay_principal(
+    member, *, actor, date: dt.date, idempotency_key: str, amount: int | None = None
+) -> SavingsTransaction:
+    """Simpanan pokok (once, the AD/ART amount). Paying it activates a calon member."""
+    koperasi = member.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    key = _check_key(idempotency_key)
+    date = _check_date(date)
+    required = koperasi.adart.simpanan_pokok_amount
+    if amount is not None and check_amount(amount) != required:
+        raise SavingsError(
+            _("Simpanan pokok is exactly %(amount)s (AD/ART).")
+            % {"amount": format_rupiah(required)},
+            field="amount",
+        )
+    _require_member_active(member, allow_candidate=True)
+    with transaction.atomic():
+        _lock(koperasi)
+        account = account_for(member, SavingsKind.PRINCIPAL, date=date)
+        move = Move(account, TxnKind.DEPOSIT, required)
+        replay = _replay(koperasi, [move], key)
+        if replay is not None:
+            return replay[0]
+        if account.balance > 0 or account.last_seq > 0:
+            raise SavingsError(
+                _("Simpanan pokok of %(member)s has already been paid.")
+                % {"member": member.number},
+                field="member",
+            )
+        (txn,) = _apply(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Simpanan pokok {member.number}",
+            moves=[move],
+            other_lines=[LineDraft.debit(_cash(koperasi), required)],
+            key=key,
+            source="savings.pokok",
+        )
+        record(
+            "savings.principal.paid",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=txn,
+            summary={"member": member.number, "amount": required},
+        )
+        if member.status == MemberStatus.CANDIDATE:
+            from kopdes.members.services import activate_member
+
+            activate_member(member, actor=actor, date=date)
+    return txn
+
+
+def withdraw(
+    account: SavingsAccount,
+    *,
+    actor,
+    amount: int,
+    date: dt.date,
+    idempotency_key: str,
+    memo: str = "",
+) -> SavingsTransaction | WithdrawalRequest:
+    """Penarikan from sukarela: never overdraws (balance checked under the ledger lock).
+
+    Above the AD/ART ``withdrawal_approval_threshold`` nothing moves yet: a
+    ``WithdrawalRequest`` waits for a second officer (``approve_withdrawal``).
+    """
+    koperasi = account.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    amount = check_amount(amount)
+    key = _check_key(idempotency_key)
+    date = _check_date(date)
+    if account.kind != SavingsKind.VOLUNTARY:
+        raise SavingsError(
+            _("Only voluntary savings can be withdrawn; pokok and wajib return on exit."),
+            field="account",
+        )
+    if amount > koperasi.adart.withdrawal_approval_threshold:
+        return _request_withdrawal(account, actor, roles, amount, date, key, memo)
+    return _single(
+        account,
+        actor=actor,
+        roles=roles,
+        kind=TxnKind.WITHDRAWAL,
+        amount=-amount,
+        date=date,
+        key=key,
+        memo=memo,
+        action="savings.withdrawal.posted",
+        other_lines=[LineDraft.credit(_cash(koperasi), amount)],
+    )
+
+
+def _request_withdrawal(account, actor, roles, amount, date, key, memo) -> WithdrawalRequest:
+    koperasi = account.koperasi
+    with transaction.atomic():
+        _lock(koperasi)
+        existing = WithdrawalRequest.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        if existing is not None:
+            if existing.account_id != account.pk or existing.amount != amount:
+                raise ConflictError(
+                    _(
+                        "This idempotency key was already used for another transaction with "
+                        "different content. Nothing was recorded."
+                    ),
+                    field="idempotency_key",
+                )
+            existing.replayed = True
+            return existing
+        member = Member.objects.get(pk=account.member_id)
+        _require_member_active(member)
+        fresh = SavingsAccount.objects.get(pk=account.pk)
+        if fresh.balance < amount:
+            raise SavingsError(
+                _(
+                    "The balance of %(number)s is not enough: %(balance)s available. "
+                    "Nothing was recorded."
+                )
+                % {"number": fresh.number, "balance": format_rupiah(fresh.balance)},
+                field="amount",
+            )
+        if WithdrawalRequest.objects.filter(
+            koperasi=koperasi, account=account, status=RequestStatus.PENDING
+        ).exists():
+            raise SavingsError(
+                _("A withdrawal from this account is already waiting for approval."),
+                field="account",
+            )
+        request = WithdrawalRequest.objects.create(
+            koperasi=koperasi,
+            account=account,
+            amount=amount,
+            date=date,
+            memo=(memo or "")[:200],
+            idempotency_key=key,
+            requested_by=actor,
+            requested_at=timezone.now(),
+        )
+        record(
+            "savings.withdrawal.requested",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=request,
+            summary={"account": account.number, "amount": amount},
+        )
+    return request
+
+
+def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransaction:
+    """A second officer approves a large withdrawal: the money moves now (balance rechecked).
+
+    The officer who asked can never approve (also a database check constraint).
+    """
+    koperasi = request.koperasi
+    roles = _require(actor, koperasi, "savings.approve_withdrawal")
+    if request.requested_by_id == actor.pk:
+        raise PermissionDeniedError(
+            _("The officer who asked for this cannot approve it; another officer must.")
+        )
+    with transaction.atomic():
+        _lock(koperasi)
+        request = WithdrawalRequest.objects.select_related("account").get(pk=request.pk)
+        if request.status != RequestStatus.PENDING:
+            raise SavingsError(_("This request has already been decided."))
+        account = request.account
+        member = Member.objects.get(pk=account.member_id)
+        _require_member_active(member)
+        (txn,) = _apply(
+            koperasi,
+            actor=actor,
+            date=request.date,
+            memo=request.memo or f"Penarikan {account.number}",
+            moves=[Move(account, TxnKind.WITHDRAWAL, -request.amount, request.memo)],
+            other_lines=[LineDraft.credit(_cash(koperasi), request.amount)],
+            key=request.idempotency_key,
+            source="savings.withdrawal",
+        )
+        request.status = RequestStatus.APPROVED
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.transaction = txn
+        request.save(update_fields=["status", "decided_by", "decided_at", "transaction"])
+        record(
+            "savings.withdrawal.approved",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=request,
+            summary={
+                "account": account.number,
+                "amount": request.amount,
+                "requested_by": str(request.requested_by),
+                "entry": txn.entry.number if txn.entry else None,
+            },
+        )
+    return txn
+
+
+def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") -> WithdrawalRequest:
+    """A second officer turns a large withdrawal down; nothing moves."""
+    koperasi = request.koperasi
+    roles = _require(actor, koperasi, "savings.approve_withdrawal")
+    if request.requested_by_id == actor.pk:
+        raise PermissionDeniedError(
+            _("The officer who asked for this cannot approve it; another officer must.")
+        )
+    with transaction.atomic():
+        updated = WithdrawalRequest.objects.filter(
+            koperasi=koperasi, pk=request.pk, status=RequestStatus.PENDING
+        ).update(
+            status=RequestStatus.REJECTED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+            reason=(reason or "")[:300],
+        )
+        if not updated:
+            raise SavingsError(_("This request has already been decided."))
+        request.refresh_from_db()
+        record(
+            "savings.withdrawal.rejected",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=request,
+            summary={"amount": request.amount, "reason": request.reason},
+        )
+    return request
+
+
+TRANSFER_TARGETS = {SavingsKind.VOLUNTARY, SavingsKind.MANDATORY}
+
+
+def transfer(
+    source: SavingsAccount,
+    target: SavingsAccount,
+    *,
+    actor,
+    amount: int,
+    date: dt.date,
+    idempotency_key: str,
+    memo: str = "",
+) -> tuple[SavingsTransaction, SavingsTransaction]:
+    """Pemindahbukuan between one member's accounts: from sukarela to sukarela or wajib."""
+    koperasi = source.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    amount = check_amount(amount)
+    key = _check_key(idempotency_key)
+    date = _check_date(date)
+    if target.koperasi_id != source.koperasi_id or target.member_id != source.member_id:
+        raise SavingsError(_("A transfer stays within one member's savings."), field="target")
+    if source.pk == target.pk:
+        raise SavingsError(_("Choose two different accounts."), field="target")
+    if source.kind != SavingsKind.VOLUNTARY or target.kind not in TRANSFER_TARGETS:
+        raise SavingsError(
+            _("Transfers go from voluntary savings to voluntary or mandatory savings."),
+            field="target",
+        )
+    if amount > koperasi.adart.withdrawal_approval_threshold:
+        raise SavingsError(
+            _("A transfer above %(limit)s must be done as an approved withdrawal and a deposit.")
+            % {"limit": format_rupiah(koperasi.adart.withdrawal_approval_threshold)},
+            field="amount",
+        )
+    moves = [
+        Move(source, TxnKind.TRANSFER_OUT, -amount, memo or f"Ke {target.number}"),
+        Move(target, TxnKind.TRANSFER_IN, amount, memo or f"Dari {source.number}"),
+    ]
+    with transaction.atomic():
+        _lock(koperasi)
+        replay = _replay(koperasi, moves, key)
+        if replay is not None:
+            return replay[0], replay[1]
+        member = Member.objects.get(pk=source.member_id)
+        _require_member_active(member)
+        out, into = _apply(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Pemindahbukuan {source.number} ke {target.number}",
+            moves=moves,
+            other_lines=[],
+            key=key,
+            source="savings.transfer",
+        )
+        record(
+            "savings.transfer.posted",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=out,
+            summary={"from": source.number, "to": target.number, "amount": amount},
+        )
+    return out, into
+
+
+# --- term deposits ------------------------------------------------------------------------
+
+
+def _rate(percent: Decimal | int, per: str = "year") -> rules.Rate:
+    return rules.Rate(Fraction(Decimal(percent)), rules.RatePer(per))
+
+
+def place_term_deposit(
+    member,
+    *,
+    actor,
+    amount: int,
+    date: dt.date,
+    idempotency_key: str,
+    product: SavingsProduct | None = None,
+    term_months: int | None = None,
+    on_maturity: str = MaturityAction.PAYOUT,
+) -> SavingsAccount:
+    """Simpanan berjangka: a new account holding ``amount`` for ``term_months`` (cash in)."""
+    koperasi = member.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    amount = check_amount(amount)
+    key = _check_key(idempotency_key)
+    date = _check_date(date)
+    if on_maturity not in MaturityAction.values:
+        raise SavingsError(_("Choose payout or rollover."), field="on_maturity")
+    product = product or default_product(koperasi, SavingsKind.TERM)
+    if product.koperasi_id != koperasi.pk or product.kind != SavingsKind.TERM:
+        raise SavingsError(_("Choose a term deposit product."), field="product")
+    months = term_months or product.term_months
+    try:
+        maturity = rules.term_maturity(date, int(months))
+    except rules.SavingsRuleError as exc:
+        raise SavingsError(exc.message, field="term_months") from exc
+    _require_member_active(member)
+    with transaction.atomic():
+        _lock(koperasi)
+        done = SavingsTransaction.objects.filter(
+            koperasi=koperasi, member=member, kind=TxnKind.DEPOSIT, idempotency_key=key
+        ).first()
+        if done is not None:
+            account = SavingsAccount.objects.get(pk=done.account_id)
+            if account.principal != amount:
+                raise ConflictError(
+                    _(
+                        "This idempotency key was already used for another transaction with "
+                        "different content. Nothing was recorded."
+                    ),
+                    field="idempotency_key",
+                )
+            account.replayed = True
+            return account
+        account = _new_account(
+            member,
+            product,
+            date,
+            principal=amount,
+            term_months=months,
+            rate_percent=product.rate_percent,
+            start_date=date,
+            maturity_date=maturity,
+            on_maturity=on_maturity,
+        )
+        _apply(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Simpanan berjangka {account.number}",
+            moves=[Move(account, TxnKind.DEPOSIT, amount)],
+            other_lines=[LineDraft.debit(_cash(koperasi), amount)],
+            key=key,
+            source="savings.term",
+        )
+        record(
+            "savings.term.placed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=account,
+            summary={
+                "account": account.number,
+                "amount": amount,
+                "term_months": months,
+                "maturity": maturity.isoformat(),
+                "rate_percent": str(product.rate_percent),
+            },
+        )
+    return account
+
+
+def _member_month_jasa(koperasi, member_id, period_first: dt.date, period_last: dt.date):
+    rows = (
+        SavingsTransaction.objects.filter(
+            koperasi=koperasi,
+            member_id=member_id,
+            kind__in=[TxnKind.JASA, TxnKind.TAX],
+            date__gte=period_first,
+            date__lte=period_last,
+        )
+        .values("kind")
+        .annotate(total=Sum("amount"))
+    )
+    totals = {r["kind"]: r["total"] for r in rows}
+    return totals.get(TxnKind.JASA, 0) or 0, -(totals.get(TxnKind.TAX, 0) or 0)
+
+
+def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    last = day.replace(day=rules.days_in_month(day.year, day.month))
+    return first, last
+
+
+def settle_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> SavingsAccount:
+    """At (or after) maturity: credit the jasa (less tax), then pay out or roll over.
+
+    Payout: principal + net jasa leave in cash and the account closes. Rollover: the net
+    jasa stays, and the deposit runs for another term from ``date``.
+    """
+    koperasi = account.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    date = _check_date(date)
+    with transaction.atomic():
+        _lock(koperasi)
+        account = SavingsAccount.objects.get(pk=account.pk)
+        if account.kind != SavingsKind.TERM or account.status != AccountStatus.OPEN:
+            raise SavingsError(_("This is not an open term deposit."), field="account")
+        if account.maturity_date is None or date < account.maturity_date:
+            raise SavingsError(
+                _("This deposit matures on %(date)s; to end it earlier use early withdrawal.")
+                % {"date": account.maturity_date.strftime("%d-%m-%Y")},
+                field="date",
+            )
+        jasa = rules.term_interest(
+            account.principal, _rate(account.rate_percent), account.term_months
+        )
+        first, last = _month_bounds(date)
+        prior_jasa, prior_tax = _member_month_jasa(koperasi, account.member_id, first, last)
+        tax = max(rules.jasa_tax(prior_jasa + jasa) - prior_tax, 0)
+        key = f"term-settle:{account.pk}:{account.maturity_date.isoformat()}"
+        moves = []
+        other: list[LineDraft] = []
+        if jasa:
+            moves.append(Move(account, TxnKind.JASA, jasa, "Jasa simpanan berjangka"))
+            other.append(LineDraft.debit(chart.SAVINGS_INTEREST_EXPENSE, jasa))
+        if tax:
+            moves.append(Move(account, TxnKind.TAX, -tax, "Pajak jasa"))
+            other.append(LineDraft.credit(chart.TAX_PAYABLE, tax))
+        rollover = account.on_maturity == MaturityAction.ROLLOVER
+        payout = account.balance + jasa - tax
+        if not rollover:
+            moves.append(Move(account, TxnKind.PAYOUT, -payout, "Pencairan"))
+            other.append(LineDraft.credit(_cash(koperasi), payout))
+        if moves:
+            # Each kind once per account per key: jasa, tax, payout are distinct kinds.
+            _apply(
+                koperasi,
+                actor=actor,
+                date=date,
+                memo=f"Jatuh tempo {account.number}",
+                moves=moves,
+                other_lines=other,
+                key=key,
+                source="savings.term",
+            )
+        if rollover:
+            account.refresh_from_db()
+            account.principal = account.balance
+            account.start_date = date
+            account.maturity_date = rules.term_maturity(date, account.term_months)
+            account.save(update_fields=["principal", "start_date", "maturity_date"])
+        else:
+            SavingsAccount.objects.filter(pk=account.pk).update(
+                status=AccountStatus.CLOSED, closed_on=date
+            )
+            account.refresh_from_db()
+        record(
+            "savings.term.matured",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=account,
+            summary={
+                "account": account.number,
+                "jasa": jasa,
+                "tax": tax,
+                "action": str(account.on_maturity),
+                "paid_out": 0 if rollover else payout,
+            },
+        )
+    return account
+
+
+def break_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> SavingsAccount:
+    """Early withdrawal (pencairan sebelum jatuh tempo): no jasa, the product's penalty."""
+    koperasi = account.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    date = _check_date(date)
+    with transaction.atomic():
+        _lock(koperasi)
+        account = SavingsAccount.objects.select_related("product").get(pk=account.pk)
+        if account.kind != SavingsKind.TERM or account.status != AccountStatus.OPEN:
+            raise SavingsError(_("This is not an open term deposit."), field="account")
+        result = rules.early_withdrawal(
+            account.balance, Fraction(account.product.penalty_bp, 10_000)
+        )
+        moves = []
+        other: list[LineDraft] = []
+        if result.penalty:
+            moves.append(Move(account, TxnKind.PENALTY, -result.penalty, "Denda pencairan awal"))
+            other.append(LineDraft.credit(chart.LOAN_PENALTY_INCOME, result.penalty))
+        moves.append(Move(account, TxnKind.PAYOUT, -result.payout, "Pencairan awal"))
+        other.append(LineDraft.credit(_cash(koperasi), result.payout))
+        _apply(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Pencairan awal {account.number}",
+            moves=moves,
+            other_lines=other,
+            key=f"term-break:{account.pk}",
+            source="savings.term",
+        )
+        SavingsAccount.objects.filter(pk=account.pk).update(
+            status=AccountStatus.CLOSED, closed_on=date
+        )
+        account.refresh_from_db()
+        record(
+            "savings.term.broken",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=account,
+            summary={"account": account.number, "penalty": result.penalty, "paid": result.payout},
+        )
+    return account
+
+
+# --- monthly jasa -------------------------------------------------------------------------
+
+
+@dataclass
+class JasaRun:
+    period: int
+    accounts: int = 0  # accounts that earned jasa in this run
+    skipped: int = 0  # already done for this month
+    jasa_total: int = 0
+    tax_total: int = 0
+    entries: list[int] = field(default_factory=list)
+
+
+def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
+    """Credit a month's jasa to every open sukarela account; withhold the final tax.
+
+    Idempotent per account per month (``JasaPosting``): running it twice posts once. The
+    basis is each product's (lowest or average daily balance); the tax is on each member's
+    jasa of the month (incl. term-deposit jasa already paid that month) above the
+    threshold, withheld to 2-1400. Dated the month's last day, one entry per
+    ``JASA_BATCH`` accounts (a total debit to beban jasa simpanan).
+    """
+    roles = _require(actor, koperasi, "savings.run_jasa")
+    if not (2000 <= int(year) <= 9999 and 1 <= int(month) <= 12):
+        raise SavingsError(_("The month is not valid."), field="month")
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, rules.days_in_month(year, month))
+    if last >= timezone.localdate():
+        raise SavingsError(_("Jasa for a month is posted after the month has ended."))
+    period = year * 100 + month
+    run = JasaRun(period=period)
+    with transaction.atomic():
+        _lock(koperasi)
+        done = set(
+            JasaPosting.objects.filter(koperasi=koperasi, period=period).values_list(
+                "account_id", flat=True
+            )
+        )
+        accounts = [
+            a
+            for a in SavingsAccount.objects.filter(
+                koperasi=koperasi,
+                kind=SavingsKind.VOLUNTARY,
+                status=AccountStatus.OPEN,
+                opened_on__lte=last,
+            ).select_related("product")
+            if a.pk not in done
+        ]
+        run.skipped = len(done)
+        if not accounts:
+            return run
+        ids = [a.pk for a in accounts]
+        # Movements from the month's first day on: the month's points and, summed, what
+        # takes the current balance back to the opening balance.
+        since: dict[Any, int] = defaultdict(int)
+        points: dict[Any, list[tuple[dt.date, int, int]]] = defaultdict(list)
+        for acc_id, day, seq, amount in (
+            SavingsTransaction.objects.filter(
+                koperasi=koperasi, date__gte=first, account__kind=SavingsKind.VOLUNTARY
+            )
+            .order_by()
+            .values_list("account_id", "date", "seq", "amount")
+        ):
+            since[acc_id] += amount
+            if day <= last:
+                points[acc_id].append((day, seq, amount))
+        earned: list[tuple[SavingsAccount, int, int]] = []  # account, basis, jasa
+        zero: list[JasaPosting] = []
+        for a in accounts:
+            opening = a.balance - since.get(a.pk, 0)
+            running = opening
+            changes = []
+            for day, _seq, amount in sorted(points.get(a.pk, [])):
+                running += amount
+                changes.append((day, running))
+            product = a.product
+            rate = _rate(product.rate_percent, product.rate_per)
+            basis = rules.jasa_basis(product.jasa_basis, opening, changes, year, month)
+            jasa = rules.monthly_jasa(
+                rate,
+                product.jasa_basis,
+                opening,
+                changes,
+                year,
+                month,
+                minimum_balance=product.minimum_balance,
+            )
+            basis_sen = int(basis)
+            if jasa > 0:
+                earned.append((a, basis_sen, jasa))
+            else:
+                zero.append(
+                    JasaPosting(
+                        koperasi=koperasi,
+                        account=a,
+                        period=period,
+                        basis_amount=basis_sen,
+                        jasa_amount=0,
+                        tax_amount=0,
+                    )
+                )
+        JasaPosting.objects.bulk_create(zero, batch_size=1000)
+        # Tax per member over the month's jasa (this run + what was paid earlier).
+        member_ids = {a.member_id for a, _b, _j in earned}
+        prior: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
+        for member_id, kind, total in (
+            SavingsTransaction.objects.filter(
+                koperasi=koperasi,
+                kind__in=[TxnKind.JASA, TxnKind.TAX],
+                date__gte=first,
+                date__lte=last,
+            )
+            .values_list("member_id", "kind")
+            .annotate(total=Sum("amount"))
+            .values_list("member_id", "kind", "total")
+        ):
+            if member_id in member_ids:
+                prior[member_id][0 if kind == TxnKind.JASA else 1] += abs(total)
+        by_member: dict[Any, list[int]] = defaultdict(list)
+        for i, (a, _b, _j) in enumerate(earned):
+            by_member[a.member_id].append(i)
+        taxes = [0] * len(earned)
+        for member_id, idxs in by_member.items():
+            run_jasa = sum(earned[i][2] for i in idxs)
+            pj, pt = prior[member_id]
+            due = max(rules.jasa_tax(pj + run_jasa) - pt, 0)
+            if due:
+                parts = allocate_by_weights(due // 100, [earned[i][2] for i in idxs])
+                for i, part in zip(idxs, parts, strict=True):
+                    taxes[i] = part * 100
+        for start in range(0, len(earned), JASA_BATCH):
+            batch = earned[start : start + JASA_BATCH]
+            batch_tax = taxes[start : start + JASA_BATCH]
+            moves: list[Move] = []
+            total_jasa = sum(j for _a, _b, j in batch)
+            total_tax = sum(batch_tax)
+            for (a, _b, j), t in zip(batch, batch_tax, strict=True):
+                moves.append(Move(a, TxnKind.JASA, j, f"Jasa {month:02d}/{year}"))
+                if t:
+                    moves.append(Move(a, TxnKind.TAX, -t, f"Pajak jasa {month:02d}/{year}"))
+            other = [LineDraft.debit(chart.SAVINGS_INTEREST_EXPENSE, total_jasa)]
+            if total_tax:
+                other.append(LineDraft.credit(chart.TAX_PAYABLE, total_tax))
+            digest = hashlib.sha256(",".join(str(a.pk) for a, _b, _j in batch).encode())
+            key = f"jasa:{period}:{digest.hexdigest()[:32]}"
+            txns = _apply(
+                koperasi,
+                actor=actor,
+                date=last,
+                memo=f"Jasa simpanan sukarela {month:02d}/{year}",
+                moves=moves,
+                other_lines=other,
+                key=key,
+                source="savings.jasa",
+            )
+            entry = txns[0].entry
+            JasaPosting.objects.bulk_create(
+                [
+                    JasaPosting(
+                        koperasi=koperasi,
+                        account=a,
+                        period=period,
+                        basis_amount=b,
+                        jasa_amount=j,
+                        tax_amount=t,
+                        entry=entry,
+                    )
+                    for (a, b, j), t in zip(batch, batch_tax, strict=True)
+                ],
+                batch_size=1000,
+            )
+            run.entries.append(entry.number)
+            run.jasa_total += total_jasa
+            run.tax_total += total_tax
+        run.accounts = len(earned)
+        record(
+            "savings.jasa.posted",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            object_type="savings.jasaposting",
+            summary={
+                "period": period,
+                "accounts": run.accounts,
+                "jasa": run.jasa_total,
+                "tax": run.tax_total,
+                "entries": run.entries,
+            },
+        )
+    return run
+
+
+# --- passbook -----------------------------------------------------------------------------
+
+
+def mark_passbook_printed(account: SavingsAccount, *, actor, upto_seq: int) -> SavingsAccount:
+    """Remember that the passbook is printed up to movement ``upto_seq`` (never backwards)."""
+    koperasi = account.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    with transaction.atomic():
+        fresh = SavingsAccount.objects.get(koperasi=koperasi, pk=account.pk)
+        if not isinstance(upto_seq, int) or not fresh.printed_seq < upto_seq <= fresh.last_seq:
+            raise SavingsError(_("Nothing new to mark as printed."), field="upto_seq")
+        SavingsAccount.objects.filter(pk=fresh.pk).update(printed_seq=upto_seq)
+        record(
+            "savings.passbook.printed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=fresh,
+            summary={"account": fresh.number, "from": fresh.printed_seq + 1, "to": upto_seq},
+        )
+        fresh.printed_seq = upto_seq
+    return fresh
+
+
+# --- exit ---------------------------------------------------------------------------------
+
+
+def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
+    """Return all of a leaving member's savings in cash and close the accounts.
+
+    Called by ``members`` when an exit is approved (inside its transaction). Pokok, wajib
+    and sukarela are paid out; open term deposits are paid their principal without
+    penalty or jasa. What the member still owes (loans) is settled by those modules
+    first. Idempotent: a second call finds nothing left and returns zeros.
+    """
+    koperasi = member.koperasi
+    roles = _require(actor, koperasi, "savings.settle_exit")
+    date = _check_date(date)
+    with transaction.atomic():
+        _lock(koperasi)
+        accounts = list(
+            SavingsAccount.objects.filter(
+                koperasi=koperasi, member=member, status=AccountStatus.OPEN
+            ).order_by("number")
+        )
+        paying = [a for a in accounts if a.balance > 0]
+        total = sum(a.balance for a in paying)
+        per_kind: dict[str, int] = defaultdict(int)
+        for a in paying:
+            per_kind[a.kind] += a.balance
+        if paying:
+            _apply(
+                koperasi,
+                actor=actor,
+                date=date,
+                memo=f"Pengembalian simpanan anggota keluar {member.number}",
+                moves=[Move(a, TxnKind.PAYOUT, -a.balance, "Pengembalian simpanan") for a in paying],
+                other_lines=[LineDraft.credit(_cash(koperasi), total)],
+                key=f"exit:{member.pk}",
+                source="savings.exit",
+            )
+        SavingsAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(
+            status=AccountStatus.CLOSED, closed_on=date
+        )
+        WithdrawalRequest.objects.filter(
+            koperasi=koperasi, account__member=member, status=RequestStatus.PENDING
+        ).update(status=RequestStatus.REJECTED, reason="Anggota keluar", decided_at=timezone.now())
+        record(
+            "savings.exit.settled",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=member,
+            summary={"member": member.number, "total": total, "per_kind": dict(per_kind)},
+        )
+    return {"total": total, "per_kind": dict(per_kind), "accounts": len(accounts)}
+
+
+# --- batch posting (demo, opening balances) -----------------------------------------------
+
+
+def post_cash_batch(
+    koperasi,
+    *,
+    actor,
+    date: dt.date,
+    moves: Sequence[Move],
+    idempotency_key: str,
+    memo: str,
+    source: str = "savings.batch",
+    counter_account: str = chart.CASH,
+) -> list[SavingsTransaction]:
+    """Many members' deposits (+) / withdrawals (-) in one entry against ``counter_account``.
+
+    For collections (wajib day in the village hall), the demo and opening balances. Every
+    member must be active (pokok: or a calon); balances never go below zero.
+    """
+    roles = _require(actor, koperasi, "savings.teller")
+    key = _check_key(idempotency_key)
+    date = _check_date(date)
+    if not moves:
+        raise SavingsError(_("Nothing to post."))
+    for m in moves:
+        if m.account.koperasi_id != koperasi.pk:
+            raise SavingsError(_("The account was not found."), field="account")
+        if not isinstance(m.amount, int) or m.amount == 0 or abs(m.amount) > MAX_SEN:
+            raise SavingsError(_("The amount must be more than zero."), field="amount")
+    with transaction.atomic():
+        _lock(koperasi)
+        replay = _replay(koperasi, moves, key)
+        if replay is not None:
+            return replay
+        statuses = dict(
+            Member.objects.filter(
+                koperasi=koperasi, pk__in={m.account.member_id for m in moves}
+            ).values_list("pk", "status")
+        )
+        for m in moves:
+            allowed = {MemberStatus.ACTIVE}
+            if m.account.kind == SavingsKind.PRINCIPAL:
+                allowed.add(MemberStatus.CANDIDATE)
+            if statuses.get(m.account.member_id) not in allowed:
+                raise SavingsError(
+                    _("Savings are only for active members; %(member)s is not an active member.")
+                    % {"member": m.account.number},
+                    field="member",
+                )
+        net = sum(m.amount for m in moves)
+        other = []
+        if net > 0:
+            other.append(LineDraft.debit(counter_account, net))
+        elif net < 0:
+            other.append(LineDraft.credit(counter_account, -net))
+        txns = _apply(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=memo,
+            moves=moves,
+            other_lines=other,
+            key=key,
+            source=source,
+        )
+        record(
+            "savings.batch.posted",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            object_type="savings.batch",
+            summary={"moves": len(moves), "net": net, "entry": txns[0].entry.number},
+        )
+    return txns
