@@ -377,6 +377,8 @@ def post(
         raise LedgerError(_("The idempotency key is too long."), field="idempotency_key")
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise LedgerError(_("The date is not valid."), field="date")
+    if reverses is not None and reverses.koperasi_id != koperasi.pk:
+        raise LedgerError(_("The entry to reverse belongs to another koperasi."))
     drafts = tuple(_with_unit(_as_line(line), business_unit) for line in lines)
     draft = EntryDraft(
         date=date,

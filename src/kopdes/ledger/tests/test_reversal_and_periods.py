@@ -240,3 +240,19 @@ def test_closing_a_non_year_end_month_posts_no_closing_entry(books, officers):
     post_simple(books, 1_000_00, debit="1-1100", credit="4-2100", date=dt.date(2026, 3, 3))
     proposal = close_month(books, officers, 2026, 3)
     assert proposal.closing_entry is None
+
+
+def test_an_entry_of_another_koperasi_cannot_be_reversed_here(books, other_koperasi):
+    with_books(other_koperasi)
+    foreign = post_simple(other_koperasi)
+    with pytest.raises(LedgerError, match="koperasi lain"):
+        services.post(
+            books,
+            actor=None,
+            date=foreign.date,
+            memo="Balik",
+            idempotency_key="x",
+            lines=[LineDraft.credit("1-1100", 5), LineDraft.debit("3-2000", 5)],
+            kind="reversal",
+            reverses=foreign,
+        )
