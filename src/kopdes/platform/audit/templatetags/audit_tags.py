@@ -32,3 +32,10 @@ def summary_items(summary) -> list[tuple[str, str]]:
 @register.filter
 def pretty_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+@register.filter
+def chunked(value: str, size: int = 16) -> str:
+    """A long hash in groups so it wraps on a phone ("8021bebb… 1234…")."""
+    text = str(value or "")
+    return " ".join(text[i : i + size] for i in range(0, len(text), size))
