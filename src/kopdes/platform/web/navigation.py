@@ -36,6 +36,8 @@ NAV: list[NavEntry] = [
     NavEntry(_("Home"), "web:dashboard", "web.view_dashboard", "home"),
     NavEntry(_("Koperasi profile"), "tenancy:profile", "tenancy.view_profile", "building"),
     NavEntry(_("Officers"), "identity:officer-list", "identity.view_officers", "users"),
+    NavEntry(_("Members"), "members:member-list", "members.view", "users"),
+    NavEntry(_("My membership"), "portal:home", "members.portal", "user"),
     NavEntry(_("Bookkeeping"), "ledger:home", "ledger.view", "book"),
     NavEntry(_("Reports"), "ledger:statement-position", "ledger.view", "chart"),
     NavEntry(_("Audit log"), "audit:event-list", "audit.view", "shield"),

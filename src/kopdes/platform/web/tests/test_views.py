@@ -286,3 +286,22 @@ def test_healthz_says_503_when_the_database_does_not_answer(client, monkeypatch)
     monkeypatch.setattr(connection, "cursor", broken_cursor)
     response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_dashboard_queries_do_not_grow_with_officers_or_activity(client, koperasi):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ketua = testing.make_user("ketua", koperasi)
+    testing.login(client, ketua)
+    _dashboard(client, koperasi)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        _dashboard(client, koperasi)
+    for role in ["bendahara", "kasir", "pengawas", "manajer", "sekretaris"]:
+        testing.make_user(role, koperasi)
+    for n in range(20):
+        record("tenancy.koperasi.profile_updated", koperasi=koperasi, summary={"n": n})
+    with CaptureQueriesContext(connection) as many:
+        response = _dashboard(client, koperasi)
+    assert len(response.context["recent_events"]) == 8
+    assert len(many.captured_queries) == len(few.captured_queries)
