@@ -110,3 +110,37 @@ SAMPLES["attachment_id"] = _ledger_attachment
 SAMPLES["account_id"] = _ledger_account
 SAMPLES["reversal_id"] = _ledger_reversal
 SAMPLES["proposal_id"] = _ledger_period_proposal
+
+
+# --- members -------------------------------------------------------------------------------
+def _member(koperasi: Koperasi) -> str:
+    """A registered (calon) member of ``koperasi``."""
+    from kopdes.members.testing import make_member
+
+    return str(make_member(koperasi).pk)
+
+
+def _exit_proposal(koperasi: Koperasi) -> str:
+    """An open exit proposal of a member of ``koperasi`` (the decide route takes its id)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kopdes.members import services
+    from kopdes.members.testing import make_member
+    from kopdes.platform.core.testing import make_user
+
+    member = make_member(koperasi)
+    proposal = services.propose_exit(
+        member,
+        actor=make_user("sekretaris", koperasi),
+        to_status="berhenti",
+        reason="Pindah",
+        effective_on=dt.date(2026, 3, 1),
+        at=timezone.now(),
+    )
+    return str(proposal.pk)
+
+
+SAMPLES["member_id"] = _member
+SAMPLES["exit_id"] = _exit_proposal

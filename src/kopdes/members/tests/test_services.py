@@ -47,7 +47,7 @@ def test_member_numbers_are_gap_free_per_koperasi(koperasi, other_koperasi):
 def test_same_nik_refused_in_same_koperasi_but_allowed_in_another(koperasi, other_koperasi):
     data = registration_data(koperasi, serial=11)
     services.register_member(koperasi, actor=None, data=data, registered_on=REGISTERED_ON)
-    with pytest.raises(services.MemberError, match="sudah terdaftar|already registered"):
+    with pytest.raises(services.MemberError, match=r"sudah terdaftar|already registered"):
         services.register_member(koperasi, actor=None, data=data, registered_on=REGISTERED_ON)
     assert Member.objects.filter(koperasi=koperasi).count() == 1
     services.register_member(other_koperasi, actor=None, data=data, registered_on=REGISTERED_ON)
@@ -97,7 +97,7 @@ def test_card_payload_roundtrip_and_tamper_and_other_koperasi(koperasi, other_ko
     tampered = payload.replace(f"|{member.number}|", "|0002|")
     with pytest.raises(services.MemberError):
         services.read_member_card(tampered, koperasi=koperasi)
-    with pytest.raises(services.MemberError, match="lain|another"):
+    with pytest.raises(services.MemberError, match=r"lain|another"):
         services.read_member_card(payload, koperasi=other_koperasi)
 
 

@@ -1,0 +1,124 @@
+"""Excel onboarding of members: the template to download and the reading of a filled one.
+
+Reading only turns cells into registration rows; ``services.register_members`` validates
+every row and writes all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from kopdes.members.services import ImportErrors
+from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_header, write_row
+
+SHEET = "Anggota"
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+# (key, header in Indonesian) - the column order of the template.
+COLUMNS = [
+    ("full_name", "Nama lengkap"),
+    ("nik", "NIK (16 angka)"),
+    ("kk_number", "Nomor KK (16 angka)"),
+    ("birth_place", "Tempat lahir"),
+    ("birth_date", "Tanggal lahir (DD-MM-YYYY)"),
+    ("sex", "Jenis kelamin (L/P)"),
+    ("address", "Alamat (jalan, RT/RW)"),
+    ("region_code", "Kode wilayah desa (kosong = desa koperasi)"),
+    ("phone", "Nomor HP"),
+    ("occupation", "Pekerjaan"),
+    ("heir_name", "Ahli waris: nama"),
+    ("heir_relation", "Ahli waris: hubungan"),
+    ("heir_share", "Ahli waris: bagian (%)"),
+]
+INSTRUCTIONS = [
+    "Petunjuk pengisian templat anggota",
+    "",
+    "1. Isi satu anggota per baris di lembar 'Anggota', mulai baris 2. Jangan ubah judul kolom.",
+    "2. NIK dan nomor KK: 16 angka, tulis sebagai teks (kolom sudah berformat teks).",
+    "3. Tanggal lahir: DD-MM-YYYY, misalnya 17-08-1980. Harus sama dengan tanggal di NIK "
+    "(perempuan: tanggal di NIK ditambah 40).",
+    "4. Jenis kelamin: L (laki-laki) atau P (perempuan).",
+    "5. Nomor HP Indonesia, misalnya 0812-3456-7890.",
+    "6. Kode wilayah desa boleh dikosongkan: dipakai kode desa koperasi.",
+    "7. Ahli waris boleh dikosongkan; jika diisi, bagian 100.",
+    "8. Unggah berkas. Semua baris diperiksa; jika ada satu kesalahan saja, tidak ada yang "
+    "disimpan dan semua kesalahan ditampilkan dengan nomor barisnya.",
+    "9. Anggota yang terdaftar berstatus calon sampai simpanan pokok dibayar.",
+]
+
+
+def template_workbook(koperasi):
+    """The member template: an instructions sheet and the data sheet with text columns."""
+    wb, info = new_workbook("Petunjuk")
+    for line in INSTRUCTIONS:
+        write_row(info, [line], bold=line == INSTRUCTIONS[0])
+    set_widths(info, [120])
+    info.append([])
+    write_row(info, [f"Koperasi: {koperasi.name} (kode wilayah desa {koperasi.region_code})"])
+    ws = wb.create_sheet(SHEET)
+    write_header(ws, [h for _k, h in COLUMNS])
+    set_widths(ws, [28, 20, 20, 16, 16, 10, 36, 18, 16, 16, 24, 14, 10])
+    for col in ("B", "C", "E", "H", "I"):
+        for row in range(2, 1002):
+            ws[f"{col}{row}"].number_format = "@"
+    sex = DataValidation(type="list", formula1='"L,P"', allow_blank=True)
+    ws.add_data_validation(sex)
+    sex.add("F2:F1001")
+    return wb
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, float) and value.is_integer():
+        # A number typed without the text format: Excel keeps at most 15 digits, so a
+        # 16-digit NIK is already damaged; the NIK check reports it.
+        return str(int(value))
+    return value if isinstance(value, dt.date) else str(value).strip()
+
+
+def read_rows(content: bytes) -> list[dict]:
+    """The member rows of a filled template (with ``_row``), or ``ImportErrors``."""
+    if len(content) > MAX_BYTES:
+        raise ImportErrors(errors=[(0, "file", _("The file is too large (at most 5 MB)."))])
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError):
+        raise ImportErrors(
+            errors=[(0, "file", _("This is not an Excel (.xlsx) file made from the template."))]
+        ) from None
+    if SHEET not in wb.sheetnames:
+        raise ImportErrors(
+            errors=[(0, "file", _("The sheet 'Anggota' is missing: please use the template."))]
+        )
+    rows: list[dict] = []
+    for n, values in enumerate(wb[SHEET].iter_rows(min_row=2, values_only=True), start=2):
+        cells = [_cell(v) for v in (values or ())][: len(COLUMNS)]
+        if not any(c not in ("", None) for c in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportErrors(
+                errors=[(n, "file", _("At most %(n)d members per file.") % {"n": MAX_ROWS})]
+            )
+        cells += [""] * (len(COLUMNS) - len(cells))
+        data = {key: cells[i] for i, (key, _h) in enumerate(COLUMNS)}
+        data["heirs"] = [
+            {
+                "name": data.pop("heir_name"),
+                "relation": data.pop("heir_relation"),
+                "share_percent": data.pop("heir_share"),
+            }
+        ]
+        data["_row"] = n
+        rows.append(data)
+    wb.close()
+    return rows
