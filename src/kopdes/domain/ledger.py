@@ -275,6 +275,8 @@ class PostedEntry:
     reverses_id: str
     kind: str
     lines: Sequence[PostedLine]
+    posted_at: str = ""  # ISO 8601 with offset
+    posted_by: str = ""  # user id as text, "" for the system
 
 
 def canonical_entry(entry: PostedEntry) -> bytes:
@@ -292,6 +294,8 @@ def canonical_entry(entry: PostedEntry) -> bytes:
         "idempotency_key": entry.idempotency_key,
         "reverses": entry.reverses_id,
         "kind": entry.kind,
+        "posted_at": entry.posted_at,
+        "posted_by": entry.posted_by,
         "lines": [
             {
                 "n": line.line_no,

@@ -142,6 +142,8 @@ def posted_entry(entry: JournalEntry, lines: Sequence[JournalLine]) -> rules.Pos
         idempotency_key=entry.idempotency_key,
         reverses_id=str(entry.reverses_id or ""),
         kind=entry.kind,
+        posted_at=entry.posted_at.astimezone(dt.UTC).isoformat(),
+        posted_by=str(entry.posted_by_id or ""),
         lines=[
             rules.PostedLine(
                 line_no=line.line_no,
