@@ -38,6 +38,7 @@ NAV: list[NavEntry] = [
     NavEntry(_("Officers"), "identity:officer-list", "identity.view_officers", "users"),
     NavEntry(_("Members"), "members:member-list", "members.view", "users"),
     NavEntry(_("My membership"), "portal:home", "members.portal", "user"),
+    NavEntry(_("Savings"), "savings:home", "savings.view", "wallet"),
     NavEntry(_("Bookkeeping"), "ledger:home", "ledger.view", "book"),
     NavEntry(_("Reports"), "ledger:statement-position", "ledger.view", "chart"),
     NavEntry(_("Audit log"), "audit:event-list", "audit.view", "shield"),

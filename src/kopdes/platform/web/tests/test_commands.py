@@ -60,3 +60,16 @@ def test_serve_runs_gunicorn_with_the_wsgi_application(monkeypatch):
 def test_serve_refuses_bad_numbers(option, value):
     with pytest.raises(CommandError):
         call_command("serve", **{option: value}, stdout=io.StringIO())
+
+
+def test_static_files_are_collected_only_when_something_changed(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    assert not serve.static_is_current()
+    serve.collect_static()
+    assert (tmp_path / "static" / "web" / "kopdes.css").exists()
+    assert serve.static_is_current()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    assert not serve.static_is_current()  # another storage needs another collect

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -46,9 +47,36 @@ def gunicorn_argv(
     ]
 
 
+def _stamp() -> Path:
+    return Path(settings.STATIC_ROOT) / ".kopdes-collected"
+
+
+def _storage_backend() -> str:
+    return str(settings.STORAGES["staticfiles"]["BACKEND"])
+
+
+def static_is_current() -> bool:
+    """True when STATIC_ROOT was collected, with the same storage, after the newest source."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    stamp = _stamp()
+    if not stamp.exists() or stamp.read_text() != _storage_backend():
+        return False
+    collected_at = stamp.stat().st_mtime
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            if os.path.getmtime(storage.path(path)) > collected_at:
+                return False
+    return True
+
+
 def collect_static(verbosity: int = 0) -> None:
-    """Copy (and, in production, fingerprint and compress) static files into STATIC_ROOT."""
+    """Copy (and, in production, fingerprint and compress) static files into STATIC_ROOT,
+    unless that was already done since the last change."""
+    if static_is_current():
+        return
     call_command("collectstatic", interactive=False, verbosity=verbosity)
+    _stamp().write_text(_storage_backend())
 
 
 class Command(BaseCommand):
