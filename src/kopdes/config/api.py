@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from kopdes.ledger.api import router as ledger_router
+from kopdes.members.api import router as members_router
 from kopdes.platform.core.api_errors import install_error_handlers
 from kopdes.platform.identity.api import ApiTokenAuth
 from kopdes.platform.identity.api import router as identity_router
@@ -21,3 +22,4 @@ install_error_handlers(api)
 api.add_router("/", identity_router)
 api.add_router("/k/{slug}/", tenancy_router)
 api.add_router("/k/{slug}/ledger/", ledger_router)
+api.add_router("/k/{slug}/", members_router)

@@ -1,0 +1,130 @@
+"""Members over the JSON API: list/search (masked), get one, register (Idempotency-Key).
+
+Thin: parse, call a selector or ``services.register_member``, shape the answer. Errors
+become 4xx JSON (``platform/core/api_errors.py``); a replayed key answers 200 with the
+first member, a new registration 201.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest
+from ninja import Header, Path, Query, Router, Schema
+from ninja.errors import HttpError
+
+from kopdes.members import selectors, services
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.tenancy.access import access_koperasi
+
+router = Router(tags=["members"])
+
+
+class HeirIn(Schema):
+    name: str
+    relation: str
+    share_percent: int
+
+
+class MemberIn(Schema):
+    full_name: str
+    nik: str
+    kk_number: str
+    birth_place: str
+    birth_date: dt.date
+    sex: str
+    address: str
+    region_code: str = ""
+    phone: str = ""
+    occupation: str = ""
+    heirs: list[HeirIn] = []
+
+
+class MemberOut(Schema):
+    id: uuid.UUID
+    number: str
+    full_name: str
+    status: str
+    nik: str
+    phone: str
+    address: str
+    birth_date: str
+    region_code: str
+    registered_on: dt.date
+    joined_on: dt.date | None
+
+
+def _out(member) -> dict:
+    masked = selectors.masked_view(member)
+    return {
+        "id": member.pk,
+        "number": member.number,
+        "full_name": member.full_name,
+        "status": member.status,
+        "nik": masked["nik"],
+        "phone": masked["phone"],
+        "address": masked["address"],
+        "birth_date": masked["birth_date"],
+        "region_code": member.region_code,
+        "registered_on": member.registered_on,
+        "joined_on": member.joined_on,
+    }
+
+
+def _koperasi(request: HttpRequest, slug: str, permission: str):
+    koperasi, roles = access_koperasi(request.auth, slug)
+    if not has_perm(roles, permission):
+        raise HttpError(403, "Anda tidak berwenang melakukan ini di koperasi ini.")
+    return koperasi
+
+
+@router.get("members", response=list[MemberOut], url_name="members-list")
+def list_members(
+    request: HttpRequest,
+    slug: str = Path(...),
+    q: str = Query(""),
+    limit: int = 50,
+    offset: int = 0,
+):
+    """Members (personal data masked), searched by name, number, exact NIK or phone."""
+    koperasi = _koperasi(request, slug, "members.view")
+    limit = max(1, min(limit, 200))
+    members = selectors.list_members(koperasi, query=q[:100])[
+        max(offset, 0) : max(offset, 0) + limit
+    ]
+    return [_out(m) for m in members]
+
+
+@router.get("members/{member_id}", response=MemberOut, url_name="members-detail")
+def get_member(request: HttpRequest, member_id: str, slug: str = Path(...)):
+    """One member (personal data masked). 404 for a member of another koperasi."""
+    koperasi = _koperasi(request, slug, "members.view")
+    return _out(selectors.get_member(koperasi, member_id))
+
+
+@router.post("members", response={200: MemberOut, 201: MemberOut}, url_name="members-register")
+def register_member(
+    request: HttpRequest,
+    payload: MemberIn,
+    slug: str = Path(...),
+    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+):
+    """Register a calon member. A retry with the same Idempotency-Key returns the first one."""
+    from django.utils import timezone
+
+    from kopdes.members.models import Member
+
+    koperasi = _koperasi(request, slug, "members.register")
+    key = idempotency_key.strip()[:100]
+    existed = Member.objects.filter(koperasi=koperasi, idempotency_key=key).exists()
+    data = payload.dict()
+    member = services.register_member(
+        koperasi,
+        actor=request.auth,
+        data=data,
+        registered_on=timezone.localdate(),
+        idempotency_key=key,
+        source_address=request.META.get("REMOTE_ADDR", ""),
+    )
+    return (200 if existed else 201), _out(member)
