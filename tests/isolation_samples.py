@@ -144,3 +144,37 @@ def _exit_proposal(koperasi: Koperasi) -> str:
 
 SAMPLES["member_id"] = _member
 SAMPLES["exit_id"] = _exit_proposal
+
+
+# --- savings -------------------------------------------------------------------------------
+def _savings_account(koperasi: Koperasi) -> str:
+    """A sukarela account with a deposit in ``koperasi``."""
+    from kopdes.savings.testing import voluntary_account
+
+    return str(voluntary_account(koperasi, balance=100_000_00).pk)
+
+
+def _savings_transaction(koperasi: Koperasi) -> str:
+    """A deposit (a receipt route takes its id)."""
+    from kopdes.savings.models import SavingsTransaction
+
+    account = _savings_account(koperasi)
+    return str(SavingsTransaction.objects.filter(account_id=account).latest("seq").pk)
+
+
+def _savings_withdrawal(koperasi: Koperasi) -> str:
+    """A large withdrawal waiting for approval (the decide routes take its id)."""
+    from kopdes.savings import services
+    from kopdes.savings.testing import DAY, key, teller, voluntary_account
+
+    kasir = teller(koperasi)
+    account = voluntary_account(koperasi, balance=9_000_000_00, actor=kasir)
+    request = services.withdraw(
+        account, actor=kasir, amount=6_000_000_00, date=DAY, idempotency_key=key()
+    )
+    return str(request.pk)
+
+
+SAMPLES["savings_account_id"] = _savings_account
+SAMPLES["transaction_id"] = _savings_transaction
+SAMPLES["withdrawal_id"] = _savings_withdrawal

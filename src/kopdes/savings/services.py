@@ -1285,7 +1285,9 @@ def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
                 actor=actor,
                 date=date,
                 memo=f"Pengembalian simpanan anggota keluar {member.number}",
-                moves=[Move(a, TxnKind.PAYOUT, -a.balance, "Pengembalian simpanan") for a in paying],
+                moves=[
+                    Move(a, TxnKind.PAYOUT, -a.balance, "Pengembalian simpanan") for a in paying
+                ],
                 other_lines=[LineDraft.credit(_cash(koperasi), total)],
                 key=f"exit:{member.pk}",
                 source="savings.exit",

@@ -38,6 +38,4 @@ def _pending_withdrawals(koperasi, roles) -> TileData | None:
 
 
 register_tile(Tile("savings.total", "savings.view", _savings_total, order=20))
-register_tile(
-    Tile("savings.pending", "savings.approve_withdrawal", _pending_withdrawals, order=21)
-)
+register_tile(Tile("savings.pending", "savings.approve_withdrawal", _pending_withdrawals, order=21))

@@ -99,9 +99,7 @@ def test_withdrawal_never_overdraws(koperasi):
     account = voluntary_account(koperasi, balance=100_000_00)
     kasir = teller(koperasi)
     with pytest.raises(SavingsError) as err:
-        services.withdraw(
-            account, actor=kasir, amount=100_000_01, date=DAY, idempotency_key=key()
-        )
+        services.withdraw(account, actor=kasir, amount=100_000_01, date=DAY, idempotency_key=key())
     assert "tidak cukup" in err.value.message or "not enough" in err.value.message
     txn = services.withdraw(
         account, actor=kasir, amount=100_000_00, date=DAY, idempotency_key=key()
@@ -229,9 +227,9 @@ def test_term_deposit_matures_with_jasa_and_pays_out(koperasi):
     # 6% a year for 6 months = 300 000, taxed 30 000 (above 240 000).
     assert settled.status == AccountStatus.CLOSED and settled.balance == 0
     kinds = list(
-        SavingsTransaction.objects.filter(account=account).order_by("seq").values_list(
-            "kind", "amount"
-        )
+        SavingsTransaction.objects.filter(account=account)
+        .order_by("seq")
+        .values_list("kind", "amount")
     )
     assert kinds == [
         ("deposit", 10_000_000_00),
