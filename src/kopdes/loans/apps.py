@@ -5,3 +5,9 @@ class LoansConfig(AppConfig):
     name = "kopdes.loans"
     label = "loans"
     verbose_name = "Loans"
+
+    def ready(self) -> None:
+        from kopdes.loans import (
+            tiles,  # noqa: F401  (registers the dashboard tiles)
+            verification,  # noqa: F401  (registers the kopdes verify check)
+        )

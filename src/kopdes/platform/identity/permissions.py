@@ -54,6 +54,22 @@ MATRIX: dict[str, frozenset[Role]] = {
     "savings.run_jasa": frozenset({R.BENDAHARA}),
     "savings.import_opening": frozenset({R.BENDAHARA}),
     "savings.settle_exit": frozenset({R.KETUA, R.SEKRETARIS, R.BENDAHARA, R.MANAJER, R.ADMIN}),
+    # Loans to members (issue 5). Maker-checker: whoever enters an application never
+    # decides it (services); above the AD/ART threshold only the ketua approves; a
+    # write-off needs the ketua and a pengawas.
+    "loans.view": frozenset(_OFFICERS | {R.ADMIN}),
+    "loans.manage_products": frozenset({R.KETUA, R.MANAJER}),
+    "loans.apply": frozenset({R.KETUA, R.MANAJER, R.KASIR, R.PETUGAS_PINJAMAN}),
+    "loans.approve": frozenset({R.KETUA, R.MANAJER, R.PETUGAS_PINJAMAN}),
+    "loans.disburse": frozenset({R.BENDAHARA, R.MANAJER, R.KASIR}),
+    "loans.repay": frozenset({R.BENDAHARA, R.MANAJER, R.KASIR, R.PETUGAS_PINJAMAN}),
+    "loans.run_daily": frozenset({R.BENDAHARA, R.MANAJER}),
+    "loans.propose_restructure": frozenset({R.MANAJER, R.PETUGAS_PINJAMAN}),
+    "loans.approve_restructure": frozenset({R.KETUA}),
+    "loans.propose_write_off": frozenset({R.BENDAHARA, R.MANAJER, R.PETUGAS_PINJAMAN}),
+    "loans.approve_write_off": frozenset({R.KETUA, R.PENGAWAS}),
+    "loans.manage_relationships": frozenset({R.KETUA}),
+    "loans.manage_bank_loan": frozenset({R.KETUA, R.BENDAHARA}),
     # Personal data (UU PDP). Least privilege: clear NIK/phone/address only for the officers
     # who keep the member register; everyone else sees masked values (platform/privacy).
     "privacy.reveal": frozenset({R.KETUA, R.SEKRETARIS}),

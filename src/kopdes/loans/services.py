@@ -1,0 +1,1764 @@
+"""Writes for loans to members and the koperasi's own bank loan.
+
+Every money movement is one journal entry through ``ledger.services.post`` with the loan
+as sub-ledger key on 1-1300 (``subledger_kind="loans"``, ``subledger_ref=str(loan.pk)``).
+Each function runs in one transaction that first takes the koperasi's ledger lock
+(``lock_chain("ledger:<id>")``: a PostgreSQL advisory lock; on SQLite the ``BEGIN
+IMMEDIATE`` write lock) and only then re-reads the loan, so two repayments racing each
+other never both see the same outstanding amount (T3). Money commands carry an
+idempotency key: the same key and content returns the first result; the same key with
+other content is a 409 (``ConflictError``) and writes nothing.
+
+Maker-checker (DOMAIN.md §3, reliability T16): the officer who entered an application
+never decides it, nor does the member themself or an officer recorded as the member's
+relative (``Relationship``); above the AD/ART ``loan_approval_threshold`` only the ketua
+approves. Restructuring is proposed by one officer and approved by the ketua; a write-off
+needs the ketua AND a pengawas, both other than the proposer.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Min, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kopdes.domain import loans as engine
+from kopdes.domain.ledger import LineDraft
+from kopdes.domain.money import MAX_SEN, divide_round, format_rupiah
+from kopdes.ledger import chart
+from kopdes.ledger import services as ledger
+from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
+from kopdes.ledger.models import AccountBalance
+from kopdes.loans.choices import (
+    Channel,
+    DisbursementMethod,
+    FeeMode,
+    LoanStatus,
+    PaymentSource,
+    ProposalKind,
+    ProposalState,
+)
+from kopdes.loans.errors import LoanError
+from kopdes.loans.holidays import next_working_day
+from kopdes.loans.models import (
+    BankLoan,
+    BankLoanMovement,
+    Installment,
+    Loan,
+    LoanProduct,
+    LoanProposal,
+    PpapRun,
+    Relationship,
+    Repayment,
+)
+from kopdes.members.choices import MemberStatus
+from kopdes.platform.audit.services import record
+from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
+from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.identity.choices import Role
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.selectors import roles_for
+
+SUBLEDGER = "loans"
+BP = 10_000
+MAX_KEY = 150
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _roles(actor, koperasi) -> frozenset:
+    if actor is None:
+        return frozenset()
+    return roles_for(actor, koperasi)
+
+
+def _require(actor, koperasi, code: str) -> frozenset:
+    roles = _roles(actor, koperasi)
+    if not has_perm(roles, code):
+        raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
+    return roles
+
+
+def _label(roles) -> str:
+    return ",".join(sorted(str(r) for r in roles))
+
+
+def _lock(koperasi) -> None:
+    # The ledger's lock: every loan write is serialised with every posting of the koperasi.
+    lock_chain(f"ledger:{koperasi.pk}")
+
+
+def _amount(value: Any, field: str = "amount") -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise LoanError(_("The amount must be a whole number of sen."), field=field)
+    if value <= 0:
+        raise LoanError(_("The amount must be more than zero."), field=field)
+    if value > MAX_SEN:
+        raise LoanError(_("The amount is too large."), field=field)
+    return value
+
+
+def _key(value: str) -> str:
+    key = (value or "").strip()
+    if not key:
+        raise LoanError(_("An idempotency key is required."), field="idempotency_key")
+    if len(key) > MAX_KEY:
+        raise LoanError(_("The idempotency key is too long."), field="idempotency_key")
+    return key
+
+
+def _date(value) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise LoanError(_("The date is not valid."), field="date")
+    return value
+
+
+def _percent(value: Any, field: str = "rate_percent") -> Decimal:
+    if isinstance(value, float | bool):
+        raise LoanError(_("The interest rate must be an exact number."), field=field)
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise LoanError(_("The interest rate is not a number."), field=field) from None
+    if not number.is_finite() or number < 0 or number > 100:
+        raise LoanError(_("The interest rate must be between 0 and 100%."), field=field)
+    return number.quantize(Decimal("0.0001"))
+
+
+def _bp_of(amount: int, bp: int) -> int:
+    """``bp`` basis points of ``amount`` sen, half-up to the rupiah."""
+    return divide_round(amount * bp, BP * 100) * 100
+
+
+def _post(koperasi, *, actor, date, memo, lines, key, source, source_ref=""):
+    try:
+        return ledger.post(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=memo[:200],
+            lines=[line for line in lines if line.amount > 0],
+            idempotency_key=key,
+            source=source,
+            source_ref=source_ref,
+        )
+    except IdempotencyConflictError as exc:
+        raise ConflictError(exc.message, field="idempotency_key") from exc
+    except LedgerError as exc:
+        raise LoanError(exc.message, field=exc.field) from exc
+
+
+def _loan_line(side: str, loan: Loan, amount: int) -> LineDraft:
+    make = LineDraft.debit if side == "D" else LineDraft.credit
+    return make(
+        chart.LOANS_RECEIVABLE,
+        amount,
+        subledger_kind=SUBLEDGER,
+        subledger_ref=str(loan.pk),
+        memo=loan.number,
+    )
+
+
+def _savings_move(member, *, actor, date, amount: int, key: str, memo: str, account=None):
+    """Move ``amount`` sen into (+) or out of (-) the member's sukarela through the savings
+    app's own service, against cash (the loan entry takes or gives that cash)."""
+    from kopdes.savings import services as savings
+    from kopdes.savings.choices import AccountStatus, SavingsKind, TxnKind
+    from kopdes.savings.errors import SavingsError
+    from kopdes.savings.models import SavingsAccount
+
+    if account is None:
+        account = (
+            SavingsAccount.objects.filter(
+                koperasi=member.koperasi,
+                member=member,
+                kind=SavingsKind.VOLUNTARY,
+                status=AccountStatus.OPEN,
+            )
+            .order_by("opened_on", "number")
+            .first()
+        )
+    if account is None or account.member_id != member.pk:
+        raise LoanError(
+            _("%(member)s has no open voluntary savings account.") % {"member": member.number},
+            field="savings_account",
+        )
+    kind = TxnKind.DEPOSIT if amount > 0 else TxnKind.WITHDRAWAL
+    try:
+        savings.post_cash_batch(
+            member.koperasi,
+            actor=actor,
+            date=date,
+            moves=[savings.Move(account, kind, amount, memo[:200])],
+            idempotency_key=key,
+            memo=memo,
+            source="loans.savings",
+        )
+    except SavingsError as exc:
+        raise LoanError(exc.message, field=exc.field) from exc
+    return account
+
+
+# --- products -----------------------------------------------------------------------------
+
+PRODUCT_FIELDS = (
+    "code",
+    "name",
+    "method",
+    "rate_percent",
+    "rate_per",
+    "rounding",
+    "term_min",
+    "term_max",
+    "admin_fee_bp",
+    "provisi_bp",
+    "fee_mode",
+    "penalty_bp",
+    "penalty_per",
+    "penalty_grace_days",
+    "savings_multiple",
+    "plafond_max",
+    "requirements",
+)
+
+
+def create_product(koperasi, *, actor, data: dict[str, Any]) -> LoanProduct:
+    """Add a loan product; every figure is checked before anything is written."""
+    roles = _require(actor, koperasi, "loans.manage_products")
+    clean = clean_product(data)
+    with transaction.atomic():
+        if LoanProduct.objects.filter(koperasi=koperasi, code=clean["code"]).exists():
+            raise LoanError(_("A loan product with this code already exists."), field="code")
+        product = LoanProduct.objects.create(koperasi=koperasi, **clean)
+        record(
+            "loans.product.created",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=product,
+            summary={"code": product.code, "rate": str(product.rate_percent)},
+        )
+    return product
+
+
+def clean_product(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a product's settings (used by the form and the service)."""
+    from kopdes.loans.choices import FeeMode, LoanMethod, PenaltyPer, RatePer, Rounding
+
+    out = {k: data.get(k) for k in PRODUCT_FIELDS if k in data}
+    out["code"] = str(out.get("code") or "").strip()[:20]
+    out["name"] = str(out.get("name") or "").strip()[:100]
+    if not out["code"] or not out["name"]:
+        raise LoanError(_("The product code and name are required."), field="code")
+    for name, choices in (
+        ("method", LoanMethod),
+        ("rate_per", RatePer),
+        ("rounding", Rounding),
+        ("fee_mode", FeeMode),
+        ("penalty_per", PenaltyPer),
+    ):
+        value = str(out.get(name) or choices.values[0])
+        if value not in choices.values:
+            raise LoanError(_("Unknown choice for %(field)s.") % {"field": name}, field=name)
+        out[name] = value
+    out["rate_percent"] = _percent(out.get("rate_percent", "0"))
+    for name in (
+        "term_min",
+        "term_max",
+        "admin_fee_bp",
+        "provisi_bp",
+        "penalty_bp",
+        "penalty_grace_days",
+        "savings_multiple",
+        "plafond_max",
+    ):
+        value = out.get(name, 0) or 0
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise LoanError(_("This figure must be a whole number, not negative."), field=name)
+        out[name] = value
+    if out["term_min"] < 1 or out["term_max"] > engine.MAX_TERM:
+        raise LoanError(_("The term must be between 1 and 600 months."), field="term_min")
+    if out["term_min"] > out["term_max"]:
+        raise LoanError(_("The shortest term is longer than the longest."), field="term_max")
+    if out["admin_fee_bp"] + out["provisi_bp"] >= BP:
+        raise LoanError(_("The fees must be less than the loan."), field="admin_fee_bp")
+    out["requirements"] = str(out.get("requirements") or "")[:2000]
+    return out
+
+
+# --- simulation, plafond ------------------------------------------------------------------
+
+
+def loan_terms(loan_or_product, *, principal: int, term: int, start_date=None, grace: int = 0):
+    """The engine's ``LoanTerms`` for a loan (or a product and the asked amount/term)."""
+    obj = loan_or_product
+    try:
+        rate = engine.periodic_rate(obj.rate_percent, per=obj.rate_per)
+        return engine.LoanTerms(
+            method=engine.LoanMethod(obj.method),
+            principal=principal,
+            rate=rate,
+            term=term,
+            rounding=engine.Rounding(obj.rounding),
+            start_date=start_date,
+            grace_periods=grace,
+        )
+    except engine.LoanError as exc:
+        raise LoanError(exc.message, field="term") from exc
+
+
+def simulate(product: LoanProduct, *, principal: int, term: int, start_date: dt.date):
+    """The schedule a member would get (nothing is written): ``engine.Schedule``."""
+    _amount(principal, "principal")
+    _check_term(product, term)
+    return engine.build_schedule(
+        loan_terms(product, principal=principal, term=term, start_date=start_date)
+    )
+
+
+def _check_term(product: LoanProduct, term: Any) -> int:
+    if not isinstance(term, int) or isinstance(term, bool):
+        raise LoanError(_("The term must be a whole number of months."), field="term")
+    if not product.term_min <= term <= product.term_max:
+        raise LoanError(
+            _("The term for %(product)s must be between %(min)s and %(max)s months.")
+            % {"product": product.name, "min": product.term_min, "max": product.term_max},
+            field="term",
+        )
+    return term
+
+
+def member_savings_total(member) -> int:
+    """What the member holds in savings (all kinds), read from the savings app's rows."""
+    from kopdes.savings.models import SavingsAccount
+
+    return (
+        SavingsAccount.objects.filter(koperasi_id=member.koperasi_id, member=member).aggregate(
+            t=Sum("balance")
+        )["t"]
+        or 0
+    )
+
+
+def plafond_for(member, product: LoanProduct) -> int | None:
+    """The most this member may borrow on ``product`` (sen), or None when unlimited."""
+    limits = []
+    if product.savings_multiple:
+        limits.append(member_savings_total(member) * product.savings_multiple)
+    if product.plafond_max:
+        limits.append(product.plafond_max)
+    return min(limits) if limits else None
+
+
+# --- application and decision -------------------------------------------------------------
+
+
+def _next_number(koperasi) -> str:
+    count = Loan.objects.filter(koperasi=koperasi).count()
+    return f"PJ-{count + 1:06d}"
+
+
+def apply_for_loan(
+    member,
+    *,
+    actor,
+    product: LoanProduct,
+    principal: int,
+    term: int,
+    applied_on: dt.date,
+    idempotency_key: str = "",
+    purpose: str = "",
+    declared_income: int = 0,
+    declared_expense: int = 0,
+    collateral_value: int = 0,
+    collateral_note: str = "",
+    guarantor_note: str = "",
+    channel: str = Channel.COUNTER,
+) -> Loan:
+    """An application (pengajuan): by an officer at the counter, or by the member in the
+    portal (``channel="portal"``, the actor is the member's own user).
+
+    Refused, with nothing written: a member who is not active, a product of another
+    koperasi or retired, a term outside the product's range, an amount above the plafond.
+    """
+    koperasi = member.koperasi
+    roles = _roles(actor, koperasi)
+    if channel == Channel.PORTAL:
+        if not (has_perm(roles, "members.portal") and member.user_id == getattr(actor, "pk", None)):
+            raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
+    else:
+        _require(actor, koperasi, "loans.apply")
+    if product.koperasi_id != koperasi.pk or not product.is_active:
+        raise LoanError(_("The loan product was not found."), field="product")
+    principal = _amount(principal, "principal")
+    term = _check_term(product, term)
+    applied_on = _date(applied_on)
+    for name, value in (
+        ("declared_income", declared_income),
+        ("declared_expense", declared_expense),
+        ("collateral_value", collateral_value),
+    ):
+        if not isinstance(value, int) or value < 0 or value > MAX_SEN:
+            raise LoanError(_("This figure must be a whole number, not negative."), field=name)
+    key = (idempotency_key or "").strip()[:MAX_KEY]
+    if member.status != MemberStatus.ACTIVE:
+        raise LoanError(
+            _("Loans are only for active members; %(member)s is not an active member.")
+            % {"member": member.number},
+            field="member",
+        )
+    limit = plafond_for(member, product)
+    if limit is not None and principal > limit:
+        raise LoanError(
+            _("The amount is above the plafond for this member: at most %(limit)s.")
+            % {"limit": format_rupiah(limit)},
+            field="principal",
+        )
+    admin_fee = _bp_of(principal, product.admin_fee_bp)
+    provisi = _bp_of(principal, product.provisi_bp)
+    # Checks the whole schedule can be built (rate, term) before writing anything.
+    loan_terms(product, principal=principal, term=term)
+    with transaction.atomic():
+        lock_chain(f"loans:{koperasi.pk}")
+        if key:
+            existing = Loan.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+            if existing is not None:
+                if (existing.member_id, existing.product_id, existing.principal, existing.term) != (
+                    member.pk,
+                    product.pk,
+                    principal,
+                    term,
+                ):
+                    raise ConflictError(
+                        _(
+                            "This idempotency key was already used for another application. "
+                            "Nothing was recorded."
+                        ),
+                        field="idempotency_key",
+                    )
+                existing.replayed = True
+                return existing
+        loan = Loan.objects.create(
+            koperasi=koperasi,
+            number=_next_number(koperasi),
+            member=member,
+            product=product,
+            channel=channel,
+            principal=principal,
+            term=term,
+            method=product.method,
+            rate_percent=product.rate_percent,
+            rate_per=product.rate_per,
+            rounding=product.rounding,
+            admin_fee=admin_fee,
+            provisi=provisi,
+            purpose=(purpose or "")[:200],
+            declared_income=declared_income,
+            declared_expense=declared_expense,
+            collateral_value=collateral_value,
+            collateral_note=(collateral_note or "")[:300],
+            guarantor_note=(guarantor_note or "")[:300],
+            applied_on=applied_on,
+            created_by=actor,
+            idempotency_key=key,
+        )
+        record(
+            "loans.loan.applied",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=loan,
+            summary={
+                "number": loan.number,
+                "member": member.number,
+                "principal": principal,
+                "term": term,
+                "channel": channel,
+            },
+        )
+    return loan
+
+
+def is_relative(actor, member) -> bool:
+    """True when ``actor`` is recorded as a relative of ``member`` (or is the member)."""
+    if member.user_id is not None and member.user_id == actor.pk:
+        return True
+    return Relationship.objects.filter(
+        koperasi_id=member.koperasi_id, user=actor, member=member
+    ).exists()
+
+
+def _check_checker(loan: Loan, actor) -> None:
+    if actor.pk == loan.created_by_id:
+        raise PermissionDeniedError(
+            _("You entered this application, so another officer must decide it."),
+            code="maker_checker",
+        )
+    if is_relative(actor, loan.member):
+        raise PermissionDeniedError(
+            _("You may not decide a loan of yourself or of a relative."), code="maker_checker"
+        )
+
+
+def approve_loan(loan: Loan, *, actor) -> Loan:
+    """Approve an application. The checker is never the maker, the borrower or a recorded
+    relative; above the AD/ART ``loan_approval_threshold`` only the ketua approves."""
+    koperasi = loan.koperasi
+    roles = _require(actor, koperasi, "loans.approve")
+    with transaction.atomic():
+        _lock(koperasi)
+        loan = Loan.objects.select_related("member").get(pk=loan.pk)
+        if loan.status != LoanStatus.APPLIED:
+            raise LoanError(_("Only an application waiting for a decision can be approved."))
+        _check_checker(loan, actor)
+        threshold = koperasi.adart.loan_approval_threshold
+        if loan.principal > threshold and Role.KETUA not in roles:
+            raise PermissionDeniedError(
+                _("A loan above %(threshold)s must be approved by the ketua (AD/ART).")
+                % {"threshold": format_rupiah(threshold)},
+                code="threshold",
+            )
+        loan.status = LoanStatus.APPROVED
+        loan.decided_by = actor
+        loan.decided_at = timezone.now()
+        loan.save(update_fields=["status", "decided_by", "decided_at"])
+        record(
+            "loans.loan.approved",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=loan,
+            summary={"number": loan.number, "principal": loan.principal},
+        )
+    return loan
+
+
+def reject_loan(loan: Loan, *, actor, reason: str) -> Loan:
+    """Reject an application with a reason the member is told."""
+    koperasi = loan.koperasi
+    roles = _require(actor, koperasi, "loans.approve")
+    reason = (reason or "").strip()
+    if not reason:
+        raise LoanError(_("Write the reason for the rejection."), field="reason")
+    with transaction.atomic():
+        _lock(koperasi)
+        loan = Loan.objects.select_related("member").get(pk=loan.pk)
+        if loan.status not in (LoanStatus.APPLIED, LoanStatus.APPROVED):
+            raise LoanError(_("This loan can no longer be rejected."))
+        _check_checker(loan, actor)
+        loan.status = LoanStatus.REJECTED
+        loan.decided_by = actor
+        loan.decided_at = timezone.now()
+        loan.reject_reason = reason[:300]
+        loan.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
+        record(
+            "loans.loan.rejected",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=loan,
+            summary={"number": loan.number, "reason": reason[:300]},
+        )
+    return loan
+
+
+def record_relationship(member, *, actor, user, relation: str) -> Relationship:
+    """The ketua records that officer ``user`` is a relative of ``member``."""
+    koperasi = member.koperasi
+    roles = _require(actor, koperasi, "loans.manage_relationships")
+    relation = (relation or "").strip()
+    if not relation:
+        raise LoanError(_("Write the relation (e.g. wife, son, brother)."), field="relation")
+    if not roles_for(user, koperasi):
+        raise LoanError(_("This officer was not found."), field="user")
+    with transaction.atomic():
+        rel, created = Relationship.objects.get_or_create(
+            koperasi=koperasi,
+            user=user,
+            member=member,
+            defaults={
+                "relation": relation[:40],
+                "recorded_by": actor,
+                "recorded_at": timezone.now(),
+            },
+        )
+        if created:
+            record(
+                "loans.relationship.recorded",
+                actor=actor,
+                koperasi=koperasi,
+                role=_label(roles),
+                obj=rel,
+                summary={"user": str(user), "member": member.number, "relation": relation},
+            )
+    return rel
+
+
+# --- disbursement -------------------------------------------------------------------------
+
+
+def _schedule_rows(loan: Loan, schedule: engine.Schedule, *, offset: int = 0) -> list[Installment]:
+    return [
+        Installment(
+            koperasi_id=loan.koperasi_id,
+            loan=loan,
+            period=row.period,
+            due_date=row.due_date,
+            principal=row.principal,
+            interest=row.interest,
+            balance=row.balance,
+        )
+        for row in schedule.installments
+        if row.period > offset
+    ]
+
+
+def disburse_loan(
+    loan: Loan,
+    *,
+    actor,
+    date: dt.date,
+    method: str = DisbursementMethod.CASH,
+    idempotency_key: str = "",
+) -> Loan:
+    """Pencairan: the schedule is fixed from ``date``; one entry Dr 1-1300 (the loan) /
+    Cr Kas (net of fees) / Cr 4-2200 (admin fee + provisi, income at disbursement).
+
+    Into savings: the savings app's own service then credits the member's sukarela with
+    the money against Kas (the cash goes in and out on the same day, so the books show
+    both). With fees paid separately the member receives the whole principal and pays the
+    fees in cash. A retry (same key, or the loan already disbursed the same way) returns
+    the loan; a loan that is not approved is refused.
+    """
+    koperasi = loan.koperasi
+    roles = _require(actor, koperasi, "loans.disburse")
+    date = _date(date)
+    if method not in DisbursementMethod.values:
+        raise LoanError(_("Choose cash or voluntary savings."), field="method")
+    key = _key(idempotency_key or f"disburse:{loan.pk}")
+    with transaction.atomic():
+        _lock(koperasi)
+        loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
+        if loan.status != LoanStatus.APPROVED:
+            if loan.disbursement_entry_id is not None:
+                if (loan.disbursed_on, loan.disbursement_method) != (date, method):
+                    raise ConflictError(
+                        _("This loan was already disbursed. Nothing was recorded."),
+                        field="idempotency_key",
+                    )
+                loan.replayed = True
+                return loan
+            raise LoanError(_("Only an approved loan can be disbursed."), field="loan")
+        if loan.member.status != MemberStatus.ACTIVE:
+            raise LoanError(
+                _("Loans are only for active members; %(member)s is not an active member.")
+                % {"member": loan.member.number},
+                field="member",
+            )
+        if date < loan.applied_on:
+            raise LoanError(_("The disbursement date is before the application."), field="date")
+        fees = loan.admin_fee + loan.provisi
+        schedule = engine.build_schedule(
+            loan_terms(loan, principal=loan.principal, term=loan.term, start_date=date)
+        )
+        entry = _post(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Pencairan pinjaman {loan.number} {loan.member.number}",
+            lines=[
+                _loan_line("D", loan, loan.principal),
+                LineDraft.credit(chart.CASH, loan.principal - fees),
+                LineDraft.credit(chart.LOAN_FEE_INCOME, fees),
+            ],
+            key=f"loans:disburse:{key}",
+            source="loans.disbursement",
+            source_ref=str(loan.pk),
+        )
+        if method == DisbursementMethod.SAVINGS:
+            credited = (
+                loan.principal
+                if loan.product.fee_mode == FeeMode.SEPARATE
+                else (loan.principal - fees)
+            )
+            _savings_move(
+                loan.member,
+                actor=actor,
+                date=date,
+                amount=credited,
+                key=f"loans:disburse:{key}",
+                memo=f"Pencairan pinjaman {loan.number}",
+            )
+        Installment.objects.bulk_create(_schedule_rows(loan, schedule))
+        loan.status = LoanStatus.ACTIVE
+        loan.disbursed_on = date
+        loan.disbursed_by = actor
+        loan.disbursement_method = method
+        loan.disbursement_entry = entry
+        loan.save(
+            update_fields=[
+                "status",
+                "disbursed_on",
+                "disbursed_by",
+                "disbursement_method",
+                "disbursement_entry",
+            ]
+        )
+        record(
+            "loans.loan.disbursed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=loan,
+            summary={
+                "number": loan.number,
+                "principal": loan.principal,
+                "fees": fees,
+                "method": method,
+                "entry": entry.number,
+            },
+        )
+    return loan
+
+
+# --- repayment ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dues:
+    """What a loan owes on a day (sen): due now, and what pays it off."""
+
+    penalty: int
+    interest: int
+    principal: int
+    payoff: engine.Payoff
+    outstanding: int
+    penalties: dict[int, int]  # installment period -> denda due on it
+
+    @property
+    def total_due(self) -> int:
+        return self.penalty + self.interest + self.principal
+
+
+def _schedule_of(loan: Loan, rows: list[Installment]) -> engine.Schedule:
+    terms = loan_terms(
+        loan,
+        principal=loan.principal,
+        term=len(rows),
+        start_date=loan.disbursed_on,
+        grace=min(loan.grace_periods, max(0, len(rows) - 1)),
+    )
+    return engine.Schedule(
+        terms=terms,
+        installments=tuple(
+            engine.Installment(
+                r.period, r.due_date, r.principal, r.interest, r.principal + r.interest, r.balance
+            )
+            for r in rows
+        ),
+        restructured=loan.restructured,
+        prepaid=loan.prepaid,
+    )
+
+
+def dues_on(loan: Loan, as_of: dt.date, rows: list[Installment] | None = None) -> Dues:
+    """Denda, jasa and pokok due on ``as_of`` and the payoff amount (pelunasan).
+
+    Denda runs on each overdue installment's unpaid amount for the days beyond the
+    product's grace, less what was already paid on it.
+    """
+    product = loan.product
+    if rows is None:
+        rows = list(Installment.objects.filter(loan=loan).order_by("period"))
+    penalties: dict[int, int] = {}
+    interest = principal = 0
+    for r in rows:
+        if r.due_date > as_of or r.paid_on is not None:
+            continue
+        unpaid = r.unpaid
+        if unpaid <= 0:
+            continue
+        interest += r.interest - r.interest_paid
+        principal += r.principal - r.principal_paid
+        if product.penalty_bp:
+            charged = engine.penalty(
+                unpaid,
+                (as_of - r.due_date).days,
+                rate_bp=product.penalty_bp,
+                per=product.penalty_per,
+                grace_days=product.penalty_grace_days,
+            )
+            due = max(0, charged - r.penalty_paid)
+            if due:
+                penalties[r.period] = due
+    penalty = sum(penalties.values())
+    outstanding = loan.principal - loan.principal_paid
+    payoff = engine.payoff_amount(
+        _schedule_of(loan, rows),
+        principal_paid=loan.principal_paid,
+        interest_paid=loan.interest_paid,
+        as_of=max(as_of, loan.disbursed_on),
+        penalty_due=penalty,
+    )
+    return Dues(penalty, interest, principal, payoff, outstanding, penalties)
+
+
+def _replay_repayment(
+    koperasi, key: str, loan: Loan, amount: int, date, source
+) -> Repayment | None:
+    found = Repayment.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+    if found is None:
+        return None
+    if (found.loan_id, found.amount, found.date, found.source) != (loan.pk, amount, date, source):
+        diff = [
+            name
+            for name, a, b in (
+                ("loan", found.loan_id, loan.pk),
+                ("amount", found.amount, amount),
+                ("date", found.date, date),
+                ("source", found.source, source),
+            )
+            if a != b
+        ]
+        raise ConflictError(
+            _(
+                "This idempotency key was already used for another payment (%(fields)s). "
+                "Nothing was recorded."
+            )
+            % {"fields": ", ".join(diff)},
+            field="idempotency_key",
+        )
+    found.replayed = True
+    return found
+
+
+def repay_loan(
+    loan: Loan,
+    *,
+    actor,
+    amount: int,
+    date: dt.date,
+    idempotency_key: str,
+    source: str = PaymentSource.CASH,
+    savings_account=None,
+) -> Repayment:
+    """Angsuran or pelunasan: the payment goes to denda, then jasa, then pokok of the
+    installments due (oldest first); anything more is paid ahead on the principal and the
+    rest of the schedule is recalculated (same end date, smaller installments). Exactly
+    the payoff amount closes the loan (future jasa is not charged). More than the payoff
+    amount is refused.
+
+    ``source="savings"``: the savings app takes the amount from the member's sukarela
+    (refused if the balance is short) in the same transaction.
+    """
+    koperasi = loan.koperasi
+    roles = _require(actor, koperasi, "loans.repay")
+    if source not in PaymentSource.values:
+        raise LoanError(_("Unknown payment source."), field="source")
+    amount = _amount(amount)
+    date = _date(date)
+    key = _key(idempotency_key)
+    with transaction.atomic():
+        _lock(koperasi)
+        replay = _replay_repayment(koperasi, key, loan, amount, date, source)
+        if replay is not None:
+            return replay
+        loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
+        if loan.status != LoanStatus.ACTIVE:
+            raise LoanError(_("This loan is not active: nothing is owed on it."), field="loan")
+        if date < loan.disbursed_on:
+            raise LoanError(_("The payment date is before the disbursement."), field="date")
+        rows = list(Installment.objects.filter(loan=loan).order_by("period"))
+        dues = dues_on(loan, date, rows)
+        payoff_total = dues.payoff.total
+        if amount > payoff_total:
+            raise LoanError(
+                _("The amount is more than what pays the loan off today (%(payoff)s).")
+                % {"payoff": format_rupiah(payoff_total)},
+                field="amount",
+            )
+        is_payoff = amount == payoff_total
+        if is_payoff:
+            to_pen, to_int, to_prin, extra = (
+                dues.penalty,
+                dues.payoff.interest,
+                dues.outstanding,
+                0,
+            )
+        else:
+            alloc = engine.allocate_payment(amount, dues.penalty, dues.interest, dues.principal)
+            to_pen, to_int, to_prin, extra = alloc
+        memo = f"Angsuran pinjaman {loan.number} {loan.member.number}"
+        if source == PaymentSource.SAVINGS:
+            _savings_move(
+                loan.member,
+                actor=actor,
+                date=date,
+                amount=-amount,
+                key=f"loans:repay:{key}",
+                memo=f"Bayar pinjaman {loan.number}",
+                account=savings_account,
+            )
+        changed = _apply_to_rows(rows, dues, date, to_pen, to_int, to_prin, payoff=is_payoff)
+        if extra:
+            changed = _prepay(loan, rows, date, extra, changed)
+        counter = chart.QRIS_CLEARING if source == PaymentSource.QRIS else chart.CASH
+        entry = _post(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Pelunasan pinjaman {loan.number} {loan.member.number}" if is_payoff else memo,
+            lines=[
+                LineDraft.debit(counter, amount),
+                LineDraft.credit(chart.LOAN_PENALTY_INCOME, to_pen),
+                LineDraft.credit(chart.LOAN_INTEREST_INCOME, to_int),
+                _loan_line("C", loan, to_prin + extra),
+            ],
+            key=f"loans:repay:{key}",
+            source="loans.repayment",
+            source_ref=str(loan.pk),
+        )
+        if changed:
+            Installment.objects.bulk_update(
+                changed, ["principal_paid", "interest_paid", "penalty_paid", "paid_on"]
+            )
+        loan.principal_paid += to_prin + extra
+        loan.interest_paid += to_int
+        loan.penalty_paid += to_pen
+        loan.prepaid += extra
+        fields = ["principal_paid", "interest_paid", "penalty_paid", "prepaid"]
+        if loan.principal_paid == loan.principal:
+            loan.status = LoanStatus.PAID_OFF
+            loan.closed_on = date
+            loan.dpd = 0
+            loan.ppap_required = 0
+            fields += ["status", "closed_on", "dpd", "ppap_required"]
+        loan.save(update_fields=fields)
+        repayment = Repayment.objects.create(
+            koperasi=koperasi,
+            loan=loan,
+            date=date,
+            amount=amount,
+            penalty=to_pen,
+            interest=to_int,
+            principal=to_prin + extra,
+            source=source,
+            is_payoff=loan.status == LoanStatus.PAID_OFF,
+            outstanding_after=loan.principal - loan.principal_paid,
+            entry=entry,
+            idempotency_key=key,
+            created_by=actor,
+        )
+        record(
+            "loans.repayment.received",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=repayment,
+            summary={
+                "loan": loan.number,
+                "amount": amount,
+                "penalty": to_pen,
+                "interest": to_int,
+                "principal": to_prin + extra,
+                "source": source,
+                "entry": entry.number,
+            },
+        )
+    return repayment
+
+
+def _apply_to_rows(rows, dues: Dues, date, to_pen, to_int, to_prin, *, payoff: bool):
+    changed: dict[int, Installment] = {}
+    for r in rows:
+        if to_pen <= 0:
+            break
+        part = min(to_pen, dues.penalties.get(r.period, 0))
+        if part:
+            r.penalty_paid += part
+            to_pen -= part
+            changed[r.period] = r
+    due_rows = [r for r in rows if r.due_date <= date and r.paid_on is None]
+    for r in due_rows:
+        part = min(to_int, r.interest - r.interest_paid)
+        if part > 0:
+            r.interest_paid += part
+            to_int -= part
+            changed[r.period] = r
+    for r in rows if payoff else due_rows:
+        part = min(to_prin, r.principal - r.principal_paid)
+        if part > 0:
+            r.principal_paid += part
+            to_prin -= part
+            changed[r.period] = r
+    for r in rows:
+        if r.paid_on is None and (payoff or r.unpaid == 0):
+            r.paid_on = date
+            changed[r.period] = r
+    return list(changed.values())
+
+
+def _prepay(loan: Loan, rows: list[Installment], date, extra: int, changed):
+    """Re-amortise the installments not yet due after ``extra`` principal paid ahead."""
+    after = max((r.period for r in rows if r.due_date <= date), default=0)
+    schedule = _schedule_of(loan, rows)
+    if extra >= schedule.balance_after(after) - loan.prepaid:
+        raise LoanError(
+            _("To pay the whole loan off, pay exactly the payoff amount."), field="amount"
+        )
+    try:
+        new = engine.recalculate_after_prepayment(
+            engine.Schedule(schedule.terms, schedule.installments, prepaid=0),
+            after_period=after,
+            prepayment=extra,
+        )
+    except engine.LoanError as exc:
+        raise LoanError(exc.message, field="amount") from exc
+    Installment.objects.filter(loan=loan, period__gt=after).delete()
+    Installment.objects.bulk_create(_schedule_rows(loan, new, offset=after))
+    return [r for r in changed if r.period <= after]
+
+
+# --- daily job: days past due, kolektibilitas, month-end PPAP -----------------------------
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    as_of: dt.date
+    loans: int
+    changed: int
+    ppap_required: int
+    ppap_entry: Any = None
+
+
+def _is_month_end(day: dt.date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None) -> DailyResult:
+    """Days past due and kolektibilitas of every active loan on ``as_of``; on the last day
+    of a month (or when ``post_ppap``) also the PPAP provision: only the change against
+    the allowance 1-1310 is posted (Dr 5-2400 / Cr 1-1310, or back when it falls).
+
+    ``actor=None`` is the scheduler (``kopdes loans-daily``). Reads two aggregate queries
+    and updates only the loans whose figures changed, so 20,000 loans take seconds.
+    """
+    if actor is not None:
+        _require(actor, koperasi, "loans.run_daily")
+    as_of = _date(as_of)
+    oldest = dict(
+        Installment.objects.filter(
+            koperasi=koperasi,
+            loan__status=LoanStatus.ACTIVE,
+            paid_on__isnull=True,
+            due_date__lte=as_of,
+        )
+        .values("loan_id")
+        .annotate(m=Min("due_date"))
+        .values_list("loan_id", "m")
+        .order_by()
+    )
+    updates = []
+    required_total = 0
+    count = 0
+    rates = engine.DEFAULT_PPAP_RATES
+    for pk, principal, paid, restructured, collateral, dpd0, kol0, ppap0 in (
+        Loan.objects.filter(koperasi=koperasi, status=LoanStatus.ACTIVE)
+        .values_list(
+            "pk",
+            "principal",
+            "principal_paid",
+            "restructured",
+            "collateral_value",
+            "dpd",
+            "kolektibilitas",
+            "ppap_required",
+        )
+        .iterator(chunk_size=5000)
+    ):
+        count += 1
+        dpd = engine.days_past_due(oldest.get(pk), as_of)
+        klass = engine.kolektibilitas(dpd, restructured=restructured)
+        ppap = engine.ppap_required(principal - paid, klass, collateral, rates)
+        required_total += ppap
+        if (dpd, int(klass), ppap) != (dpd0, kol0, ppap0):
+            updates.append((dpd, int(klass), ppap, as_of, pk))
+    entry = None
+    with transaction.atomic():
+        if updates:
+            table = Loan._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET dpd = %s, kolektibilitas = %s, ppap_required = %s, "  # noqa: S608
+                    "assessed_on = %s WHERE id = %s",
+                    [
+                        (*u[:4], u[4] if connection.vendor == "postgresql" else u[4].hex)
+                        for u in updates
+                    ],
+                )
+        if post_ppap or (post_ppap is None and _is_month_end(as_of)):
+            entry = _post_ppap(koperasi, actor=actor, as_of=as_of, required=required_total)
+        record(
+            "loans.daily.ran",
+            actor=actor,
+            koperasi=koperasi,
+            object_type="loans.daily",
+            summary={
+                "as_of": as_of.isoformat(),
+                "loans": count,
+                "changed": len(updates),
+                "ppap_required": required_total,
+                "ppap_entry": entry.number if entry is not None else None,
+            },
+        )
+    return DailyResult(as_of, count, len(updates), required_total, entry)
+
+
+def allowance_balance(koperasi) -> int:
+    """The PPAP allowance held (credit balance of 1-1310), sen."""
+    agg = AccountBalance.objects.filter(
+        koperasi=koperasi, account__code=chart.LOAN_LOSS_ALLOWANCE
+    ).aggregate(d=Sum("debit_total"), c=Sum("credit_total"))
+    return (agg["c"] or 0) - (agg["d"] or 0)
+
+
+def _post_ppap(koperasi, *, actor, as_of: dt.date, required: int):
+    _lock(koperasi)
+    period = as_of.year * 100 + as_of.month
+    if PpapRun.objects.filter(koperasi=koperasi, period=period).exists():
+        return PpapRun.objects.get(koperasi=koperasi, period=period).entry
+    held = allowance_balance(koperasi)
+    delta = required - held
+    entry = None
+    if delta:
+        up = delta > 0
+        entry = _post(
+            koperasi,
+            actor=actor,
+            date=as_of,
+            memo=f"PPAP {as_of:%m/%Y}: dibutuhkan {format_rupiah(required)}",
+            lines=[
+                (LineDraft.debit if up else LineDraft.credit)(chart.LOAN_LOSS_EXPENSE, abs(delta)),
+                (LineDraft.credit if up else LineDraft.debit)(
+                    chart.LOAN_LOSS_ALLOWANCE, abs(delta)
+                ),
+            ],
+            key=f"loans:ppap:{period}",
+            source="loans.ppap",
+        )
+    PpapRun.objects.create(
+        koperasi=koperasi, period=period, date=as_of, required=required, previous=held, entry=entry
+    )
+    return entry
+
+
+# --- restructuring and write-off (maker-checker) ------------------------------------------
+
+
+def _open_proposal_check(loan: Loan, kind: str) -> None:
+    if LoanProposal.objects.filter(
+        koperasi_id=loan.koperasi_id, loan=loan, kind=kind, state=ProposalState.PROPOSED
+    ).exists():
+        raise LoanError(_("A proposal for this loan is already waiting for approval."))
+
+
+def propose_restructure(
+    loan: Loan,
+    *,
+    actor,
+    reason: str,
+    term: int,
+    rate_percent: Any,
+    start_date: dt.date,
+    method: str | None = None,
+    grace_periods: int = 0,
+    capitalised_interest: int = 0,
+) -> LoanProposal:
+    """Propose rescheduling what is still owed; the ketua approves (another person)."""
+    koperasi = loan.koperasi
+    roles = _require(actor, koperasi, "loans.propose_restructure")
+    reason = (reason or "").strip()
+    if not reason:
+        raise LoanError(_("Write the reason."), field="reason")
+    rate = _percent(rate_percent)
+    start_date = _date(start_date)
+    if not isinstance(term, int) or not 1 <= term <= engine.MAX_TERM:
+        raise LoanError(_("The term must be between 1 and 600 months."), field="term")
+    if not isinstance(capitalised_interest, int) or capitalised_interest < 0:
+        raise LoanError(_("This figure must be a whole number, not negative."), field="capitalised")
+    method = method or loan.method
+    with transaction.atomic():
+        _lock(koperasi)
+        loan = Loan.objects.get(pk=loan.pk)
+        if loan.status != LoanStatus.ACTIVE:
+            raise LoanError(_("Only an active loan can be restructured."), field="loan")
+        _open_proposal_check(loan, ProposalKind.RESTRUCTURE)
+        # The new schedule must be buildable before it is proposed.
+        try:
+            engine.restructure(
+                loan.principal - loan.principal_paid,
+                capitalised_interest=capitalised_interest,
+                method=method,
+                rate=engine.periodic_rate(rate, per=loan.rate_per),
+                term=term,
+                rounding=loan.rounding,
+                start_date=start_date,
+                grace_periods=grace_periods,
+            )
+        except engine.LoanError as exc:
+            raise LoanError(exc.message, field="term") from exc
+        proposal = LoanProposal.objects.create(
+            koperasi=koperasi,
+            loan=loan,
+            kind=ProposalKind.RESTRUCTURE,
+            reason=reason[:300],
+            params={
+                "term": term,
+                "rate_percent": str(rate),
+                "method": method,
+                "grace_periods": grace_periods,
+                "capitalised_interest": capitalised_interest,
+                "start_date": start_date.isoformat(),
+            },
+            proposed_by=actor,
+            proposed_at=timezone.now(),
+        )
+        record(
+            "loans.restructure.proposed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=proposal,
+            summary={"loan": loan.number, **proposal.params},
+        )
+    return proposal
+
+
+def propose_write_off(loan: Loan, *, actor, reason: str) -> LoanProposal:
+    """Propose hapus buku; the ketua and a pengawas must both approve."""
+    koperasi = loan.koperasi
+    roles = _require(actor, koperasi, "loans.propose_write_off")
+    reason = (reason or "").strip()
+    if not reason:
+        raise LoanError(_("Write the reason."), field="reason")
+    with transaction.atomic():
+        _lock(koperasi)
+        loan = Loan.objects.get(pk=loan.pk)
+        if loan.status != LoanStatus.ACTIVE:
+            raise LoanError(_("Only an active loan can be written off."), field="loan")
+        _open_proposal_check(loan, ProposalKind.WRITE_OFF)
+        proposal = LoanProposal.objects.create(
+            koperasi=koperasi,
+            loan=loan,
+            kind=ProposalKind.WRITE_OFF,
+            reason=reason[:300],
+            params={"outstanding": loan.principal - loan.principal_paid},
+            proposed_by=actor,
+            proposed_at=timezone.now(),
+        )
+        record(
+            "loans.write_off.proposed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=proposal,
+            summary={"loan": loan.number, "outstanding": proposal.params["outstanding"]},
+        )
+    return proposal
+
+
+def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanProposal:
+    """Approve a restructuring (ketua) or one half of a write-off (ketua, pengawas).
+
+    The proposer never approves; a write-off takes effect when the second of the two
+    roles approves, and the same person cannot be both halves.
+    """
+    koperasi = proposal.koperasi
+    date = _date(date)
+    code = (
+        "loans.approve_restructure"
+        if proposal.kind == ProposalKind.RESTRUCTURE
+        else "loans.approve_write_off"
+    )
+    roles = _require(actor, koperasi, code)
+    with transaction.atomic():
+        _lock(koperasi)
+        proposal = LoanProposal.objects.select_related("loan", "loan__member").get(pk=proposal.pk)
+        if proposal.state != ProposalState.PROPOSED:
+            raise LoanError(_("This proposal was already decided."))
+        if actor.pk == proposal.proposed_by_id:
+            raise PermissionDeniedError(
+                _("You proposed this, so another officer must approve it."), code="maker_checker"
+            )
+        if is_relative(actor, proposal.loan.member):
+            raise PermissionDeniedError(
+                _("You may not decide a loan of yourself or of a relative."), code="maker_checker"
+            )
+        loan = proposal.loan
+        if loan.status != LoanStatus.ACTIVE:
+            raise LoanError(_("This loan is no longer active."))
+        if proposal.kind == ProposalKind.WRITE_OFF:
+            if proposal.approved_by_id is None:
+                proposal.approved_by = actor
+                proposal.save(update_fields=["approved_by"])
+                record(
+                    "loans.write_off.first_approved",
+                    actor=actor,
+                    koperasi=koperasi,
+                    role=_label(roles),
+                    obj=proposal,
+                    summary={"loan": loan.number},
+                )
+                return proposal
+            if actor.pk == proposal.approved_by_id:
+                raise PermissionDeniedError(
+                    _("The second approval must come from another person."), code="maker_checker"
+                )
+            first_roles = roles_for(proposal.approved_by, koperasi)
+            if not (
+                (Role.KETUA in first_roles and Role.PENGAWAS in roles)
+                or (Role.PENGAWAS in first_roles and Role.KETUA in roles)
+            ):
+                raise PermissionDeniedError(
+                    _("A write-off needs the ketua and a pengawas."), code="maker_checker"
+                )
+            proposal.second_approved_by = actor
+            _write_off(loan, actor=actor, date=date, roles=roles)
+        else:
+            proposal.approved_by = actor
+            _restructure(loan, proposal, actor=actor, date=date, roles=roles)
+        proposal.state = ProposalState.APPROVED
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["state", "decided_at", "approved_by", "second_approved_by"])
+        record(
+            f"loans.{proposal.kind}.approved",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=proposal,
+            summary={"loan": loan.number},
+        )
+    return proposal
+
+
+def reject_proposal(proposal: LoanProposal, *, actor, reason: str = "") -> LoanProposal:
+    """Turn a restructuring or write-off proposal down (nothing is posted)."""
+    koperasi = proposal.koperasi
+    code = (
+        "loans.approve_restructure"
+        if proposal.kind == ProposalKind.RESTRUCTURE
+        else "loans.approve_write_off"
+    )
+    roles = _require(actor, koperasi, code)
+    with transaction.atomic():
+        proposal = LoanProposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.state != ProposalState.PROPOSED:
+            raise LoanError(_("This proposal was already decided."))
+        proposal.state = ProposalState.REJECTED
+        proposal.decided_at = timezone.now()
+        proposal.decision_note = (reason or "")[:300]
+        proposal.save(update_fields=["state", "decided_at", "decision_note"])
+        record(
+            f"loans.{proposal.kind}.rejected",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=proposal,
+            summary={"reason": reason[:300]},
+        )
+    return proposal
+
+
+def _restructure(loan: Loan, proposal: LoanProposal, *, actor, date, roles) -> Loan:
+    p = proposal.params
+    start = dt.date.fromisoformat(p["start_date"])
+    outstanding = loan.principal - loan.principal_paid
+    capitalised = int(p.get("capitalised_interest", 0))
+    schedule = engine.restructure(
+        outstanding,
+        capitalised_interest=capitalised,
+        method=p["method"],
+        rate=engine.periodic_rate(p["rate_percent"], per=loan.rate_per),
+        term=int(p["term"]),
+        rounding=loan.rounding,
+        start_date=start,
+        grace_periods=int(p.get("grace_periods", 0)),
+    )
+    koperasi = loan.koperasi
+    new = Loan.objects.create(
+        koperasi=koperasi,
+        number=_next_number(koperasi),
+        member=loan.member,
+        product=loan.product,
+        status=LoanStatus.ACTIVE,
+        channel=loan.channel,
+        principal=outstanding + capitalised,
+        term=int(p["term"]),
+        method=p["method"],
+        rate_percent=Decimal(p["rate_percent"]),
+        rate_per=loan.rate_per,
+        rounding=loan.rounding,
+        grace_periods=int(p.get("grace_periods", 0)),
+        purpose=f"Restrukturisasi {loan.number}"[:200],
+        collateral_value=loan.collateral_value,
+        collateral_note=loan.collateral_note,
+        guarantor_note=loan.guarantor_note,
+        applied_on=date,
+        created_by=proposal.proposed_by,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        disbursed_on=start,
+        disbursed_by=actor,
+        restructured=True,
+        restructured_from=loan,
+        kolektibilitas=3,
+    )
+    entry = _post(
+        koperasi,
+        actor=actor,
+        date=date,
+        memo=f"Restrukturisasi {loan.number} menjadi {new.number}",
+        lines=[
+            _loan_line("D", new, outstanding + capitalised),
+            _loan_line("C", loan, outstanding),
+            LineDraft.credit(chart.LOAN_INTEREST_INCOME, capitalised),
+        ],
+        key=f"loans:restructure:{proposal.pk}",
+        source="loans.restructure",
+        source_ref=str(loan.pk),
+    )
+    new.disbursement_entry = entry
+    new.save(update_fields=["disbursement_entry"])
+    Installment.objects.bulk_create(_schedule_rows(new, schedule))
+    Installment.objects.filter(loan=loan, paid_on__isnull=True).update(paid_on=date)
+    loan.status = LoanStatus.RESTRUCTURED
+    loan.principal_paid = loan.principal
+    loan.closed_on = date
+    loan.ppap_required = 0
+    loan.save(update_fields=["status", "principal_paid", "closed_on", "ppap_required"])
+    record(
+        "loans.loan.restructured",
+        actor=actor,
+        koperasi=koperasi,
+        role=_label(roles),
+        obj=new,
+        summary={"from": loan.number, "to": new.number, "principal": new.principal},
+    )
+    return new
+
+
+def _write_off(loan: Loan, *, actor, date, roles) -> None:
+    outstanding = loan.principal - loan.principal_paid
+    entry = _post(
+        loan.koperasi,
+        actor=actor,
+        date=date,
+        memo=f"Hapus buku pinjaman {loan.number}",
+        lines=[
+            LineDraft.debit(chart.LOAN_LOSS_ALLOWANCE, outstanding),
+            _loan_line("C", loan, outstanding),
+        ],
+        key=f"loans:write_off:{loan.pk}",
+        source="loans.write_off",
+        source_ref=str(loan.pk),
+    )
+    loan.status = LoanStatus.WRITTEN_OFF
+    loan.written_off_amount = outstanding
+    loan.principal_paid = loan.principal
+    loan.closed_on = date
+    loan.ppap_required = 0
+    loan.save(
+        update_fields=[
+            "status",
+            "written_off_amount",
+            "principal_paid",
+            "closed_on",
+            "ppap_required",
+        ]
+    )
+    record(
+        "loans.loan.written_off",
+        actor=actor,
+        koperasi=loan.koperasi,
+        role=_label(roles),
+        obj=loan,
+        summary={"number": loan.number, "amount": outstanding, "entry": entry.number},
+    )
+
+
+def record_recovery(loan: Loan, *, actor, amount: int, date: dt.date, idempotency_key: str):
+    """Money received on a written-off loan. It restores the PPAP allowance (Dr Kas /
+    Cr 1-1310); the next month-end PPAP run releases the surplus into income."""
+    koperasi = loan.koperasi
+    roles = _require(actor, koperasi, "loans.repay")
+    amount = _amount(amount)
+    date = _date(date)
+    key = _key(idempotency_key)
+    with transaction.atomic():
+        _lock(koperasi)
+        loan = Loan.objects.get(pk=loan.pk)
+        if loan.status != LoanStatus.WRITTEN_OFF:
+            raise LoanError(_("Recoveries are only for written-off loans."), field="loan")
+        entry = _post(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Pemulihan pinjaman hapus buku {loan.number}",
+            lines=[
+                LineDraft.debit(chart.CASH, amount),
+                LineDraft.credit(chart.LOAN_LOSS_ALLOWANCE, amount),
+            ],
+            key=f"loans:recovery:{key}",
+            source="loans.recovery",
+            source_ref=str(loan.pk),
+        )
+        if not getattr(entry, "replayed", False):
+            if loan.recovered_amount + amount > loan.written_off_amount:
+                raise LoanError(
+                    _("The recovery is more than what was written off."), field="amount"
+                )
+            loan.recovered_amount += amount
+            loan.save(update_fields=["recovered_amount"])
+            record(
+                "loans.recovery.received",
+                actor=actor,
+                koperasi=koperasi,
+                role=_label(roles),
+                obj=loan,
+                summary={"number": loan.number, "amount": amount, "entry": entry.number},
+            )
+    return entry
+
+
+# --- the koperasi's own bank loan ---------------------------------------------------------
+
+
+def create_bank_loan(
+    koperasi,
+    *,
+    actor,
+    lender: str,
+    plafond: int,
+    rate_percent: Any,
+    term: int,
+    grace_periods: int,
+    start_date: dt.date,
+    reference: str = "",
+    due_day: int = 12,
+) -> BankLoan:
+    """Record the koperasi's borrowing contract (e.g. Himbara: <= Rp3 billion, 6% a year,
+    <= 72 months, 6-8 months grace, due on the 12th)."""
+    roles = _require(actor, koperasi, "loans.manage_bank_loan")
+    lender = (lender or "").strip()
+    if not lender:
+        raise LoanError(_("Write the lender's name."), field="lender")
+    plafond = _amount(plafond, "plafond")
+    rate = _percent(rate_percent)
+    if not isinstance(term, int) or not 1 <= term <= engine.MAX_TERM:
+        raise LoanError(_("The term must be between 1 and 600 months."), field="term")
+    if not isinstance(grace_periods, int) or not 0 <= grace_periods < term:
+        raise LoanError(_("The grace period must be shorter than the term."), field="grace")
+    if not 1 <= due_day <= 28:
+        raise LoanError(_("The due day must be between 1 and 28."), field="due_day")
+    with transaction.atomic():
+        bank_loan = BankLoan.objects.create(
+            koperasi=koperasi,
+            lender=lender[:100],
+            reference=(reference or "")[:60],
+            plafond=plafond,
+            rate_percent=rate,
+            term=term,
+            grace_periods=grace_periods,
+            due_day=due_day,
+            start_date=_date(start_date),
+            created_by=actor,
+        )
+        record(
+            "loans.bank_loan.created",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=bank_loan,
+            summary={"lender": lender, "plafond": plafond, "rate": str(rate), "term": term},
+        )
+    return bank_loan
+
+
+def bank_drawn(bank_loan: BankLoan) -> int:
+    return (
+        bank_loan.movements.filter(kind=BankLoanMovement.Kind.DRAWDOWN).aggregate(
+            t=Sum("principal")
+        )["t"]
+        or 0
+    )
+
+
+def bank_schedule(bank_loan: BankLoan) -> list[tuple[int, dt.date, int, int]]:
+    """(period, due date, principal, interest) on what was drawn: the engine's schedule
+    with due dates moved to the contract's day (the 12th), then to the next working day."""
+    drawn = bank_drawn(bank_loan)
+    if drawn <= 0:
+        return []
+    terms = engine.LoanTerms(
+        method=engine.LoanMethod(bank_loan.method),
+        principal=drawn,
+        rate=engine.periodic_rate(bank_loan.rate_percent, per="year"),
+        term=bank_loan.term,
+        rounding=engine.Rounding.RUPIAH,
+        start_date=bank_loan.start_date,
+        grace_periods=bank_loan.grace_periods,
+    )
+    out = []
+    for row in engine.build_schedule(terms).installments:
+        assert row.due_date is not None
+        day = row.due_date.replace(day=bank_loan.due_day)
+        out.append((row.period, next_working_day(day), row.principal, row.interest))
+    return out
+
+
+def draw_bank_loan(bank_loan: BankLoan, *, actor, amount: int, date: dt.date, idempotency_key: str):
+    """A drawdown: Dr 1-1200 Bank / Cr 2-2100 Utang bank; never above the plafond."""
+    koperasi = bank_loan.koperasi
+    roles = _require(actor, koperasi, "loans.manage_bank_loan")
+    amount = _amount(amount)
+    date = _date(date)
+    key = _key(idempotency_key)
+    with transaction.atomic():
+        _lock(koperasi)
+        found = BankLoanMovement.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        if found is not None:
+            if (found.bank_loan_id, found.kind, found.principal, found.date) != (
+                bank_loan.pk,
+                BankLoanMovement.Kind.DRAWDOWN,
+                amount,
+                date,
+            ):
+                raise ConflictError(
+                    _("This idempotency key was already used. Nothing was recorded."),
+                    field="idempotency_key",
+                )
+            return found
+        if bank_drawn(bank_loan) + amount > bank_loan.plafond:
+            raise LoanError(_("The drawdown is above the plafond."), field="amount")
+        entry = _post(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Pencairan utang bank {bank_loan}",
+            lines=[LineDraft.debit(chart.BANK, amount), LineDraft.credit(chart.BANK_LOAN, amount)],
+            key=f"loans:bank:{key}",
+            source="loans.bank_loan",
+            source_ref=str(bank_loan.pk),
+        )
+        move = BankLoanMovement.objects.create(
+            koperasi=koperasi,
+            bank_loan=bank_loan,
+            kind=BankLoanMovement.Kind.DRAWDOWN,
+            date=date,
+            principal=amount,
+            entry=entry,
+            idempotency_key=key,
+            created_by=actor,
+        )
+        record(
+            "loans.bank_loan.drawn",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=move,
+            summary={"amount": amount, "entry": entry.number},
+        )
+    return move
+
+
+def pay_bank_installment(
+    bank_loan: BankLoan,
+    *,
+    actor,
+    principal: int,
+    interest: int,
+    date: dt.date,
+    idempotency_key: str,
+):
+    """An installment paid to the bank: Dr 2-2100 (pokok) + Dr 5-2300 beban bunga bank /
+    Cr 1-1200 Bank. Never more principal than is owed."""
+    koperasi = bank_loan.koperasi
+    roles = _require(actor, koperasi, "loans.manage_bank_loan")
+    date = _date(date)
+    key = _key(idempotency_key)
+    for name, value in (("principal", principal), ("interest", interest)):
+        if not isinstance(value, int) or value < 0 or value > MAX_SEN:
+            raise LoanError(_("This figure must be a whole number, not negative."), field=name)
+    if principal + interest <= 0:
+        raise LoanError(_("The amount must be more than zero."), field="principal")
+    with transaction.atomic():
+        _lock(koperasi)
+        found = BankLoanMovement.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        if found is not None:
+            if (found.bank_loan_id, found.principal, found.interest, found.date) != (
+                bank_loan.pk,
+                principal,
+                interest,
+                date,
+            ):
+                raise ConflictError(
+                    _("This idempotency key was already used. Nothing was recorded."),
+                    field="idempotency_key",
+                )
+            return found
+        if principal > bank_outstanding(bank_loan):
+            raise LoanError(
+                _("The principal is more than what is owed to the bank."), field="principal"
+            )
+        entry = _post(
+            koperasi,
+            actor=actor,
+            date=date,
+            memo=f"Angsuran utang bank {bank_loan}",
+            lines=[
+                LineDraft.debit(chart.BANK_LOAN, principal),
+                LineDraft.debit(chart.BANK_INTEREST_EXPENSE, interest),
+                LineDraft.credit(chart.BANK, principal + interest),
+            ],
+            key=f"loans:bank:{key}",
+            source="loans.bank_loan",
+            source_ref=str(bank_loan.pk),
+        )
+        move = BankLoanMovement.objects.create(
+            koperasi=koperasi,
+            bank_loan=bank_loan,
+            kind=BankLoanMovement.Kind.PAYMENT,
+            date=date,
+            principal=principal,
+            interest=interest,
+            entry=entry,
+            idempotency_key=key,
+            created_by=actor,
+        )
+        record(
+            "loans.bank_loan.paid",
+            actor=actor,
+            koperasi=koperasi,
+            role=_label(roles),
+            obj=move,
+            summary={"principal": principal, "interest": interest, "entry": entry.number},
+        )
+    return move
+
+
+def bank_outstanding(bank_loan: BankLoan) -> int:
+    paid = (
+        bank_loan.movements.filter(kind=BankLoanMovement.Kind.PAYMENT).aggregate(
+            t=Sum("principal")
+        )["t"]
+        or 0
+    )
+    return bank_drawn(bank_loan) - paid
