@@ -259,6 +259,8 @@ def _write_archive(path: Path, files: dict[str, Path], manifest: dict[str, Any])
         info.size = len(data)
         info.mtime = int(datetime.now(UTC).timestamp())
         tar.addfile(info, io.BytesIO(data))
+    # Backups hold personal data (encrypted fields, names, addresses): owner-only access.
+    os.chmod(tmp, 0o600)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -284,7 +286,7 @@ def create_backup(output: Path | None = None, *, target: Target | None = None) -
         archive = output
         archive.parent.mkdir(parents=True, exist_ok=True)
     else:
-        output.mkdir(parents=True, exist_ok=True)
+        output.mkdir(mode=0o700, parents=True, exist_ok=True)
         archive = output / name
     with tempfile.TemporaryDirectory(prefix="kopdes-backup-") as tmpdir:
         dump = Path(tmpdir) / DUMP_NAMES[target.engine]

@@ -171,6 +171,7 @@ def test_backup_command_writes_archive_into_output(tmp_path):
     call_command("backup", "--output", str(tmp_path), stdout=out)
     archives = list(tmp_path.glob("kopdes-*.tar"))
     assert len(archives) == 1 and str(archives[0]) in out.getvalue()
+    assert archives[0].stat().st_mode & 0o777 == 0o600
 
 
 def _rewrite(archive: Path, dest: Path, change) -> Path:
