@@ -38,7 +38,7 @@ def _run(mode, ack, env, timeout=120):
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def _scratch_postgres(name):
+def _admin(sql):
     import psycopg
 
     params = settings.DATABASES["default"]
@@ -47,8 +47,13 @@ def _scratch_postgres(name):
         f"password={params['PASSWORD']} dbname=postgres"
     )
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        for statement in sql:
+            conn.execute(statement)
+
+
+def _scratch_postgres(name):
+    params = settings.DATABASES["default"]
+    _admin([f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'])
     return (
         f"postgresql://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:"
         f"{params['PORT'] or 5432}/{name}"
@@ -110,6 +115,10 @@ def test_kill_9_during_postings_on_a_sqlite_file_leaves_balanced_books(tmp_path)
 def test_kill_9_during_postings_on_postgresql_leaves_balanced_books(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("runs when DATABASE_URL points at PostgreSQL")
-    url = _scratch_postgres(f"{settings.DATABASES['default']['NAME']}_t4")
-    reports = kill_loop(tmp_path, url, kills=10)
+    name = f"{settings.DATABASES['default']['NAME']}_t4"
+    url = _scratch_postgres(name)
+    try:
+        reports = kill_loop(tmp_path, url, kills=10)
+    finally:
+        _admin([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
     assert reports[-1]["entries"] > 0
