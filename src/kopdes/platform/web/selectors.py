@@ -56,27 +56,12 @@ def picker_choices(user) -> list[dict]:
     return [{"koperasi": k, "place": place_of(k)} for k in koperasi_for(user).order_by("name")]
 
 
-def _village_tile(koperasi, roles) -> TileData | None:
-    try:
-        region = lookup_region(koperasi.region_code)
-    except ValueError:  # UnknownRegionError is a ValueError too: show nothing, never fail
-        return None
-    return TileData(
-        figure=region.desa,
-        label=_("Kec. %(kecamatan)s, %(kabupaten)s")
-        % {"kecamatan": region.kecamatan, "kabupaten": region.kabupaten},
-        note=region.provinsi,
-        url=reverse("tenancy:profile", kwargs={"slug": koperasi.slug}),
-    )
-
-
 def _business_units_tile(koperasi, roles) -> TileData:
     labels = dict(BusinessUnit.choices)
     units = [str(labels.get(u, u)) for u in koperasi.business_units or []]
     return TileData(figure=str(len(units)), label=_("business units"), note=", ".join(units))
 
 
-register_tile(Tile("tenancy.village", "tenancy.view_profile", _village_tile, order=5))
 register_tile(Tile("identity.officers", "identity.view_officers", _officers_tile, order=10))
 register_tile(Tile("tenancy.units", "tenancy.view_profile", _business_units_tile, order=15))
 
@@ -104,4 +89,5 @@ def dashboard_summary(koperasi, roles) -> dict:
         "tiles": tiles_for(koperasi, roles),
         "recent_events": recent_events(koperasi, roles),
         "role_labels": sorted(Role(r).label for r in roles),
+        "place": place_of(koperasi),
     }

@@ -305,3 +305,9 @@ def test_dashboard_queries_do_not_grow_with_officers_or_activity(client, koperas
         response = _dashboard(client, koperasi)
     assert len(response.context["recent_events"]) == 8
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_dashboard_names_the_village_of_the_koperasi(client, koperasi):
+    testing.login(client, testing.make_user("bendahara", koperasi))
+    body = _dashboard(client, koperasi).content.decode()
+    assert "Sukamaju, Kec. Megamendung, Kabupaten Bogor" in body
