@@ -10,6 +10,7 @@ from kopdes.platform.core.api_errors import install_error_handlers
 from kopdes.platform.identity.api import ApiTokenAuth
 from kopdes.platform.identity.api import router as identity_router
 from kopdes.platform.tenancy.api import router as tenancy_router
+from kopdes.savings.api import router as savings_router
 
 api = NinjaAPI(
     title="kopdes API",
@@ -22,4 +23,5 @@ install_error_handlers(api)
 api.add_router("/", identity_router)
 api.add_router("/k/{slug}/", tenancy_router)
 api.add_router("/k/{slug}/ledger/", ledger_router)
+api.add_router("/k/{slug}/savings/", savings_router)
 api.add_router("/k/{slug}/", members_router)

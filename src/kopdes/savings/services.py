@@ -1088,7 +1088,6 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
         run.skipped = len(done)
         if not accounts:
             return run
-        ids = [a.pk for a in accounts]
         # Movements from the month's first day on: the month's points and, summed, what
         # takes the current balance back to the opening balance.
         since: dict[Any, int] = defaultdict(int)

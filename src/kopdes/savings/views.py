@@ -362,20 +362,16 @@ def _statement_response(request, statement, template_context, name: str) -> Http
     koperasi = request.koperasi
     fmt = request.GET.get("format", "")
     filename = f"rekening-{name}-{statement.date_from:%Y%m%d}-{statement.date_to:%Y%m%d}"
-    if fmt == "xlsx":
-        wb_bytes = export.statement_xlsx(koperasi, statement)
-        response = HttpResponse(wb_bytes, content_type=xlsx.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = (
-            f'attachment; filename="{pdf.safe_filename(filename)}.xlsx"'
-        )
-        return response
-    if fmt == "pdf":
-        response = HttpResponse(
-            export.statement_pdf(koperasi, statement), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{pdf.safe_filename(filename)}.pdf"'
-        )
+    if fmt in ("xlsx", "pdf"):
+        if fmt == "xlsx":
+            body = export.statement_xlsx(koperasi, statement)
+            content_type = xlsx.XLSX_CONTENT_TYPE
+        else:
+            body = export.statement_pdf(koperasi, statement)
+            content_type = "application/pdf"
+        response = HttpResponse(body, content_type=content_type)
+        name = f"{pdf.safe_filename(filename)}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     template_context["statement"] = statement
     template_context["kinds"] = dict(TxnKind.choices)

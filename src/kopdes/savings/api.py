@@ -1,0 +1,167 @@
+"""Savings over the JSON API: balances, deposits and withdrawals with an Idempotency-Key.
+
+Thin: parse, call one service or selector, shape the answer. A new movement answers 201,
+an exact replay of the same key answers 200 with the first result, the same key with a
+different body 409, a withdrawal above the AD/ART threshold 202 (waiting for a second
+officer). Amounts are integers in sen. Another koperasi's account is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Header, Path, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.savings import selectors, services
+from kopdes.savings.models import WithdrawalRequest
+
+router = Router(tags=["savings"])
+
+
+class AccountOut(Schema):
+    id: uuid.UUID
+    number: str
+    kind: str
+    status: str
+    member_id: uuid.UUID
+    member_number: str
+    balance: int
+    maturity_date: dt.date | None = None
+
+
+class MoveIn(Schema):
+    amount: int  # sen
+    date: dt.date | None = None
+    memo: str = ""
+
+
+class TransactionOut(Schema):
+    id: uuid.UUID
+    account_id: uuid.UUID
+    kind: str
+    date: dt.date
+    amount: int
+    balance_after: int
+    entry_number: int | None
+    status: str = "posted"
+
+
+class PendingOut(Schema):
+    id: uuid.UUID
+    account_id: uuid.UUID
+    amount: int
+    status: str
+
+
+def _koperasi(request: HttpRequest, slug: str, permission: str):
+    koperasi, roles = access_koperasi(request.auth, slug)
+    if not has_perm(roles, permission):
+        raise HttpError(403, "Anda tidak berwenang melakukan ini di koperasi ini.")
+    return koperasi
+
+
+def _account_out(a) -> dict:
+    return {
+        "id": a.pk,
+        "number": a.number,
+        "kind": a.kind,
+        "status": a.status,
+        "member_id": a.member_id,
+        "member_number": a.member.number,
+        "balance": a.balance,
+        "maturity_date": a.maturity_date,
+    }
+
+
+def _txn_out(t) -> dict:
+    return {
+        "id": t.pk,
+        "account_id": t.account_id,
+        "kind": t.kind,
+        "date": t.date,
+        "amount": t.amount,
+        "balance_after": t.balance_after,
+        "entry_number": t.entry.number if t.entry_id else None,
+    }
+
+
+@router.get("accounts", response=list[AccountOut], url_name="savings-account-list")
+def list_accounts(request: HttpRequest, slug: str = Path(...), member_number: str = Query("")):
+    """A member's savings accounts and balances (by member number)."""
+    koperasi = _koperasi(request, slug, "savings.view")
+    member = selectors.find_member(koperasi, member_number) if member_number else None
+    if member is None:
+        raise HttpError(404, "Anggota tidak ditemukan.")
+    accounts = selectors.list_member_accounts(member)
+    for a in accounts:
+        a.member = member
+    return [_account_out(a) for a in accounts]
+
+
+@router.get("accounts/{account_id}", response=AccountOut, url_name="savings-account-detail")
+def get_account(request: HttpRequest, account_id: str, slug: str = Path(...)):
+    """One account with its balance (404 for another koperasi's)."""
+    koperasi = _koperasi(request, slug, "savings.view")
+    return _account_out(selectors.get_account(koperasi, account_id))
+
+
+def _move(request, slug, account_id, payload: MoveIn, key: str, service):
+    koperasi = _koperasi(request, slug, "savings.teller")
+    account = selectors.get_account(koperasi, account_id)
+    result = service(
+        account,
+        actor=request.auth,
+        amount=payload.amount,
+        date=payload.date or timezone.localdate(),
+        idempotency_key=key,
+        memo=payload.memo,
+    )
+    replayed = getattr(result, "replayed", False)
+    if isinstance(result, WithdrawalRequest):
+        body = {
+            "id": result.pk,
+            "account_id": result.account_id,
+            "amount": result.amount,
+            "status": result.status,
+        }
+        return Status(200 if replayed else 202, body)
+    return Status(200 if replayed else 201, _txn_out(result))
+
+
+@router.post(
+    "accounts/{account_id}/deposits",
+    response={200: TransactionOut, 201: TransactionOut},
+    url_name="savings-deposit",
+)
+def deposit(
+    request: HttpRequest,
+    account_id: str,
+    payload: MoveIn,
+    slug: str = Path(...),
+    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+):
+    """Setoran to a wajib or sukarela account (amount in sen)."""
+    return _move(request, slug, account_id, payload, idempotency_key, services.deposit)
+
+
+@router.post(
+    "accounts/{account_id}/withdrawals",
+    response={200: TransactionOut | PendingOut, 201: TransactionOut, 202: PendingOut},
+    url_name="savings-withdraw",
+)
+def withdraw(
+    request: HttpRequest,
+    account_id: str,
+    payload: MoveIn,
+    slug: str = Path(...),
+    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+):
+    """Penarikan from sukarela; never overdraws; above the AD/ART threshold: 202 pending."""
+    return _move(request, slug, account_id, payload, idempotency_key, services.withdraw)
