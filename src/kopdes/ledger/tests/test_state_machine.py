@@ -9,7 +9,9 @@ Runs on SQLite and PostgreSQL (whichever DATABASE_URL selects); seeded (derandom
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import json
+import time
+from collections import Counter, defaultdict
 
 import pytest
 from django.db import transaction
@@ -51,6 +53,8 @@ def day_of(period: int, day: int = 15) -> dt.date:
 
 
 class Books(RuleBasedStateMachine):
+    ops: Counter = Counter()  # generator coverage over the whole run
+
     def __init__(self):
         super().__init__()
         self._atomic = transaction.atomic()
@@ -106,6 +110,7 @@ class Books(RuleBasedStateMachine):
         key = f"k{self.keys}"
         kwargs = {"date": day_of(month), "memo": "Acak", "lines": lines, "idempotency_key": key}
         too_big = amount > 10**17
+        self.ops["post_refused" if month in self.closed or too_big else "post"] += 1
         if month in self.closed or too_big:
             with pytest.raises(LedgerError):
                 services.post(self.koperasi, actor=None, **kwargs)
@@ -129,6 +134,7 @@ class Books(RuleBasedStateMachine):
         proposal = services.propose_reversal(
             entry, actor=self.bendahara, reason="Uji", date=day_of(month, 20)
         )
+        self.ops["reverse_refused" if month in self.closed else "reverse"] += 1
         if month in self.closed:
             with pytest.raises(LedgerError):
                 services.approve_reversal(proposal, actor=self.ketua)
@@ -143,6 +149,9 @@ class Books(RuleBasedStateMachine):
     def close(self, month):
         with_entries = {p for (_, p) in self.net} | {p for _, _, p in self.posted}
         earlier_open = [p for p in with_entries if p < month and p not in self.closed]
+        self.ops["close_refused" if month in self.closed or earlier_open else "close"] += 1
+        if month % 100 == 12 and not (month in self.closed or earlier_open):
+            self.ops["year_end_close"] += 1
         if month in self.closed or earlier_open:
             with pytest.raises(LedgerError):
                 services.propose_period_close(
@@ -181,6 +190,7 @@ class Books(RuleBasedStateMachine):
         if not self.closed:
             return
         month = max(self.closed)
+        self.ops["reopen"] += 1
         proposal = services.propose_period_reopen(
             self.koperasi,
             actor=self.bendahara,
@@ -217,6 +227,10 @@ class Books(RuleBasedStateMachine):
 @pytest.mark.django_db
 @pytest.mark.slow
 def test_random_operations_keep_the_books_balanced_and_verifiable():
+    from django.db import connection
+
+    Books.ops.clear()
+    started = time.monotonic()
     run_state_machine_as_test(
         Books,
         settings=settings(
@@ -227,3 +241,15 @@ def test_random_operations_keep_the_books_balanced_and_verifiable():
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+    histogram = dict(Books.ops)
+    figures = {
+        "test": "T6",
+        "backend": "pg" if connection.vendor == "postgresql" else "sqlite",
+        "seed": "derandomize",
+        "metrics": {"ops": sum(histogram.values()), "violations": 0, "op_histogram": histogram},
+        "duration_s": round(time.monotonic() - started, 1),
+        "pass": True,
+    }
+    print(json.dumps(figures))
+    for op in ("post", "post_refused", "reverse", "close", "close_refused", "reopen"):
+        assert histogram.get(op, 0) >= 1, (op, histogram)
