@@ -11,6 +11,8 @@ urlpatterns = [
     path("k/<slug:slug>/koperasi/", include("kopdes.platform.tenancy.urls")),
     path("k/<slug:slug>/audit/", include("kopdes.platform.audit.urls")),
     path("k/<slug:slug>/buku/", include("kopdes.ledger.urls")),
+    path("k/<slug:slug>/pinjaman/", include("kopdes.loans.urls")),
+    path("portal/<slug:slug>/pinjaman/", include("kopdes.loans.portal_urls")),
     path("k/<slug:slug>/simpanan/", include("kopdes.savings.urls")),
     path("k/<slug:slug>/anggota/", include("kopdes.members.urls")),
     path("portal/", include("kopdes.members.portal_urls")),

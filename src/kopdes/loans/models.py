@@ -206,7 +206,7 @@ class Installment(TenantModel):
         indexes = [models.Index(fields=["koperasi", "paid_on", "due_date"], name="loan_inst_due")]
 
     @property
-    def amount(self) -> int:
+    def installment(self) -> int:
         return self.principal + self.interest
 
     @property

@@ -41,6 +41,8 @@ NAV: list[NavEntry] = [
     NavEntry(_("Savings"), "savings:home", "savings.view", "wallet"),
     NavEntry(_("Bookkeeping"), "ledger:home", "ledger.view", "book"),
     NavEntry(_("Reports"), "ledger:statement-position", "ledger.view", "chart"),
+    NavEntry(_("Loans"), "loans:home", "loans.view", "loan"),
+    NavEntry(_("My loans"), "loans_portal:home", "members.portal", "loan"),
     NavEntry(_("Audit log"), "audit:event-list", "audit.view", "shield"),
 ]
 

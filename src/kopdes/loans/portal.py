@@ -1,0 +1,126 @@
+"""The member's own loans in the portal, under ``/portal/<slug>/pinjaman/`` (namespace
+``loans_portal``): own loans, schedule, next due date and amount, and applying online.
+
+The caller must hold the ``anggota`` role in the koperasi and be linked to a member
+(``Member.user``); anything else, and another member's loan, is a 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kopdes.domain.money import MoneyError, parse_rupiah, terbilang
+from kopdes.loans import selectors, services
+from kopdes.loans.choices import Channel
+from kopdes.members.models import Member
+from kopdes.platform.core.errors import DomainError
+from kopdes.platform.tenancy.access import koperasi_view
+
+
+def _me(request: HttpRequest) -> Member:
+    member = Member.objects.filter(
+        koperasi=request.koperasi,  # type: ignore[attr-defined]
+        user=request.user,
+    ).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+@require_GET
+@koperasi_view("members.portal")
+def home(request: HttpRequest) -> HttpResponse:
+    member = _me(request)
+    loans = list(selectors.list_member_loans(member).order_by("-number"))
+    for loan in loans:
+        loan.next_row = selectors.next_installment(loan)
+    return render(request, "loans/portal_home.html", {"member": member, "loans": loans})
+
+
+@require_GET
+@koperasi_view("members.portal")
+def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
+    member = _me(request)
+    loan = selectors.get_loan(request.koperasi, loan_id)  # type: ignore[attr-defined]
+    if loan.member_id != member.pk:
+        raise Http404
+    return render(
+        request,
+        "loans/portal_loan.html",
+        {
+            "loan": loan,
+            "installments": selectors.installments(loan),
+            "next_row": selectors.next_installment(loan),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("members.portal")
+def apply(request: HttpRequest) -> HttpResponse:
+    member = _me(request)
+    koperasi = request.koperasi  # type: ignore[attr-defined]
+    context: dict = {
+        "products": selectors.list_products(koperasi, active_only=True),
+        "post": request.POST,
+        "key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            product = (
+                selectors.list_products(koperasi, active_only=True)
+                .filter(pk=request.POST.get("product") or None)
+                .first()
+            )
+            if product is None:
+                raise services.LoanError(_("The loan product was not found."), field="product")
+            try:
+                principal = parse_rupiah(request.POST.get("principal") or "")
+            except MoneyError as exc:
+                raise services.LoanError(str(exc), field="principal") from exc
+            try:
+                term = int(request.POST.get("term") or "")
+            except ValueError:
+                raise services.LoanError(_("Write a whole number."), field="term") from None
+            today = timezone.localdate()
+            context["schedule"] = services.simulate(
+                product, principal=principal, term=term, start_date=today
+            )
+            context["words"] = terbilang(principal)
+            if request.POST.get("step") == "apply":
+                loan = services.apply_for_loan(
+                    member,
+                    actor=request.user,
+                    product=product,
+                    principal=principal,
+                    term=term,
+                    applied_on=today,
+                    purpose=request.POST.get("purpose", ""),
+                    channel=Channel.PORTAL,
+                    idempotency_key=request.POST.get("idempotency_key", ""),
+                )
+                messages.success(
+                    request,
+                    _("Your application %(number)s was sent. The koperasi will contact you.")
+                    % {"number": loan.number},
+                )
+                return redirect("loans_portal:home", slug=koperasi.slug)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            context.pop("schedule", None)
+            status = 400
+        except Exception as exc:
+            if exc.__class__.__name__ == "ValidationError":  # malformed product id
+                messages.error(request, _("The loan product was not found."))
+                status = 400
+            else:
+                raise
+    return render(request, "loans/portal_apply.html", context, status=status)

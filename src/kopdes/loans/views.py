@@ -1,0 +1,758 @@
+"""Loan pages under ``/k/<slug>/pinjaman/``: products, applications (simulation and
+assessment), decisions, disbursement, repayments with a confirmation step and receipts,
+the collection list, restructuring and write-off proposals, reports, relatives and the
+koperasi's bank loan.
+
+Views parse input, call one service or selector and map ``DomainError`` to a message.
+Every object is looked up inside ``request.koperasi`` (404 for another koperasi's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kopdes.domain.money import MoneyError, format_rupiah, parse_rupiah, terbilang
+from kopdes.loans import reports, selectors, services
+from kopdes.loans.choices import (
+    DisbursementMethod,
+    FeeMode,
+    LoanMethod,
+    LoanStatus,
+    PaymentSource,
+    PenaltyPer,
+    ProposalKind,
+    RatePer,
+    Rounding,
+)
+from kopdes.loans.errors import LoanError
+from kopdes.members.models import Member
+from kopdes.platform.core.errors import DomainError
+from kopdes.platform.identity.models import User
+from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.tenancy.access import koperasi_view
+
+
+def _can(request: HttpRequest, code: str) -> bool:
+    return has_perm(request.roles, code)  # type: ignore[attr-defined]
+
+
+def _kop(request: HttpRequest):
+    return request.koperasi  # type: ignore[attr-defined]
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _money(request: HttpRequest, name: str, *, required: bool = True) -> int:
+    text = (request.POST.get(name) or "").strip()
+    if not text and not required:
+        return 0
+    try:
+        return parse_rupiah(text)
+    except MoneyError as exc:
+        raise LoanError(str(exc), field=name) from exc
+
+
+def _int(request: HttpRequest, name: str, default: int | None = None) -> int:
+    text = (request.POST.get(name) or "").strip()
+    if not text and default is not None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise LoanError(_("Write a whole number."), field=name) from None
+
+
+def _date(request: HttpRequest, name: str = "date", source=None) -> dt.date:
+    data = source if source is not None else request.POST
+    text = (data.get(name) or "").strip()
+    if not text:
+        return _today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise LoanError(_("The date is not valid."), field=name) from None
+
+
+def _member(request: HttpRequest, number: str) -> Member:
+    member = Member.objects.filter(koperasi=_kop(request), number=(number or "").strip()).first()
+    if member is None:
+        raise LoanError(_("No member with this number."), field="member")
+    return member
+
+
+def _loan_url(request: HttpRequest, loan) -> str:
+    return reverse("loans:loan-detail", kwargs={"slug": _kop(request).slug, "loan_id": loan.pk})
+
+
+def _error(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+# --- home, lists ------------------------------------------------------------------------------
+
+
+@require_GET
+@koperasi_view("loans.view")
+def home(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    return render(
+        request,
+        "loans/home.html",
+        {
+            "totals": selectors.portfolio_totals(koperasi),
+            "waiting": selectors.list_loans(koperasi, status=LoanStatus.APPLIED)[:20],
+            "approved": selectors.list_loans(koperasi, status=LoanStatus.APPROVED)[:20],
+            "proposals": selectors.open_proposals(koperasi).count(),
+            "may_apply": _can(request, "loans.apply"),
+            "may_run": _can(request, "loans.run_daily"),
+            "format_bp": selectors.format_bp,
+            "par": selectors.format_bp(selectors.portfolio_totals(koperasi)["par30_bp"]),
+        },
+    )
+
+
+@require_GET
+@koperasi_view("loans.view")
+def loan_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in LoanStatus.values:
+        status = ""
+    query = (request.GET.get("q") or "").strip()[:50]
+    loans = selectors.list_loans(_kop(request), status=status, query=query)[:200]
+    return render(
+        request,
+        "loans/loan_list.html",
+        {"loans": loans, "status": status, "q": query, "statuses": LoanStatus.choices},
+    )
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.view")
+def product_list(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    if request.method == "POST":
+        if not _can(request, "loans.manage_products"):
+            raise PermissionDenied
+        try:
+            data = {k: (request.POST.get(k) or "").strip() for k in services.PRODUCT_FIELDS}
+            for k in (
+                "term_min",
+                "term_max",
+                "admin_fee_bp",
+                "provisi_bp",
+                "penalty_bp",
+                "penalty_grace_days",
+                "savings_multiple",
+            ):
+                data[k] = _int(request, k, 0)
+            data["plafond_max"] = _money(request, "plafond_max", required=False)
+            product = services.create_product(koperasi, actor=request.user, data=data)
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Loan product %(name)s added.") % {"name": product.name})
+            return redirect("loans:product-list", slug=koperasi.slug)
+    return render(
+        request,
+        "loans/product_list.html",
+        {
+            "products": selectors.list_products(koperasi),
+            "may_manage": _can(request, "loans.manage_products"),
+            "methods": LoanMethod.choices,
+            "rate_pers": RatePer.choices,
+            "roundings": Rounding.choices,
+            "fee_modes": FeeMode.choices,
+            "penalty_pers": PenaltyPer.choices,
+            "post": request.POST if request.method == "POST" else {},
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@koperasi_view("loans.view")
+def product_detail(request: HttpRequest, product_id) -> HttpResponse:
+    product = selectors.get_product(_kop(request), product_id)
+    return render(request, "loans/product_detail.html", {"product": product})
+
+
+# --- application --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.apply")
+def loan_apply(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    context: dict = {
+        "products": selectors.list_products(koperasi, active_only=True),
+        "post": request.POST if request.method == "POST" else request.GET,
+        "key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            member = _member(request, request.POST.get("member", ""))
+            product = selectors.get_product(koperasi, request.POST.get("product"))
+            principal = _money(request, "principal")
+            term = _int(request, "term")
+            day = _date(request, "applied_on")
+            schedule = services.simulate(product, principal=principal, term=term, start_date=day)
+            context.update(
+                member=member,
+                product=product,
+                schedule=schedule,
+                plafond=services.plafond_for(member, product),
+                principal=principal,
+                words=terbilang(principal),
+            )
+            if request.POST.get("step") == "apply":
+                loan = services.apply_for_loan(
+                    member,
+                    actor=request.user,
+                    product=product,
+                    principal=principal,
+                    term=term,
+                    applied_on=day,
+                    idempotency_key=request.POST.get("idempotency_key", ""),
+                    purpose=request.POST.get("purpose", ""),
+                    declared_income=_money(request, "declared_income", required=False),
+                    declared_expense=_money(request, "declared_expense", required=False),
+                    collateral_value=_money(request, "collateral_value", required=False),
+                    collateral_note=request.POST.get("collateral_note", ""),
+                    guarantor_note=request.POST.get("guarantor_note", ""),
+                )
+                messages.success(
+                    request, _("Application %(number)s recorded.") % {"number": loan.number}
+                )
+                return redirect(_loan_url(request, loan))
+        except DomainError as exc:
+            _error(request, exc)
+            context.pop("schedule", None)
+            status = 400
+        except Exception as exc:  # Http404 for a foreign product id
+            from django.http import Http404
+
+            if isinstance(exc, Http404):
+                messages.error(request, _("The loan product was not found."))
+                status = 400
+            else:
+                raise
+    return render(request, "loans/loan_apply.html", context, status=status)
+
+
+# --- one loan -----------------------------------------------------------------------------
+
+
+@require_GET
+@koperasi_view("loans.view")
+def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
+    koperasi = _kop(request)
+    loan = selectors.get_loan(koperasi, loan_id)
+    today = _today()
+    context = {
+        "loan": loan,
+        "installments": selectors.installments(loan),
+        "repayments": loan.repayments.all(),
+        "assessment": selectors.assessment(loan, today),
+        "dues": selectors.dues(loan, max(today, loan.disbursed_on or today)),
+        "proposals": loan.proposals.all(),
+        "is_applied": loan.status == LoanStatus.APPLIED,
+        "is_approved": loan.status == LoanStatus.APPROVED,
+        "is_active": loan.status == LoanStatus.ACTIVE,
+        "is_written_off": loan.status == LoanStatus.WRITTEN_OFF,
+        "may_approve": _can(request, "loans.approve"),
+        "may_disburse": _can(request, "loans.disburse"),
+        "may_repay": _can(request, "loans.repay"),
+        "may_restructure": _can(request, "loans.propose_restructure"),
+        "may_write_off": _can(request, "loans.propose_write_off"),
+        "methods": DisbursementMethod.choices,
+        "today": today,
+        "key": secrets.token_urlsafe(16),
+    }
+    return render(request, "loans/loan_detail.html", context)
+
+
+@require_POST
+@koperasi_view("loans.approve")
+def loan_approve(request: HttpRequest, loan_id) -> HttpResponse:
+    loan = selectors.get_loan(_kop(request), loan_id)
+    try:
+        services.approve_loan(loan, actor=request.user)
+        messages.success(request, _("Loan %(number)s approved.") % {"number": loan.number})
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect(_loan_url(request, loan))
+
+
+@require_POST
+@koperasi_view("loans.approve")
+def loan_reject(request: HttpRequest, loan_id) -> HttpResponse:
+    loan = selectors.get_loan(_kop(request), loan_id)
+    try:
+        services.reject_loan(loan, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Loan %(number)s rejected.") % {"number": loan.number})
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect(_loan_url(request, loan))
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.disburse")
+def loan_disburse(request: HttpRequest, loan_id) -> HttpResponse:
+    """GET/POST step=confirm shows the amounts in words; step=post disburses once."""
+    loan = selectors.get_loan(_kop(request), loan_id)
+    data = request.POST if request.method == "POST" else request.GET
+    method = data.get("method") or DisbursementMethod.CASH
+    fees = loan.admin_fee + loan.provisi
+    net = loan.principal if loan.product.fee_mode == FeeMode.SEPARATE else loan.principal - fees
+    try:
+        day = _date(request, "date", data)
+        if request.method == "POST" and data.get("step") == "post":
+            services.disburse_loan(
+                loan,
+                actor=request.user,
+                date=day,
+                method=method,
+                idempotency_key=data.get("idempotency_key", ""),
+            )
+            messages.success(request, _("Loan %(number)s disbursed.") % {"number": loan.number})
+            return redirect(_loan_url(request, loan))
+    except DomainError as exc:
+        _error(request, exc)
+        return redirect(_loan_url(request, loan))
+    return render(
+        request,
+        "loans/loan_disburse.html",
+        {
+            "loan": loan,
+            "method": method,
+            "method_label": dict(DisbursementMethod.choices).get(method, method),
+            "date": day,
+            "fees": fees,
+            "net": net,
+            "words": terbilang(net),
+            "key": data.get("idempotency_key") or secrets.token_urlsafe(16),
+        },
+    )
+
+
+@require_GET
+@koperasi_view("loans.view")
+def loan_agreement(request: HttpRequest, loan_id) -> HttpResponse:
+    loan = selectors.get_loan(_kop(request), loan_id)
+    return reports.agreement_pdf(loan, _kop(request))
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.repay")
+def loan_repay(request: HttpRequest, loan_id) -> HttpResponse:
+    """Form -> confirmation (amount in words, allocation) -> recorded once -> receipt."""
+    koperasi = _kop(request)
+    loan = selectors.get_loan(koperasi, loan_id)
+    context: dict = {
+        "loan": loan,
+        "sources": [c for c in PaymentSource.choices if c[0] != PaymentSource.QRIS],
+        "key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
+        "post": request.POST,
+        "step": "form",
+    }
+    today = _today()
+    status = 200
+    if loan.status == LoanStatus.ACTIVE:
+        context["dues"] = selectors.dues(loan, max(today, loan.disbursed_on))
+    if request.method == "POST":
+        try:
+            amount = _money(request, "amount")
+            day = _date(request)
+            source = request.POST.get("source") or PaymentSource.CASH
+            if request.POST.get("step") == "post":
+                repayment = services.repay_loan(
+                    loan,
+                    actor=request.user,
+                    amount=amount,
+                    date=day,
+                    source=source,
+                    idempotency_key=request.POST.get("idempotency_key", ""),
+                )
+                return redirect(
+                    "loans:repayment-receipt", slug=koperasi.slug, repayment_id=repayment.pk
+                )
+            if amount <= 0:
+                raise LoanError(_("The amount must be more than zero."), field="amount")
+            dues = selectors.dues(loan, day)
+            if dues is None:
+                raise LoanError(_("This loan is not active: nothing is owed on it."))
+            if amount > dues.payoff.total:
+                raise LoanError(
+                    _("The amount is more than what pays the loan off today (%(payoff)s).")
+                    % {"payoff": format_rupiah(dues.payoff.total)},
+                    field="amount",
+                )
+            context.update(
+                step="confirm",
+                amount=amount,
+                words=terbilang(amount),
+                date=day,
+                source=source,
+                source_label=dict(PaymentSource.choices).get(source, source),
+                dues=dues,
+            )
+        except DomainError as exc:
+            _error(request, exc)
+            status = 400
+    return render(request, "loans/loan_repay.html", context, status=status)
+
+
+@require_GET
+@koperasi_view("loans.view")
+def repayment_receipt(request: HttpRequest, repayment_id) -> HttpResponse:
+    koperasi = _kop(request)
+    rep = selectors.get_repayment(koperasi, repayment_id)
+    words = terbilang(rep.amount)
+    text = _(
+        "%(koperasi)s: payment %(amount)s (%(words)s) for loan %(loan)s on %(date)s. "
+        "Outstanding: %(left)s."
+    ) % {
+        "koperasi": koperasi.name,
+        "amount": format_rupiah(rep.amount),
+        "words": words,
+        "loan": rep.loan.number,
+        "date": rep.date.strftime("%d-%m-%Y"),
+        "left": format_rupiah(rep.outstanding_after),
+    }
+    return render(
+        request,
+        "loans/receipt.html",
+        {
+            "rep": rep,
+            "words": words,
+            "whatsapp": "https://wa.me/?" + urlencode({"text": text}),
+        },
+    )
+
+
+@require_GET
+@koperasi_view("loans.view")
+def loan_statement(request: HttpRequest, loan_id) -> HttpResponse:
+    koperasi = _kop(request)
+    loan = selectors.get_loan(koperasi, loan_id)
+    report = reports.statement(loan)
+    return reports.respond(request, report, koperasi, f"rekening-pinjaman-{loan.number}")
+
+
+# --- restructuring, write-off, recovery ---------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.propose_restructure")
+def loan_restructure(request: HttpRequest, loan_id) -> HttpResponse:
+    loan = selectors.get_loan(_kop(request), loan_id)
+    if request.method == "POST":
+        try:
+            services.propose_restructure(
+                loan,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                term=_int(request, "term"),
+                rate_percent=(request.POST.get("rate_percent") or "").strip() or "x",
+                start_date=_date(request, "start_date"),
+                grace_periods=_int(request, "grace_periods", 0),
+                capitalised_interest=_money(request, "capitalised_interest", required=False),
+            )
+            messages.success(request, _("Restructuring proposed; the ketua approves it."))
+            return redirect(_loan_url(request, loan))
+        except DomainError as exc:
+            _error(request, exc)
+    return render(
+        request,
+        "loans/loan_restructure.html",
+        {"loan": loan, "post": request.POST, "today": _today()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@koperasi_view("loans.propose_write_off")
+def loan_write_off(request: HttpRequest, loan_id) -> HttpResponse:
+    loan = selectors.get_loan(_kop(request), loan_id)
+    try:
+        services.propose_write_off(loan, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Write-off proposed; the ketua and a pengawas approve it."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect(_loan_url(request, loan))
+
+
+@require_POST
+@koperasi_view("loans.repay")
+def loan_recovery(request: HttpRequest, loan_id) -> HttpResponse:
+    loan = selectors.get_loan(_kop(request), loan_id)
+    try:
+        services.record_recovery(
+            loan,
+            actor=request.user,
+            amount=_money(request, "amount"),
+            date=_date(request),
+            idempotency_key=request.POST.get("idempotency_key", ""),
+        )
+        messages.success(request, _("Recovery recorded."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect(_loan_url(request, loan))
+
+
+@require_GET
+@koperasi_view("loans.view")
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "loans/proposal_list.html",
+        {
+            "proposals": selectors.open_proposals(_kop(request)),
+            "may_restructure": _can(request, "loans.approve_restructure"),
+            "may_write_off": _can(request, "loans.approve_write_off"),
+            "RESTRUCTURE": ProposalKind.RESTRUCTURE,
+        },
+    )
+
+
+def _decide(request: HttpRequest, loan_proposal_id, approve: bool) -> HttpResponse:
+    koperasi = _kop(request)
+    proposal = selectors.get_proposal(koperasi, loan_proposal_id)
+    try:
+        if approve:
+            services.approve_proposal(proposal, actor=request.user, date=_date(request))
+            messages.success(request, _("Approval recorded."))
+        else:
+            services.reject_proposal(
+                proposal, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Proposal rejected."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("loans:proposal-list", slug=koperasi.slug)
+
+
+@require_POST
+@koperasi_view("loans.view")
+def proposal_approve(request: HttpRequest, loan_proposal_id) -> HttpResponse:
+    return _decide(request, loan_proposal_id, True)
+
+
+@require_POST
+@koperasi_view("loans.view")
+def proposal_reject(request: HttpRequest, loan_proposal_id) -> HttpResponse:
+    return _decide(request, loan_proposal_id, False)
+
+
+# --- collection list, daily job -----------------------------------------------------------
+
+
+@require_GET
+@koperasi_view("loans.view")
+def collection_list(request: HttpRequest) -> HttpResponse:
+    from kopdes.domain.phone import PhoneError, parse_phone
+
+    koperasi = _kop(request)
+    try:
+        day = _date(request, "date", request.GET)
+    except DomainError as exc:
+        _error(request, exc)
+        day = _today()
+    rows = selectors.collection_list(koperasi, day)
+    for row in rows:
+        try:
+            digits = parse_phone(row["phone"]).whatsapp if row["phone"] else ""
+        except PhoneError:
+            digits = ""
+        text = _("Reminder from %(koperasi)s: installment of loan %(loan)s, %(amount)s.") % {
+            "koperasi": koperasi.name,
+            "loan": row["loan"].number,
+            "amount": format_rupiah(row["due"]),
+        }
+        row["whatsapp"] = f"https://wa.me/{digits}?" + urlencode({"text": text}) if digits else ""
+        row["tel"] = f"tel:+{digits}" if digits else ""
+    return render(request, "loans/collection_list.html", {"rows": rows, "date": day})
+
+
+@require_POST
+@koperasi_view("loans.run_daily")
+def daily_run(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    try:
+        result = services.run_daily(koperasi, actor=request.user, as_of=_date(request))
+        messages.success(
+            request,
+            _("Checked %(n)s active loans; %(c)s changed.")
+            % {"n": result.loans, "c": result.changed},
+        )
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("loans:home", slug=koperasi.slug)
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+@require_GET
+@koperasi_view("loans.view")
+def report_portfolio(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    return reports.respond(request, reports.portfolio(koperasi), koperasi, "portofolio-pinjaman")
+
+
+@require_GET
+@koperasi_view("loans.view")
+def report_aging(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    return reports.respond(request, reports.aging(koperasi), koperasi, "umur-pinjaman")
+
+
+@require_GET
+@koperasi_view("loans.view")
+def report_monthly(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    try:
+        year = int(request.GET.get("year") or _today().year)
+    except ValueError:
+        year = _today().year
+    year = min(max(year, 2000), 2100)
+    return reports.respond(
+        request, reports.monthly(koperasi, year), koperasi, f"pinjaman-bulanan-{year}"
+    )
+
+
+# --- relatives ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.view")
+def relationship_list(request: HttpRequest) -> HttpResponse:
+    koperasi = _kop(request)
+    status = 200
+    if request.method == "POST":
+        if not _can(request, "loans.manage_relationships"):
+            raise PermissionDenied
+        try:
+            member = _member(request, request.POST.get("member", ""))
+            user = User.objects.filter(
+                username=(request.POST.get("username") or "").strip()
+            ).first()
+            if user is None:
+                raise LoanError(_("This officer was not found."), field="user")
+            services.record_relationship(
+                member, actor=request.user, user=user, relation=request.POST.get("relation", "")
+            )
+            messages.success(request, _("Relationship recorded."))
+            return redirect("loans:relationship-list", slug=koperasi.slug)
+        except DomainError as exc:
+            _error(request, exc)
+            status = 400
+    return render(
+        request,
+        "loans/relationship_list.html",
+        {
+            "relationships": selectors.relationships(koperasi),
+            "may_manage": _can(request, "loans.manage_relationships"),
+        },
+        status=status,
+    )
+
+
+# --- the koperasi's bank loan -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.view")
+def bank_loan_list(request: HttpRequest) -> HttpResponse:
+    from kopdes.loans.models import BankLoan
+
+    koperasi = _kop(request)
+    status = 200
+    if request.method == "POST":
+        if not _can(request, "loans.manage_bank_loan"):
+            raise PermissionDenied
+        try:
+            bank_loan = services.create_bank_loan(
+                koperasi,
+                actor=request.user,
+                lender=request.POST.get("lender", ""),
+                reference=request.POST.get("reference", ""),
+                plafond=_money(request, "plafond"),
+                rate_percent=(request.POST.get("rate_percent") or "").strip() or "x",
+                term=_int(request, "term"),
+                grace_periods=_int(request, "grace_periods", 0),
+                start_date=_date(request, "start_date"),
+            )
+            return redirect("loans:bank-loan-detail", slug=koperasi.slug, bank_loan_id=bank_loan.pk)
+        except DomainError as exc:
+            _error(request, exc)
+            status = 400
+    return render(
+        request,
+        "loans/bank_loan_list.html",
+        {
+            "bank_loans": BankLoan.objects.filter(koperasi=koperasi),
+            "may_manage": _can(request, "loans.manage_bank_loan"),
+            "today": _today(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.view")
+def bank_loan_detail(request: HttpRequest, bank_loan_id) -> HttpResponse:
+    koperasi = _kop(request)
+    bank_loan = selectors.get_bank_loan(koperasi, bank_loan_id)
+    status = 200
+    if request.method == "POST":
+        if not _can(request, "loans.manage_bank_loan"):
+            raise PermissionDenied
+        try:
+            key = request.POST.get("idempotency_key", "")
+            if request.POST.get("action") == "drawdown":
+                services.draw_bank_loan(
+                    bank_loan,
+                    actor=request.user,
+                    amount=_money(request, "amount"),
+                    date=_date(request),
+                    idempotency_key=key,
+                )
+            else:
+                services.pay_bank_installment(
+                    bank_loan,
+                    actor=request.user,
+                    principal=_money(request, "principal", required=False),
+                    interest=_money(request, "interest", required=False),
+                    date=_date(request),
+                    idempotency_key=key,
+                )
+            messages.success(request, _("Recorded."))
+            return redirect("loans:bank-loan-detail", slug=koperasi.slug, bank_loan_id=bank_loan.pk)
+        except DomainError as exc:
+            _error(request, exc)
+            status = 400
+    context = selectors.bank_loan_overview(bank_loan, _today())
+    context.update(
+        may_manage=_can(request, "loans.manage_bank_loan"),
+        key=secrets.token_urlsafe(16),
+        today=_today(),
+    )
+    return render(request, "loans/bank_loan_detail.html", context, status=status)
