@@ -339,6 +339,33 @@ def create_account(
     return account
 
 
+def set_account_active(account: Account, *, actor, active: bool) -> Account:
+    """Close an account for new postings (or open it again). Closing needs a zero balance."""
+    koperasi = account.koperasi
+    roles = _require(actor, koperasi, "ledger.manage_accounts")
+    with transaction.atomic():
+        _lock(koperasi)
+        if not active:
+            from django.db.models import Sum
+
+            totals = AccountBalance.objects.filter(koperasi=koperasi, account=account).aggregate(
+                d=Sum("debit_total"), c=Sum("credit_total")
+            )
+            if (totals["d"] or 0) != (totals["c"] or 0):
+                raise LedgerError(_("Only an account with a zero balance can be closed."))
+        Account.objects.filter(koperasi=koperasi, pk=account.pk).update(is_active=active)
+        account.is_active = active
+        record(
+            "ledger.account.opened" if active else "ledger.account.closed",
+            actor=actor,
+            koperasi=koperasi,
+            role=_role_label(roles),
+            obj=account,
+            summary={"code": account.code},
+        )
+    return account
+
+
 # --- posting ------------------------------------------------------------------------------
 
 

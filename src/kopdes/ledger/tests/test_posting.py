@@ -270,3 +270,20 @@ def test_officer_adds_a_sub_account_that_inherits_type(books):
             code="5-2101",
             name="Beban air",
         )
+
+
+def test_an_account_closes_only_at_zero_balance_and_then_refuses_postings(books):
+    bendahara = make_user("bendahara", books)
+    bank = selectors.get_account(books, "1-1200")
+    post_simple(books, 5_000_00, debit="1-1200")
+    with pytest.raises(LedgerError, match="saldo nol"):
+        services.set_account_active(bank, actor=bendahara, active=False)
+    post_simple(books, 5_000_00, debit="3-2000", credit="1-1200")
+    services.set_account_active(bank, actor=bendahara, active=False)
+    with pytest.raises(LedgerError, match="ditutup"):
+        post_simple(books, debit="1-1200")
+    assert AuditEvent.objects.filter(koperasi=books, action="ledger.account.closed").exists()
+    services.set_account_active(bank, actor=bendahara, active=True)
+    assert post_simple(books, debit="1-1200").number == 3
+    with pytest.raises(PermissionDeniedError):
+        services.set_account_active(bank, actor=make_user("kasir", books), active=False)
