@@ -65,9 +65,10 @@ def template_workbook(koperasi):
     ws = wb.create_sheet(SHEET)
     write_header(ws, [h for _k, h in COLUMNS])
     set_widths(ws, [28, 20, 20, 16, 16, 10, 36, 18, 16, 16, 24, 14, 10])
+    # Text format on whole columns (not cells: that would make 1000 "used" rows), so
+    # Excel keeps all 16 digits of a NIK and the leading 0 of a phone number.
     for col in ("B", "C", "E", "H", "I"):
-        for row in range(2, 1002):
-            ws[f"{col}{row}"].number_format = "@"
+        ws.column_dimensions[col].number_format = "@"
     sex = DataValidation(type="list", formula1='"L,P"', allow_blank=True)
     ws.add_data_validation(sex)
     sex.add("F2:F1001")
