@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from kopdes.ledger.api import router as ledger_router
+from kopdes.loans.api import router as loans_router
 from kopdes.members.api import router as members_router
 from kopdes.platform.core.api_errors import install_error_handlers
 from kopdes.platform.identity.api import ApiTokenAuth
@@ -25,3 +26,4 @@ api.add_router("/k/{slug}/", tenancy_router)
 api.add_router("/k/{slug}/ledger/", ledger_router)
 api.add_router("/k/{slug}/savings/", savings_router)
 api.add_router("/k/{slug}/", members_router)
+api.add_router("/k/{slug}/", loans_router)

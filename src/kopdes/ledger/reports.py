@@ -133,6 +133,10 @@ class Books:
                 d += 1
                 parent = self.accounts[parent].parent_id
             self.depth[account.id] = d
+        # Grouped balance rows per month range, read once and filtered by unit in Python,
+        # so per-unit figures cost no extra queries.
+        self._rows: dict = {}
+        self._closing_rows: dict = {}
 
     def ordered(self) -> list[Account]:
         return sorted(self.accounts.values(), key=lambda a: a.code)
@@ -145,13 +149,18 @@ class Books:
 
     def sums(self, *, up_to: int, since: int | None = None, unit: str | None = None) -> dict:
         """account id -> (debit, credit) over months [since, up_to] in ``unit``."""
-        qs = AccountBalance.objects.filter(koperasi=self.koperasi, period__lte=up_to)
-        if since is not None:
-            qs = qs.filter(period__gte=since)
+        key = (up_to, since)
+        if key not in self._rows:
+            qs = AccountBalance.objects.filter(koperasi=self.koperasi, period__lte=up_to)
+            if since is not None:
+                qs = qs.filter(period__gte=since)
+            self._rows[key] = list(
+                qs.values("account_id", "business_unit").annotate(
+                    d=Sum("debit_total"), c=Sum("credit_total")
+                )
+            )
         out: dict = defaultdict(lambda: [0, 0])
-        for row in qs.values("account_id", "business_unit").annotate(
-            d=Sum("debit_total"), c=Sum("credit_total")
-        ):
+        for row in self._rows[key]:
             if self.in_unit(row["account_id"], row["business_unit"], unit):
                 out[row["account_id"]][0] += row["d"]
                 out[row["account_id"]][1] += row["c"]
@@ -162,18 +171,20 @@ class Books:
 
         Reads lines, but only of the closing entries (one a year).
         """
-        out: dict = defaultdict(lambda: [0, 0])
-        rows = (
-            JournalLine.objects.filter(
-                koperasi=self.koperasi,
-                entry__kind=EntryKind.CLOSING,
-                period__gte=since,
-                period__lte=up_to,
+        key = (up_to, since)
+        if key not in self._closing_rows:
+            self._closing_rows[key] = list(
+                JournalLine.objects.filter(
+                    koperasi=self.koperasi,
+                    entry__kind=EntryKind.CLOSING,
+                    period__gte=since,
+                    period__lte=up_to,
+                )
+                .values("account_id", "business_unit", "side")
+                .annotate(total=Sum("amount"))
             )
-            .values("account_id", "business_unit", "side")
-            .annotate(total=Sum("amount"))
-        )
-        for row in rows:
+        out: dict = defaultdict(lambda: [0, 0])
+        for row in self._closing_rows[key]:
             if self.in_unit(row["account_id"], row["business_unit"], unit):
                 out[row["account_id"]][0 if row["side"] == Side.DEBIT else 1] += row["total"]
         return out

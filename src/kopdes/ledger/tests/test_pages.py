@@ -359,3 +359,62 @@ def test_dashboard_shows_cash_and_bank_and_the_menu_has_bookkeeping(bendahara_cl
     text = page.content.decode()
     assert url(koperasi, "home") in text
     assert "Rp 75.999.999,50" in text  # kas 8.699.999,50 + 4 jt, bank 63,3 jt
+
+
+def test_a_closed_month_is_reopened_with_a_reason(bendahara_client, koperasi):
+    from django.test import Client
+
+    books_for(koperasi, bendahara_client.user)
+    ketua = testing.login(Client(), testing.make_user("ketua", koperasi))
+    bendahara_client.post(url(koperasi, "period-list"), {"month": "2025-03", "action": "close"})
+    ketua.post(url(koperasi, "period-approve", proposal_id=PeriodProposal.objects.get().pk))
+    # Reopening needs a reason.
+    response = bendahara_client.post(
+        url(koperasi, "period-list"), {"month": "2025-03", "action": "reopen", "reason": ""}
+    )
+    assert response.status_code == 400
+    response = bendahara_client.post(
+        url(koperasi, "period-list"),
+        {"month": "2025-03", "action": "reopen", "reason": "nota terlambat"},
+    )
+    assert response.status_code == 302
+    pending = PeriodProposal.objects.get(status="pending")
+    assert pending.action == "reopen"
+    ketua.post(url(koperasi, "period-reject", proposal_id=pending.pk))
+    pending.refresh_from_db()
+    assert pending.status == "rejected"
+
+
+def test_a_kasir_cannot_propose_closing_a_month(client, koperasi):
+    services.setup_koperasi_books(koperasi)
+    testing.login(client, testing.make_user("kasir", koperasi))
+    response = client.post(url(koperasi, "period-list"), {"month": "2025-03", "action": "close"})
+    assert response.status_code == 403
+    assert not PeriodProposal.objects.exists()
+
+
+def test_receipts_can_be_added_on_the_entry_page(bendahara_client, koperasi, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    books_for(koperasi, bendahara_client.user)
+    entry = JournalEntry.objects.filter(koperasi=koperasi).first()
+    response = bendahara_client.post(
+        url(koperasi, "attachment-add", entry_id=entry.pk), {"files": [_upload("n.png", _png())]}
+    )
+    assert response.status_code == 302
+    assert EntryAttachment.objects.filter(entry=entry).count() == 1
+    assert AuditEvent.objects.filter(koperasi=koperasi, action="ledger.attachment.added").exists()
+    response = bendahara_client.post(
+        url(koperasi, "attachment-add", entry_id=entry.pk), {"files": [_upload("x.png", b"GIF89a")]}
+    )
+    assert EntryAttachment.objects.filter(entry=entry).count() == 1
+
+
+def test_balance_preview_refuses_a_form_without_its_management_data(bendahara_client, koperasi):
+    response = bendahara_client.post(url(koperasi, "balance-preview"), {"lines-0-debit": "1"})
+    assert response.status_code == 400
+
+
+def test_opening_page_opens_for_the_bendahara(bendahara_client, koperasi):
+    response = bendahara_client.get(url(koperasi, "opening-import"))
+    assert response.status_code == 200
+    assert url(koperasi, "opening-template") in response.content.decode()

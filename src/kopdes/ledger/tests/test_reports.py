@@ -210,3 +210,17 @@ def test_spreadsheet_text_cells_cannot_run_formulas(koperasi, books, client):
 def test_report_pages_need_ledger_view(client, koperasi, books):
     testing.login(client, testing.make_user("anggota", koperasi))
     assert client.get(url(koperasi, "statement-position")).status_code == 403
+
+
+def test_statements_cost_the_same_queries_with_every_business_unit(
+    client, django_assert_max_num_queries
+):
+    from kopdes.ledger.chart import UNIT_DIGITS
+
+    big = testing.make_koperasi("semua-unit", business_units=list(UNIT_DIGITS))
+    books_for(big)
+    testing.login(client, testing.make_user("ketua", big))
+    for name in ("statement-income", "statement-position", "statement-equity"):
+        with django_assert_max_num_queries(15):
+            response = client.get(url(big, name), {"periode": "2026-02"})
+        assert response.status_code == 200
