@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from kopdes.domain.ledger import AccountType
 from kopdes.ledger.choices import EntryKind, Side
-from kopdes.ledger.models import Account, AccountBalance, JournalEntry, JournalLine
+from kopdes.ledger.models import Account, AccountBalance, JournalLine
 from kopdes.platform.tenancy.choices import BusinessUnit
 
 CASH_PREFIX = "1-11"  # Kas (1-1100) and its per-unit children
@@ -757,15 +757,5 @@ STATEMENTS = {
 }
 
 
-def latest_period(koperasi, today: dt.date) -> int:
-    """The month to show by default: this month."""
-    del koperasi
-    return today.year * 100 + today.month
-
-
 def unit_choices(koperasi) -> list[tuple[str, str]]:
     return [(u, unit_label(u)) for u in (koperasi.business_units or []) if u in BusinessUnit.values]
-
-
-def has_entries(koperasi) -> bool:
-    return JournalEntry.objects.filter(koperasi=koperasi).exists()

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -623,7 +622,3 @@ def opening_import(request: HttpRequest) -> HttpResponse:
         {"form": form, "errors": errors},
         status=400 if (errors or form.errors) else 200,
     )
-
-
-def dashboard_url(koperasi) -> str:
-    return reverse("ledger:home", kwargs={"slug": koperasi.slug})
