@@ -418,3 +418,14 @@ def test_opening_page_opens_for_the_bendahara(bendahara_client, koperasi):
     response = bendahara_client.get(url(koperasi, "opening-import"))
     assert response.status_code == 200
     assert url(koperasi, "opening-template") in response.content.decode()
+
+
+def test_a_reused_key_with_other_content_posts_nothing_new(bendahara_client, koperasi):
+    data = entry_data(koperasi, lines=simple_lines(koperasi))
+    bendahara_client.post(url(koperasi, "entry-create"), data)
+    other = entry_data(koperasi, lines=simple_lines(koperasi, amount="99.000"))
+    response = bendahara_client.post(url(koperasi, "entry-create"), other, follow=True)
+    assert response.status_code == 200
+    assert JournalEntry.objects.filter(koperasi=koperasi).count() == 1
+    assert JournalEntry.objects.get(koperasi=koperasi).total_amount == 150_000_00
+    assert "error" in [m.level_tag for m in response.context["messages"]]
