@@ -19,6 +19,18 @@ from kopdes.platform.tenancy.models import Koperasi
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def only_our_extensions(request, monkeypatch):
+    """The mechanics are tested without the apps' extensions (members, savings ...): they
+    are slow, and a broken one must fail its own test (below), not every test here."""
+    if getattr(request.function, "with_app_extensions", False):
+        return
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("demo")  # import them now, so build_demo adds nothing later
+    monkeypatch.setattr(demo, "EXTENSIONS", [])
+
+
 def test_demo_creates_two_koperasi_in_their_villages():
     result = demo.build_demo()
     by_slug = {k.slug: k for k in Koperasi.objects.all()}
@@ -134,3 +146,15 @@ def test_a_failing_extension_leaves_no_half_built_demo():
         demo.EXTENSIONS.remove(broken)
     assert Koperasi.objects.count() == 0
     assert User.objects.count() == 0
+
+
+@pytest.mark.slow
+def test_the_full_demo_with_every_app_extension_builds_and_is_idempotent():
+    """Every app's demo.py together: this is what ``kopdes demo`` runs."""
+    demo.build_demo()
+    counts = (Koperasi.objects.count(), User.objects.count(), AuditEvent.objects.count())
+    demo.build_demo()
+    assert (Koperasi.objects.count(), User.objects.count(), AuditEvent.objects.count()) == counts
+
+
+test_the_full_demo_with_every_app_extension_builds_and_is_idempotent.with_app_extensions = True

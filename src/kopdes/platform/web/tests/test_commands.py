@@ -15,6 +15,17 @@ from kopdes.platform.web.management.commands import serve
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def without_app_demo_extensions(monkeypatch):
+    """The command is tested here; the apps' demo data is tested in kopdes/demo/tests."""
+    from django.utils.module_loading import autodiscover_modules
+
+    from kopdes import demo
+
+    autodiscover_modules("demo")
+    monkeypatch.setattr(demo, "EXTENSIONS", [])
+
+
 def test_demo_loads_once_and_prints_the_logins():
     out = io.StringIO()
     call_command("demo", no_serve=True, stdout=out)
