@@ -178,3 +178,77 @@ def _savings_withdrawal(koperasi: Koperasi) -> str:
 SAMPLES["savings_account_id"] = _savings_account
 SAMPLES["transaction_id"] = _savings_transaction
 SAMPLES["withdrawal_id"] = _savings_withdrawal
+
+
+# --- loans ---------------------------------------------------------------------------------
+def _loan(koperasi: Koperasi) -> str:
+    """An active (disbursed) loan of ``koperasi``."""
+    from kopdes.loans.testing import active_loan
+
+    return str(active_loan(koperasi).pk)
+
+
+def _loan_product(koperasi: Koperasi) -> str:
+    from kopdes.loans.testing import product
+
+    return str(product(koperasi).pk)
+
+
+def _loan_repayment(koperasi: Koperasi) -> str:
+    """A repayment on an active loan (the receipt route takes its id)."""
+    import datetime as dt
+
+    from kopdes.loans import services
+    from kopdes.loans.testing import active_loan, key
+    from kopdes.platform.core.testing import make_user
+
+    loan = active_loan(koperasi)
+    rep = services.repay_loan(
+        loan,
+        actor=make_user("kasir", koperasi),
+        amount=50_000_00,
+        date=dt.date(2026, 4, 2),
+        idempotency_key=key(),
+    )
+    return str(rep.pk)
+
+
+def _loan_proposal(koperasi: Koperasi) -> str:
+    """An open write-off proposal (the decide routes take its id)."""
+    from kopdes.loans import services
+    from kopdes.loans.testing import active_loan
+    from kopdes.platform.core.testing import make_user
+
+    loan = active_loan(koperasi)
+    proposal = services.propose_write_off(
+        loan, actor=make_user("petugas_pinjaman", koperasi), reason="Uji"
+    )
+    return str(proposal.pk)
+
+
+def _bank_loan(koperasi: Koperasi) -> str:
+    import datetime as dt
+
+    from kopdes.ledger.testing import with_books
+    from kopdes.loans import services
+    from kopdes.platform.core.testing import make_user
+
+    with_books(koperasi)
+    bank_loan = services.create_bank_loan(
+        koperasi,
+        actor=make_user("ketua", koperasi),
+        lender="Bank Uji",
+        plafond=1_000_000_000_00,
+        rate_percent="6",
+        term=72,
+        grace_periods=6,
+        start_date=dt.date(2026, 1, 5),
+    )
+    return str(bank_loan.pk)
+
+
+SAMPLES["loan_id"] = _loan
+SAMPLES["product_id"] = _loan_product
+SAMPLES["repayment_id"] = _loan_repayment
+SAMPLES["loan_proposal_id"] = _loan_proposal
+SAMPLES["bank_loan_id"] = _bank_loan

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -1007,18 +1007,26 @@ def _apply_to_rows(rows, dues: Dues, date, to_pen, to_int, to_prin, *, payoff: b
 
 
 def _prepay(loan: Loan, rows: list[Installment], date, extra: int, changed):
-    """Re-amortise the installments not yet due after ``extra`` principal paid ahead."""
+    """Re-amortise the installments not yet due after ``extra`` principal paid ahead.
+
+    The principal still scheduled after the last due installment is what the rows say
+    (earlier prepayments already shrank them), so the engine is given that balance.
+    """
     after = max((r.period for r in rows if r.due_date <= date), default=0)
-    schedule = _schedule_of(loan, rows)
-    if extra >= schedule.balance_after(after) - loan.prepaid:
+    remaining = sum(r.principal - r.principal_paid for r in rows if r.period > after)
+    if extra >= remaining:
         raise LoanError(
             _("To pay the whole loan off, pay exactly the payoff amount."), field="amount"
         )
+    base = _schedule_of(loan, rows)
+    installments = list(base.installments)
+    if after:
+        index = after - installments[0].period
+        installments[index] = installments[index]._replace(balance=remaining)
+    terms = replace(base.terms, principal=remaining) if after == 0 else base.terms
     try:
         new = engine.recalculate_after_prepayment(
-            engine.Schedule(schedule.terms, schedule.installments, prepaid=0),
-            after_period=after,
-            prepayment=extra,
+            engine.Schedule(terms, tuple(installments)), after_period=after, prepayment=extra
         )
     except engine.LoanError as exc:
         raise LoanError(exc.message, field="amount") from exc

@@ -12,3 +12,8 @@ def officers(koperasi):
         "kasir": make_user("kasir", koperasi),
         "pengawas": make_user("pengawas", koperasi),
     }
+
+
+# Transactional tests end with a flush that the append-only triggers refuse; reuse the
+# ledger's fixture that lifts them for that flush only.
+from kopdes.ledger.tests.conftest import _flush_past_append_only_triggers  # noqa: E402,F401

@@ -353,3 +353,29 @@ def test_bank_loan_drawdown_and_installment(koperasi, officers):
     )
     assert services.bank_outstanding(bl) == 1_000_000_000_00
     _books_ok(koperasi)
+
+
+@pytest.mark.parametrize("method", ["flat", "efektif", "anuitas"])
+def test_many_payments_ahead_keep_schedule_and_books_equal(koperasi, officers, method):
+    import random
+
+    rng = random.Random(7)
+    prod = testing.product(koperasi, actor=officers["checker"], method=method)
+    loan = testing.active_loan(koperasi, officers=officers, prod=prod)
+    day = DAY
+    for i in range(30):
+        day += dt.timedelta(days=rng.randint(3, 25))
+        loan.refresh_from_db()
+        if loan.status != LoanStatus.ACTIVE:
+            break
+        payoff = services.dues_on(loan, day).payoff.total
+        amount = min(payoff, rng.randint(20_000, 250_000) * 100)
+        try:
+            services.repay_loan(
+                loan, actor=officers["kasir"], amount=amount, date=day, idempotency_key=f"m{i}"
+            )
+        except LoanError as exc:
+            assert "payoff" in exc.message or "pelunasan" in exc.message
+        _books_ok(koperasi)
+    loan.refresh_from_db()
+    assert 0 <= loan.principal_paid <= loan.principal

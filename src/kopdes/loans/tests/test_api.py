@@ -1,0 +1,79 @@
+"""The loans API: 201 new, 200 replay, 409 conflict, 400 bad input, 404 foreign loan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kopdes.loans import testing
+from kopdes.loans.models import Repayment
+from kopdes.platform.core.testing import make_user
+from kopdes.platform.identity.api import hash_token
+from kopdes.platform.identity.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(user) -> str:
+    raw = f"tok-{user.pk}"
+    ApiToken.objects.create(user=user, name="t", token_hash=hash_token(raw))
+    return raw
+
+
+def _post(client, url, body, token, key="k1"):
+    return client.post(
+        url,
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_repayment_api_is_idempotent(client, koperasi, other_koperasi, officers):
+    loan = testing.active_loan(koperasi, officers=officers)
+    token = _token(officers["kasir"])
+    url = f"/api/k/{koperasi.slug}/loans/{loan.pk}/repayments"
+    body = {"amount": 118_000_00, "date": "2026-04-02"}
+    first = _post(client, url, body, token)
+    assert first.status_code == 201, first.content
+    again = _post(client, url, body, token)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    conflict = _post(client, url, {**body, "amount": 118_000_01}, token)
+    assert conflict.status_code == 409
+    too_much = _post(client, url, {**body, "amount": 10**12}, token, key="k2")
+    assert too_much.status_code == 400
+    zero = _post(client, url, {**body, "amount": 0}, token, key="k3")
+    assert zero.status_code == 400
+    assert Repayment.objects.count() == 1
+    other = testing.active_loan(other_koperasi)
+    foreign = _post(
+        client, f"/api/k/{koperasi.slug}/loans/{other.pk}/repayments", body, token, "k4"
+    )
+    assert foreign.status_code == 404
+    detail = client.get(
+        f"/api/k/{koperasi.slug}/loans/{loan.pk}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert detail.status_code == 200 and detail.json()["installments"][0]["paid_on"] == "2026-04-02"
+
+
+def test_disbursement_api_refuses_an_unapproved_loan(client, koperasi, officers):
+    from kopdes.loans import services
+    from kopdes.savings.testing import active_member
+
+    loan = services.apply_for_loan(
+        active_member(koperasi),
+        actor=officers["maker"],
+        product=testing.product(koperasi, actor=officers["checker"]),
+        principal=100_000_00,
+        term=2,
+        applied_on=testing.DAY,
+    )
+    token = _token(make_user("bendahara", koperasi))
+    url = f"/api/k/{koperasi.slug}/loans/{loan.pk}/disbursement"
+    response = _post(client, url, {"date": "2026-03-02"}, token)
+    assert response.status_code == 400
+    services.approve_loan(loan, actor=officers["checker"])
+    assert _post(client, url, {"date": "2026-03-02"}, token).status_code == 201
+    assert _post(client, url, {"date": "2026-03-02"}, token).status_code == 200
