@@ -16,6 +16,7 @@ import json
 import os
 import random
 import sys
+import zlib
 
 SLUG = "crash-test"
 
@@ -88,6 +89,26 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         services.setup_koperasi_books(make_koperasi(SLUG))
         print("SETUP", flush=True)
+        return
+    if mode == "burst":
+        # Concurrent writers (T1 on SQLite): every process posts the same shared key first,
+        # then its own keys; prints the entry numbers it got.
+        from kopdes.platform.tenancy.models import Koperasi
+
+        koperasi = Koperasi.objects.get(slug=SLUG)
+        prefix, count = sys.argv[3], int(sys.argv[4])
+        numbers = []
+        for key in ["shared-key", *(f"{prefix}-{n}" for n in range(count))]:
+            entry = services.post(
+                koperasi,
+                actor=None,
+                date=dt.date(2026, 3, 1),
+                memo="Serentak",
+                lines=lines_for(0 if key == "shared-key" else zlib.crc32(key.encode()) % 1000),
+                idempotency_key=key,
+            )
+            numbers.append(entry.number)
+        print(json.dumps(numbers), flush=True)
         return
     print(json.dumps(report(ack_path)), flush=True)
     if mode == "verify":

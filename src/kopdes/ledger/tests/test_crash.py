@@ -122,3 +122,32 @@ def test_kill_9_during_postings_on_postgresql_leaves_balanced_books(tmp_path):
     finally:
         _admin([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
     assert reports[-1]["entries"] > 0
+
+
+def test_concurrent_sqlite_writers_with_one_shared_key_post_it_once(tmp_path):
+    """T1 across processes on a SQLite file: BEGIN IMMEDIATE serialises the writers."""
+    env = _env(tmp_path, f"sqlite:///{tmp_path / 'laptop.sqlite3'}")
+    ack = tmp_path / "unused.log"
+    setup = _run("setup", ack, env, timeout=300)
+    assert setup.returncode == 0, setup.stderr[-3000:]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kopdes.ledger.tests.crash_poster", "burst", str(ack),
+             f"w{w}", "15"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for w in range(4)
+    ]  # fmt: skip
+    numbers = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-3000:]
+        got = json.loads(out.splitlines()[-1])
+        numbers.append(got)
+    shared = {got[0] for got in numbers}
+    assert len(shared) == 1  # one entry for the shared key, whoever won
+    own = sorted(n for got in numbers for n in got[1:])
+    assert sorted([*shared, *own]) == list(range(1, 4 * 15 + 2))  # gap-free, no duplicates
+    final = _run("verify", ack, env)
+    report = json.loads(final.stdout.splitlines()[0])
+    assert report["problems"] == [] and report["entries"] == 61
