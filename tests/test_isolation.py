@@ -54,6 +54,8 @@ GLOBAL_ROUTES = {
     "api:openapi-view": "schema page",
     "api:api-root": "schema root",
     "api:me": "the caller's own profile",
+    "portal:login": "member login form; the koperasi is typed in, no data before login",
+    "portal:activate": "one-time-code form; no koperasi data is shown",
 }
 KWARG_RE = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 NINJA_KWARG_RE = re.compile(r"\{(?P<name>[^}]+)\}")

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pydantic
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Header, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from kopdes.members import selectors, services
+from kopdes.members.models import Member
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi
 
@@ -103,26 +106,44 @@ def get_member(request: HttpRequest, member_id: str, slug: str = Path(...)):
     return _out(selectors.get_member(koperasi, member_id))
 
 
-@router.post("members", response={200: MemberOut, 201: MemberOut}, url_name="members-register")
+@router.post(
+    "members",
+    response={200: MemberOut, 201: MemberOut},
+    url_name="members-register",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": MemberIn.json_schema()}},
+        }
+    },
+)
 def register_member(
     request: HttpRequest,
-    payload: MemberIn,
     slug: str = Path(...),
-    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    """Register a calon member. A retry with the same Idempotency-Key returns the first one."""
-    from django.utils import timezone
-
-    from kopdes.members.models import Member
-
+    """Register a calon member (body: ``MemberIn``). A retry with the same Idempotency-Key
+    returns the first one (200); a new one answers 201."""
+    # The koperasi and permission are checked before the body is read, so another
+    # koperasi's slug is a 404 whatever the body holds.
     koperasi = _koperasi(request, slug, "members.register")
-    key = idempotency_key.strip()[:100]
+    key = (idempotency_key or "").strip()[:100]
+    if not key:
+        raise services.MemberError("Header Idempotency-Key wajib diisi.", field="Idempotency-Key")
+    try:
+        payload = MemberIn.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = first.get("loc", ())
+        raise services.MemberError(
+            "Data tidak valid: " + str(first.get("msg", "")),
+            field=str(loc[-1]) if loc else None,
+        ) from None
     existed = Member.objects.filter(koperasi=koperasi, idempotency_key=key).exists()
-    data = payload.dict()
     member = services.register_member(
         koperasi,
         actor=request.auth,
-        data=data,
+        data=payload.dict(),
         registered_on=timezone.localdate(),
         idempotency_key=key,
         source_address=request.META.get("REMOTE_ADDR", ""),

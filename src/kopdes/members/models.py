@@ -45,12 +45,13 @@ class Member(TenantModel):
     exit_reason = models.CharField(max_length=300, blank=True, default="")
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
-    user = models.OneToOneField(
+    # The member's portal login (role anggota); one member per user and koperasi.
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="member",
+        related_name="memberships",
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -68,6 +69,11 @@ class Member(TenantModel):
                 fields=["koperasi", "nik_index"],
                 condition=~Q(nik_index=""),
                 name="member_nik_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["koperasi", "user"],
+                condition=Q(user__isnull=False),
+                name="member_user_unique",
             ),
             models.UniqueConstraint(
                 fields=["koperasi", "idempotency_key"],

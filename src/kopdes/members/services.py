@@ -113,6 +113,11 @@ def _roles(actor, koperasi, permission: str) -> str:
     return ",".join(sorted(str(r) for r in roles))
 
 
+def _is_own(actor, member: Member) -> bool:
+    """True when ``actor`` is the member's own portal user."""
+    return actor is not None and member.user_id is not None and member.user_id == actor.pk
+
+
 def _same_koperasi(member: Member, koperasi) -> None:
     if member is None or member.koperasi_id != koperasi.pk:
         raise NotFoundError(_("Member not found."))
@@ -896,11 +901,7 @@ def request_data(member: Member, *, actor, kind: str, detail: str, at: dt.dateti
     ``actor`` is the member's portal user or an officer; the request is due in 72 hours.
     """
     koperasi = member.koperasi
-    if (
-        actor is not None
-        and getattr(actor, "member", None) is not None
-        and actor.member.pk == member.pk
-    ):
+    if _is_own(actor, member):
         officer = None  # the member asking for themself
     else:
         _roles(actor, koperasi, "privacy.manage_requests")
@@ -988,11 +989,7 @@ def export_member_data(
     from kopdes.members import selectors
 
     _same_koperasi(member, koperasi)
-    own = (
-        actor is not None
-        and getattr(actor, "member", None) is not None
-        and actor.member.pk == member.pk
-    )
+    own = _is_own(actor, member)
     role = "anggota" if own else _roles(actor, koperasi, "privacy.manage_requests")
     if actor is None:
         raise PermissionDeniedError(_("You are not allowed to do this."))
