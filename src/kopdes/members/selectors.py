@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from typing import Any
 
@@ -9,7 +10,9 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from kopdes.domain.money import format_rupiah
 from kopdes.domain.nik import NikError, parse_nik
 from kopdes.domain.phone import PhoneError, normalize_phone
 from kopdes.members.choices import ExitState
@@ -109,17 +112,37 @@ def masked_view(member: Member) -> dict[str, str]:
     }
 
 
-def savings_summary(member: Member) -> dict[str, Any] | None:
-    """The member's savings balances and recent transactions from the savings app, or None
-    while that app is not installed (the portal then shows nothing)."""
+def savings_summary(member: Member, *, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The member's savings accounts with balances and the last transactions (from the
+    savings app's selectors), or None while that app is not installed."""
     if not django_apps.is_installed("kopdes.savings"):
         return None
     savings = importlib.import_module("kopdes.savings.selectors")
-    for name in ("member_savings_summary", "member_summary"):
-        fn = getattr(savings, name, None)
-        if fn is not None:
-            return fn(member)
-    return None
+    today = today or timezone.localdate()
+    accounts = [
+        {
+            "number": a.number,
+            "kind": a.kind,
+            "name": a.product.name if a.product_id else a.get_kind_display(),
+            "status": a.status,
+            "balance": a.balance,
+            "balance_rupiah": format_rupiah(a.balance),
+        }
+        for a in savings.list_member_accounts(member)
+    ]
+    statement = savings.member_statement(member, today - dt.timedelta(days=366), today)
+    transactions = [
+        {
+            "date": row.date,
+            "account": row.account,
+            "kind": row.kind,
+            "description": row.memo,
+            "amount": row.amount,
+            "amount_rupiah": format_rupiah(row.amount),
+        }
+        for row in list(statement.rows)[-20:][::-1]
+    ]
+    return {"accounts": accounts, "transactions": transactions}
 
 
 def member_data(member: Member) -> dict[str, Any]:

@@ -288,7 +288,7 @@ def export_response(request, member, data: dict, fmt: str) -> HttpResponse:
             f"{name}.pdf",
         )  # fmt: skip
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{safe_filename(name + ".json")}"'
