@@ -118,3 +118,34 @@ def test_officer_without_totp_is_sent_to_set_it_up(live_server, new_page, screen
     # The dashboard stays closed until the authenticator is confirmed.
     page.goto(f"{live_server.url}/k/sukamaju/")
     assert "/akun/verifikasi/" in page.url
+
+
+def test_ministry_picks_a_koperasi_on_a_phone(live_server, new_page, screenshot, sukamaju):
+    cirahab = testing.make_koperasi(
+        "cirahab", region_code="33.02.01.2001", name="Koperasi Desa Merah Putih Cirahab"
+    )
+    official = testing.make_user("kementerian", username="kementerian")
+    page = new_page(PHONE)
+    log_in(page, live_server.url, "kementerian")
+    page.fill("#id_otp_token", current_code(official))
+    page.click("[data-testid=totp-submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("[data-testid^=pick-]").count() == 2
+    assert no_horizontal_scroll(page, PHONE["width"])
+    screenshot(page, "picker-phone-360")
+    page.click(f"[data-testid=pick-{cirahab.slug}]")
+    page.wait_for_url(f"{live_server.url}/k/cirahab/")
+    assert "Cirahab" in page.locator("[data-testid=brand]").inner_text()
+
+
+def test_printing_hides_the_menu_and_buttons(live_server, new_page, sukamaju):
+    officer = testing.make_user("bendahara", sukamaju, username="bendahara.sukamaju")
+    page = new_page(DESKTOP)
+    log_in(page, live_server.url, "bendahara.sukamaju")
+    page.fill("#id_otp_token", current_code(officer))
+    page.click("[data-testid=totp-submit]")
+    page.wait_for_url(f"{live_server.url}/k/sukamaju/")
+    page.emulate_media(media="print")
+    assert not page.locator(".topbar").is_visible()
+    assert not page.locator(".mainnav").is_visible()
+    assert page.locator("[data-testid=dashboard-title]").is_visible()
