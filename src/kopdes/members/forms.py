@@ -82,6 +82,14 @@ class CorrectionForm(forms.Form):
     occupation = forms.CharField(label=_("Occupation"), max_length=80, required=False)
 
 
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("The member asks for"),
+        choices=[("access", _("A copy of all their data")), ("correction", _("A correction"))],
+    )
+    detail = forms.CharField(label=_("Details"), max_length=1000, required=False)
+
+
 class CardLookupForm(forms.Form):
     payload = forms.CharField(label=_("Scan the card or type its code"), max_length=200)
 

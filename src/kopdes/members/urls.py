@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:member_id>/keluar/", views.member_exit, name="member-exit"),
     path("<uuid:member_id>/kode-portal/", views.member_portal_code, name="member-portal-code"),
     path("<uuid:member_id>/ekspor/", views.member_export, name="member-export"),
+    path("<uuid:member_id>/permintaan/", views.member_request, name="member-request"),
     path("<uuid:member_id>/koreksi/", views.member_correct, name="member-correct"),
     path("<uuid:member_id>/anonimkan/", views.member_anonymise, name="member-anonymise"),
 ]

@@ -17,6 +17,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.members.forms import (
     CardLookupForm,
     CorrectionForm,
+    DataRequestForm,
     ExitForm,
     ImportForm,
     RegistrationForm,
@@ -115,6 +116,7 @@ def _detail_context(request, member, **extra):
         "masked": selectors.masked_view(member),
         "heirs": member.heirs.all(),
         "reveal_form": RevealForm(),
+        "request_form": DataRequestForm(),
         "exit_form": ExitForm(),
         "may_reveal": _may(request, "privacy.reveal"),
         "may_edit": _may(request, "members.edit"),
@@ -294,6 +296,31 @@ def export_response(request, member, data: dict, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{safe_filename(name + ".json")}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@koperasi_view("privacy.manage_requests")
+def member_request(request, member_id):
+    """Record a member's access or correction request made at the desk (due in 72 h)."""
+    member = selectors.get_member(request.koperasi, member_id)
+    form = DataRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_data(
+                member,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                detail=form.cleaned_data["detail"],
+                at=timezone.now(),
+            )
+            messages.success(
+                request, _("Request recorded; it must be answered within 3 x 24 hours.")
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Please choose the kind of request."))
+    return redirect("members:member-detail", slug=request.koperasi.slug, member_id=member.pk)
 
 
 @koperasi_view("members.edit")

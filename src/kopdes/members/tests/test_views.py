@@ -318,3 +318,29 @@ def test_exit_proposal_date_from_service_is_kept(koperasi):
     services.propose_exit(member, actor=ketua, to_status="meninggal", reason="Wafat",
                           effective_on=dt.date(2026, 4, 2), at=timezone.now())  # fmt: skip
     assert member.exit_proposals.get().effective_on == dt.date(2026, 4, 2)
+
+
+def test_officer_records_an_access_request_and_hands_over_the_data(client, koperasi):
+    member = make_member(koperasi)
+    login(client, make_user("sekretaris", koperasi))
+    url = reverse("members:member-request", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    assert client.post(url, {"kind": "access", "detail": "Minta salinan"}).status_code == 302
+    req = selectors.list_member_requests(member).get()
+    detail = reverse(
+        "members:member-detail", kwargs={"slug": koperasi.slug, "member_id": member.pk}
+    )
+    assert f"request={req.pk}" in client.get(detail).content.decode()
+    export = reverse(
+        "members:member-export", kwargs={"slug": koperasi.slug, "member_id": member.pk}
+    )
+    assert client.get(export, {"format": "json", "request": str(req.pk)}).status_code == 200
+    req.refresh_from_db()
+    assert req.status == "done"
+
+
+def test_kasir_cannot_record_a_data_request(client, koperasi):
+    member = make_member(koperasi)
+    login(client, make_user("kasir", koperasi))
+    url = reverse("members:member-request", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    assert client.post(url, {"kind": "access"}).status_code == 403
+    assert not selectors.list_member_requests(member).exists()
