@@ -7,3 +7,6 @@ class MembersConfig(AppConfig):
     label = "members"
     verbose_name = _("Members")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kopdes.members import tiles  # noqa: F401  (registers the dashboard tile)

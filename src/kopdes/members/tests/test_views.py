@@ -344,3 +344,10 @@ def test_kasir_cannot_record_a_data_request(client, koperasi):
     url = reverse("members:member-request", kwargs={"slug": koperasi.slug, "member_id": member.pk})
     assert client.post(url, {"kind": "access"}).status_code == 403
     assert not selectors.list_member_requests(member).exists()
+
+
+def test_dashboard_tile_counts_members(client, koperasi):
+    make_member(koperasi)
+    login(client, make_user("kasir", koperasi))
+    html = client.get(reverse("web:dashboard", kwargs={"slug": koperasi.slug})).content.decode()
+    assert "calon anggota" in html and "anggota aktif" in html
