@@ -13,6 +13,10 @@ class LedgerConfig(AppConfig):
             verification,  # noqa: F401  (registers kopdes verify checks)
         )
         from kopdes.ledger.durability import assert_durable
+        from kopdes.ledger.services import setup_koperasi_books
+        from kopdes.platform.tenancy.services import on_koperasi_created
+
+        on_koperasi_created(lambda koperasi, actor: setup_koperasi_books(koperasi, actor=actor))
 
         # Infrastructure, not a business rule: every new connection proves it is durable.
         connection_created.connect(assert_durable, dispatch_uid="kopdes.ledger.durability")

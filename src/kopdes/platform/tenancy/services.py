@@ -8,6 +8,7 @@ on the koperasi's own chain.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -38,6 +39,20 @@ PROFILE_FIELDS = (
     "business_units",
     "fiscal_year_start_month",
 )
+
+
+# Apps that keep per-koperasi setup (the ledger's chart of accounts) register a function
+# here from their AppConfig.ready(); create_koperasi runs each one inside its transaction,
+# so a koperasi never exists without its books. Platform code cannot import apps, hence
+# the registry rather than a direct call.
+KOPERASI_SETUP: list[Callable[[Koperasi, Any], None]] = []
+
+
+def on_koperasi_created(func: Callable[[Koperasi, Any], None]) -> Callable[[Koperasi, Any], None]:
+    """Register ``func(koperasi, actor)`` to run when a koperasi is created."""
+    if func not in KOPERASI_SETUP:
+        KOPERASI_SETUP.append(func)
+    return func
 
 
 class KoperasiError(DomainError):
@@ -265,6 +280,8 @@ def create_koperasi(
                 obj=koperasi,
                 summary={**_summary(koperasi), "slug": koperasi.slug, "adart": settings.to_json()},
             )
+            for setup in KOPERASI_SETUP:
+                setup(koperasi, actor)
     except IntegrityError as exc:
         # Lost a race with another registration of the same slug / number.
         raise KoperasiError(

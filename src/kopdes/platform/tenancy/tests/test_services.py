@@ -38,7 +38,7 @@ def test_create_koperasi_stores_identity_and_records_event():
     assert koperasi.region_code == "32.01.26.2001"
     assert koperasi.business_units == ["sembako", "simpan_pinjam"]
     assert koperasi.adart == AdArt()
-    event = AuditEvent.objects.get(koperasi=koperasi)
+    event = AuditEvent.objects.get(koperasi=koperasi, action="tenancy.koperasi.created")
     assert event.action == "tenancy.koperasi.created"
     assert event.seq == 1 and event.role == "system"
     assert event.summary["slug"] == "kdmp-sukamaju"
@@ -110,7 +110,8 @@ def test_only_admin_may_create_koperasi(koperasi):
         create_koperasi(**_params(actor=ketua))
     admin = make_user("admin")
     created = create_koperasi(**_params(actor=admin))
-    assert AuditEvent.objects.get(koperasi=created).actor == admin
+    event = AuditEvent.objects.get(koperasi=created, action="tenancy.koperasi.created")
+    assert event.actor == admin
 
 
 def test_update_profile_records_before_and_after(koperasi):
@@ -193,3 +194,21 @@ def test_refusals_are_english_source_and_indonesian_by_default():
     with translation.override("en"), pytest.raises(DomainError) as exc:
         create_koperasi(**_params(business_units=["bengkel"]))
     assert "Unknown business unit 'bengkel'" in exc.value.message
+
+
+def test_a_new_koperasi_gets_its_chart_of_accounts(db):
+    """The ledger registers its setup: a koperasi never exists without its books."""
+    from kopdes.ledger.models import Account
+
+    koperasi = create_koperasi(
+        actor=None,
+        name="Koperasi Desa Merah Putih Buku",
+        slug="buku",
+        badan_hukum_number="AHU-0099999.AH.01.29.TAHUN 2025",
+        nik_koperasi="3201999999999",
+        region_code="32.01.26.2001",
+        address="Jl. Raya Sukamaju No. 1",
+        business_units=["sembako"],
+    )
+    codes = set(Account.objects.filter(koperasi=koperasi).values_list("code", flat=True))
+    assert {"1-1100", "2-1100", "3-1100", "3-9000", "4-2000", "5-2000"} <= codes
