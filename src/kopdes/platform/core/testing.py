@@ -19,7 +19,7 @@ _counter = itertools.count(1)
 
 # Two real villages in different provinces (Kemendagri codes from the official list).
 REGIONS = ["32.01.26.2001", "33.02.01.2001"]
-TEST_PASSWORD = "Rahasia-Koperasi-2026"
+TEST_PASSWORD = "Rahasia-Koperasi-2026"  # noqa: S105  (test builders only)
 
 
 def make_koperasi(slug: str | None = None, region_code: str | None = None, **extra) -> Koperasi:
