@@ -117,9 +117,19 @@ def test_register_refuses_a_non_image_upload(client, koperasi, content, settings
     assert Member.objects.count() == 0 and not list(tmp_path.rglob("*.enc"))
 
 
-def test_register_refuses_an_oversized_upload(client, koperasi):
+def test_register_refuses_an_oversized_upload(client, koperasi, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     with pytest.raises(services.MemberError):
         services.check_ktp_photo(b"\xff" * (services.MAX_PHOTO_BYTES + 1))
+    login(client, make_user("kasir", koperasi))
+    url = reverse("members:member-register", kwargs={"slug": koperasi.slug})
+    data = _form(koperasi)
+    big = io.BytesIO(_png() + b"\0" * (services.MAX_PHOTO_BYTES + 1))
+    big.name = "ktp.png"
+    data["ktp_photo"] = big
+    html = client.post(url, data).content.decode()
+    assert "terlalu besar" in html
+    assert Member.objects.count() == 0 and not list(tmp_path.rglob("*.enc"))
 
 
 def test_duplicate_nik_in_same_koperasi_refused_on_the_page(client, koperasi):
