@@ -20,6 +20,8 @@ from bench.runner import Options, record, report, run_benchmark
 REGISTRY: dict[str, str] = {
     "dashboard": "bench.dashboard",
     "loan_schedule": "bench.loan_schedule",
+    "loans_daily": "bench.loans_daily",
+    "loans_repay": "bench.loans_repay",
 }
 
 
