@@ -111,7 +111,7 @@ def test_bad_application_writes_nothing(koperasi, officers, kwargs):
 def test_amount_over_plafond_is_refused(koperasi, officers):
     prod = testing.product(koperasi, actor=officers["checker"], savings_multiple=3)
     member = active_member(koperasi)  # pokok Rp50.000 -> plafond Rp150.000
-    with pytest.raises(LoanError, match="plafond"):
+    with pytest.raises(LoanError, match="plafon"):
         _apply(koperasi, officers, member=member, prod=prod, principal=200_000_00)
     assert Loan.objects.count() == 0
 
