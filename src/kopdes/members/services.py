@@ -36,7 +36,7 @@ from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, DomainError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.choices import Role
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import RANK, has_perm
 from kopdes.platform.identity.selectors import roles_for
 from kopdes.platform.privacy import crypto
 from kopdes.platform.privacy import selectors as privacy_selectors
@@ -110,7 +110,9 @@ def _roles(actor, koperasi, permission: str) -> str:
     roles = roles_for(actor, koperasi)
     if not has_perm(roles, permission):
         raise PermissionDeniedError(_("You are not allowed to do this."))
-    return ",".join(sorted(str(r) for r in roles))
+    # The audit row names the role that allowed the act (the column holds one role).
+    acting = [r for r in roles if has_perm([r], permission)]
+    return str(max(acting, key=lambda r: (RANK[Role(r)], str(r))))
 
 
 def _is_own(actor, member: Member) -> bool:

@@ -156,3 +156,17 @@ def test_open_exit_proposal_is_unique(koperasi):
             at=NOW,
         )
     assert ExitProposal.objects.count() == 1
+
+
+def test_an_officer_with_many_roles_is_audited_with_the_role_that_allowed_the_act(koperasi):
+    from kopdes.platform.identity.models import RoleAssignment
+
+    officer = make_user("kasir", koperasi)
+    for role in ("sekretaris", "ketua", "petugas_pinjaman", "bendahara"):
+        RoleAssignment.objects.create(user=officer, role=role, koperasi=koperasi)
+    member = services.register_member(
+        koperasi, actor=officer, data=registration_data(koperasi), registered_on=REGISTERED_ON
+    )
+    services.export_member_data(member, actor=officer, koperasi=koperasi, at=NOW)
+    assert AuditEvent.objects.get(action="members.member.registered").role == "ketua"
+    assert AuditEvent.objects.get(action="members.member.exported").role == "ketua"
