@@ -13,7 +13,3 @@ def officers(koperasi):
         "pengawas": make_user("pengawas", koperasi),
     }
 
-
-# Transactional tests end with a flush that the append-only triggers refuse; reuse the
-# ledger's fixture that lifts them for that flush only.
-from kopdes.ledger.tests.conftest import _flush_past_append_only_triggers  # noqa: E402,F401
