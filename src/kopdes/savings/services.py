@@ -23,7 +23,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -225,12 +225,14 @@ def _new_account(member, product, date: dt.date, **extra) -> SavingsAccount:
     )
 
 
-def account_for(member, kind: str, *, date: dt.date) -> SavingsAccount:
+def account_for(
+    member, kind: str, *, date: dt.date, product: SavingsProduct | None = None
+) -> SavingsAccount:
     """The member's account of a non-term kind in its default product, opened if missing.
 
     Call inside the caller's transaction (under the lock).
     """
-    product = default_product(member.koperasi, kind)
+    product = product or default_product(member.koperasi, kind)
     account = SavingsAccount.objects.filter(
         koperasi_id=member.koperasi_id, member=member, product=product
     ).first()
@@ -401,11 +403,20 @@ def _apply(
         a = changed[0]
         SavingsAccount.objects.filter(pk=a.pk).update(balance=a.balance, last_seq=a.last_seq)
     else:
-        SavingsAccount.objects.bulk_update(changed, ["balance", "last_seq"], batch_size=500)
+        # One prepared statement run per row: bulk_update's CASE WHEN is far slower here.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
+                [(a.balance, a.last_seq, _db_uuid(a.pk)) for a in changed],
+            )
     for m in moves:
         m.account.balance = running[m.account.pk]
         m.account.last_seq = seqs[m.account.pk]
     return txns
+
+
+def _db_uuid(value):
+    return value if connection.features.has_native_uuid_field else value.hex
 
 
 def _cash(koperasi) -> str:
