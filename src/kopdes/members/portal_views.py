@@ -79,6 +79,16 @@ def portal_activate(request):
     return render(request, "members/portal_activate.html", {"form": form})
 
 
+def _optional_url(name: str, slug: str) -> str:
+    """The URL of another app's portal page, or "" while that app is not installed."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, kwargs={"slug": slug})
+    except NoReverseMatch:
+        return ""
+
+
 def _login_url() -> str:
     from django.urls import reverse
 
@@ -98,6 +108,7 @@ def portal_home(request):
             "savings": selectors.savings_summary(member),
             "requests": selectors.list_member_requests(member),
             "correction_form": PortalCorrectionForm(),
+            "loans_url": _optional_url("loans_portal:home", request.koperasi.slug),
         },
     )
 
