@@ -170,3 +170,31 @@ def test_an_officer_with_many_roles_is_audited_with_the_role_that_allowed_the_ac
     services.export_member_data(member, actor=officer, koperasi=koperasi, at=NOW)
     assert AuditEvent.objects.get(action="members.member.registered").role == "ketua"
     assert AuditEvent.objects.get(action="members.member.exported").role == "ketua"
+
+
+def test_database_refuses_a_second_member_with_the_same_nik_index(koperasi):
+    from django.db import IntegrityError, transaction
+
+    from kopdes.platform.privacy.fields import update_blind_indexes
+
+    first = make_member(koperasi, serial=95)
+    clone = Member(
+        koperasi=koperasi, number="9999", full_name="Kembar", nik=first.nik,
+        registered_on=REGISTERED_ON,
+    )  # fmt: skip
+    update_blind_indexes(clone)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clone.save(force_insert=True)
+
+
+def test_database_refuses_an_exit_approved_by_its_proposer(koperasi):
+    from django.db import IntegrityError, transaction
+
+    member = make_member(koperasi)
+    ketua = make_user("ketua", koperasi)
+    proposal = services.propose_exit(
+        member, actor=ketua, to_status="berhenti", reason="Pindah",
+        effective_on=dt.date(2026, 3, 1), at=NOW,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExitProposal.objects.filter(pk=proposal.pk).update(decided_by=ketua, decided_at=NOW)
