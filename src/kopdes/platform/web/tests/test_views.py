@@ -311,3 +311,18 @@ def test_dashboard_names_the_village_of_the_koperasi(client, koperasi):
     testing.login(client, testing.make_user("bendahara", koperasi))
     body = _dashboard(client, koperasi).content.decode()
     assert "Sukamaju, Kec. Megamendung, Kabupaten Bogor" in body
+
+
+def test_pages_are_indonesian_even_when_the_phone_is_set_to_english(client, koperasi):
+    testing.login(client, testing.make_user("bendahara", koperasi))
+    url = reverse("web:dashboard", kwargs={"slug": koperasi.slug})
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Beranda" in body
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert "Home" in client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_indonesian(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.get("/tidak-ada/")
+    assert "Halaman tidak ditemukan" in response.content.decode()
