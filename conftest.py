@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.db import connection
 
 from kopdes.platform.core import testing
 
@@ -40,3 +41,19 @@ def officer_client(client, koperasi):
     """A client logged in (and past TOTP) as the ketua of ``koperasi``."""
     user = testing.make_user("ketua", koperasi)
     return testing.login(client, user)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_triggers():
+    """Let the flush that ends a transactional test empty the append-only tables."""
+    ops_class = type(connection.ops)
+    original = ops_class.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with testing.append_only_suspended(self.connection):
+            original(self, sql_list)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(ops_class, "execute_sql_flush", execute_sql_flush)
+    yield
+    patch.undo()

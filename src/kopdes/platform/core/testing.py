@@ -7,6 +7,8 @@ failure reproduces. Imported by app tests and by tests/ at the top level.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -72,3 +74,42 @@ def login(client: Client, user: User, *, verified: bool = True) -> Client:
             session["otp_device_id"] = device.persistent_id
             session.save()
     return client
+
+
+@contextmanager
+def append_only_suspended(conn) -> Iterator[None]:
+    """Take the append-only triggers off for one statement batch (tests only).
+
+    Transactional tests end with Django's flush (TRUNCATE / DELETE), which the triggers
+    rightly refuse; the root ``conftest.py`` wraps that flush, and tamper tests use it to
+    reach underneath the triggers. PostgreSQL: DISABLE TRIGGER USER (the app role owns the
+    tables; ALL would need a superuser). SQLite: drop and recreate them.
+    """
+    with conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            cur.execute(
+                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
+                ["%_no_update"],
+            )
+            tables = [row[0] for row in cur.fetchall()]
+            for table in tables:
+                cur.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+            try:
+                yield
+            finally:
+                for table in tables:
+                    cur.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+        else:
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type='trigger' "
+                "AND (name LIKE '%_no_update' OR name LIKE '%_no_delete')"
+            )
+            saved = cur.fetchall()
+            for name, _sql in saved:
+                cur.execute(f'DROP TRIGGER "{name}"')
+            try:
+                yield
+            finally:
+                for _name, sql in saved:
+                    cur.execute(sql)

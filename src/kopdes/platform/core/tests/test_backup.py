@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tarfile
 import uuid
-from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 
@@ -31,55 +30,6 @@ from kopdes.platform.tenancy.services import create_koperasi
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[5]
-
-
-@contextmanager
-def _append_only_suspended(conn):
-    """Let Django's flush empty append-only tables between transactional tests."""
-    with conn.cursor() as cur:
-        if conn.vendor == "postgresql":
-            cur.execute(
-                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
-                ["%_no_update"],
-            )
-            tables = [row[0] for row in cur.fetchall()]
-            for table in tables:
-                cur.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            try:
-                yield
-            finally:
-                for table in tables:
-                    cur.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
-        else:
-            cur.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type='trigger' "
-                "AND (name LIKE '%_no_update' OR name LIKE '%_no_delete')"
-            )
-            saved = cur.fetchall()
-            for name, _sql in saved:
-                cur.execute(f'DROP TRIGGER "{name}"')
-            try:
-                yield
-            finally:
-                for _name, sql in saved:
-                    cur.execute(sql)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _flush_past_append_only_triggers():
-    """Transactional tests end with a flush, which the append-only triggers would refuse."""
-    ops_class = type(connection.ops)
-    original = ops_class.execute_sql_flush
-
-    def execute_sql_flush(self, sql_list):
-        with _append_only_suspended(self.connection):
-            original(self, sql_list)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(ops_class, "execute_sql_flush", execute_sql_flush)
-    yield
-    patch.undo()
 
 
 def _data():
