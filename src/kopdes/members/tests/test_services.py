@@ -198,3 +198,26 @@ def test_database_refuses_an_exit_approved_by_its_proposer(koperasi):
     )  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():
         ExitProposal.objects.filter(pk=proposal.pk).update(decided_by=ketua, decided_at=NOW)
+
+
+def test_ktp_photo_is_bound_to_its_member(koperasi, settings, tmp_path):
+    import io
+    import shutil
+
+    from PIL import Image
+
+    from kopdes.platform.privacy.crypto import DecryptionError
+
+    settings.MEDIA_ROOT = tmp_path
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buf, "JPEG")
+    sek = make_user("sekretaris", koperasi)
+    a, b = make_member(koperasi), make_member(koperasi)
+    services.replace_ktp_photo(a, actor=sek, content=buf.getvalue())
+    services.replace_ktp_photo(b, actor=sek, content=buf.getvalue())
+    content, mime = services.read_ktp_photo(a, actor=sek, koperasi=koperasi)
+    assert content == buf.getvalue() and mime == "image/jpeg"
+    shutil.copy(tmp_path / a.ktp_photo, tmp_path / b.ktp_photo)  # swap files on disk
+    with pytest.raises(DecryptionError):
+        services.read_ktp_photo(b, actor=sek, koperasi=koperasi)
+    assert AuditEvent.objects.filter(action="members.ktp_photo.replaced").count() == 2
