@@ -63,7 +63,7 @@ from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.choices import Role
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import RANK, has_perm
 from kopdes.platform.identity.selectors import roles_for
 
 SUBLEDGER = "loans"
@@ -88,7 +88,11 @@ def _require(actor, koperasi, code: str) -> frozenset:
 
 
 def _label(roles) -> str:
-    return ",".join(sorted(str(r) for r in roles))
+    """The one role recorded on the audit event (the column is short): the highest-ranked
+    of the actor's roles in this koperasi."""
+    if not roles:
+        return ""
+    return str(max(roles, key=lambda r: (RANK[Role(r)], str(r))))
 
 
 def _lock(koperasi) -> None:

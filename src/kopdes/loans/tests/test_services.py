@@ -379,3 +379,15 @@ def test_many_payments_ahead_keep_schedule_and_books_equal(koperasi, officers, m
         _books_ok(koperasi)
     loan.refresh_from_db()
     assert 0 <= loan.principal_paid <= loan.principal
+
+
+def test_an_officer_with_many_roles_is_audited_with_one_role(koperasi, officers):
+    # audit.role is 20 characters: "ketua,manajer,pengawas,sekretaris" would not fit.
+    from kopdes.platform.identity.models import RoleAssignment
+
+    ketua = officers["checker"]
+    for role in ("manajer", "pengawas", "sekretaris"):
+        RoleAssignment.objects.create(user=ketua, role=role, koperasi=koperasi)
+    loan = _apply(koperasi, officers, principal=100_000_00)
+    services.approve_loan(loan, actor=ketua)
+    assert AuditEvent.objects.get(action="loans.loan.approved").role == "ketua"
