@@ -22,6 +22,10 @@ REGISTRY: dict[str, str] = {
     "loan_schedule": "bench.loan_schedule",
     "loans_daily": "bench.loans_daily",
     "loans_repay": "bench.loans_repay",
+    "savings_teller": "bench.savings_teller",
+    "savings_teller_pg": "bench.savings_teller_pg",
+    "savings_statement": "bench.savings_statement",
+    "savings_jasa": "bench.savings_jasa",
 }
 
 
