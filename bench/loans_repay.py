@@ -12,12 +12,16 @@ journal entry with hash chain and balances, installment rows, audit event. Varia
 - ``repay``   the repayment POST (201 expected; anything else counts as an error)
 
     python -m bench loans_repay
+    BENCH_PG=postgresql://kopdes:kopdes@127.0.0.1:5432/postgres python -m bench loans_repay
+        (the same on PostgreSQL: a fresh database is created next to the given one and
+        dropped at the end)
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -43,14 +47,22 @@ def session(options: Options):
 
     var_dir = Path(tempfile.mkdtemp(prefix="kopdes-bench-repay-"))
     server = None
+    pg_name = ""
     try:
         dev_env = dashboard._base_env(var_dir)
+        extra: dict[str, str] = {}
+        if os.environ.get("BENCH_PG"):
+            pg_name = f"kopdes_bench_{uuid.uuid4().hex[:8]}"
+            _pg_admin(os.environ["BENCH_PG"], f"CREATE DATABASE {pg_name}")
+            extra["DATABASE_URL"] = os.environ["BENCH_PG"].rsplit("/", 1)[0] + "/" + pg_name
+            print(f"  PostgreSQL database {pg_name}", flush=True)
+        dev_env.update(extra)
         print(f"  preparing {var_dir}: migrate, demo data, token ...", flush=True)
         dashboard._run([sys.executable, "-m", "kopdes", "demo", "--no-serve"], dev_env)
         prepared = json.loads(
             dashboard._run([sys.executable, "-m", "bench.loans_repay", "prepare"], dev_env)
         )
-        prod_env = dashboard._production_env(var_dir)
+        prod_env = {**dashboard._production_env(var_dir), **extra}
         dashboard._run(
             [sys.executable, "-m", "kopdes", "collectstatic", "--noinput", "-v0"], prod_env
         )
@@ -96,6 +108,15 @@ def session(options: Options):
             except subprocess.TimeoutExpired:
                 server.kill()
         shutil.rmtree(var_dir, ignore_errors=True)
+        if pg_name:
+            _pg_admin(os.environ["BENCH_PG"], f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
 
 
 def prepare() -> None:
