@@ -49,6 +49,7 @@ def env_for(path: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="kopdes.config.settings",
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         KOPDES_LOG_LEVEL="WARNING",
+        KOPDES_DEBUG="0",  # DEBUG keeps (and quotes) every query: bulk inserts crawl
     )
     return env
 

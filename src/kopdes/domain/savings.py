@@ -183,6 +183,11 @@ def monthly_jasa(
     Nothing when the earning balance is below ``minimum_balance`` (a product setting).
     """
     earning = jasa_basis(basis, opening, changes, year, month)
+    return jasa_on(earning, rate, minimum_balance=minimum_balance)
+
+
+def jasa_on(earning: Fraction, rate: Rate, *, minimum_balance: int = 0) -> int:
+    """A month's jasa on an earning balance already computed (``jasa_basis``)."""
     if earning <= 0 or earning < minimum_balance:
         return 0
     return _round_fraction(earning * rate.monthly)

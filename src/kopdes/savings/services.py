@@ -1125,15 +1125,7 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
             product = a.product
             rate = _rate(product.rate_percent, product.rate_per)
             basis = rules.jasa_basis(product.jasa_basis, opening, changes, year, month)
-            jasa = rules.monthly_jasa(
-                rate,
-                product.jasa_basis,
-                opening,
-                changes,
-                year,
-                month,
-                minimum_balance=product.minimum_balance,
-            )
+            jasa = rules.jasa_on(basis, rate, minimum_balance=product.minimum_balance)
             basis_sen = int(basis)
             if jasa > 0:
                 earned.append((a, basis_sen, jasa))
