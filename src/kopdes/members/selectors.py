@@ -15,7 +15,7 @@ from django.utils import timezone
 from kopdes.domain.money import format_rupiah
 from kopdes.domain.nik import NikError, parse_nik
 from kopdes.domain.phone import PhoneError, normalize_phone
-from kopdes.members.choices import ExitState
+from kopdes.members.choices import EXIT_STATUSES, ExitState
 from kopdes.members.models import ExitProposal, Member
 from kopdes.platform.privacy import crypto
 from kopdes.platform.privacy import selectors as privacy_selectors
@@ -65,6 +65,23 @@ def list_members(koperasi, *, query: str = "", status: str = "") -> QuerySet[Mem
             pass
         qs = qs.filter(found)
     return qs.order_by("number")
+
+
+def list_retention_due(koperasi, *, today: dt.date) -> QuerySet[Member]:
+    """Former members whose 10-year retention has passed and whose data is still held:
+    their personal data should now be anonymised (the books keep the row)."""
+    from kopdes.members.services import RETENTION_YEARS
+
+    try:
+        limit = today.replace(year=today.year - RETENTION_YEARS)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year - RETENTION_YEARS, day=28)
+    return Member.objects.filter(
+        koperasi=koperasi,
+        status__in=[s.value for s in EXIT_STATUSES],
+        left_on__lte=limit,
+        anonymised_at__isnull=True,
+    ).order_by("left_on", "number")
 
 
 def list_open_exits(koperasi) -> QuerySet[ExitProposal]:

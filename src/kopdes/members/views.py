@@ -69,6 +69,11 @@ def member_list(request):
             "may_import": _may(request, "members.import"),
             "open_exits": selectors.list_open_exits(request.koperasi),
             "may_approve": _may(request, "members.approve_exit"),
+            "retention_due": (
+                selectors.list_retention_due(request.koperasi, today=timezone.localdate())[:50]
+                if _may(request, "members.anonymise")
+                else []
+            ),
         },
     )
 

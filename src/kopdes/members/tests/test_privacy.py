@@ -148,3 +148,17 @@ def test_correction_request_by_officer_is_recorded_with_a_72h_deadline(koperasi)
     )
     assert DataRequest.objects.get(pk=req.pk).status == "done"
     assert Member.objects.get(pk=member.pk).full_name == "Anggota Uji Benar"
+
+
+def test_retention_list_shows_former_members_past_ten_years(client, koperasi):
+    from kopdes.members import selectors
+
+    member, ketua = _left(koperasi)
+    Member.objects.filter(pk=member.pk).update(left_on=dt.date(2014, 1, 2))
+    due = selectors.list_retention_due(koperasi, today=dt.date(2026, 2, 1))
+    assert list(due) == [Member.objects.get(pk=member.pk)]
+    login(client, ketua)
+    html = client.get(reverse("members:member-list", kwargs={"slug": koperasi.slug})).content
+    assert b"retention-due" in html
+    services.anonymise_member(Member.objects.get(pk=member.pk), actor=ketua, at=NOW)
+    assert not selectors.list_retention_due(koperasi, today=dt.date(2026, 2, 1)).exists()
