@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kopdes.domain.money import format_rupiah, terbilang
@@ -116,8 +117,8 @@ def account_open(request: HttpRequest, member_id) -> HttpResponse:
 # --- teller --------------------------------------------------------------------------------
 
 OPS = {
-    "deposit": (_("Deposit (setoran)"), "savings.deposit"),
-    "withdraw": (_("Withdrawal (penarikan)"), "savings.withdraw"),
+    "deposit": (gettext_lazy("Deposit (setoran)"), "savings.deposit"),
+    "withdraw": (gettext_lazy("Withdrawal (penarikan)"), "savings.withdraw"),
 }
 
 
