@@ -10,12 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import require
-from django.db import connection
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is deliberate (tests only).
@@ -33,59 +31,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-
-
-@contextmanager
-def _append_only_suspended(conn):
-    """Let Django's flush empty the append-only tables (audit) between browser tests.
-
-    The same approach as ``platform/core/tests/test_backup.py``: the triggers are taken
-    off only for the flush that ends a transactional test, then put back.
-    """
-    with conn.cursor() as cur:
-        if conn.vendor == "postgresql":
-            cur.execute(
-                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
-                ["%_no_update"],
-            )
-            tables = [row[0] for row in cur.fetchall()]
-            for table in tables:
-                cur.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            try:
-                yield
-            finally:
-                for table in tables:
-                    cur.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
-        else:
-            cur.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type='trigger' "
-                "AND (name LIKE '%_no_update' OR name LIKE '%_no_delete')"
-            )
-            saved = cur.fetchall()
-            for name, _sql in saved:
-                cur.execute(f'DROP TRIGGER "{name}"')
-            try:
-                yield
-            finally:
-                for _name, sql in saved:
-                    cur.execute(sql)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _flush_past_append_only_triggers():
-    """Transactional tests end with a flush, which the append-only triggers would refuse."""
-    ops_class = type(connection.ops)
-    original = ops_class.execute_sql_flush
-
-    def execute_sql_flush(self, sql_list):
-        with _append_only_suspended(self.connection):
-            original(self, sql_list)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(ops_class, "execute_sql_flush", execute_sql_flush)
-    yield
-    patch.undo()
 
 
 @pytest.fixture(scope="session")
