@@ -232,3 +232,16 @@ def test_opening_upload_lists_every_error_and_writes_nothing_then_posts_once(
     other.refresh_from_db()
     assert wajib.balance == 120_000_00 and other.balance == 1_500_000_00
     assert JournalEntry.objects.count() == before + 1
+
+
+def test_the_counter_finds_a_member_by_number_or_scanned_card(kasir_client, koperasi, account):
+    from kopdes.members.services import member_card_payload
+
+    member = account.member
+    target = url("member", koperasi, member_id=member.pk)
+    by_number = kasir_client.get(url("home", koperasi), {"q": member.number})
+    assert by_number.status_code == 302 and by_number["Location"] == target
+    by_card = kasir_client.get(url("home", koperasi), {"q": member_card_payload(member)})
+    assert by_card.status_code == 302 and by_card["Location"] == target
+    missing = kasir_client.get(url("home", koperasi), {"q": "99999"})
+    assert "Tidak ada anggota" in missing.content.decode()

@@ -285,3 +285,15 @@ def test_selectors_for_the_portal(koperasi):
     assert statement.closing == 70_000_00
     whole = selectors.member_statement(member, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     assert whole.opening == 0 and whole.closing == 50_000_00 + 70_000_00
+
+
+def test_pokok_and_wajib_can_be_held_as_liabilities_by_adart(koperasi):
+    koperasi.adart_settings = {"pokok_wajib_as_equity": False}
+    koperasi.save(update_fields=["adart_settings"])
+    with_books(koperasi)
+    kasir = teller(koperasi)
+    member = make_member(koperasi)
+    txn = services.pay_principal(member, actor=kasir, date=DAY, idempotency_key="p")
+    line = JournalLine.objects.get(entry=txn.entry, side="C")
+    assert line.account.code == "2-1610" and line.account.type == "kewajiban"
+    _books_ok(koperasi)
