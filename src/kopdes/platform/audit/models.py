@@ -23,7 +23,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(max_length=150, blank=True, default="")
-    role = models.CharField(max_length=20, blank=True, default="")
+    # Every role that allowed the act, comma-separated (an officer may hold several).
+    role = models.CharField(max_length=200, blank=True, default="")
     action = models.CharField(max_length=80)  # "<app>.<model>.<past_tense_verb>"
     object_type = models.CharField(max_length=80, blank=True, default="")
     object_id = models.CharField(max_length=64, blank=True, default="")

@@ -29,9 +29,9 @@ def _postgres_sql(table: str) -> tuple[str, str]:
 CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION '{msg}' USING ERRCODE = 'integrity_constraint_violation'; END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table}
+CREATE OR REPLACE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table}
 FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
-CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
 FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();
 """
     reverse = (
