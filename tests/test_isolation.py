@@ -122,11 +122,13 @@ def test_every_unique_constraint_includes_koperasi():
         label = model._meta.label_lower
         if label == "tenancy.koperasi" or label == "identity.user":
             continue
-        uniques = [tuple(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint) and c.fields]
-        uniques += [tuple(u) for u in model._meta.unique_together]
-        uniques += [
-            (f.name,) for f in model._meta.local_fields if f.unique and not f.primary_key
+        uniques = [
+            tuple(c.fields)
+            for c in model._meta.constraints
+            if isinstance(c, models.UniqueConstraint) and c.fields
         ]
+        uniques += [tuple(u) for u in model._meta.unique_together]
+        uniques += [(f.name,) for f in model._meta.local_fields if f.unique and not f.primary_key]
         for fields in uniques:
             if "koperasi" in fields or (label, fields) in SCOPED_UNIQUES:
                 continue
@@ -144,7 +146,9 @@ def test_every_unique_constraint_includes_koperasi():
 def tenants(db):
     a = testing.make_koperasi("koperasi-a", region_code="32.01.26.2001", name="Koperasi A")
     b = testing.make_koperasi(
-        "koperasi-b", region_code="33.02.01.2001", name=f"Koperasi {CANARY}",
+        "koperasi-b",
+        region_code="33.02.01.2001",
+        name=f"Koperasi {CANARY}",
         address=f"Jalan {CANARY}",
     )
     user = testing.make_user("ketua", a)
@@ -179,9 +183,17 @@ def test_every_route_is_probed_or_allow_listed():
         if "slug" not in r.kwargs and r.name not in GLOBAL_ROUTES
     ]
     assert unprobed == [], (
-        "routes outside /k/<slug>/ must be allow-listed with a reason in GLOBAL_ROUTES: "
-        f"{unprobed}"
+        f"routes outside /k/<slug>/ must be allow-listed with a reason in GLOBAL_ROUTES: {unprobed}"
     )
+
+
+def _tenant_snapshot(koperasi) -> dict[str, int]:
+    """Row counts of every tenant table for one koperasi (B must be untouched by A)."""
+    return {
+        model._meta.label_lower: model._default_manager.filter(koperasi=koperasi).count()
+        for model in kopdes_models()
+        if model._meta.label_lower not in GLOBAL_MODELS
+    }
 
 
 def test_no_route_serves_another_koperasi(client, tenants):
@@ -192,29 +204,45 @@ def test_no_route_serves_another_koperasi(client, tenants):
     assert routes, "no tenant routes found"
     violations = []
     probes = 0
+    # Build every sample first, so the snapshot of B is taken before any probe.
+    plans = []
     for route in routes:
         b_values = _values(route, b.slug, b)
-        a_slug_b_ids = dict(b_values, slug=a.slug)
         variants = [("B slug", b_values)]
         if len(route.kwargs) > 1:
-            variants.append(("A slug, B ids", a_slug_b_ids))
+            variants.append(("A slug, B ids", dict(b_values, slug=a.slug)))
+        plans.append((route, variants))
+    before = _tenant_snapshot(b)
+    for route, variants in plans:
         for label, values in variants:
             url = route.url(values)
-            for method in ("get", "post"):
+            methods = ("get", "post", "put", "patch", "delete") if route.is_api else ("get", "post")
+            for method in methods:
                 extra = auth if route.is_api else {}
                 response = getattr(client, method)(url, **extra)
                 probes += 1
                 body = response.content.decode(errors="replace")
-                if response.status_code not in (404, 405) or CANARY in body:
+                allowed = {404, 405}
+                if route.is_api and method != "get":
+                    # django-ninja validates a JSON body before the view runs: an empty body
+                    # is refused with 400/422 before the koperasi is even looked up. That
+                    # leaks nothing; the snapshot below proves nothing was written.
+                    allowed |= {400, 422}
+                if response.status_code not in allowed or CANARY in body:
                     violations.append(
                         f"{method.upper()} {url} ({route.name}, {label}) -> "
                         f"{response.status_code}{' with canary' if CANARY in body else ''}"
                     )
-    assert violations == [], f"{len(violations)} of {probes} probes leaked:\n" + "\n".join(violations)
+    assert violations == [], f"{len(violations)} of {probes} probes leaked:\n" + "\n".join(
+        violations
+    )
+    after = _tenant_snapshot(b)
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    assert changed == {}, f"probes as koperasi A changed koperasi B's rows: {changed}"
 
 
 def test_own_pages_never_show_another_koperasi(client, tenants):
-    a, b, user, token = tenants
+    a, _b, user, token = tenants
     testing.login(client, user)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     leaks = []
