@@ -818,7 +818,12 @@ def dues_on(loan: Loan, as_of: dt.date, rows: list[Installment] | None = None) -
 def _replay_repayment(
     koperasi, key: str, loan: Loan, amount: int, date, source
 ) -> Repayment | None:
-    found = Repayment.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+    # No ORDER BY: the unique (koperasi, key) index finds it; an ordering would make SQLite
+    # walk another index over every repayment.
+    found = next(
+        iter(Repayment.objects.filter(koperasi=koperasi, idempotency_key=key).order_by()[:1]),
+        None,
+    )
     if found is None:
         return None
     if (found.loan_id, found.amount, found.date, found.source) != (loan.pk, amount, date, source):
