@@ -247,3 +247,33 @@ def test_bank_loan_page_shows_next_installments(officer_client, koperasi):
     assert response.status_code == 302
     page = officer_client.get(response["Location"])
     assert page.status_code == 200
+
+
+def test_member_statement_and_monthly_report_read_back(officer_client, koperasi, officers):
+    from decimal import Decimal
+
+    loan = testing.active_loan(koperasi, officers=officers)
+    services.repay_loan(
+        loan, actor=officers["kasir"], amount=118_000_00, date=dt.date(2026, 4, 2),
+        idempotency_key="st",
+    )  # fmt: skip
+    xlsx = officer_client.get(url("loan-statement", koperasi, loan_id=loan.pk), {"format": "xlsx"})
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    cells = [c for row in wb.active.iter_rows(values_only=True) for c in row if c is not None]
+    assert Decimal("100000.00") in cells and Decimal("1100000.00") in cells
+    pdf = officer_client.get(url("loan-statement", koperasi, loan_id=loan.pk), {"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    monthly = officer_client.get(
+        url("report-monthly", koperasi), {"year": "2026", "format": "xlsx"}
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(monthly.content))
+    rows = {r[0]: r for r in wb.active.iter_rows(values_only=True) if r and r[0]}
+    assert rows["2026-03"][2] == Decimal("1200000.00")
+    assert rows["2026-04"][3] == Decimal("100000.00") and rows["2026-04"][4] == Decimal("18000.00")
+
+
+def test_collection_list_shows_late_loans_with_whatsapp(officer_client, koperasi, officers):
+    loan = testing.active_loan(koperasi, officers=officers)
+    page = officer_client.get(url("collection-list", koperasi), {"date": "2026-05-10"})
+    body = page.content.decode()
+    assert loan.number in body and "https://wa.me/62" in body
