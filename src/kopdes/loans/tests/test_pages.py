@@ -277,3 +277,10 @@ def test_collection_list_shows_late_loans_with_whatsapp(officer_client, koperasi
     page = officer_client.get(url("collection-list", koperasi), {"date": "2026-05-10"})
     body = page.content.decode()
     assert loan.number in body and "https://wa.me/62" in body
+
+
+def test_dashboard_shows_the_loans_tile_and_menu(officer_client, koperasi, officers):
+    testing.active_loan(koperasi, officers=officers)
+    body = officer_client.get(reverse("web:dashboard", kwargs={"slug": koperasi.slug})).content
+    text = body.decode()
+    assert "1.200.000" in text and url("home", koperasi) in text
