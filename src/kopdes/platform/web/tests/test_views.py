@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory
 from django.urls import get_resolver, reverse
 
@@ -295,16 +296,41 @@ def test_dashboard_queries_do_not_grow_with_officers_or_activity(client, koperas
     ketua = testing.make_user("ketua", koperasi)
     testing.login(client, ketua)
     _dashboard(client, koperasi)  # warm caches (content types, sessions)
+    cache.clear()  # measure the uncached tiles
     with CaptureQueriesContext(connection) as few:
         _dashboard(client, koperasi)
     for role in ["bendahara", "kasir", "pengawas", "manajer", "sekretaris"]:
         testing.make_user(role, koperasi)
     for n in range(20):
         record("tenancy.koperasi.profile_updated", koperasi=koperasi, summary={"n": n})
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         response = _dashboard(client, koperasi)
     assert len(response.context["recent_events"]) == 8
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_dashboard_tiles_are_recomputed_after_any_write(koperasi):
+    """Tiles are cached per data version: any audited write shows on the next visit."""
+    from kopdes.platform.web.tiles import TILES, Tile, TileData, register_tile, tiles_for
+
+    calls = []
+
+    def compute(k, roles):
+        calls.append(1)
+        return TileData(figure=str(len(calls)), label="x")
+
+    register_tile(Tile("test.counter", "web.view_dashboard", compute, order=999))
+    try:
+        roles = frozenset({"ketua"})
+        first = [t.figure for t in tiles_for(koperasi, roles) if t.label == "x"]
+        again = [t.figure for t in tiles_for(koperasi, roles) if t.label == "x"]
+        record("tenancy.koperasi.profile_updated", koperasi=koperasi)
+        after = [t.figure for t in tiles_for(koperasi, roles) if t.label == "x"]
+    finally:
+        TILES.pop("test.counter")
+    assert first == again == ["1"]
+    assert after == ["2"]
 
 
 def test_dashboard_names_the_village_of_the_koperasi(client, koperasi):
