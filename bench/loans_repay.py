@@ -207,7 +207,11 @@ def load(base: str, token: str, loans: list[str], duration: float, clients: int)
 
 BENCHMARK = Benchmark(
     name="loans_repay",
-    description="loan repayment POSTs over the API (gunicorn, 2 workers, SQLite, production)",
+    description=(
+        "loan repayment POSTs over the API (gunicorn, 2 workers, production settings, "
+        + ("PostgreSQL" if os.environ.get("BENCH_PG") else "SQLite")
+        + ")"
+    ),
     metrics=[
         Metric("rps", "throughput", "req/s", higher_is_better=True),
         Metric("p95_ms", "p95 latency", "ms", higher_is_better=False),
