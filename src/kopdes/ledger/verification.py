@@ -76,7 +76,7 @@ def _attach(kid, chunk: list[JournalEntry]) -> Iterable[tuple[JournalEntry, list
 def check_chain(koperasi=None) -> CheckResult:
     from kopdes.ledger.services import posted_entry
 
-    result = CheckResult("ledger.chain")
+    result = CheckResult("rantai jurnal", unit="jurnal")
     for kid in _koperasi_ids(koperasi):
         account_owner = dict(
             Account.objects.values_list("id", "koperasi_id").filter(koperasi_id=kid)
@@ -157,7 +157,7 @@ def _line_sums(kid, keys: list[str]) -> dict[tuple, tuple[int, int]]:
 
 @register("ledger.balances")
 def check_balances(koperasi=None) -> CheckResult:
-    result = CheckResult("ledger.balances")
+    result = CheckResult("saldo bulanan akun", unit="saldo")
     for kid in _koperasi_ids(koperasi):
         for model, keys in (
             (AccountBalance, ["account_id", "business_unit", "period"]),
@@ -185,7 +185,7 @@ def check_balances(koperasi=None) -> CheckResult:
 
 @register("ledger.trial_balance")
 def check_trial_balance(koperasi=None) -> CheckResult:
-    result = CheckResult("ledger.trial_balance")
+    result = CheckResult("neraca saldo", unit="koperasi")
     for kid in _koperasi_ids(koperasi):
         result.checked += 1
         agg = AccountBalance.objects.filter(koperasi_id=kid).aggregate(
@@ -208,7 +208,7 @@ def check_trial_balance(koperasi=None) -> CheckResult:
 
 @register("ledger.subledgers")
 def check_subledgers(koperasi=None) -> CheckResult:
-    result = CheckResult("ledger.subledgers")
+    result = CheckResult("buku pembantu = akun kontrol", unit="akun kontrol")
     for kid in _koperasi_ids(koperasi):
         controls = Account.objects.filter(koperasi_id=kid).exclude(subledger_kind="")
         for account in controls.order_by("code"):
@@ -247,7 +247,7 @@ def check_subledgers(koperasi=None) -> CheckResult:
 
 @register("ledger.periods")
 def check_periods(koperasi=None) -> CheckResult:
-    result = CheckResult("ledger.periods")
+    result = CheckResult("periode tutup buku", unit="periode")
     for kid in _koperasi_ids(koperasi):
         for period in Period.objects.filter(koperasi_id=kid, status=PeriodStatus.CLOSED):
             result.checked += 1

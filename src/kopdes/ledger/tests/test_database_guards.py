@@ -292,7 +292,7 @@ def test_subledger_mismatch_with_its_control_account_is_caught(books):
 def test_verify_all_koperasi_reports_how_much_it_checked(books):
     results = verify_books(None)
     assert all(r.ok for r in results)
-    assert next(r for r in results if r.name == "ledger.chain").checked >= 5
+    assert next(r for r in results if r.name == "rantai jurnal").checked >= 5
 
 
 def test_postgresql_rechecks_every_entry_balance_at_commit(books):
