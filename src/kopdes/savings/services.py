@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
+from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import roles_for
@@ -277,6 +279,52 @@ class Move:
     memo: str = ""
 
 
+@dataclass
+class _Fresh:
+    """An account's row as read under the lock."""
+
+    pk: Any
+    balance: int
+    last_seq: int
+    status: str
+    ledger_code: str
+    member_id: Any
+    number: str
+
+
+_TXN_COLUMNS = (
+    "id", "koperasi_id", "account_id", "member_id", "seq", "kind", "date", "amount",
+    "balance_after", "entry_id", "idempotency_key", "memo", "created_by_id", "created_at",
+)  # fmt: skip
+
+
+def _insert_transactions(txns: Sequence[SavingsTransaction]) -> None:
+    """Insert passbook rows with one prepared statement (bulk_create's per-field
+    preparation dominated the monthly jasa run)."""
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    rows = []
+    for t in txns:
+        t.created_at = now
+        rows.append(
+            (
+                _db_uuid(t.id), _db_uuid(t.koperasi_id), _db_uuid(t.account_id),
+                _db_uuid(t.member_id), t.seq, t.kind, ops.adapt_datefield_value(t.date),
+                t.amount, t.balance_after, _db_uuid(t.entry_id) if t.entry_id else None,
+                t.idempotency_key, t.memo, _maybe_uuid(t.created_by_id), now,
+            )
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO savings_savingstransaction ({', '.join(_TXN_COLUMNS)}) "  # noqa: S608 (constants)
+            f"VALUES ({', '.join(['%s'] * len(_TXN_COLUMNS))})",
+            rows,
+        )
+    for t in txns:
+        t._state.adding = False
+        t._state.db = connection.alias
+
+
 def _replay(koperasi, moves: Sequence[Move], key: str) -> list[SavingsTransaction] | None:
     """The movements already recorded under ``key`` (same content), or None if new."""
     first = moves[0]
@@ -323,7 +371,11 @@ def _apply(
     the lock and refuses any move that would take a balance below zero.
     """
     ids = {m.account.pk for m in moves}
-    fresh = {a.pk: a for a in SavingsAccount.objects.filter(koperasi=koperasi, pk__in=ids)}
+    # Plain rows, not model instances: a jasa batch re-reads hundreds of accounts here.
+    rows = SavingsAccount.objects.filter(koperasi=koperasi, pk__in=ids).values_list(
+        "pk", "balance", "last_seq", "status", "ledger_code", "member_id", "number"
+    )
+    fresh = {row[0]: _Fresh(*row) for row in rows}
     balances = {pk: a.balance for pk, a in fresh.items()}
     seqs = {pk: a.last_seq for pk, a in fresh.items()}
     lines: list[LineDraft] = []
@@ -393,7 +445,7 @@ def _apply(
                 created_by=actor if actor is not None and actor.is_authenticated else None,
             )
         )
-    SavingsTransaction.objects.bulk_create(txns, batch_size=500)
+    _insert_transactions(txns)
     changed = []
     for pk, account in fresh.items():
         account.balance = running[pk]
@@ -417,6 +469,10 @@ def _apply(
 
 def _db_uuid(value):
     return value if connection.features.has_native_uuid_field else value.hex
+
+
+def _maybe_uuid(value):
+    return _db_uuid(value) if isinstance(value, uuid.UUID) else value
 
 
 def _cash(koperasi) -> str:
@@ -1052,6 +1108,35 @@ def break_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Savi
 
 
 @dataclass
+class _AccountRef:
+    """What a jasa move needs of an account (``_apply`` re-reads the rest under the lock)."""
+
+    pk: Any
+    balance: int
+    last_seq: int
+    member_id: Any
+    product_id: Any
+
+
+def _insert_jasa_postings(koperasi, period: int, rows: Sequence[tuple]) -> None:
+    """(account id, basis, jasa, tax, entry id) rows in one prepared statement."""
+    if not rows:
+        return
+    kop = _db_uuid(koperasi.pk)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO savings_jasaposting (id, koperasi_id, account_id, period, "
+            "basis_amount, jasa_amount, tax_amount, entry_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (_db_uuid(uuid7()), kop, _db_uuid(acc), period, basis, jasa, tax,
+                 _db_uuid(entry) if entry else None)
+                for acc, basis, jasa, tax, entry in rows
+            ],
+        )  # fmt: skip
+
+
+@dataclass
 class JasaRun:
     period: int
     accounts: int = 0  # accounts that earned jasa in this run
@@ -1086,15 +1171,18 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
                 "account_id", flat=True
             )
         )
+        products = {p.pk: p for p in SavingsProduct.objects.filter(koperasi=koperasi)}
+        rates = {pk: _rate(p.rate_percent, p.rate_per) for pk, p in products.items()}
+        # Plain rows (10,000 model instances cost more than the arithmetic).
         accounts = [
-            a
-            for a in SavingsAccount.objects.filter(
+            _AccountRef(pk, balance, last_seq, member_id, product_id)
+            for pk, balance, last_seq, member_id, product_id in SavingsAccount.objects.filter(
                 koperasi=koperasi,
                 kind=SavingsKind.VOLUNTARY,
                 status=AccountStatus.OPEN,
                 opened_on__lte=last,
-            ).select_related("product")
-            if a.pk not in done
+            ).values_list("pk", "balance", "last_seq", "member_id", "product_id")
+            if pk not in done
         ]
         run.skipped = len(done)
         if not accounts:
@@ -1114,7 +1202,7 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
             if day <= last:
                 points[acc_id].append((day, seq, amount))
         earned: list[tuple[SavingsAccount, int, int]] = []  # account, basis, jasa
-        zero: list[JasaPosting] = []
+        zero: list[tuple] = []
         for a in accounts:
             opening = a.balance - since.get(a.pk, 0)
             running = opening
@@ -1122,25 +1210,16 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
             for day, _seq, amount in sorted(points.get(a.pk, [])):
                 running += amount
                 changes.append((day, running))
-            product = a.product
-            rate = _rate(product.rate_percent, product.rate_per)
+            product = products[a.product_id]
+            rate = rates[a.product_id]
             basis = rules.jasa_basis(product.jasa_basis, opening, changes, year, month)
             jasa = rules.jasa_on(basis, rate, minimum_balance=product.minimum_balance)
             basis_sen = int(basis)
             if jasa > 0:
                 earned.append((a, basis_sen, jasa))
             else:
-                zero.append(
-                    JasaPosting(
-                        koperasi=koperasi,
-                        account=a,
-                        period=period,
-                        basis_amount=basis_sen,
-                        jasa_amount=0,
-                        tax_amount=0,
-                    )
-                )
-        JasaPosting.objects.bulk_create(zero, batch_size=1000)
+                zero.append((a.pk, basis_sen, 0, 0, None))
+        _insert_jasa_postings(koperasi, period, zero)
         # Tax per member over the month's jasa (this run + what was paid earlier).
         member_ids = {a.member_id for a, _b, _j in earned}
         prior: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
@@ -1195,20 +1274,10 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
                 source="savings.jasa",
             )
             entry = txns[0].entry
-            JasaPosting.objects.bulk_create(
-                [
-                    JasaPosting(
-                        koperasi=koperasi,
-                        account=a,
-                        period=period,
-                        basis_amount=b,
-                        jasa_amount=j,
-                        tax_amount=t,
-                        entry=entry,
-                    )
-                    for (a, b, j), t in zip(batch, batch_tax, strict=True)
-                ],
-                batch_size=1000,
+            _insert_jasa_postings(
+                koperasi,
+                period,
+                [(a.pk, b, j, t, entry.pk) for (a, b, j), t in zip(batch, batch_tax, strict=True)],
             )
             run.entries.append(entry.number)
             run.jasa_total += total_jasa
