@@ -1410,6 +1410,7 @@ def _restructure(loan: Loan, proposal: LoanProposal, *, actor, date, roles) -> L
         grace_periods=int(p.get("grace_periods", 0)),
     )
     koperasi = loan.koperasi
+    lock_chain(f"loans:{koperasi.pk}")  # loan numbers, as in apply_for_loan
     new = Loan.objects.create(
         koperasi=koperasi,
         number=_next_number(koperasi),

@@ -108,18 +108,18 @@ def _error(request: HttpRequest, exc: DomainError) -> None:
 @koperasi_view("loans.view")
 def home(request: HttpRequest) -> HttpResponse:
     koperasi = _kop(request)
+    totals = selectors.portfolio_totals(koperasi)
     return render(
         request,
         "loans/home.html",
         {
-            "totals": selectors.portfolio_totals(koperasi),
+            "totals": totals,
             "waiting": selectors.list_loans(koperasi, status=LoanStatus.APPLIED)[:20],
             "approved": selectors.list_loans(koperasi, status=LoanStatus.APPROVED)[:20],
             "proposals": selectors.open_proposals(koperasi).count(),
             "may_apply": _can(request, "loans.apply"),
             "may_run": _can(request, "loans.run_daily"),
-            "format_bp": selectors.format_bp,
-            "par": selectors.format_bp(selectors.portfolio_totals(koperasi)["par30_bp"]),
+            "par": selectors.format_bp(totals["par30_bp"]),
         },
     )
 
