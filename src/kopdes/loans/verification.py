@@ -20,7 +20,7 @@ MAX_PROBLEMS = 50
 
 @register("loans.subledger")
 def check_loans(koperasi=None) -> CheckResult:
-    result = CheckResult("loans.subledger", unit="pinjaman")
+    result = CheckResult("pinjaman anggota = buku pembantu 1-1300", unit="pinjaman")
     loans = Loan.objects.exclude(disbursement_entry__isnull=True)
     if koperasi is not None:
         loans = loans.filter(koperasi=koperasi)
