@@ -12,4 +12,3 @@ def officers(koperasi):
         "kasir": make_user("kasir", koperasi),
         "pengawas": make_user("pengawas", koperasi),
     }
-
