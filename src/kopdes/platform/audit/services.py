@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kopdes.platform.audit.chain import GENESIS, event_fields, link_hash
@@ -33,9 +33,17 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
+    # savepoint=False: joining the caller's transaction needs no savepoint of its own (an
+    # error here aborts the caller's whole operation anyway), and this is on every write.
+    with transaction.atomic(savepoint=False):
         lock_chain(f"audit:{chain}")
-        last = AuditEvent.objects.filter(chain=chain).order_by("-seq").values("seq", "hash").first()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq, hash FROM audit_auditevent WHERE chain = %s ORDER BY seq DESC LIMIT 1",
+                [chain],
+            )
+            row = cursor.fetchone()
+        last = {"seq": row[0], "hash": row[1]} if row else None
         event = AuditEvent(
             koperasi=koperasi,
             chain=chain,
@@ -52,7 +60,7 @@ def record(
             prev_hash=last["hash"] if last else GENESIS,
         )
         event.hash = link_hash(event.prev_hash, event_fields(event))
-        event.save(force_insert=True)
+        AuditEvent.objects.bulk_create([event])
     return event
 
 
