@@ -119,9 +119,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,
     }
-    _db["TEST"] = {"NAME": os.environ.get("KOPDES_TEST_SQLITE", "")} if os.environ.get(
-        "KOPDES_TEST_SQLITE"
-    ) else {}
+    _db["TEST"] = (
+        {"NAME": os.environ.get("KOPDES_TEST_SQLITE", "")}
+        if os.environ.get("KOPDES_TEST_SQLITE")
+        else {}
+    )
 else:
     _db.setdefault("OPTIONS", {})
     _db["CONN_HEALTH_CHECKS"] = True
