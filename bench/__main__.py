@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from bench.runner import Options, record, report, run_benchmark
@@ -26,7 +27,19 @@ REGISTRY: dict[str, str] = {
     "savings_teller_pg": "bench.savings_teller_pg",
     "savings_statement": "bench.savings_statement",
     "savings_jasa": "bench.savings_jasa",
+    # "module:ATTR" when one module holds several benchmarks (default attribute BENCHMARK)
+    "ledger_posting": "bench.ledger_posting",
+    "ledger_posting_pg": "bench.ledger_posting:BENCHMARK_PG",
+    "ledger_batch": "bench.ledger_posting:BENCHMARK_BATCH",
+    "ledger_reports": "bench.ledger_reports",
+    "ledger_verify": "bench.ledger_reports:BENCHMARK_VERIFY",
 }
+
+
+def load(name: str):
+    """The ``Benchmark`` registered under ``name``."""
+    module, _, attr = REGISTRY[name].partition(":")
+    return getattr(importlib.import_module(module), attr or "BENCHMARK")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--clients", type=int, default=10, help="concurrent clients")
     parser.add_argument("--quick", action="store_true", help="1 run x 2 s, for a smoke test")
+    parser.add_argument(
+        "--entries", type=int, help="data set size for the ledger benchmarks (BENCH_ENTRIES)"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to figures.jsonl")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in REGISTRY]
@@ -50,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         options = Options(runs=1, duration=2.0, clients=args.clients, warmup=0.5)
     if options.runs < 1 or options.duration <= 0 or options.clients < 1:
         parser.error("--runs, --duration and --clients must be positive")
+    if args.entries:
+        os.environ["BENCH_ENTRIES"] = str(args.entries)
     for name in args.names or list(REGISTRY):
-        bench = importlib.import_module(REGISTRY[name]).BENCHMARK
+        bench = load(name)
         print(f"== {name}: {bench.description}", flush=True)
         result = run_benchmark(bench, options)
         report(bench, result)
