@@ -223,10 +223,10 @@ def measure_raw(duration: float, *, bulk: bool = False) -> dict[str, float]:
     con, mark, vendor = _raw_connection()
     kop = uuid.uuid4().hex
     accounts = [uuid.uuid4().hex for _ in range(3)]
-    entry_sql = f"INSERT INTO raw_entry VALUES ({_placeholders(mark, 12)})"  # noqa: S608
-    line_sql = f"INSERT INTO raw_line VALUES ({_placeholders(mark, 9)})"  # noqa: S608
+    entry_sql = f"INSERT INTO raw_entry VALUES ({_placeholders(mark, 12)})"
+    line_sql = f"INSERT INTO raw_line VALUES ({_placeholders(mark, 9)})"
     balance_sql = (
-        f"INSERT INTO raw_balance VALUES ({_placeholders(mark, 6)}) "  # noqa: S608
+        f"INSERT INTO raw_balance VALUES ({_placeholders(mark, 6)}) "
         "ON CONFLICT (koperasi_id, account_id, period) DO UPDATE SET "
         "debit_total = raw_balance.debit_total + excluded.debit_total, "
         "credit_total = raw_balance.credit_total + excluded.credit_total"
