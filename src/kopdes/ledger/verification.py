@@ -16,9 +16,13 @@ and returns a ``CheckResult`` whose problems are ordered first difference first.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Sum
 
 from kopdes.domain import ledger as rules
@@ -50,32 +54,133 @@ def _add(result: CheckResult, problem: str) -> None:
         result.problems.append(problem)
 
 
-def _entries_with_lines(kid) -> Iterator[tuple[JournalEntry, list[JournalLine]]]:
-    """Entries in number order with their lines, streamed in chunks."""
-    entries = JournalEntry.objects.filter(koperasi_id=kid).order_by("number")
-    chunk: list[JournalEntry] = []
-    for entry in entries.iterator(chunk_size=2000):
-        chunk.append(entry)
-        if len(chunk) == 2000:
-            yield from _attach(kid, chunk)
-            chunk = []
-    if chunk:
-        yield from _attach(kid, chunk)
+# One row per line (LEFT JOIN: an entry without lines still comes once), entries in
+# ``number`` order. Raw rows, not ORM instances: a million entries would otherwise cost
+# millions of model instances (see bench/ledger_reports.py, ledger_verify).
+_CHAIN_SQL = (
+    "SELECT e.id, e.number, e.date, e.period, e.memo, e.kind, e.source, e.source_ref, "
+    "e.business_unit, e.idempotency_key, e.reverses_id, e.total_amount, e.line_count, "
+    "e.posted_by_id, e.posted_at, e.prev_hash, e.hash, "
+    "l.koperasi_id, l.line_no, l.account_id, l.side, l.amount, l.date, l.period, "
+    "l.subledger_kind, l.subledger_ref, l.business_unit, l.memo "
+    "FROM ledger_journalentry e LEFT JOIN ledger_journalline l ON l.entry_id = e.id "
+    "WHERE e.koperasi_id = %s ORDER BY e.number"
+)
 
 
-def _attach(kid, chunk: list[JournalEntry]) -> Iterable[tuple[JournalEntry, list[JournalLine]]]:
-    by_entry: dict = defaultdict(list)
-    for line in JournalLine.objects.filter(entry_id__in=[e.id for e in chunk]).order_by(
-        "entry_id", "line_no"
-    ):
-        by_entry[line.entry_id].append(line)
-    return [(e, by_entry.get(e.id, [])) for e in chunk]
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    id: uuid.UUID
+    number: int
+    date: dt.date
+    period: int
+    total_amount: int
+    line_count: int
+    prev_hash: str
+    hash: str
+    reverses_id: uuid.UUID | None
+    posted: rules.PostedEntry
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    koperasi_id: uuid.UUID
+    line_no: int
+    account_id: uuid.UUID
+    side: str
+    amount: int
+    date: dt.date
+    period: int
+    subledger_kind: str
+    subledger_ref: str
+
+
+def _uuid(value) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _posted_at(value) -> str:
+    """As ``services.posted_entry`` renders it: UTC, ISO 8601 with offset."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:  # SQLite stores naive UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _make_entry(kid, head: tuple, rows: list[tuple]) -> tuple[_Entry, list[_Line]]:
+    (entry_id, number, day, period, memo, kind, source, source_ref, unit, key, reverses,
+     total, line_count, posted_by, posted_at, prev_hash, digest) = head  # fmt: skip
+    entry_id, reverses, day = _uuid(entry_id), _uuid(reverses), _date(day)
+    rows = sorted((r for r in rows if r[18] is not None), key=lambda r: r[18])
+    lines = [
+        _Line(_uuid(r[17]), r[18], _uuid(r[19]), r[20], r[21], _date(r[22]), r[23], r[24], r[25])
+        for r in rows
+    ]
+    posted = rules.PostedEntry(
+        id=str(entry_id),
+        koperasi_id=str(kid),
+        number=number,
+        date=day,
+        memo=memo,
+        source=source,
+        source_ref=source_ref,
+        business_unit=unit,
+        idempotency_key=key,
+        reverses_id=str(reverses or ""),
+        kind=kind,
+        posted_at=_posted_at(posted_at),
+        posted_by=str(posted_by or ""),
+        lines=[
+            rules.PostedLine(
+                line_no=x.line_no,
+                account_id=str(x.account_id),
+                side=x.side,
+                amount=x.amount,
+                subledger_kind=x.subledger_kind,
+                subledger_ref=x.subledger_ref,
+                business_unit=r[26],
+                memo=r[27],
+            )
+            for x, r in zip(lines, rows, strict=True)
+        ],
+    )
+    entry = _Entry(
+        entry_id, number, day, period, total, line_count, prev_hash, digest, reverses, posted
+    )
+    return entry, lines
+
+
+def _entries_with_lines(kid) -> Iterator[tuple[_Entry, list[_Line]]]:
+    """Entries in number order with their lines (by line number), streamed."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(_CHAIN_SQL, [_db_uuid(kid)])
+        head = None
+        rows: list[tuple] = []
+        while batch := cursor.fetchmany(5000):
+            for row in batch:
+                if head is not None and row[0] != head[0]:
+                    yield _make_entry(kid, head, rows)
+                    rows = []
+                head = row[:17]
+                rows.append(row)
+        if head is not None:
+            yield _make_entry(kid, head, rows)
+
+
+def _db_uuid(value) -> object:
+    value = _uuid(value)
+    return value if connection.features.has_native_uuid_field else value.hex
 
 
 @register("ledger.chain")
 def check_chain(koperasi=None) -> CheckResult:
-    from kopdes.ledger.services import posted_entry
-
     result = CheckResult("rantai jurnal", unit="jurnal")
     for kid in _koperasi_ids(koperasi):
         account_owner = dict(
@@ -83,8 +188,14 @@ def check_chain(koperasi=None) -> CheckResult:
         )
         expected_number = 1
         prev_hash = rules.GENESIS_HASH
-        reversals: list[JournalEntry] = []
+        reversals: list[_Entry] = []
         signatures: dict = {}
+        # Signatures only of the entries a reversal mentions (not a million of them).
+        reversed_ids = set(
+            JournalEntry.objects.filter(koperasi_id=kid, reverses__isnull=False).values_list(
+                "reverses_id", flat=True
+            )
+        )
         for entry, lines in _entries_with_lines(kid):
             result.checked += 1
             where = f"koperasi {kid} entry {entry.number}"
@@ -93,7 +204,7 @@ def check_chain(koperasi=None) -> CheckResult:
             expected_number = entry.number + 1
             if entry.prev_hash != prev_hash:
                 _add(result, f"{where}: prev_hash does not link to the previous entry")
-            recomputed = rules.chain_hash(entry.prev_hash, posted_entry(entry, lines))
+            recomputed = rules.chain_hash(entry.prev_hash, entry.posted)
             if recomputed != entry.hash:
                 _add(result, f"{where}: hash does not match its content (tampered)")
             prev_hash = entry.hash
@@ -118,10 +229,11 @@ def check_chain(koperasi=None) -> CheckResult:
                     _add(result, f"{where} line {x.line_no}: koperasi/date differs from entry")
                 if account_owner.get(x.account_id) != kid:
                     _add(result, f"{where} line {x.line_no}: account of another koperasi")
-            signatures[entry.id] = sorted(
-                (str(x.account_id), x.side, x.amount, x.subledger_kind, x.subledger_ref)
-                for x in lines
-            )
+            if entry.reverses_id or entry.id in reversed_ids:
+                signatures[entry.id] = sorted(
+                    (str(x.account_id), x.side, x.amount, x.subledger_kind, x.subledger_ref)
+                    for x in lines
+                )
             if entry.reverses_id:
                 reversals.append(entry)
         for entry in reversals:
