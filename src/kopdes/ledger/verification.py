@@ -17,6 +17,7 @@ and returns a ``CheckResult`` whose problems are ordered first difference first.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -101,6 +102,11 @@ def _uuid(value) -> uuid.UUID | None:
     return uuid.UUID(str(value))
 
 
+# Accounts and koperasi repeat on every line: convert each distinct value once.
+_known_uuid = functools.lru_cache(maxsize=65536)(_uuid)
+_known_text = functools.lru_cache(maxsize=65536)(str)
+
+
 def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
@@ -120,7 +126,17 @@ def _make_entry(kid, head: tuple, rows: list[tuple]) -> tuple[_Entry, list[_Line
     entry_id, reverses, day = _uuid(entry_id), _uuid(reverses), _date(day)
     rows = sorted((r for r in rows if r[18] is not None), key=lambda r: r[18])
     lines = [
-        _Line(_uuid(r[17]), r[18], _uuid(r[19]), r[20], r[21], _date(r[22]), r[23], r[24], r[25])
+        _Line(
+            _known_uuid(r[17]),
+            r[18],
+            _known_uuid(r[19]),
+            r[20],
+            r[21],
+            _date(r[22]),
+            r[23],
+            r[24],
+            r[25],
+        )
         for r in rows
     ]
     posted = rules.PostedEntry(
@@ -140,7 +156,7 @@ def _make_entry(kid, head: tuple, rows: list[tuple]) -> tuple[_Entry, list[_Line
         lines=[
             rules.PostedLine(
                 line_no=x.line_no,
-                account_id=str(x.account_id),
+                account_id=_known_text(x.account_id),
                 side=x.side,
                 amount=x.amount,
                 subledger_kind=x.subledger_kind,
