@@ -40,7 +40,10 @@ def _get(qs, pk):
 
 
 def get_loan(koperasi, loan_id: Any) -> Loan:
-    return _get(Loan.objects.filter(koperasi=koperasi).select_related("member", "product"), loan_id)
+    loan = _get(Loan.objects.filter(koperasi=koperasi).select_related("member", "product"), loan_id)
+    # The caller's koperasi object, not a second query when a service reads .koperasi.
+    loan.koperasi = loan.member.koperasi = koperasi
+    return loan
 
 
 def get_product(koperasi, product_id: Any) -> LoanProduct:

@@ -44,6 +44,8 @@ def get_account(koperasi, account_id) -> SavingsAccount:
     )
     if account is None:
         raise Http404
+    # The caller's koperasi object, not a second query when a service reads .koperasi.
+    account.koperasi = account.member.koperasi = koperasi
     return account
 
 
@@ -51,6 +53,7 @@ def get_member(koperasi, member_id) -> Member:
     member = Member.objects.filter(koperasi=koperasi, pk=_uuid_or_404(member_id)).first()
     if member is None:
         raise Http404
+    member.koperasi = koperasi
     return member
 
 
@@ -94,11 +97,17 @@ def get_transaction(koperasi, transaction_id) -> SavingsTransaction:
 
 def list_member_accounts(member) -> list[SavingsAccount]:
     """The member's savings accounts (open first), with their balances: one query."""
-    return list(
+    accounts = list(
         SavingsAccount.objects.filter(koperasi_id=member.koperasi_id, member=member)
         .select_related("product")
         .order_by("status", "kind", "number")
     )
+    known = Member.koperasi.is_cached(member)
+    for a in accounts:
+        a.member = member
+        if known:
+            a.koperasi = member.koperasi
+    return accounts
 
 
 def list_accounts(koperasi, *, kind: str = "", q: str = "", limit: int = 200):

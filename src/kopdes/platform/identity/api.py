@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -10,6 +11,11 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from kopdes.platform.identity.models import ApiToken
+
+# "Last used" is for an officer spotting a forgotten token, so minutes are precise enough.
+# Writing it on every call would add a second write transaction (on SQLite: a second
+# fsync'd commit) to every API request, outside the one that does the work.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def hash_token(raw: str) -> str:
@@ -27,7 +33,9 @@ class ApiTokenAuth(HttpBearer):
         )
         if row is None or not row.user.is_active:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
 

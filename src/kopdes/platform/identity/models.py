@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.platform.core.ids import uuid7
+from kopdes.platform.identity import rolecache
 from kopdes.platform.identity.choices import CROSS_ROLES, KOPERASI_ROLES, Role
 
 
@@ -68,6 +69,11 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # A grant or revoke inside a request must be seen by that request's later checks.
+        rolecache.forget()
 
 
 class Invitation(models.Model):

@@ -8,6 +8,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kopdes.domain.regions import is_within
+from kopdes.platform.identity import rolecache
 from kopdes.platform.identity.choices import OFFICER_ROLES, Role
 from kopdes.platform.identity.models import Invitation, RoleAssignment, User
 from kopdes.platform.tenancy.models import Koperasi
@@ -17,18 +18,26 @@ def active_assignments(user: User) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
 
 
+def _assignments(user: User) -> list[tuple[str, object, str]]:
+    """(role, koperasi_id, region_prefix) of the user's active roles; memoised per request."""
+    return rolecache.lookup(
+        user.pk,
+        lambda: list(active_assignments(user).values_list("role", "koperasi_id", "region_prefix")),
+    )
+
+
 def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
     """The roles ``user`` holds in ``koperasi``, own or through oversight of its region."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     roles: set[Role] = set()
-    for ra in active_assignments(user).only("role", "koperasi_id", "region_prefix"):
-        role = Role(ra.role)
-        if ra.koperasi_id is not None:
-            if ra.koperasi_id == koperasi.id:
+    for code, koperasi_id, region_prefix in _assignments(user):
+        role = Role(code)
+        if koperasi_id is not None:
+            if koperasi_id == koperasi.id:
                 roles.add(role)
         elif role in (Role.ADMIN, Role.KEMENTERIAN) or (
-            ra.region_prefix and is_within(koperasi.region_code, ra.region_prefix)
+            region_prefix and is_within(koperasi.region_code, region_prefix)
         ):
             roles.add(role)
     return frozenset(roles)
@@ -57,7 +66,10 @@ def koperasi_for(user: User) -> QuerySet[Koperasi]:
 
 def needs_two_factor(user: User) -> bool:
     """Officer roles (anything but a plain member) must log in with TOTP."""
-    return active_assignments(user).filter(role__in=[r.value for r in OFFICER_ROLES]).exists()
+    if not user.is_authenticated:
+        return False
+    officer = {r.value for r in OFFICER_ROLES}
+    return any(code in officer for code, _k, _p in _assignments(user))
 
 
 def list_officers(koperasi: Koperasi) -> QuerySet[RoleAssignment]:

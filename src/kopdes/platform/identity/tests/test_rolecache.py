@@ -1,0 +1,70 @@
+"""Per-request savings on every call: the role memo (one query, grants seen at once) and
+the API token's "last used" written at most every few minutes."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kopdes.platform.core.testing import make_koperasi, make_user
+from kopdes.platform.identity import rolecache
+from kopdes.platform.identity.choices import Role
+from kopdes.platform.identity.models import RoleAssignment
+from kopdes.platform.identity.selectors import needs_two_factor, roles_for
+
+
+def test_roles_are_read_once_per_request(db):
+    koperasi = make_koperasi()
+    user = make_user(Role.KASIR, koperasi)
+    with rolecache.request_memo(), CaptureQueriesContext(connection) as queries:
+        assert roles_for(user, koperasi) == {Role.KASIR}
+        assert needs_two_factor(user)
+        assert roles_for(user, koperasi) == {Role.KASIR}
+    assert len(queries) == 1
+
+
+def test_outside_a_request_roles_are_read_every_time(db):
+    koperasi = make_koperasi()
+    user = make_user(Role.KASIR, koperasi)
+    with CaptureQueriesContext(connection) as queries:
+        roles_for(user, koperasi)
+        roles_for(user, koperasi)
+    assert len(queries) == 2
+
+
+def test_a_grant_or_revoke_in_the_request_is_seen_at_once(db):
+    koperasi = make_koperasi()
+    user = make_user(Role.KASIR, koperasi)
+    with rolecache.request_memo():
+        assert roles_for(user, koperasi) == {Role.KASIR}
+        granted = RoleAssignment.objects.create(user=user, koperasi=koperasi, role=Role.BENDAHARA)
+        assert roles_for(user, koperasi) == {Role.KASIR, Role.BENDAHARA}
+        from django.utils import timezone
+
+        granted.revoked_at = timezone.now()
+        granted.save(update_fields=["revoked_at"])
+        assert roles_for(user, koperasi) == {Role.KASIR}
+
+
+def test_api_token_last_used_is_written_at_most_every_few_minutes(koperasi, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kopdes.platform.identity import services
+    from kopdes.platform.identity.api import LAST_USED_RESOLUTION
+    from kopdes.platform.identity.models import ApiToken
+
+    user = make_user(Role.BENDAHARA, koperasi)
+    token, raw = services.create_api_token(user, actor=None, name="laptop")
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    # A second call moments later does not write (no second commit per API request).
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    # Once the resolution has passed, it is written again.
+    stale = timezone.now() - LAST_USED_RESOLUTION - timedelta(seconds=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=stale)
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > stale
