@@ -11,6 +11,14 @@ from kopdes.platform.core import testing
 
 IN_CI = os.environ.get("CI") == "true"
 
+# The demo is the laptop's SQLite database (`make demo`): building the whole of it again on
+# PostgreSQL adds minutes to the suite and proves nothing the PostgreSQL run of each app's
+# own tests does not already prove.
+laptop_demo_only = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the full demo is built on SQLite (the laptop node) only",
+)
+
 
 def require(condition: bool, reason: str) -> None:
     """Skip loudly where a real part (PostgreSQL, Chromium) is missing; fail under CI."""

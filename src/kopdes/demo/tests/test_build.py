@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from conftest import laptop_demo_only
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kopdes import demo
@@ -149,6 +150,7 @@ def test_a_failing_extension_leaves_no_half_built_demo():
 
 
 @pytest.mark.slow
+@laptop_demo_only
 def test_the_full_demo_with_every_app_extension_builds_and_is_idempotent():
     """Every app's demo.py together: this is what ``kopdes demo`` runs."""
     demo.build_demo()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import laptop_demo_only
 
 from kopdes.ledger.verification import verify_books
 from kopdes.loans.choices import LoanStatus
@@ -13,6 +14,7 @@ from kopdes.platform.tenancy.models import Koperasi
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
+@laptop_demo_only
 def test_demo_has_loans_in_every_state_and_class():
     from kopdes.demo import build_demo
 

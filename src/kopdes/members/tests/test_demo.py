@@ -1,4 +1,5 @@
 import pytest
+from conftest import laptop_demo_only
 
 from kopdes.demo import build_demo
 from kopdes.domain.nik import Sex, check_nik_matches, parse_nik
@@ -7,6 +8,7 @@ from kopdes.members.models import Member
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
+@laptop_demo_only
 def test_demo_registers_members_in_their_own_village():
     build_demo()
     suka = Member.objects.filter(koperasi__slug="sukamaju")
