@@ -639,6 +639,10 @@ def post_manual(
 # --- reversal (maker-checker) -------------------------------------------------------------
 
 
+# Entries that only the ledger knows about; anything a module posted is corrected there.
+LEDGER_REVERSIBLE_SOURCES = frozenset({"manual", "ledger.opening"})
+
+
 def propose_reversal(
     entry: JournalEntry, *, actor, reason: str, date: dt.date | None = None
 ) -> ReversalProposal:
@@ -657,6 +661,17 @@ def propose_reversal(
             raise LedgerError(_("This entry has already been reversed."))
         if entry.kind == EntryKind.CLOSING:
             raise LedgerError(_("A year-end closing entry is undone by reopening the month."))
+        if entry.source not in LEDGER_REVERSIBLE_SOURCES:
+            # A savings deposit or a loan repayment also changed the module's own records
+            # (passbook, schedule): reversing only the journal would leave them disagreeing
+            # with the books. Such mistakes are corrected in the module that made them.
+            raise LedgerError(
+                _(
+                    "This entry was made by %(source)s; correct it there (for example with a "
+                    "counter-transaction at the counter), not by a journal reversal."
+                )
+                % {"source": entry.source}
+            )
         if ReversalProposal.objects.filter(
             koperasi=koperasi, entry=entry, status=ProposalStatus.PENDING
         ).exists():

@@ -256,3 +256,12 @@ def test_an_entry_of_another_koperasi_cannot_be_reversed_here(books, other_koper
             kind="reversal",
             reverses=foreign,
         )
+
+
+def test_an_entry_made_by_another_module_is_corrected_there_not_reversed_here(books, officers):
+    """A savings or loans entry also changed the module's records (passbook, schedule)."""
+    entry = post_simple(books, 10_000_00, debit="1-1100", credit="4-2000", source="loans.ppap")
+    with pytest.raises(LedgerError, match=r"loans\.ppap"):
+        services.propose_reversal(entry, actor=officers["bendahara"], reason="Salah input")
+    manual = post_simple(books, 10_000_00, debit="1-1100", credit="4-2000", source="manual")
+    assert services.propose_reversal(manual, actor=officers["bendahara"], reason="Salah input")
