@@ -27,19 +27,12 @@ REGISTRY: dict[str, str] = {
     "savings_teller_pg": "bench.savings_teller_pg",
     "savings_statement": "bench.savings_statement",
     "savings_jasa": "bench.savings_jasa",
-    # "module:ATTR" when one module holds several benchmarks (default attribute BENCHMARK)
     "ledger_posting": "bench.ledger_posting",
-    "ledger_posting_pg": "bench.ledger_posting:BENCHMARK_PG",
-    "ledger_batch": "bench.ledger_posting:BENCHMARK_BATCH",
+    "ledger_posting_pg": "bench.ledger_posting_pg",
+    "ledger_batch": "bench.ledger_batch",
     "ledger_reports": "bench.ledger_reports",
-    "ledger_verify": "bench.ledger_reports:BENCHMARK_VERIFY",
+    "ledger_verify": "bench.ledger_verify",
 }
-
-
-def load(name: str):
-    """The ``Benchmark`` registered under ``name``."""
-    module, _, attr = REGISTRY[name].partition(":")
-    return getattr(importlib.import_module(module), attr or "BENCHMARK")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.entries:
         os.environ["BENCH_ENTRIES"] = str(args.entries)
     for name in args.names or list(REGISTRY):
-        bench = load(name)
+        bench = importlib.import_module(REGISTRY[name]).BENCHMARK
         print(f"== {name}: {bench.description}", flush=True)
         result = run_benchmark(bench, options)
         report(bench, result)
