@@ -418,6 +418,9 @@ def post(
         business_unit=business_unit,
         reverses=str(reverses.pk) if reverses is not None else "",
     )
+    # Read before the koperasi's lock: everything done while holding it delays every
+    # other posting of the koperasi.
+    role = _role_label(roles_for(actor, koperasi)) if actor is not None else ""
     with transaction.atomic():
         _lock(koperasi)
         existing = _existing_entry(koperasi, key)
@@ -435,7 +438,7 @@ def post(
                 )
             existing.replayed = True  # lets the API answer 200 instead of 201
             return existing
-        return _post_new(koperasi, actor, draft, key, kind, audit_summary)
+        return _post_new(koperasi, actor, draft, key, kind, audit_summary, role)
 
 
 def _placeholders(n: int) -> str:
@@ -517,7 +520,7 @@ def _insert_rows(entry: JournalEntry, rows: Sequence[JournalLine]) -> None:
 
 
 def _post_new(
-    koperasi, actor, draft: EntryDraft, key: str, kind: str, audit_summary
+    koperasi, actor, draft: EntryDraft, key: str, kind: str, audit_summary, role: str
 ) -> JournalEntry:
     period = rules.period_of(draft.date)
     codes = sorted({line.account for line in draft.lines})
@@ -605,7 +608,7 @@ def _post_new(
         "ledger.entry.posted",
         actor=actor,
         koperasi=koperasi,
-        role=_role_label(roles_for(actor, koperasi)) if actor is not None else "",
+        role=role,
         obj=entry,
         summary=summary,
     )
