@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -37,7 +37,7 @@ from kopdes.ledger.models import (
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import roles_for
 
 MAX_KEY_LENGTH = 200
@@ -51,10 +51,6 @@ def _require(actor, koperasi, code: str) -> frozenset:
     if not has_perm(roles, code):
         raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
     return roles
-
-
-def _role_label(roles: Iterable) -> str:
-    return ",".join(sorted(str(r) for r in roles))
 
 
 def _lock(koperasi) -> None:
@@ -332,7 +328,7 @@ def create_account(
             "ledger.account.created",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=account,
             summary={"code": code, "name": name, "parent": parent.code},
         )
@@ -359,7 +355,7 @@ def set_account_active(account: Account, *, actor, active: bool) -> Account:
             "ledger.account.opened" if active else "ledger.account.closed",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=account,
             summary={"code": account.code},
         )
@@ -420,7 +416,7 @@ def post(
     )
     # Read before the koperasi's lock: everything done while holding it delays every
     # other posting of the koperasi.
-    role = _role_label(roles_for(actor, koperasi)) if actor is not None else ""
+    role = role_label(roles_for(actor, koperasi)) if actor is not None else ""
     with transaction.atomic():
         _lock(koperasi)
         existing = _existing_entry(koperasi, key)
@@ -691,7 +687,7 @@ def propose_reversal(
             "ledger.reversal.proposed",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={
                 "entry": entry.number,
@@ -767,7 +763,7 @@ def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
             "ledger.reversal.approved",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"entry": original.number, "reversal": reversal.number},
         )
@@ -788,7 +784,7 @@ def reject_reversal(proposal: ReversalProposal, *, actor, reason: str = "") -> R
             "ledger.reversal.rejected",
             actor=actor,
             koperasi=proposal.koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"entry_id": str(proposal.entry_id), "reason": (reason or "")[:500]},
         )
@@ -848,7 +844,7 @@ def propose_period_change(
             f"ledger.period.{action}_proposed",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"period": period, "action": action, "reason": proposal.reason},
         )
@@ -942,7 +938,7 @@ def approve_period_change(proposal: PeriodProposal, *, actor) -> PeriodProposal:
             f"ledger.period.{action}",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={
                 "period": proposal.period,
@@ -967,7 +963,7 @@ def reject_period_change(proposal: PeriodProposal, *, actor, reason: str = "") -
             "ledger.period.change_rejected",
             actor=actor,
             koperasi=proposal.koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"period": proposal.period, "action": proposal.action, "reason": reason[:500]},
         )

@@ -88,8 +88,8 @@ def _require(actor, koperasi, code: str) -> frozenset:
 
 
 def _label(roles) -> str:
-    """The one role recorded on the audit event (the column is short): the highest-ranked
-    of the actor's roles in this koperasi."""
+    """The one role recorded on loan audit events: the highest-ranked of the actor's roles
+    in this koperasi (the role that carried the decision)."""
     if not roles:
         return ""
     return str(max(roles, key=lambda r: (RANK[Role(r)], str(r))))

@@ -41,7 +41,7 @@ from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import roles_for
 from kopdes.savings.choices import (
     AccountStatus,
@@ -79,10 +79,6 @@ def _require(actor, koperasi, code: str) -> frozenset:
     if not has_perm(roles, code):
         raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
     return roles
-
-
-def _role_label(roles) -> str:
-    return ",".join(sorted(str(r) for r in roles))
 
 
 def _lock(koperasi) -> None:
@@ -259,7 +255,7 @@ def open_account(member, *, actor, kind: str = SavingsKind.VOLUNTARY, date: dt.d
             "savings.account.opened",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=account,
             summary={"number": account.number, "kind": account.kind},
         )
@@ -516,7 +512,7 @@ def _single(
             action,
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=txn,
             summary={
                 "account": account.number,
@@ -613,7 +609,7 @@ def pay_principal(
             "savings.principal.paid",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=txn,
             summary={"member": member.number, "amount": required},
         )
@@ -713,7 +709,7 @@ def _request_withdrawal(account, actor, roles, amount, date, key, memo) -> Withd
             "savings.withdrawal.requested",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=request,
             summary={"account": account.number, "amount": amount},
         )
@@ -758,7 +754,7 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
             "savings.withdrawal.approved",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=request,
             summary={
                 "account": account.number,
@@ -794,7 +790,7 @@ def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") ->
             "savings.withdrawal.rejected",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=request,
             summary={"amount": request.amount, "reason": request.reason},
         )
@@ -860,7 +856,7 @@ def transfer(
             "savings.transfer.posted",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=out,
             summary={"from": source.number, "to": target.number, "amount": amount},
         )
@@ -944,7 +940,7 @@ def place_term_deposit(
             "savings.term.placed",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=account,
             summary={
                 "account": account.number,
@@ -1046,7 +1042,7 @@ def settle_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Sav
             "savings.term.matured",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=account,
             summary={
                 "account": account.number,
@@ -1097,7 +1093,7 @@ def break_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Savi
             "savings.term.broken",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=account,
             summary={"account": account.number, "penalty": result.penalty, "paid": result.payout},
         )
@@ -1287,7 +1283,7 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
             "savings.jasa.posted",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             object_type="savings.jasaposting",
             summary={
                 "period": period,
@@ -1316,7 +1312,7 @@ def mark_passbook_printed(account: SavingsAccount, *, actor, upto_seq: int) -> S
             "savings.passbook.printed",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=fresh,
             summary={"account": fresh.number, "from": fresh.printed_seq + 1, "to": upto_seq},
         )
@@ -1373,7 +1369,7 @@ def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
             "savings.exit.settled",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             obj=member,
             summary={"member": member.number, "total": total, "per_kind": dict(per_kind)},
         )
@@ -1449,7 +1445,7 @@ def post_cash_batch(
             "savings.batch.posted",
             actor=actor,
             koperasi=koperasi,
-            role=_role_label(roles),
+            role=role_label(roles),
             object_type="savings.batch",
             summary={"moves": len(moves), "net": net, "entry": txns[0].entry.number},
         )

@@ -113,3 +113,8 @@ def may_grant(granter_roles: Iterable[Role | str], role: Role | str) -> bool:
     if not has_perm(granter_roles, "identity.invite_officer"):
         return False
     return RANK[Role(role)] <= highest_rank(granter_roles)
+
+
+def role_label(roles: Iterable[Role | str]) -> str:
+    """Every role that allowed an act, sorted and comma-separated, for the audit row."""
+    return ",".join(sorted(str(r) for r in roles))

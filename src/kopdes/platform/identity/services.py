@@ -30,7 +30,7 @@ from kopdes.platform.core.errors import DomainError, PermissionDeniedError
 from kopdes.platform.identity.api import hash_token
 from kopdes.platform.identity.choices import CROSS_ROLES, KOPERASI_ROLES, Role
 from kopdes.platform.identity.models import ApiToken, Invitation, RoleAssignment, User
-from kopdes.platform.identity.permissions import has_perm, may_grant
+from kopdes.platform.identity.permissions import has_perm, may_grant, role_label
 from kopdes.platform.identity.selectors import active_assignments, roles_for
 from kopdes.platform.tenancy.models import Koperasi
 
@@ -52,10 +52,6 @@ def _role(value: Role | str) -> Role:
         return Role(value)
     except ValueError:
         raise IdentityError(_("Unknown role: %(role)s.") % {"role": value}, field="role") from None
-
-
-def _roles_label(roles) -> str:
-    return ",".join(sorted(str(r) for r in roles))
 
 
 def _validate_new_password(password: str, *, username: str, full_name: str) -> None:
@@ -161,7 +157,7 @@ def create_officer(
             "identity.role.granted",
             actor=actor,
             koperasi=koperasi,
-            role=_roles_label(actor_roles),
+            role=role_label(actor_roles),
             obj=assignment,
             summary={"username": user.username, "role": str(role), "new_user": True},
             source_address=source_address,
@@ -196,7 +192,7 @@ def grant_role(
             "identity.role.granted",
             actor=actor,
             koperasi=koperasi,
-            role=_roles_label(actor_roles),
+            role=role_label(actor_roles),
             obj=assignment,
             summary={"username": user.username, "role": str(role), "new_user": False},
             source_address=source_address,
@@ -324,7 +320,7 @@ def revoke_role(
             "identity.role.revoked",
             actor=actor,
             koperasi=koperasi,
-            role=_roles_label(actor_roles),
+            role=role_label(actor_roles),
             obj=assignment,
             summary={"username": assignment.user.username, "role": str(role)},
             source_address=source_address,
@@ -375,7 +371,7 @@ def invite_officer(
             "identity.invitation.created",
             actor=actor,
             koperasi=koperasi,
-            role=_roles_label(actor_roles),
+            role=role_label(actor_roles),
             obj=invitation,
             summary={
                 "username": username,
@@ -458,7 +454,7 @@ def accept_invitation(raw_token: str, *, password: str, source_address: str = ""
             "identity.role.granted",
             actor=invitation.invited_by,
             koperasi=invitation.koperasi,
-            role=_roles_label(roles_for(invitation.invited_by, invitation.koperasi)),
+            role=role_label(roles_for(invitation.invited_by, invitation.koperasi)),
             obj=assignment,
             summary={"username": username, "role": str(role), "invitation": str(invitation.pk)},
             source_address=source_address,
@@ -668,7 +664,7 @@ def reset_two_factor(assignment: RoleAssignment, *, actor: User, source_address:
             "identity.totp.reset",
             actor=actor,
             koperasi=koperasi,
-            role=_roles_label(actor_roles),
+            role=role_label(actor_roles),
             obj=target,
             summary={"username": target.username, "devices_removed": removed},
             source_address=source_address,
