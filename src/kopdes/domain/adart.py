@@ -6,8 +6,11 @@ Amounts are sen (int); percentages are basis points (1% = 100) so they add up ex
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+from kopdes.domain.loans import DEFAULT_BUCKETS, DEFAULT_PPAP_RATES, Kolektibilitas
 
 SHU_POOLS: tuple[str, ...] = (
     "cadangan",
@@ -34,6 +37,40 @@ DEFAULT_SHU_SPLIT: dict[str, int] = {
 
 MAX_AMOUNT_SEN = 10**15 * 100
 
+# Kolektibilitas (DOMAIN.md §3): the highest days past due still in classes 1-4, in order;
+# above the last one a loan is macet. Defaults from commercial-bank practice.
+KOL_DAY_FIELDS: tuple[str, ...] = (
+    "kol_lancar_max_days",
+    "kol_dpk_max_days",
+    "kol_kurang_lancar_max_days",
+    "kol_diragukan_max_days",
+)
+# PPAP rate of each class 1-5 in basis points of the outstanding principal less eligible
+# collateral. Defaults from rural-bank practice.
+PPAP_RATE_FIELDS: tuple[str, ...] = (
+    "ppap_lancar_bp",
+    "ppap_dpk_bp",
+    "ppap_kurang_lancar_bp",
+    "ppap_diragukan_bp",
+    "ppap_macet_bp",
+)
+# Ten years past due is already macet under any rule; a larger bound is a typing mistake.
+MAX_KOL_DAYS = 3650
+
+_KOL_NAMES = {
+    "kol_lancar_max_days": "lancar",
+    "kol_dpk_max_days": "dalam perhatian khusus",
+    "kol_kurang_lancar_max_days": "kurang lancar",
+    "kol_diragukan_max_days": "diragukan",
+}
+_PPAP_NAMES = {
+    "ppap_lancar_bp": "lancar",
+    "ppap_dpk_bp": "dalam perhatian khusus",
+    "ppap_kurang_lancar_bp": "kurang lancar",
+    "ppap_diragukan_bp": "diragukan",
+    "ppap_macet_bp": "macet",
+}
+
 
 class AdArtError(ValueError):
     """A setting breaks a rule; ``field`` names it, the message is in Bahasa Indonesia."""
@@ -59,6 +96,35 @@ class AdArt:
     rat_quorum_bp: int = 5001
     rat_month_from: int = 1
     rat_month_to: int = 6
+    # Kolektibilitas day buckets (upper bounds of lancar, DPK, kurang lancar, diragukan).
+    kol_lancar_max_days: int = DEFAULT_BUCKETS[0]
+    kol_dpk_max_days: int = DEFAULT_BUCKETS[1]
+    kol_kurang_lancar_max_days: int = DEFAULT_BUCKETS[2]
+    kol_diragukan_max_days: int = DEFAULT_BUCKETS[3]
+    # PPAP rates per class, basis points (50 = 0,5%).
+    ppap_lancar_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.LANCAR]
+    ppap_dpk_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.DALAM_PERHATIAN_KHUSUS]
+    ppap_kurang_lancar_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.KURANG_LANCAR]
+    ppap_diragukan_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.DIRAGUKAN]
+    ppap_macet_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.MACET]
+
+    @property
+    def kolektibilitas_buckets(self) -> tuple[int, int, int, int]:
+        """The day bounds in the shape ``domain.loans.kolektibilitas`` takes."""
+        return (
+            self.kol_lancar_max_days,
+            self.kol_dpk_max_days,
+            self.kol_kurang_lancar_max_days,
+            self.kol_diragukan_max_days,
+        )
+
+    @property
+    def ppap_rates(self) -> Mapping[Kolektibilitas, int]:
+        """The PPAP rates in the shape ``domain.loans.ppap_required`` takes."""
+        return {
+            klass: getattr(self, name)
+            for klass, name in zip(Kolektibilitas, PPAP_RATE_FIELDS, strict=True)
+        }
 
     def __post_init__(self) -> None:
         if not isinstance(self.pokok_wajib_as_equity, bool):
@@ -106,6 +172,48 @@ class AdArt:
                 raise AdArtError(name, "Bulan harus antara 1 dan 12.")
         if self.rat_month_from > self.rat_month_to:
             raise AdArtError("rat_month_to", "Bulan akhir RAT tidak boleh sebelum bulan awal.")
+        self._check_loan_risk()
+
+    def _check_loan_risk(self) -> None:
+        """Kolektibilitas buckets rise strictly; PPAP rates are 0-100% and never fall
+        for a worse class (a worse loan never needs a smaller provision)."""
+        previous: tuple[str, int] | None = None
+        for name in KOL_DAY_FIELDS:
+            value = getattr(self, name)
+            label = _KOL_NAMES[name]
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise AdArtError(
+                    name, f"Batas hari kolektibilitas {label} harus bilangan bulat hari."
+                )
+            if not 0 <= value <= MAX_KOL_DAYS:
+                raise AdArtError(
+                    name,
+                    f"Batas hari kolektibilitas {label} harus antara 0 dan {MAX_KOL_DAYS} hari.",
+                )
+            if previous is not None and value <= previous[1]:
+                raise AdArtError(
+                    name,
+                    f"Batas hari {label} ({value}) harus lebih besar dari batas "
+                    f"{_KOL_NAMES[previous[0]]} ({previous[1]}): batas kolektibilitas "
+                    "harus naik berurutan.",
+                )
+            previous = (name, value)
+        previous = None
+        for name in PPAP_RATE_FIELDS:
+            value = getattr(self, name)
+            label = _PPAP_NAMES[name]
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise AdArtError(name, f"Tarif PPAP {label} harus bilangan bulat basis poin.")
+            if not 0 <= value <= 10_000:
+                raise AdArtError(name, f"Tarif PPAP {label} harus antara 0% dan 100%.")
+            if previous is not None and value < previous[1]:
+                raise AdArtError(
+                    name,
+                    f"Tarif PPAP {label} tidak boleh lebih kecil dari tarif "
+                    f"{_PPAP_NAMES[previous[0]]}: pinjaman yang lebih buruk butuh "
+                    "cadangan yang sama atau lebih besar.",
+                )
+            previous = (name, value)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict; ``from_json(to_json())`` gives back an equal ``AdArt``."""

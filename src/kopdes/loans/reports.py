@@ -122,8 +122,9 @@ def aging(koperasi) -> Table:
     )
     table.notes.append(
         _(
-            "Classes follow commercial-bank practice (0 / 1-90 / 91-120 / 121-180 / > 180 days); "
-            "PPAP 0.5% / 3% / 10% / 50% / 100%. To be checked for koperasi."
+            "Day ranges and PPAP rates are this koperasi's AD/ART settings (defaults from "
+            "commercial- and rural-bank practice, to be checked for koperasi). Classes are "
+            "those of the last daily run; a changed setting applies from the next run."
         )
     )
     return table

@@ -258,12 +258,19 @@ def aging_report(koperasi) -> dict[str, Any]:
         )
         .order_by()
     }
+    # The class rows name the koperasi's own AD/ART day ranges and PPAP rates.
+    from kopdes.platform.tenancy.selectors import format_percent, kolektibilitas_ranges
+
+    adart = koperasi.adart
+    ranges = kolektibilitas_ranges(adart)
+    rates = adart.ppap_rates
     classes = []
-    for value, label in Kolektibilitas.choices:
+    for (value, label), days in zip(Kolektibilitas.choices, ranges, strict=True):
         r = kol.get(value)
+        rate = format_percent(rates[engine.Kolektibilitas(value)])
         classes.append(
             {
-                "key": str(label),
+                "key": f"{label} ({days}; PPAP {rate})",
                 "count": r["n"] if r else 0,
                 "outstanding": (r["p"] - r["paid"]) if r else 0,
                 "ppap": r["pp"] if r else 0,

@@ -1065,6 +1065,10 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
     of a month (or when ``post_ppap``) also the PPAP provision: only the change against
     the allowance 1-1310 is posted (Dr 5-2400 / Cr 1-1310, or back when it falls).
 
+    The day buckets and PPAP rates are the koperasi's AD/ART settings
+    (``AdArt.kolektibilitas_buckets`` / ``AdArt.ppap_rates``, DOMAIN.md defaults), so the
+    month-end posting uses the same rates as the classes it sums.
+
     ``actor=None`` is the scheduler (``kopdes loans-daily``). Reads two aggregate queries
     and updates only the loans whose figures changed, so 20,000 loans take seconds.
     """
@@ -1086,7 +1090,11 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
     updates = []
     required_total = 0
     count = 0
-    rates = engine.DEFAULT_PPAP_RATES
+    # The koperasi's AD/ART buckets and rates, read once: a change made today applies from
+    # this run on (loans are re-classed from their days past due, not from the old class).
+    adart = koperasi.adart
+    buckets = adart.kolektibilitas_buckets
+    rates = adart.ppap_rates
     for pk, principal, paid, restructured, collateral, dpd0, kol0, ppap0 in (
         Loan.objects.filter(koperasi=koperasi, status=LoanStatus.ACTIVE)
         .values_list(
@@ -1103,7 +1111,7 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
     ):
         count += 1
         dpd = engine.days_past_due(oldest.get(pk), as_of)
-        klass = engine.kolektibilitas(dpd, restructured=restructured)
+        klass = engine.kolektibilitas(dpd, buckets, restructured=restructured)
         ppap = engine.ppap_required(principal - paid, klass, collateral, rates)
         required_total += ppap
         if (dpd, int(klass), ppap) != (dpd0, kol0, ppap0):

@@ -13,11 +13,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kopdes.domain.adart import SHU_POOLS, AdArt
+from kopdes.domain.adart import KOL_DAY_FIELDS, PPAP_RATE_FIELDS, SHU_POOLS, AdArt
 from kopdes.platform.tenancy.choices import BusinessUnit
 
 _RUPIAH_RE = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.ASCII)
 _PERCENT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$", re.ASCII)
+_DAYS_RE = re.compile(r"^[0-9]{1,5}$", re.ASCII)
 MAX_RUPIAH = 10**15
 
 MONTHS = [
@@ -89,6 +90,27 @@ def _format_percent_input(bp: int) -> str:
     return f"{whole}" if frac == 0 else f"{whole},{frac:02d}".rstrip("0")
 
 
+def _parse_days(text: str) -> int:
+    """'90' -> 90. Whole days, digits only (no signs, decimals or other scripts)."""
+    value = text.strip()
+    if not _DAYS_RE.fullmatch(value):
+        raise forms.ValidationError(
+            _("Write a whole number of days with digits only, for example 90."), code="days"
+        )
+    return int(value)
+
+
+class DaysField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 6)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)
+        return _parse_days(text) if text else None
+
+
 class RupiahField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
@@ -109,6 +131,26 @@ class PercentField(forms.CharField):
     def clean(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().clean(value)  # required / length checks on the text itself
         return _parse_percent(text) if text else None
+
+
+KOL_DAY_LABELS = {
+    "kol_lancar_max_days": _("Current (lancar): up to this many days late"),
+    "kol_dpk_max_days": _("Special mention (dalam perhatian khusus): up to this many days late"),
+    "kol_kurang_lancar_max_days": _("Substandard (kurang lancar): up to this many days late"),
+    "kol_diragukan_max_days": _(
+        "Doubtful (diragukan): up to this many days late; later is loss (macet)"
+    ),
+}
+
+PPAP_RATE_LABELS = {
+    "ppap_lancar_bp": _("PPAP for current loans (lancar), percent"),
+    "ppap_dpk_bp": _("PPAP for special mention (dalam perhatian khusus), percent"),
+    "ppap_kurang_lancar_bp": _("PPAP for substandard (kurang lancar), percent"),
+    "ppap_diragukan_bp": _("PPAP for doubtful (diragukan), percent"),
+    "ppap_macet_bp": _("PPAP for loss (macet), percent"),
+}
+
+_GROUPED_PREFIXES = ("shu_", "kol_", "ppap_")
 
 
 class ProfileForm(forms.Form):
@@ -173,14 +215,26 @@ class AdArtForm(forms.Form):
         super().__init__(*args, **kwargs)
         for pool in SHU_POOLS:
             self.fields[f"shu_{pool}"] = PercentField(label=SHU_POOL_LABELS[pool])
+        for name in KOL_DAY_FIELDS:
+            self.fields[name] = DaysField(label=KOL_DAY_LABELS[name])
+        for name in PPAP_RATE_FIELDS:
+            self.fields[name] = PercentField(label=PPAP_RATE_LABELS[name])
 
     @property
     def shu_fields(self) -> list[forms.BoundField]:
         return [self[f"shu_{pool}"] for pool in SHU_POOLS]
 
     @property
+    def kol_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in KOL_DAY_FIELDS]
+
+    @property
+    def ppap_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PPAP_RATE_FIELDS]
+
+    @property
     def other_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if not name.startswith("shu_")]
+        return [self[name] for name in self.fields if not name.startswith(_GROUPED_PREFIXES)]
 
     @classmethod
     def initial_for(cls, adart: AdArt) -> dict[str, Any]:
@@ -198,6 +252,10 @@ class AdArtForm(forms.Form):
         }
         for pool in SHU_POOLS:
             initial[f"shu_{pool}"] = _format_percent_input(adart.shu_split.get(pool, 0))
+        for name in KOL_DAY_FIELDS:
+            initial[name] = str(getattr(adart, name))
+        for name in PPAP_RATE_FIELDS:
+            initial[name] = _format_percent_input(getattr(adart, name))
         return initial
 
     def to_adart_json(self) -> dict[str, Any]:
@@ -213,6 +271,8 @@ class AdArtForm(forms.Form):
             "rat_month_from": data["rat_month_from"],
             "rat_month_to": data["rat_month_to"],
             "shu_split": {pool: data[f"shu_{pool}"] for pool in SHU_POOLS},
+            **{name: data[name] for name in KOL_DAY_FIELDS},
+            **{name: data[name] for name in PPAP_RATE_FIELDS},
         }
 
     # Which form field shows an error the AD/ART rules raise about a setting.

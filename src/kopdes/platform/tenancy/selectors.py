@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kopdes.domain.adart import SHU_POOLS, AdArt
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kopdes.domain.adart import PPAP_RATE_FIELDS, SHU_POOLS, AdArt
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.models import Koperasi
 from kopdes.platform.tenancy.regions import Region, UnknownRegionError, lookup_region
@@ -32,6 +35,40 @@ class Profile:
     amounts: list[tuple[str, str]]
     shu_split: list[tuple[str, str]]
     rat_quorum: str
+    loan_risk: list[tuple[str, str, str]]
+
+
+KOL_CLASS_LABELS = (
+    gettext_lazy("Current (lancar)"),
+    gettext_lazy("Special mention (dalam perhatian khusus)"),
+    gettext_lazy("Substandard (kurang lancar)"),
+    gettext_lazy("Doubtful (diragukan)"),
+    gettext_lazy("Loss (macet)"),
+)
+
+
+def kolektibilitas_ranges(adart: AdArt) -> list[str]:
+    """The days-late range of each class 1-5 as text: '0 days', '1-90 days', '> 180 days'."""
+    out = []
+    low = 0
+    for high in adart.kolektibilitas_buckets:
+        if low == high:
+            out.append(_("%(n)s days") % {"n": high})
+        else:
+            out.append(_("%(low)s-%(high)s days") % {"low": low, "high": high})
+        low = high + 1
+    out.append(_("> %(n)s days") % {"n": low - 1})
+    return out
+
+
+def loan_risk_rows(adart: AdArt) -> list[tuple[str, str, str]]:
+    """(class, days late, PPAP rate) for the five kolektibilitas classes."""
+    return [
+        (str(label), days, format_percent(getattr(adart, rate)))
+        for label, days, rate in zip(
+            KOL_CLASS_LABELS, kolektibilitas_ranges(adart), PPAP_RATE_FIELDS, strict=True
+        )
+    ]
 
 
 def get_profile(koperasi: Koperasi) -> Profile:
@@ -59,4 +96,5 @@ def get_profile(koperasi: Koperasi) -> Profile:
             (str(SHU_POOL_LABELS[p]), format_percent(adart.shu_split.get(p, 0))) for p in SHU_POOLS
         ],
         rat_quorum=format_percent(adart.rat_quorum_bp),
+        loan_risk=loan_risk_rows(adart),
     )

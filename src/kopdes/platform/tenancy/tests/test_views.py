@@ -109,6 +109,15 @@ def _adart_post(**changes):
         "rat_quorum": "50,01",
         "rat_month_from": "1",
         "rat_month_to": "6",
+        "kol_lancar_max_days": "0",
+        "kol_dpk_max_days": "90",
+        "kol_kurang_lancar_max_days": "120",
+        "kol_diragukan_max_days": "180",
+        "ppap_lancar_bp": "0,5",
+        "ppap_dpk_bp": "3",
+        "ppap_kurang_lancar_bp": "10",
+        "ppap_diragukan_bp": "50",
+        "ppap_macet_bp": "100",
     }
     for pool in SHU_POOLS:
         bp = DEFAULT_SHU_SPLIT[pool]
@@ -132,6 +141,38 @@ def test_ketua_changes_adart(client, koperasi):
         "before": 50_000_00,
         "after": 100_000_00,
     }
+    # Unchanged loan-risk settings are not in the audit diff.
+    assert not any(k.startswith(("kol_", "ppap_")) for k in event.summary["changes"])
+
+
+def test_ketua_changes_kolektibilitas_buckets_and_ppap_rates(client, koperasi):
+    c = _client(client, "ketua", koperasi)
+    url = reverse("tenancy:adart-edit", kwargs={"slug": koperasi.slug})
+    form_page = c.get(url).content.decode()
+    assert 'name="kol_dpk_max_days"' in form_page and 'value="0,5"' in form_page
+    response = c.post(
+        url, _adart_post(kol_dpk_max_days="60", kol_kurang_lancar_max_days="90", ppap_dpk_bp="2,5")
+    )
+    assert response.status_code == 302, response.content.decode()
+    koperasi.refresh_from_db()
+    assert koperasi.adart.kolektibilitas_buckets == (0, 60, 90, 180)
+    assert koperasi.adart.ppap_dpk_bp == 250
+    event = AuditEvent.objects.get(action="tenancy.koperasi.adart_updated")
+    assert event.summary["changes"]["kol_dpk_max_days"] == {"before": 90, "after": 60}
+    assert event.summary["changes"]["ppap_dpk_bp"] == {"before": 300, "after": 250}
+    profile = c.get(reverse("tenancy:profile", kwargs={"slug": koperasi.slug})).content.decode()
+    assert "1-60" in profile and "61-90" in profile and "PPAP 2,5%" in profile
+
+
+def test_bendahara_may_not_change_the_loan_risk_settings(client, koperasi):
+    c = _client(client, "bendahara", koperasi)
+    response = c.post(
+        reverse("tenancy:adart-edit", kwargs={"slug": koperasi.slug}),
+        _adart_post(kol_dpk_max_days="60"),
+    )
+    assert response.status_code in (403, 404)
+    koperasi.refresh_from_db()
+    assert koperasi.adart_settings == {}
 
 
 @pytest.mark.parametrize(
@@ -145,6 +186,17 @@ def test_ketua_changes_adart(client, koperasi):
         ({"simpanan_wajib_amount": "0"}, "lebih dari nol"),
         ({"rat_quorum": "abc"}, "persentase"),
         ({"rat_month_from": "9", "rat_month_to": "3"}, "Bulan akhir RAT"),
+        ({"kol_dpk_max_days": "130"}, "harus naik berurutan"),
+        ({"kol_kurang_lancar_max_days": "90"}, "harus naik berurutan"),
+        ({"kol_dpk_max_days": "-5"}, "jumlah hari"),
+        ({"kol_dpk_max_days": "9,5"}, "jumlah hari"),
+        ({"kol_dpk_max_days": "٩٠"}, "jumlah hari"),
+        ({"kol_diragukan_max_days": "99999"}, "antara 0 dan 3650"),
+        ({"kol_diragukan_max_days": ""}, "wajib"),
+        ({"ppap_macet_bp": "101"}, "lebih dari 100"),
+        ({"ppap_lancar_bp": "-1"}, "persentase"),
+        ({"ppap_lancar_bp": "0,001"}, "persentase"),
+        ({"ppap_diragukan_bp": "5"}, "tidak boleh lebih kecil"),
     ],
 )
 def test_bad_adart_input_shows_message_and_writes_nothing(client, koperasi, changes, words):

@@ -1,0 +1,102 @@
+"""AD/ART kolektibilitas buckets and PPAP rates: validation and, for any valid settings,
+classification and provision that never improve as a loan gets later."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kopdes.domain.adart import (
+    KOL_DAY_FIELDS,
+    MAX_KOL_DAYS,
+    PPAP_RATE_FIELDS,
+    AdArt,
+    AdArtError,
+)
+from kopdes.domain.loans import (
+    DEFAULT_BUCKETS,
+    DEFAULT_PPAP_RATES,
+    Kolektibilitas,
+    kolektibilitas,
+    ppap_required,
+)
+
+
+@st.composite
+def loan_risk_settings(draw: st.DrawFn) -> AdArt:
+    """Any valid buckets (strictly rising, 0..MAX_KOL_DAYS) and rates (rising, 0..100%)."""
+    days = sorted(draw(st.sets(st.integers(0, MAX_KOL_DAYS), min_size=4, max_size=4)))
+    rates = sorted(draw(st.lists(st.integers(0, 10_000), min_size=5, max_size=5)))
+    return AdArt(
+        **dict(zip(KOL_DAY_FIELDS, days, strict=True)),
+        **dict(zip(PPAP_RATE_FIELDS, rates, strict=True)),
+    )
+
+
+def test_defaults_are_the_domain_md_buckets_and_rates() -> None:
+    adart = AdArt()
+    assert adart.kolektibilitas_buckets == DEFAULT_BUCKETS == (0, 90, 120, 180)
+    assert adart.ppap_rates == DEFAULT_PPAP_RATES
+    assert [adart.ppap_rates[k] for k in Kolektibilitas] == [50, 300, 1000, 5000, 10_000]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(loan_risk_settings(), st.integers(0, 5000), st.integers(0, 5000), st.booleans())
+def test_a_later_loan_is_never_classed_better_under_any_valid_settings(
+    adart: AdArt, a: int, b: int, restructured: bool
+) -> None:
+    low, high = sorted((a, b))
+    buckets = adart.kolektibilitas_buckets
+    k_low = kolektibilitas(low, buckets, restructured=restructured)
+    k_high = kolektibilitas(high, buckets, restructured=restructured)
+    assert k_low <= k_high
+    outstanding, collateral = 10_000_000_00, 1_000_000_00
+    assert ppap_required(outstanding, k_low, collateral, adart.ppap_rates) <= ppap_required(
+        outstanding, k_high, collateral, adart.ppap_rates
+    )
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(loan_risk_settings())
+def test_each_bucket_bound_is_the_last_day_of_its_class(adart: AdArt) -> None:
+    for index, bound in enumerate(adart.kolektibilitas_buckets):
+        assert kolektibilitas(bound, adart.kolektibilitas_buckets) == Kolektibilitas(index + 1)
+        assert kolektibilitas(bound + 1, adart.kolektibilitas_buckets) == Kolektibilitas(index + 2)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(loan_risk_settings())
+def test_loan_risk_settings_round_trip_through_json(adart: AdArt) -> None:
+    assert AdArt.from_json(adart.to_json()) == adart
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"kol_dpk_max_days": 0}, "kol_dpk_max_days", "harus naik"),
+        ({"kol_kurang_lancar_max_days": 90}, "kol_kurang_lancar_max_days", "lebih besar"),
+        ({"kol_diragukan_max_days": 100}, "kol_diragukan_max_days", "harus naik"),
+        ({"kol_lancar_max_days": -1}, "kol_lancar_max_days", "antara 0"),
+        ({"kol_diragukan_max_days": MAX_KOL_DAYS + 1}, "kol_diragukan_max_days", "antara 0"),
+        ({"kol_dpk_max_days": "90"}, "kol_dpk_max_days", "bilangan bulat"),
+        ({"kol_dpk_max_days": 90.0}, "kol_dpk_max_days", "bilangan bulat"),
+        ({"kol_dpk_max_days": True}, "kol_dpk_max_days", "bilangan bulat"),
+        ({"ppap_macet_bp": 10_001}, "ppap_macet_bp", "antara 0% dan 100%"),
+        ({"ppap_lancar_bp": -1}, "ppap_lancar_bp", "antara 0% dan 100%"),
+        ({"ppap_dpk_bp": 2.5}, "ppap_dpk_bp", "bilangan bulat"),
+        ({"ppap_diragukan_bp": 500}, "ppap_diragukan_bp", "tidak boleh lebih kecil"),
+    ],
+)
+def test_bad_loan_risk_settings_are_refused_with_the_field_named(
+    changes: dict[str, object], field: str, words: str
+) -> None:
+    with pytest.raises(AdArtError) as exc:
+        AdArt(**changes)  # type: ignore[arg-type]
+    assert exc.value.field == field
+    assert words in exc.value.message
+
+
+def test_changed_buckets_show_in_the_audit_diff() -> None:
+    new = AdArt(kol_dpk_max_days=30)
+    assert new.changes_from(AdArt()) == {"kol_dpk_max_days": {"before": 90, "after": 30}}
