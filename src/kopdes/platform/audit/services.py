@@ -10,6 +10,7 @@ from django.utils import timezone
 from kopdes.platform.audit.chain import GENESIS, event_fields, link_hash
 from kopdes.platform.audit.models import PLATFORM_CHAIN, AuditEvent
 from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.core.rows import insert
 
 
 def record(
@@ -60,7 +61,7 @@ def record(
             prev_hash=last["hash"] if last else GENESIS,
         )
         event.hash = link_hash(event.prev_hash, event_fields(event))
-        AuditEvent.objects.bulk_create([event])
+        insert([event])
     return event
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
@@ -20,10 +21,25 @@ def active_assignments(user: User) -> QuerySet[RoleAssignment]:
 
 def _assignments(user: User) -> list[tuple[str, object, str]]:
     """(role, koperasi_id, region_prefix) of the user's active roles; memoised per request."""
-    return rolecache.lookup(
-        user.pk,
-        lambda: list(active_assignments(user).values_list("role", "koperasi_id", "region_prefix")),
-    )
+    return rolecache.lookup(user.pk, lambda: _load_assignments(user.pk))
+
+
+def _load_assignments(user_pk) -> list[tuple[str, object, str]]:
+    # Raw SQL: every posting asks this (for its audit label) and the ORM's query
+    # compilation cost more than the query itself.
+    table = RoleAssignment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT role, koperasi_id, region_prefix FROM {table} "  # noqa: S608 (model's table)
+            "WHERE user_id = %s AND revoked_at IS NULL",
+            [RoleAssignment._meta.get_field("user").get_db_prep_value(user_pk, connection)],
+        )
+        rows = cursor.fetchall()
+    field = RoleAssignment._meta.get_field("koperasi")
+    return [
+        (role, field.to_python(kid) if kid is not None else None, prefix)
+        for role, kid, prefix in rows
+    ]
 
 
 def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
