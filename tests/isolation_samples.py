@@ -180,6 +180,23 @@ SAMPLES["transaction_id"] = _savings_transaction
 SAMPLES["withdrawal_id"] = _savings_withdrawal
 
 
+def _savings_correction(koperasi: Koperasi) -> str:
+    """A correction of a deposit waiting for approval (the decide routes take its id)."""
+    from kopdes.savings import services
+    from kopdes.savings.models import SavingsTransaction
+    from kopdes.savings.testing import key, teller, voluntary_account
+
+    kasir = teller(koperasi)
+    account = voluntary_account(koperasi, balance=1_000_00, actor=kasir)
+    txn = SavingsTransaction.objects.filter(account=account).latest("seq")
+    return str(
+        services.request_correction(txn, actor=kasir, reason="Contoh", idempotency_key=key()).pk
+    )
+
+
+SAMPLES["correction_id"] = _savings_correction
+
+
 # --- loans ---------------------------------------------------------------------------------
 def _loan(koperasi: Koperasi) -> str:
     """An active (disbursed) loan of ``koperasi``."""

@@ -656,6 +656,33 @@ def activate_member(member: Member, *, actor, date: dt.date, source_address: str
     return locked
 
 
+def return_to_candidate(member: Member, *, actor, date: dt.date) -> Member:
+    """Undo an activation: the simpanan pokok that made ``member`` aktif was corrected
+    (``savings.services.approve_correction``), so they are a calon again.
+
+    Called by savings inside its own transaction. A member who is not aktif is returned
+    unchanged. Audited as ``members.member.returned_to_candidate``.
+    """
+    koperasi = member.koperasi
+    role = _roles(actor, koperasi, "members.view")
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if locked.status != MemberStatus.ACTIVE:
+            return locked
+        locked.status, locked.joined_on = MemberStatus.CANDIDATE, None
+        locked.save(update_fields=["status", "joined_on"])
+        record(
+            "members.member.returned_to_candidate",
+            actor=actor,
+            koperasi=koperasi,
+            role=role,
+            obj=locked,
+            summary={"number": locked.number, "date": date.isoformat()},
+        )
+    member.status, member.joined_on = locked.status, locked.joined_on
+    return locked
+
+
 def propose_exit(
     member: Member,
     *,

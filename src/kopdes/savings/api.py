@@ -40,6 +40,27 @@ class MoveIn(Schema):
     amount: int  # sen
     date: dt.date | None = None
     memo: str = ""
+    # Kas (1-1100) when empty; else a leaf cash/bank account of the koperasi's chart.
+    counter_account: str = ""
+
+
+class CorrectionIn(Schema):
+    reason: str
+    date: dt.date | None = None
+
+
+class RejectIn(Schema):
+    reason: str = ""
+
+
+class CorrectionOut(Schema):
+    id: uuid.UUID
+    transaction_id: uuid.UUID
+    entry_number: int
+    whole_entry: bool
+    status: str
+    reason: str
+    reversal_entry_number: int | None = None
 
 
 class TransactionOut(Schema):
@@ -122,6 +143,7 @@ def _move(request, slug, account_id, payload: MoveIn, key: str, service):
         date=payload.date or timezone.localdate(),
         idempotency_key=key,
         memo=payload.memo,
+        counter_account=payload.counter_account,
     )
     replayed = getattr(result, "replayed", False)
     if isinstance(result, WithdrawalRequest):
@@ -165,3 +187,72 @@ def withdraw(
 ):
     """Penarikan from sukarela; never overdraws; above the AD/ART threshold: 202 pending."""
     return _move(request, slug, account_id, payload, idempotency_key, services.withdraw)
+
+
+def _correction_out(c) -> dict:
+    return {
+        "id": c.pk,
+        "transaction_id": c.transaction_id,
+        "entry_number": c.entry.number,
+        "whole_entry": c.whole_entry,
+        "status": c.status,
+        "reason": c.reason,
+        "reversal_entry_number": c.reversal_entry.number if c.reversal_entry_id else None,
+    }
+
+
+@router.post(
+    "transactions/{transaction_id}/corrections",
+    response={200: CorrectionOut, 202: CorrectionOut},
+    url_name="savings-correction-request",
+)
+def request_correction(
+    request: HttpRequest,
+    transaction_id: str,
+    payload: CorrectionIn,
+    slug: str = Path(...),
+    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+):
+    """Ask for a teller movement to be corrected (koreksi): 202, waits for a second officer."""
+    koperasi = _koperasi(request, slug, "savings.teller")
+    txn = selectors.get_transaction(koperasi, transaction_id)
+    c = services.request_correction(
+        txn,
+        actor=request.auth,
+        reason=payload.reason,
+        idempotency_key=idempotency_key,
+        date=payload.date or timezone.localdate(),
+    )
+    return Status(200 if getattr(c, "replayed", False) else 202, _correction_out(c))
+
+
+@router.post(
+    "corrections/{correction_id}/approve",
+    response={200: CorrectionOut, 201: CorrectionOut},
+    url_name="savings-correction-approve",
+)
+def approve_correction(request: HttpRequest, correction_id: str, slug: str = Path(...)):
+    """A second officer approves: 201 with the reversing entry; again: 200, nothing new."""
+    koperasi = _koperasi(request, slug, "savings.approve_correction")
+    c = services.approve_correction(
+        selectors.get_correction(koperasi, correction_id), actor=request.auth
+    )
+    return Status(200 if getattr(c, "replayed", False) else 201, _correction_out(c))
+
+
+@router.post(
+    "corrections/{correction_id}/reject",
+    response=CorrectionOut,
+    url_name="savings-correction-reject",
+)
+def reject_correction(
+    request: HttpRequest, correction_id: str, payload: RejectIn, slug: str = Path(...)
+):
+    """A second officer turns the correction down; nothing moves."""
+    koperasi = _koperasi(request, slug, "savings.approve_correction")
+    c = services.reject_correction(
+        selectors.get_correction(koperasi, correction_id),
+        actor=request.auth,
+        reason=payload.reason,
+    )
+    return _correction_out(c)

@@ -28,6 +28,9 @@ class TxnKind(models.TextChoices):
     OPENING = "opening", _("Opening balance")
     PENALTY = "penalty", _("Early withdrawal penalty")
     PAYOUT = "payout", _("Payout")
+    # The mirror of a teller movement found wrong, approved by a second officer
+    # (``services.approve_correction``); the original row stays as it was.
+    CORRECTION = "correction", _("Correction")
 
 
 class RequestStatus(models.TextChoices):

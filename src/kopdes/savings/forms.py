@@ -51,13 +51,19 @@ class FindMemberForm(forms.Form):
 class TellerForm(KeyedForm):
     account = forms.ChoiceField(label=_("Account"))
     amount = AmountField()
+    counter_account = forms.ChoiceField(label=_("Cash or bank"), required=False)
     memo = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, accounts=(), **kwargs):
+    def __init__(self, *args, accounts=(), counters=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.accounts = {str(a.pk): a for a in accounts}
         self.fields["account"].choices = [
             (str(a.pk), f"{a.number} · {a.get_kind_display()}") for a in accounts
+        ]
+        # Kas first: it is the default when nothing is chosen.
+        self.counters = dict(counters)
+        self.fields["counter_account"].choices = [
+            (code, f"{code} · {name}") for code, name in counters
         ]
 
     def clean_account(self):
@@ -108,3 +114,11 @@ class MonthForm(forms.Form):
 class OpeningUploadForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
     date = forms.DateField(label=_("Opening date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CorrectionForm(KeyedForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

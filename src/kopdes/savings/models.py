@@ -155,6 +155,8 @@ class WithdrawalRequest(TenantModel):
     date = models.DateField()
     memo = models.CharField(max_length=200, blank=True, default="")
     idempotency_key = models.CharField(max_length=200)
+    # Where the money leaves from on approval: Kas (default) or a bank account.
+    counter_account = models.CharField(max_length=20, default="1-1100")
     status = models.CharField(
         max_length=8, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
@@ -183,6 +185,58 @@ class WithdrawalRequest(TenantModel):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="savings_withdrawal_positive"),
         ]
+
+
+class Correction(TenantModel):
+    """A request to correct (koreksi) a posted teller movement, decided by a second officer.
+
+    ``transaction`` is the movement asked about; ``entry`` the journal entry it was posted
+    in. When the entry holds only this operation (a deposit, a withdrawal, both sides of a
+    transfer) the whole entry is mirrored and the reversal points at it (``reverses``);
+    when it is a collection of many members (``whole_entry`` False) only this row and its
+    share of the counter line are mirrored.
+    """
+
+    transaction = models.ForeignKey(SavingsTransaction, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    whole_entry = models.BooleanField(default=True)
+    reason = models.CharField(max_length=300)
+    date = models.DateField()
+    idempotency_key = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=8, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField(max_length=300, blank=True, default="")
+    reversal_entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "idempotency_key"], name="savings_correction_key"
+            ),
+            # A movement is corrected at most once; a rejected request may be asked again.
+            models.UniqueConstraint(
+                fields=["koperasi", "transaction"],
+                condition=~Q(status=RequestStatus.REJECTED),
+                name="savings_correction_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="savings_correction_maker_is_not_checker",
+            ),
+        ]
+        indexes = [models.Index(fields=["koperasi", "entry"], name="savings_correction_entry")]
 
 
 class JasaPosting(TenantModel):

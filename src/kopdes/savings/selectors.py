@@ -17,6 +17,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
 from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
 from kopdes.savings.models import (
+    Correction,
     JasaPosting,
     SavingsAccount,
     SavingsTransaction,
@@ -138,6 +139,9 @@ class StatementRow:
     amount: int
     balance: int
     seq: int
+    pk: object = None
+    entry_id: object = None
+    corrected: bool = False  # undone by an approved correction (koreksi)
 
     @property
     def credit(self) -> int:
@@ -194,23 +198,33 @@ def member_statement(member_or_account, date_from: dt.date, date_to: dt.date) ->
     opening = base.filter(date__lt=date_from).aggregate(t=Sum("amount"))["t"] or 0
     running = opening
     rows: list[StatementRow] = []
-    for day, number, kind, memo, amount, seq in (
+    for day, number, kind, memo, amount, seq, pk, entry_id in (
         base.filter(date__gte=date_from, date__lte=date_to)
         .order_by("date", "created_at", "seq")
-        .values_list("date", "account__number", "kind", "memo", "amount", "seq")
+        .values_list("date", "account__number", "kind", "memo", "amount", "seq", "pk", "entry_id")
     ):
         running += amount
-        rows.append(StatementRow(day, number, kind, memo, amount, running, seq))
+        rows.append(StatementRow(day, number, kind, memo, amount, running, seq, pk, entry_id))
+    corrected = corrected_ids(member_or_account.koperasi_id, rows)
+    for row in rows:
+        row.corrected = row.pk in corrected
     return Statement(title, date_from, date_to, opening, rows)
 
 
 def passbook_page(account: SavingsAccount, *, lines: int = PASSBOOK_LINES_PER_PAGE):
-    """The movements not yet printed in the passbook (the next page), oldest first."""
-    return list(
+    """The movements not yet printed in the passbook (the next page), oldest first.
+
+    Each row carries ``corrected``: an approved correction (koreksi) undid it.
+    """
+    rows = list(
         SavingsTransaction.objects.filter(
             koperasi_id=account.koperasi_id, account_id=account.pk, seq__gt=account.printed_seq
         ).order_by("seq")[:lines]
     )
+    corrected = corrected_ids(account.koperasi_id, rows)
+    for row in rows:
+        row.corrected = row.pk in corrected
+    return rows
 
 
 def recent_transactions(koperasi, *, limit: int = 20):
@@ -283,3 +297,98 @@ def open_term_deposits(koperasi):
         .select_related("member")
         .order_by("maturity_date")
     )
+
+
+# --- counter accounts ---------------------------------------------------------------------
+
+
+def counter_accounts(koperasi) -> list[tuple[str, str]]:
+    """``[(code, name)]`` the teller may take money in or pay it out through.
+
+    Kas (1-1100, the default, also when it has per-unit children) and every open leaf
+    account under Kas or Bank (e.g. "1-1200.01 Bank BRI"); never an account with a
+    sub-ledger. A few dozen rows at most: read once and walked in Python.
+    """
+    from kopdes.ledger import chart
+    from kopdes.ledger.models import Account
+
+    rows = list(
+        Account.objects.filter(koperasi=koperasi, code__startswith="1-1").values_list(
+            "pk", "code", "name", "parent_id", "is_active", "subledger_kind"
+        )
+    )
+    by_pk = {r[0]: r for r in rows}
+    has_children = {r[3] for r in rows if r[3] is not None}
+    roots = {chart.CASH, chart.BANK}
+
+    def under_cash_or_bank(row) -> bool:
+        seen = 0
+        while row is not None and seen < 10:
+            if row[1] in roots:
+                return True
+            row = by_pk.get(row[3])
+            seen += 1
+        return False
+
+    out = [
+        (code, name)
+        for pk, code, name, _parent, active, subledger in rows
+        if active
+        and not subledger
+        and under_cash_or_bank(by_pk[pk])
+        and (code == chart.CASH or pk not in has_children)
+    ]
+    return sorted(out)
+
+
+# --- corrections --------------------------------------------------------------------------
+
+
+def get_correction(koperasi, correction_id) -> Correction:
+    """One correction request of ``koperasi`` (404 for a missing or foreign id)."""
+    correction = (
+        Correction.objects.filter(koperasi=koperasi, pk=_uuid_or_404(correction_id))
+        .select_related("transaction", "transaction__account", "transaction__member", "entry")
+        .first()
+    )
+    if correction is None:
+        raise Http404
+    correction.koperasi = koperasi
+    return correction
+
+
+def pending_corrections(koperasi) -> list[Correction]:
+    return list(
+        Correction.objects.filter(koperasi=koperasi, status=RequestStatus.PENDING)
+        .select_related(
+            "transaction", "transaction__account", "transaction__member", "requested_by", "entry"
+        )
+        .order_by("requested_at")
+    )
+
+
+def corrections_of(txn: SavingsTransaction) -> list[Correction]:
+    """Requests touching ``txn``: on the row itself, or on its whole journal entry."""
+    return list(
+        Correction.objects.filter(koperasi_id=txn.koperasi_id)
+        .filter(Q(transaction_id=txn.pk) | Q(entry_id=txn.entry_id, whole_entry=True))
+        .select_related("requested_by", "decided_by")
+        .order_by("-requested_at")
+    )
+
+
+def corrected_ids(koperasi_id, rows) -> set:
+    """Of ``rows`` (objects with ``pk`` and ``entry_id``), the ids of those an approved
+    correction undid: shown as "dikoreksi" on statements and passbooks."""
+    rows = list(rows)
+    if not rows:
+        return set()
+    entry_ids = {r.entry_id for r in rows if r.entry_id}
+    done = Correction.objects.filter(koperasi_id=koperasi_id, status=RequestStatus.APPROVED).filter(
+        Q(entry_id__in=entry_ids)
+    )
+    whole = set()
+    single = set()
+    for entry_id, txn_id, is_whole in done.values_list("entry_id", "transaction_id", "whole_entry"):
+        (whole.add(entry_id) if is_whole else single.add(txn_id))
+    return {r.pk for r in rows if r.entry_id in whole or r.pk in single}

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -360,6 +360,8 @@ def _apply(
     key: str,
     source: str,
     allow_closed: bool = False,
+    reverses=None,
+    entry_kind: str | None = None,
 ) -> list[SavingsTransaction]:
     """Post ``moves`` (+ the counter lines) as one entry and record the passbook rows.
 
@@ -414,6 +416,8 @@ def _apply(
             idempotency_key=f"savings:{key}",
             source=source,
             source_ref=str(moves[0].account.pk) if len(ids) == 1 else "",
+            reverses=reverses,
+            **({"kind": entry_kind} if entry_kind else {}),
         )
     except IdempotencyConflictError as exc:
         raise ConflictError(exc.message, field="idempotency_key") from exc
@@ -473,6 +477,26 @@ def _maybe_uuid(value):
 
 def _cash(koperasi) -> str:
     return chart.CASH
+
+
+def resolve_counter_account(koperasi, code: str | None = None) -> str:
+    """The cash or bank account money crosses the counter through: Kas when not chosen.
+
+    Only Kas (1-1100) and the koperasi's open leaf accounts under Kas or Bank (see
+    ``selectors.counter_accounts``); anything else (another koperasi's code, a savings or
+    revenue account, a closed one) is refused, so a teller can never post a deposit to,
+    say, a loan receivable.
+    """
+    from kopdes.savings.selectors import counter_accounts
+
+    code = str(code or "").strip()
+    if not code:
+        return chart.CASH
+    if code not in dict(counter_accounts(koperasi)):
+        raise SavingsError(
+            _("Choose Kas or one of the koperasi's bank accounts."), field="counter_account"
+        )
+    return code
 
 
 def _single(
@@ -535,8 +559,10 @@ def deposit(
     date: dt.date,
     idempotency_key: str,
     memo: str = "",
+    counter_account: str = "",
 ) -> SavingsTransaction:
-    """Setoran: cash in (debit Kas) to the member's account (credit its control account).
+    """Setoran: cash in (debit Kas, or the bank account chosen) to the member's account
+    (credit its control account).
 
     Pokok, wajib and sukarela take deposits; a term deposit is placed once
     (``place_term_deposit``). A deposit to pokok by a calon activates the member.
@@ -546,11 +572,17 @@ def deposit(
     amount = check_amount(amount)
     key = _check_key(idempotency_key)
     date = _check_date(date)
+    counter = resolve_counter_account(koperasi, counter_account)
     if account.kind == SavingsKind.TERM:
         raise SavingsError(_("Money cannot be added to a term deposit."), field="account")
     if account.kind == SavingsKind.PRINCIPAL:
         return pay_principal(
-            account.member, actor=actor, date=date, idempotency_key=key, amount=amount
+            account.member,
+            actor=actor,
+            date=date,
+            idempotency_key=key,
+            amount=amount,
+            counter_account=counter,
         )
     return _single(
         account,
@@ -562,18 +594,25 @@ def deposit(
         key=key,
         memo=memo,
         action="savings.deposit.posted",
-        other_lines=[LineDraft.debit(_cash(koperasi), amount)],
+        other_lines=[LineDraft.debit(counter, amount)],
     )
 
 
 def pay_principal(
-    member, *, actor, date: dt.date, idempotency_key: str, amount: int | None = None
+    member,
+    *,
+    actor,
+    date: dt.date,
+    idempotency_key: str,
+    amount: int | None = None,
+    counter_account: str = "",
 ) -> SavingsTransaction:
     """Simpanan pokok (once, the AD/ART amount). Paying it activates a calon member."""
     koperasi = member.koperasi
     roles = _require(actor, koperasi, "savings.teller")
     key = _check_key(idempotency_key)
     date = _check_date(date)
+    counter = resolve_counter_account(koperasi, counter_account)
     required = koperasi.adart.simpanan_pokok_amount
     if amount is not None and check_amount(amount) != required:
         raise SavingsError(
@@ -589,7 +628,8 @@ def pay_principal(
         replay = _replay(koperasi, [move], key)
         if replay is not None:
             return replay[0]
-        if account.balance > 0 or account.last_seq > 0:
+        # Balance, not history: a pokok taken by mistake and corrected can be paid again.
+        if account.balance > 0:
             raise SavingsError(
                 _("Simpanan pokok of %(member)s has already been paid.")
                 % {"member": member.number},
@@ -601,7 +641,7 @@ def pay_principal(
             date=date,
             memo=f"Simpanan pokok {member.number}",
             moves=[move],
-            other_lines=[LineDraft.debit(_cash(koperasi), required)],
+            other_lines=[LineDraft.debit(counter, required)],
             key=key,
             source="savings.pokok",
         )
@@ -628,6 +668,7 @@ def withdraw(
     date: dt.date,
     idempotency_key: str,
     memo: str = "",
+    counter_account: str = "",
 ) -> SavingsTransaction | WithdrawalRequest:
     """Penarikan from sukarela: never overdraws (balance checked under the ledger lock).
 
@@ -639,13 +680,14 @@ def withdraw(
     amount = check_amount(amount)
     key = _check_key(idempotency_key)
     date = _check_date(date)
+    counter = resolve_counter_account(koperasi, counter_account)
     if account.kind != SavingsKind.VOLUNTARY:
         raise SavingsError(
             _("Only voluntary savings can be withdrawn; pokok and wajib return on exit."),
             field="account",
         )
     if amount > koperasi.adart.withdrawal_approval_threshold:
-        return _request_withdrawal(account, actor, roles, amount, date, key, memo)
+        return _request_withdrawal(account, actor, roles, amount, date, key, memo, counter)
     return _single(
         account,
         actor=actor,
@@ -656,11 +698,13 @@ def withdraw(
         key=key,
         memo=memo,
         action="savings.withdrawal.posted",
-        other_lines=[LineDraft.credit(_cash(koperasi), amount)],
+        other_lines=[LineDraft.credit(counter, amount)],
     )
 
 
-def _request_withdrawal(account, actor, roles, amount, date, key, memo) -> WithdrawalRequest:
+def _request_withdrawal(
+    account, actor, roles, amount, date, key, memo, counter=chart.CASH
+) -> WithdrawalRequest:
     koperasi = account.koperasi
     with transaction.atomic():
         _lock(koperasi)
@@ -702,6 +746,7 @@ def _request_withdrawal(account, actor, roles, amount, date, key, memo) -> Withd
             date=date,
             memo=(memo or "")[:200],
             idempotency_key=key,
+            counter_account=counter,
             requested_by=actor,
             requested_at=timezone.now(),
         )
@@ -741,7 +786,7 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
             date=request.date,
             memo=request.memo or f"Penarikan {account.number}",
             moves=[Move(account, TxnKind.WITHDRAWAL, -request.amount, request.memo)],
-            other_lines=[LineDraft.credit(_cash(koperasi), request.amount)],
+            other_lines=[LineDraft.credit(request.counter_account, request.amount)],
             key=request.idempotency_key,
             source="savings.withdrawal",
         )
@@ -880,6 +925,7 @@ def place_term_deposit(
     product: SavingsProduct | None = None,
     term_months: int | None = None,
     on_maturity: str = MaturityAction.PAYOUT,
+    counter_account: str = "",
 ) -> SavingsAccount:
     """Simpanan berjangka: a new account holding ``amount`` for ``term_months`` (cash in)."""
     koperasi = member.koperasi
@@ -887,6 +933,7 @@ def place_term_deposit(
     amount = check_amount(amount)
     key = _check_key(idempotency_key)
     date = _check_date(date)
+    counter = resolve_counter_account(koperasi, counter_account)
     if on_maturity not in MaturityAction.values:
         raise SavingsError(_("Choose payout or rollover."), field="on_maturity")
     product = product or default_product(koperasi, SavingsKind.TERM)
@@ -932,7 +979,7 @@ def place_term_deposit(
             date=date,
             memo=f"Simpanan berjangka {account.number}",
             moves=[Move(account, TxnKind.DEPOSIT, amount)],
-            other_lines=[LineDraft.debit(_cash(koperasi), amount)],
+            other_lines=[LineDraft.debit(counter, amount)],
             key=key,
             source="savings.term",
         )
@@ -1450,3 +1497,350 @@ def post_cash_batch(
             summary={"moves": len(moves), "net": net, "entry": txns[0].entry.number},
         )
     return txns
+
+
+# --- corrections (koreksi) ----------------------------------------------------------------
+
+# Teller movements a correction may undo, and the entries they can come from. Jasa, tax,
+# opening balances, term deposits and exit payouts have their own flows; a savings move
+# made by the loans app is corrected there.
+CORRECTABLE_KINDS = frozenset(
+    {TxnKind.DEPOSIT, TxnKind.WITHDRAWAL, TxnKind.TRANSFER_IN, TxnKind.TRANSFER_OUT}
+)
+CORRECTABLE_SOURCES = frozenset(
+    {"savings.deposit", "savings.withdrawal", "savings.pokok", "savings.transfer", "savings.batch"}
+)
+
+
+def _correction_scope(txn: SavingsTransaction) -> tuple[bool, list[SavingsTransaction]]:
+    """(whole entry?, the rows to mirror). One member's operation (a deposit, both sides
+    of a transfer) is undone as a whole; a collection of many members only this row."""
+    rows = list(
+        SavingsTransaction.objects.filter(koperasi_id=txn.koperasi_id, entry_id=txn.entry_id)
+        .select_related("account")
+        .order_by("id")
+    )
+    if len({r.member_id for r in rows}) == 1:
+        return True, rows
+    return False, [r for r in rows if r.pk == txn.pk]
+
+
+def _check_reason(reason: str) -> str:
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise SavingsError(_("Please write the reason for the correction."), field="reason")
+    if len(reason) > 300:
+        raise SavingsError(_("The reason may be at most 300 characters."), field="reason")
+    return reason
+
+
+def _already_corrected(koperasi, txn: SavingsTransaction, whole: bool, rows) -> None:
+    from kopdes.ledger.models import JournalEntry
+    from kopdes.savings.models import Correction
+
+    open_requests = Correction.objects.filter(koperasi=koperasi).exclude(
+        status=RequestStatus.REJECTED
+    )
+    if whole:
+        open_requests = open_requests.filter(entry_id=txn.entry_id)
+    else:
+        open_requests = open_requests.filter(
+            Q(transaction_id=txn.pk) | Q(entry_id=txn.entry_id, whole_entry=True)
+        )
+    found = open_requests.first()
+    if found is not None:
+        if found.status == RequestStatus.PENDING:
+            raise SavingsError(
+                _("A correction of this transaction is already waiting for approval.")
+            )
+        raise SavingsError(_("This transaction has already been corrected."))
+    if JournalEntry.objects.filter(koperasi=koperasi, reverses_id=txn.entry_id).exists():
+        raise SavingsError(_("This transaction has already been corrected."))
+
+
+def request_correction(
+    txn: SavingsTransaction,
+    *,
+    actor,
+    reason: str,
+    idempotency_key: str,
+    date: dt.date | None = None,
+):
+    """Ask for a posted teller movement to be corrected (koreksi). Maker step.
+
+    Deposits, withdrawals, transfers and pokok/wajib collections can be corrected; a
+    second officer with ``savings.approve_correction`` approves (``approve_correction``).
+    Nothing moves yet. The same key again returns the first request (``replayed``).
+    Audited as ``savings.correction.requested``.
+    """
+    from kopdes.savings.models import Correction
+
+    koperasi = txn.koperasi
+    roles = _require(actor, koperasi, "savings.teller")
+    reason = _check_reason(reason)
+    key = _check_key(idempotency_key)
+    date = _check_date(date or timezone.localdate())
+    if txn.koperasi_id != koperasi.pk:
+        raise SavingsError(_("The transaction was not found."), field="transaction")
+    with transaction.atomic():
+        _lock(koperasi)
+        existing = Correction.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        if existing is not None:
+            if existing.transaction_id != txn.pk:
+                raise ConflictError(
+                    _(
+                        "This idempotency key was already used for another transaction with "
+                        "different content. Nothing was recorded."
+                    ),
+                    field="idempotency_key",
+                )
+            existing.replayed = True
+            return existing
+        txn = SavingsTransaction.objects.select_related("entry", "account").get(pk=txn.pk)
+        if (
+            txn.kind not in CORRECTABLE_KINDS
+            or txn.entry is None
+            or txn.entry.source not in CORRECTABLE_SOURCES
+        ):
+            raise SavingsError(
+                _(
+                    "Only deposits, withdrawals, transfers and pokok/wajib collections made at "
+                    "the counter can be corrected here."
+                ),
+                field="transaction",
+            )
+        if date < txn.date:
+            raise SavingsError(
+                _("The correction cannot be dated before the transaction."), field="date"
+            )
+        whole, rows = _correction_scope(txn)
+        _already_corrected(koperasi, txn, whole, rows)
+        if not whole and _counter_lines(txn.entry, count_only=True) != 1:
+            raise SavingsError(
+                _("This collection cannot be corrected row by row; ask the bookkeeper."),
+                field="transaction",
+            )
+        correction = Correction.objects.create(
+            koperasi=koperasi,
+            transaction=rows[0] if whole else txn,
+            entry=txn.entry,
+            whole_entry=whole,
+            reason=reason,
+            date=date,
+            idempotency_key=key,
+            requested_by=actor,
+            requested_at=timezone.now(),
+        )
+        record(
+            "savings.correction.requested",
+            actor=actor,
+            koperasi=koperasi,
+            role=role_label(roles),
+            obj=correction,
+            summary={
+                "account": txn.account.number,
+                "kind": txn.kind,
+                "amount": txn.amount,
+                "entry": txn.entry.number,
+                "reason": reason,
+            },
+        )
+    return correction
+
+
+def _counter_lines(entry, *, count_only: bool = False):
+    """The entry's lines off the savings sub-ledger, mirrored (or just how many there are)."""
+    from kopdes.domain.ledger import Side
+    from kopdes.ledger.models import JournalLine
+
+    lines = (
+        JournalLine.objects.filter(entry=entry)
+        .exclude(subledger_kind=SUBLEDGER)
+        .order_by("line_no")
+        .values_list("account__code", "side", "amount", "subledger_kind", "subledger_ref",
+                     "business_unit", "memo")
+    )  # fmt: skip
+    if count_only:
+        return lines.count()
+    return [
+        LineDraft(
+            account=code,
+            side=Side(side),
+            amount=amount,
+            subledger_kind=kind,
+            subledger_ref=ref,
+            business_unit=unit,
+            memo=memo,
+        ).mirrored()
+        for code, side, amount, kind, ref, unit, memo in lines
+    ]
+
+
+def _refuse_negative(koperasi, rows) -> None:
+    """A correction never takes a balance below zero: the money put in by the wrong
+    deposit may already have been taken out (or moved on)."""
+    effect: dict[Any, int] = defaultdict(int)
+    for r in rows:
+        effect[r.account_id] -= r.amount
+    for acc_id, number, balance, status in SavingsAccount.objects.filter(
+        koperasi=koperasi, pk__in=list(effect)
+    ).values_list("pk", "number", "balance", "status"):
+        if status != AccountStatus.OPEN:
+            raise SavingsError(
+                _("Account %(number)s is closed; it cannot be corrected.") % {"number": number},
+                field="transaction",
+            )
+        if balance + effect[acc_id] < 0:
+            raise SavingsError(
+                _(
+                    "This correction would make the balance of %(number)s negative: only "
+                    "%(balance)s is left, the money has already been taken out. Nothing was "
+                    "recorded."
+                )
+                % {"number": number, "balance": format_rupiah(balance)},
+                field="transaction",
+            )
+
+
+def approve_correction(correction, *, actor):
+    """A second officer approves a correction: the reversing entry is posted now.
+
+    The officer who asked can never approve (also a database check constraint). A whole
+    operation is mirrored line for line and the new entry ``reverses`` the original; a
+    row of a many-member collection is mirrored with its share of the counter line. Each
+    undone row gets a new passbook row of kind ``correction`` (the original is never
+    edited). Refused if a balance would go below zero. Approving an approved correction
+    again returns it unchanged (``replayed``). Audited as ``savings.correction.approved``.
+    """
+    from kopdes.ledger.choices import EntryKind
+    from kopdes.savings.models import Correction
+
+    koperasi = correction.koperasi
+    roles = _require(actor, koperasi, "savings.approve_correction")
+    if correction.requested_by_id == actor.pk:
+        raise PermissionDeniedError(
+            _("The officer who asked for this cannot approve it; another officer must.")
+        )
+    with transaction.atomic():
+        _lock(koperasi)
+        c = Correction.objects.select_related("entry", "transaction").get(
+            koperasi=koperasi, pk=correction.pk
+        )
+        if c.status == RequestStatus.APPROVED:
+            c.replayed = True
+            return c
+        if c.status != RequestStatus.PENDING:
+            raise SavingsError(_("This request has already been decided."))
+        if c.whole_entry:
+            rows = list(
+                SavingsTransaction.objects.filter(koperasi=koperasi, entry_id=c.entry_id)
+                .select_related("account")
+                .order_by("id")
+            )
+            other = _counter_lines(c.entry)
+        else:
+            rows = [SavingsTransaction.objects.select_related("account").get(pk=c.transaction_id)]
+            (counter,) = [line.account for line in _counter_lines(c.entry)]
+            amount = rows[0].amount
+            other = [
+                LineDraft.credit(counter, amount)
+                if amount > 0
+                else LineDraft.debit(counter, -amount)
+            ]
+        _refuse_negative(koperasi, rows)
+        moves = [
+            Move(r.account, TxnKind.CORRECTION, -r.amount, f"Koreksi #{r.seq}: {c.reason}"[:200])
+            for r in rows
+        ]
+        txns = _apply(
+            koperasi,
+            actor=actor,
+            date=c.date,
+            memo=f"Koreksi jurnal {c.entry.number}: {c.reason}"[:500],
+            moves=moves,
+            other_lines=other,
+            key=f"correction:{c.pk}",
+            source="savings.correction",
+            reverses=c.entry if c.whole_entry else None,
+            entry_kind=EntryKind.REVERSAL,
+        )
+        entry = txns[0].entry
+        c.status = RequestStatus.APPROVED
+        c.decided_by = actor
+        c.decided_at = timezone.now()
+        c.reversal_entry = entry
+        c.save(update_fields=["status", "decided_by", "decided_at", "reversal_entry"])
+        _undo_activation(koperasi, rows, actor=actor, date=c.date)
+        record(
+            "savings.correction.approved",
+            actor=actor,
+            koperasi=koperasi,
+            role=role_label(roles),
+            obj=c,
+            summary={
+                "entry": c.entry.number,
+                "reversal": entry.number,
+                "rows": [{"account": r.account.number, "amount": -r.amount} for r in rows],
+                "requested_by": str(c.requested_by_id),
+            },
+        )
+    c.transactions = txns
+    return c
+
+
+def _undo_activation(koperasi, rows, *, actor, date: dt.date) -> None:
+    """A corrected pokok that had made a calon aktif: the member is a calon again."""
+    for r in rows:
+        if r.account.kind != SavingsKind.PRINCIPAL:
+            continue
+        if SavingsAccount.objects.filter(pk=r.account_id, balance__gt=0).exists():
+            continue
+        from kopdes.members.services import return_to_candidate
+
+        others = SavingsAccount.objects.filter(
+            koperasi=koperasi, member_id=r.member_id, balance__gt=0
+        ).exclude(kind=SavingsKind.PRINCIPAL)
+        if others.exists():
+            raise SavingsError(
+                _(
+                    "Without simpanan pokok this member is a candidate again, but they still "
+                    "have other savings: correct or return those first. Nothing was recorded."
+                ),
+                field="transaction",
+            )
+        member = Member.objects.get(koperasi=koperasi, pk=r.member_id)
+        member.koperasi = koperasi
+        return_to_candidate(member, actor=actor, date=date)
+
+
+def reject_correction(correction, *, actor, reason: str = ""):
+    """A second officer turns a correction down; nothing moves. Audited."""
+    from kopdes.savings.models import Correction
+
+    koperasi = correction.koperasi
+    roles = _require(actor, koperasi, "savings.approve_correction")
+    if correction.requested_by_id == actor.pk:
+        raise PermissionDeniedError(
+            _("The officer who asked for this cannot approve it; another officer must.")
+        )
+    with transaction.atomic():
+        updated = Correction.objects.filter(
+            koperasi=koperasi, pk=correction.pk, status=RequestStatus.PENDING
+        ).update(
+            status=RequestStatus.REJECTED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+            reject_reason=(reason or "")[:300],
+        )
+        if not updated:
+            raise SavingsError(_("This request has already been decided."))
+        correction.refresh_from_db()
+        record(
+            "savings.correction.rejected",
+            actor=actor,
+            koperasi=koperasi,
+            role=role_label(roles),
+            obj=correction,
+            summary={"entry_id": str(correction.entry_id), "reason": correction.reject_reason},
+        )
+    return correction

@@ -31,6 +31,8 @@ from kopdes.savings import export, forms, opening, selectors, services
 from kopdes.savings.choices import AccountStatus, SavingsKind, TxnKind
 from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
 
+CORRECTION_KINDS = frozenset(services.CORRECTABLE_KINDS)
+
 
 def _can(request: HttpRequest, code: str) -> bool:
     return has_perm(request.roles, code)  # type: ignore[attr-defined]
@@ -138,11 +140,16 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
     accounts = _teller_accounts(person, op)
     title = str(OPS[op][0])
     step = request.POST.get("step", "")
-    form = forms.TellerForm(request.POST if request.method == "POST" else None, accounts=accounts)
+    counters = selectors.counter_accounts(koperasi)
+    form = forms.TellerForm(
+        request.POST if request.method == "POST" else None, accounts=accounts, counters=counters
+    )
     context = {"member": person, "form": form, "title": title, "op": op}
     if request.method == "GET" or step == "edit":
         if step == "edit":
-            form = forms.TellerForm(initial=request.POST.dict(), accounts=accounts)
+            form = forms.TellerForm(
+                initial=request.POST.dict(), accounts=accounts, counters=counters
+            )
             context["form"] = form
         return render(request, "savings/teller.html", context)
     if not form.is_valid():
@@ -154,6 +161,8 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
                 "account": data["account"],
                 "amount": data["amount"],
                 "words": terbilang(data["amount"]),
+                "counter": data["counter_account"] or None,
+                "counter_name": form.counters.get(data["counter_account"], ""),
                 "needs_approval": op == "withdraw"
                 and data["amount"] > koperasi.adart.withdrawal_approval_threshold,
             }
@@ -168,6 +177,7 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
             date=_today(),
             idempotency_key=data["idempotency_key"],
             memo=data["memo"],
+            counter_account=data["counter_account"],
         )
     except DomainError as exc:
         form.add_error(None, exc.message)
@@ -343,6 +353,8 @@ def receipt(request: HttpRequest, transaction_id) -> HttpResponse:
             "amount": abs(txn.amount),
             "words": terbilang(abs(txn.amount)),
             "whatsapp": "https://wa.me/?text=" + quote(text),
+            "can_correct": _can(request, "savings.teller") and txn.kind in CORRECTION_KINDS,
+            "corrections": selectors.corrections_of(txn),
         },
     )
 
@@ -605,3 +617,87 @@ def opening_import(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "savings/opening.html", {"form": form, "errors": errors}, status=status)
+
+
+# --- corrections (koreksi) ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@koperasi_view("savings.teller")
+def correction_request(request: HttpRequest, transaction_id) -> HttpResponse:
+    """Ask for a movement to be corrected: reason, then the amount in words to confirm."""
+    koperasi = request.koperasi  # type: ignore[attr-defined]
+    txn = selectors.get_transaction(koperasi, transaction_id)
+    step = request.POST.get("step", "")
+    form = forms.CorrectionForm(request.POST if request.method == "POST" else None)
+    context = {
+        "txn": txn,
+        "form": form,
+        "kind": dict(TxnKind.choices).get(txn.kind, txn.kind),
+        "amount": abs(txn.amount),
+        "words": terbilang(abs(txn.amount)),
+    }
+    if request.method == "GET" or step == "edit":
+        if step == "edit":
+            context["form"] = forms.CorrectionForm(initial=request.POST.dict())
+        return render(request, "savings/correction.html", context)
+    if not form.is_valid():
+        return render(request, "savings/correction.html", context, status=400)
+    if step != "post":
+        return render(request, "savings/correction_confirm.html", context)
+    try:
+        services.request_correction(
+            txn,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            date=_today(),
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return render(request, "savings/correction.html", context, status=exc.status)
+    messages.success(request, _("The correction waits for a second officer's approval."))
+    return redirect("savings:corrections", slug=koperasi.slug)
+
+
+@require_GET
+@koperasi_view("savings.view")
+def corrections(request: HttpRequest) -> HttpResponse:
+    koperasi = request.koperasi  # type: ignore[attr-defined]
+    pending = selectors.pending_corrections(koperasi)
+    for c in pending:
+        c.words = terbilang(abs(c.transaction.amount))
+    return render(
+        request,
+        "savings/corrections.html",
+        {
+            "corrections": pending,
+            "kinds": dict(TxnKind.choices),
+            "can_approve": _can(request, "savings.approve_correction"),
+        },
+    )
+
+
+@require_POST
+@koperasi_view("savings.approve_correction")
+def correction_decide(request: HttpRequest, correction_id, decision: str) -> HttpResponse:
+    koperasi = request.koperasi  # type: ignore[attr-defined]
+    correction = selectors.get_correction(koperasi, correction_id)
+    try:
+        if decision == "approve":
+            done = services.approve_correction(correction, actor=request.user)
+            messages.success(
+                request,
+                _("Corrected: journal %(number)s reverses the transaction.")
+                % {"number": done.reversal_entry.number},
+            )
+            return redirect(
+                "savings:receipt", slug=koperasi.slug, transaction_id=done.transaction_id
+            )
+        services.reject_correction(
+            correction, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("The correction was rejected; nothing moved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("savings:corrections", slug=koperasi.slug)

@@ -51,6 +51,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "savings.view": frozenset(_OFFICERS | {R.ADMIN}),
     "savings.teller": frozenset({R.KASIR, R.BENDAHARA, R.MANAJER}),
     "savings.approve_withdrawal": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
+    "savings.approve_correction": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
     "savings.run_jasa": frozenset({R.BENDAHARA}),
     "savings.import_opening": frozenset({R.BENDAHARA}),
     "savings.settle_exit": frozenset({R.KETUA, R.SEKRETARIS, R.BENDAHARA, R.MANAJER, R.ADMIN}),

@@ -51,6 +51,7 @@ ledger.export             X   X   X   X   X   X   X   .   X   X   X   X
 savings.view              X   X   X   X   X   X   X   .   .   .   .   X
 savings.teller            .   .   X   .   X   X   .   .   .   .   .   .
 savings.approve_withdrawal X  .   X   .   X   .   .   .   .   .   .   .
+savings.approve_correction X  .   X   .   X   .   .   .   .   .   .   .
 savings.run_jasa          .   .   X   .   .   .   .   .   .   .   .   .
 savings.import_opening    .   .   X   .   .   .   .   .   .   .   .   .
 savings.settle_exit       X   X   X   .   X   .   .   .   .   .   .   X
