@@ -51,15 +51,16 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
     loan = selectors.get_loan(request.koperasi, loan_id)  # type: ignore[attr-defined]
     if loan.member_id != member.pk:
         raise Http404
-    return render(
-        request,
-        "loans/portal_loan.html",
-        {
-            "loan": loan,
-            "installments": selectors.installments(loan),
-            "next_row": selectors.next_installment(loan),
-        },
-    )
+    context = {
+        "loan": loan,
+        "installments": selectors.installments(loan),
+        "next_row": selectors.next_installment(loan),
+    }
+    # The same QR the kasir shows, for what is due now or the next installment.
+    amount, due_on = selectors.qris_default_amount(loan, timezone.localdate())
+    if amount > 0:
+        context.update(qr=selectors.qris_code(request.koperasi, loan, amount), due_on=due_on)  # type: ignore[attr-defined]
+    return render(request, "loans/portal_loan.html", context)
 
 
 @require_http_methods(["GET", "POST"])

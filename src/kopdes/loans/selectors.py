@@ -392,3 +392,51 @@ def bank_loan_overview(bank_loan: BankLoan, today: dt.date) -> dict[str, Any]:
         "cash": cash,
         "movements": list(bank_loan.movements.order_by("date")),
     }
+
+
+# --- QRIS payment code --------------------------------------------------------------------
+
+
+def qris_default_amount(loan: Loan, as_of: dt.date) -> tuple[int, dt.date | None]:
+    """What the QR asks for by default, and the day it is due: everything due today
+    (denda, jasa, pokok); when nothing is due yet, the next installment on its due date."""
+    from kopdes.loans.services import dues_on
+
+    if loan.status != LoanStatus.ACTIVE:
+        return 0, None
+    rows = list(installments(loan))
+    dues_today = dues_on(loan, max(as_of, loan.disbursed_on or as_of), rows)
+    if dues_today.total_due > 0:
+        return dues_today.total_due, as_of
+    row = next((r for r in rows if r.paid_on is None), None)
+    if row is None:
+        return 0, None
+    return min(row.unpaid, dues_today.payoff.total), row.due_date
+
+
+def qris_code(koperasi, loan: Loan, amount: int) -> dict[str, Any]:
+    """The QR text (``loans.qris``: QRIS-like, not a registered merchant code) and its
+    image as a data URI for ``<img>`` (the CSP allows data: images, not inline script)."""
+    import segno
+
+    from kopdes.domain.money import terbilang
+    from kopdes.loans.qris import payment_payload
+    from kopdes.platform.tenancy.regions import UnknownRegionError, lookup_region
+
+    try:
+        city = lookup_region(koperasi.region_code).kabupaten
+    except (UnknownRegionError, ValueError):
+        city = "Indonesia"
+    payload = payment_payload(
+        merchant_name=koperasi.name,
+        merchant_id=koperasi.nik_koperasi,
+        city=city.removeprefix("KAB. ").removeprefix("KOTA "),
+        amount=amount,
+        reference=loan.number,
+    )
+    return {
+        "amount": amount,
+        "words": terbilang(amount),
+        "payload": payload,
+        "image": segno.make(payload, error="m").svg_data_uri(scale=5, border=4),
+    }

@@ -34,6 +34,7 @@ urlpatterns = [
     path("<uuid:loan_id>/cairkan/", views.loan_disburse, name="loan-disburse"),
     path("<uuid:loan_id>/perjanjian/", views.loan_agreement, name="loan-agreement"),
     path("<uuid:loan_id>/bayar/", views.loan_repay, name="loan-repay"),
+    path("<uuid:loan_id>/qris/", views.loan_qris, name="loan-qris"),
     path("<uuid:loan_id>/rekening/", views.loan_statement, name="loan-statement"),
     path("<uuid:loan_id>/restrukturisasi/", views.loan_restructure, name="loan-restructure"),
     path("<uuid:loan_id>/hapus-buku/", views.loan_write_off, name="loan-write-off"),

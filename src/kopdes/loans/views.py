@@ -419,6 +419,81 @@ def loan_repay(request: HttpRequest, loan_id) -> HttpResponse:
     return render(request, "loans/loan_repay.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.repay")
+def loan_qris(request: HttpRequest, loan_id) -> HttpResponse:
+    """The kasir shows a QR for the installment due (GET, ``?amount=`` to change it); once
+    the money is seen in the koperasi's QRIS account the kasir ticks "received" and posts
+    the repayment (POST step=post) to the QRIS clearing account through the same service
+    as the counter, once per idempotency key. See ``loans.qris``: settlement with a real
+    acquirer is not wired, the kasir's confirmation is what records the payment."""
+    koperasi = _kop(request)
+    loan = selectors.get_loan(koperasi, loan_id)
+    data = request.POST if request.method == "POST" else request.GET
+    today = _today()
+    context: dict = {
+        "loan": loan,
+        "key": data.get("idempotency_key") or secrets.token_urlsafe(16),
+        "date": today,
+    }
+    status = 200
+    try:
+        if loan.status != LoanStatus.ACTIVE:
+            raise LoanError(_("This loan is not active: nothing is owed on it."), field="loan")
+        day = _date(request, "date", data)
+        context["date"] = day
+        default, due_on = selectors.qris_default_amount(loan, day)
+        context.update(due_on=due_on, default_amount=default)
+        text = (data.get("amount") or "").strip()
+        if text:
+            try:
+                amount = parse_rupiah(text)
+            except MoneyError as exc:
+                raise LoanError(str(exc), field="amount") from exc
+        else:
+            amount = default
+        context["amount_text"] = text
+        dues = selectors.dues(loan, max(day, loan.disbursed_on))
+        context["dues"] = dues
+        if amount <= 0:
+            raise LoanError(_("The amount must be more than zero."), field="amount")
+        if dues is not None and amount > dues.payoff.total:
+            raise LoanError(
+                _("The amount is more than what pays the loan off today (%(payoff)s).")
+                % {"payoff": format_rupiah(dues.payoff.total)},
+                field="amount",
+            )
+        context["qr"] = selectors.qris_code(koperasi, loan, amount)
+        if request.method == "POST" and data.get("step") == "post":
+            if data.get("received") != "yes":
+                raise LoanError(
+                    _(
+                        "Tick that the money has arrived in the koperasi's QRIS account "
+                        "before recording the payment."
+                    ),
+                    field="received",
+                )
+            repayment = services.repay_loan(
+                loan,
+                actor=request.user,
+                amount=amount,
+                date=day,
+                source=PaymentSource.QRIS,
+                idempotency_key=data.get("idempotency_key", ""),
+            )
+            messages.success(
+                request,
+                _("QRIS payment of %(amount)s recorded.") % {"amount": format_rupiah(amount)},
+            )
+            return redirect(
+                "loans:repayment-receipt", slug=koperasi.slug, repayment_id=repayment.pk
+            )
+    except DomainError as exc:
+        _error(request, exc)
+        status = 400
+    return render(request, "loans/loan_qris.html", context, status=status)
+
+
 @require_GET
 @koperasi_view("loans.view")
 def repayment_receipt(request: HttpRequest, repayment_id) -> HttpResponse:
