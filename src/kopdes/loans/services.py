@@ -858,6 +858,7 @@ def repay_loan(
     idempotency_key: str,
     source: str = PaymentSource.CASH,
     savings_account=None,
+    permission: str = "loans.repay",
 ) -> Repayment:
     """Angsuran or pelunasan: the payment goes to denda, then jasa, then pokok of the
     installments due (oldest first); anything more is paid ahead on the principal and the
@@ -867,9 +868,12 @@ def repay_loan(
 
     ``source="savings"``: the savings app takes the amount from the member's sukarela
     (refused if the balance is short) in the same transaction.
+
+    ``permission``: a leaving member's loan is paid off from their savings by the officer
+    who approves the exit (``members.approve_exit``, see ``loans.obligations``).
     """
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, "loans.repay")
+    roles = _require(actor, koperasi, permission)
     if source not in PaymentSource.values:
         raise LoanError(_("Unknown payment source."), field="source")
     amount = _amount(amount)

@@ -162,6 +162,15 @@ def savings_summary(member: Member, *, today: dt.date | None = None) -> dict[str
     return {"accounts": accounts, "transactions": transactions}
 
 
+def exit_settlement_preview(member: Member, *, date: dt.date) -> dict[str, Any] | None:
+    """On an exit's date: the member's savings, what they owe (loans), the cash to hand
+    over and any shortfall (which makes the approval refused), or None without savings."""
+    if not django_apps.is_installed("kopdes.savings"):
+        return None
+    savings = importlib.import_module("kopdes.savings.selectors")
+    return savings.exit_preview(member, date=date)
+
+
 def member_data(member: Member) -> dict[str, Any]:
     """Everything held about ``member`` in clear text (for the access export)."""
     consents = privacy_selectors.list_active_consents(

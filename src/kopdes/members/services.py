@@ -740,17 +740,18 @@ def propose_exit(
     return proposal
 
 
-def _settle_exit(member: Member, *, actor, date: dt.date) -> None:
-    """Return pokok and wajib less what the member owes: the savings app posts it."""
+def _settle_exit(member: Member, *, actor, date: dt.date) -> dict | None:
+    """Return pokok and wajib less what the member owes: the savings app posts it (and
+    has the loans paid off first); its summary, or None without the savings app."""
     if not django_apps.is_installed("kopdes.savings"):
         log.warning("savings app not installed: exit of member %s not settled", member.number)
-        return
+        return None
     savings = importlib.import_module("kopdes.savings.services")
     settle = getattr(savings, "settle_member_exit", None)
     if settle is None:
         log.warning("savings.settle_member_exit missing: member %s not settled", member.number)
-        return
-    settle(member, actor=actor, date=date)
+        return None
+    return settle(member, actor=actor, date=date)
 
 
 def approve_exit(
@@ -780,7 +781,7 @@ def approve_exit(
         member.left_on = locked.effective_on
         member.exit_reason = locked.reason
         member.save(update_fields=["status", "left_on", "exit_reason"])
-        _settle_exit(member, actor=actor, date=locked.effective_on)
+        member.settlement = _settle_exit(member, actor=actor, date=locked.effective_on)
         record(
             "members.exit.approved",
             actor=actor,

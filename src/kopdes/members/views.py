@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kopdes.domain.money import format_rupiah
 from kopdes.members import cards, onboarding, selectors, services
-from kopdes.members.choices import MemberStatus
+from kopdes.members.choices import ExitState, MemberStatus
 from kopdes.members.forms import (
     CardLookupForm,
     CorrectionForm,
@@ -132,8 +133,17 @@ def _detail_context(request, member, **extra):
         "may_anonymise": _may(request, "members.anonymise"),
         "exits": member.exit_proposals.select_related("proposed_by", "decided_by"),
         "requests": selectors.list_member_requests(member),
+        "settlement": _settlement(member),
         **extra,
     }
+
+
+def _settlement(member):
+    """What approving the member's open exit would pay out (None when none is open)."""
+    proposal = member.exit_proposals.filter(state=ExitState.PROPOSED).first()
+    if proposal is None:
+        return None
+    return selectors.exit_settlement_preview(member, date=proposal.effective_on)
 
 
 @koperasi_view("members.view")
@@ -233,10 +243,25 @@ def exit_decide(request, exit_id):
     approve = request.POST.get("decision") == "approve"
     try:
         if approve:
-            services.approve_exit(
+            member = services.approve_exit(
                 proposal, actor=request.user, at=timezone.now(), source_address=_address(request)
             )
-            messages.success(request, _("Exit approved."))
+            settled = getattr(member, "settlement", None)
+            if settled and settled.get("offset"):
+                messages.success(
+                    request,
+                    _(
+                        "Exit approved. Savings %(total)s: %(offset)s paid off the loans, "
+                        "%(paid)s returned in cash."
+                    )
+                    % {
+                        "total": format_rupiah(settled["total"]),
+                        "offset": format_rupiah(settled["offset"]),
+                        "paid": format_rupiah(settled["paid"]),
+                    },
+                )
+            else:
+                messages.success(request, _("Exit approved."))
         else:
             services.reject_exit(
                 proposal, actor=request.user, at=timezone.now(), source_address=_address(request)

@@ -392,3 +392,26 @@ def corrected_ids(koperasi_id, rows) -> set:
     for entry_id, txn_id, is_whole in done.values_list("entry_id", "transaction_id", "whole_entry"):
         (whole.add(entry_id) if is_whole else single.add(txn_id))
     return {r.pk for r in rows if r.entry_id in whole or r.pk in single}
+
+
+def exit_preview(member, *, date: dt.date) -> dict:
+    """What ``services.settle_member_exit`` would do on ``date`` (read only): the open
+    savings, what the member owes (``platform.core.obligations``), the cash to pay out
+    and any shortfall that would make the exit refused."""
+    from kopdes.platform.core.obligations import member_obligations
+
+    total = (
+        SavingsAccount.objects.filter(
+            koperasi_id=member.koperasi_id, member=member, status=AccountStatus.OPEN
+        ).aggregate(t=Sum("balance"))["t"]
+        or 0
+    )
+    debts = member_obligations(member, date)
+    owed = sum(d.amount for d in debts)
+    return {
+        "total": total,
+        "owed": owed,
+        "paid": max(total - owed, 0),
+        "short": max(owed - total, 0),
+        "obligations": [{"kind": d.kind, "ref": d.ref, "amount": d.amount} for d in debts],
+    }

@@ -1371,13 +1371,22 @@ def mark_passbook_printed(account: SavingsAccount, *, actor, upto_seq: int) -> S
 
 
 def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
-    """Return all of a leaving member's savings in cash and close the accounts.
+    """Return a leaving member's savings less what they still owe, and close the accounts.
 
     Called by ``members`` when an exit is approved (inside its transaction). Pokok, wajib
-    and sukarela are paid out; open term deposits are paid their principal without
-    penalty or jasa. What the member still owes (loans) is settled by those modules
-    first. Idempotent: a second call finds nothing left and returns zeros.
+    and sukarela are paid out; open term deposits their principal without penalty or
+    jasa. What the member owes on ``date`` (each active loan's payoff amount: denda, jasa
+    to date and pokok, from the providers in ``platform.core.obligations``) is paid off
+    first, as a pelunasan through the loans service, so the schedule closes; only the
+    remainder leaves in cash. In the books the savings are paid out in Kas (one entry)
+    and each loan is paid off into Kas (its own entry): the net cash out is the
+    remainder. If the savings do not cover the debts the exit is refused (nothing is
+    written; the member pays the difference first or the loan goes through the loans
+    app's write-off). Unpaid wajib months are not deducted: wajib collected now would be
+    returned at once. Idempotent: a second call finds nothing left and returns zeros.
     """
+    from kopdes.platform.core.obligations import member_obligations
+
     koperasi = member.koperasi
     roles = _require(actor, koperasi, "savings.settle_exit")
     date = _check_date(date)
@@ -1393,6 +1402,23 @@ def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
         per_kind: dict[str, int] = defaultdict(int)
         for a in paying:
             per_kind[a.kind] += a.balance
+        debts = member_obligations(member, date)
+        owed = sum(d.amount for d in debts)
+        if owed > total:
+            raise SavingsError(
+                _(
+                    "%(member)s still owes %(owed)s but has only %(savings)s in savings: "
+                    "the difference of %(short)s must be paid first (or the loan handled in "
+                    "the loans menu). The exit was not recorded."
+                )
+                % {
+                    "member": member.number,
+                    "owed": format_rupiah(owed),
+                    "savings": format_rupiah(total),
+                    "short": format_rupiah(owed - total),
+                },
+                field="member",
+            )
         if paying:
             _apply(
                 koperasi,
@@ -1406,21 +1432,38 @@ def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
                 key=f"exit:{member.pk}",
                 source="savings.exit",
             )
+        for debt in debts:
+            debt.settle(actor=actor, idempotency_key=f"exit:{member.pk}:{debt.kind}:{debt.ref}")
         SavingsAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(
             status=AccountStatus.CLOSED, closed_on=date
         )
         WithdrawalRequest.objects.filter(
             koperasi=koperasi, account__member=member, status=RequestStatus.PENDING
         ).update(status=RequestStatus.REJECTED, reason="Anggota keluar", decided_at=timezone.now())
+        offsets = [{"kind": d.kind, "ref": d.ref, "amount": d.amount} for d in debts]
         record(
             "savings.exit.settled",
             actor=actor,
             koperasi=koperasi,
             role=role_label(roles),
             obj=member,
-            summary={"member": member.number, "total": total, "per_kind": dict(per_kind)},
+            summary={
+                "member": member.number,
+                "total": total,
+                "per_kind": dict(per_kind),
+                "offset": owed,
+                "paid": total - owed,
+                "obligations": offsets,
+            },
         )
-    return {"total": total, "per_kind": dict(per_kind), "accounts": len(accounts)}
+    return {
+        "total": total,
+        "per_kind": dict(per_kind),
+        "accounts": len(accounts),
+        "offset": owed,
+        "paid": total - owed,
+        "obligations": offsets,
+    }
 
 
 # --- batch posting (demo, opening balances) -----------------------------------------------
