@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from kopdes.domain import ledger as rules
 from kopdes.ledger.choices import EntryKind, PeriodStatus
@@ -195,88 +195,239 @@ def _db_uuid(value) -> object:
     return value if connection.features.has_native_uuid_field else value.hex
 
 
+# The fast path reads every value in (or close to) the text form ``PostedEntry`` holds, so
+# a row feeds ``rules.chain_hash_from_fields`` as it comes: no model, dataclass, UUID or
+# date object per row (Django's SQLite date converters alone cost more than the hashing).
+def _fast_sql() -> tuple[str, str]:
+    """(entries, lines) queries of one koperasi, both in ``number`` order."""
+    if connection.vendor == "postgresql":
+        day, posted_at = "to_char(e.date, 'YYYY-MM-DD')", "e.posted_at"
+    else:
+        # CAST: no declared type, so no converter. SQLite stores naive UTC
+        # "YYYY-MM-DD HH:MM:SS[.ffffff]"; the hash has ISO 8601 with the offset.
+        day, posted_at = "CAST(e.date AS TEXT)", "replace(e.posted_at, ' ', 'T') || '+00:00'"
+    entries = (
+        f"SELECT e.id, e.number, {day}, e.memo, e.source, e.source_ref, "  # noqa: S608 (constant fragments)
+        "e.business_unit, e.idempotency_key, e.reverses_id, "
+        f"e.kind, {posted_at}, COALESCE(CAST(e.posted_by_id AS TEXT), ''), "
+        "e.period, e.total_amount, e.line_count, e.prev_hash, e.hash "
+        "FROM ledger_journalentry e WHERE e.koperasi_id = %s ORDER BY e.number"
+    )
+    # A line joins its entry by entry_id alone, so a line moved to another koperasi (or
+    # given another date) still shows up here, flagged by the last-but-one column.
+    lines = (
+        "SELECT l.line_no, l.account_id, l.side, l.amount, "
+        "l.subledger_kind, l.subledger_ref, l.business_unit, l.memo, "
+        "CASE WHEN l.koperasi_id = e.koperasi_id AND l.date = e.date "
+        "AND l.period = e.period THEN 1 ELSE 0 END, e.number "
+        "FROM ledger_journalentry e JOIN ledger_journalline l ON l.entry_id = e.id "
+        "WHERE e.koperasi_id = %s ORDER BY e.number, l.line_no"
+    )
+    return entries, lines
+
+
+def _id_text(value) -> str:
+    """A stored UUID as ``str(uuid.UUID(...))`` (SQLite: 32 hex digits; PostgreSQL: UUID)."""
+    if value is None:
+        return ""
+    if value.__class__ is str and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(_uuid(value))
+
+
+FETCH = 20_000
+
+
+def _stream(cursor) -> Iterator[tuple]:
+    while batch := cursor.fetchmany(FETCH):
+        yield from batch
+
+
+def _reference_hash(kid, number: int, prev_hash: str) -> str:
+    """The entry's hash the slow, obviously right way (``PostedEntry`` + ``chain_hash``).
+
+    Asked only when the fast path disagrees with the stored hash, so a stored value in an
+    unusual but equivalent text form (say, a datetime with ``.000000``) is not reported.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CHAIN_SQL.replace("ORDER BY", "AND e.number = %s ORDER BY"),
+            [_db_uuid(kid), number],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return ""
+    entry, _lines = _make_entry(kid, rows[0][:17], rows)
+    return rules.chain_hash(prev_hash, entry.posted)
+
+
+def _period_of_text(day) -> int:
+    return rules.period_of(_date(day))
+
+
+def _line_problems(result: CheckResult, where: str, lines: list) -> None:
+    for x in sorted(lines, key=lambda x: x[0]):
+        if x[8] != 1:
+            _add(result, f"{where} line {x[0]}: koperasi/date differs from entry")
+        if not x[9]:
+            _add(result, f"{where} line {x[0]}: account of another koperasi")
+
+
+def _check_chain_of(result: CheckResult, kid) -> None:
+    kid_text = str(kid)
+    param = _db_uuid(kid)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM ledger_account WHERE koperasi_id = %s", [param])
+        # Raw id as the lines query returns it -> its text in the hash.
+        account_text = {row[0]: _id_text(row[0]) for row in cursor.fetchall()}
+    # Signatures only of the entries a reversal mentions (not a million of them).
+    reversed_ids = {
+        str(pk)
+        for pk in JournalEntry.objects.filter(koperasi_id=kid, reverses__isnull=False).values_list(
+            "reverses_id", flat=True
+        )
+    }
+    hash_of = rules.chain_hash_from_fields
+    native_posted_at = connection.vendor == "postgresql"
+    periods: dict = {}
+    signatures: dict[str, list] = {}
+    reversals: list[tuple[int, str, str]] = []
+    expected_number = 1
+    prev_hash = rules.GENESIS_HASH
+    checked = 0
+    entries_sql, lines_sql = _fast_sql()
+    # Two cursors open together: on SQLite they share one read snapshot.
+    with connection.chunked_cursor() as entry_cursor, connection.chunked_cursor() as line_cursor:
+        entry_cursor.execute(entries_sql, [param])
+        line_cursor.execute(lines_sql, [param])
+        line_rows = _stream(line_cursor)
+        line = next(line_rows, None)
+        for row in _stream(entry_cursor):
+            checked += 1
+            number = row[1]
+            lines = []
+            while line is not None and line[9] <= number:
+                if line[9] == number:
+                    account = line[1]
+                    lines.append(
+                        (line[0], account_text.get(account) or _id_text(account), line[2],
+                         line[3], line[4], line[5], line[6], line[7], line[8],
+                         account in account_text)
+                    )  # fmt: skip
+                line = next(line_rows, None)
+            entry_id, reverses = _id_text(row[0]), _id_text(row[8])
+            posted_at = _posted_at(row[10]) if native_posted_at else row[10]
+            head = (entry_id, number, *row[2:8], reverses, row[9], posted_at, row[11])
+            period, total, line_count, stored_prev, digest = row[12:17]
+            if number != expected_number:
+                _add(
+                    result,
+                    f"koperasi {kid} entry {number}: expected number {expected_number} "
+                    "(gap or duplicate)",
+                )
+            expected_number = number + 1
+            if stored_prev != prev_hash:
+                _add(
+                    result,
+                    f"koperasi {kid} entry {number}: prev_hash does not link to the previous entry",
+                )
+            if (
+                hash_of(stored_prev, kid_text, head, lines) != digest
+                and len(result.problems) < MAX_PROBLEMS
+                and _reference_hash(kid, number, stored_prev) != digest
+            ):
+                _add(
+                    result,
+                    f"koperasi {kid} entry {number}: hash does not match its content (tampered)",
+                )
+            prev_hash = digest
+            day = row[2]
+            expected_period = periods.get(day)
+            if expected_period is None:
+                expected_period = periods[day] = _period_of_text(day)
+            if expected_period != period:
+                _add(
+                    result,
+                    f"koperasi {kid} entry {number}: period {period} does not match date {day}",
+                )
+            debit = credit = 0
+            odd = False
+            for x in lines:
+                side, amount = x[2], x[3]
+                if side == "D":
+                    debit += amount
+                elif side == "C":
+                    credit += amount
+                if amount <= 0 or x[8] != 1 or not x[9]:
+                    odd = True
+            count = len(lines)
+            if (
+                count < 2
+                or count != line_count
+                or debit != credit
+                or debit != total
+                or (odd and any(x[3] <= 0 for x in lines))
+            ):
+                _add(
+                    result,
+                    f"koperasi {kid} entry {number}: unbalanced or incomplete (lines "
+                    f"{count}/{line_count}, debit {debit}, credit {credit}, total {total})",
+                )
+            if odd:
+                _line_problems(result, f"koperasi {kid} entry {number}", lines)
+            if reverses or entry_id in reversed_ids:
+                signatures[entry_id] = sorted((x[1], x[2], x[3], x[4], x[5]) for x in lines)
+            if reverses:
+                reversals.append((number, entry_id, reverses))
+    result.checked += checked
+    for number, entry_id, reverses in reversals:
+        original = signatures.get(reverses)
+        mirror = sorted(
+            (a, "C" if s == "D" else "D", amt, k, r) for a, s, amt, k, r in signatures[entry_id]
+        )
+        if original is None or original != mirror:
+            _add(result, f"koperasi {kid} entry {number}: does not mirror what it reverses")
+    # NOT EXISTS probes the entry's primary key per line (no million-id temporary set).
+    orphan_lines = (
+        JournalLine.objects.filter(koperasi_id=kid)
+        .exclude(Exists(JournalEntry.objects.filter(pk=OuterRef("entry_id"), koperasi_id=kid)))
+        .count()
+    )
+    if orphan_lines:
+        _add(result, f"koperasi {kid}: {orphan_lines} lines without an entry of this koperasi")
+
+
 @register("ledger.chain")
 def check_chain(koperasi=None) -> CheckResult:
     result = CheckResult("rantai jurnal", unit="jurnal")
     for kid in _koperasi_ids(koperasi):
-        account_owner = dict(
-            Account.objects.values_list("id", "koperasi_id").filter(koperasi_id=kid)
-        )
-        expected_number = 1
-        prev_hash = rules.GENESIS_HASH
-        reversals: list[_Entry] = []
-        signatures: dict = {}
-        # Signatures only of the entries a reversal mentions (not a million of them).
-        reversed_ids = set(
-            JournalEntry.objects.filter(koperasi_id=kid, reverses__isnull=False).values_list(
-                "reverses_id", flat=True
-            )
-        )
-        for entry, lines in _entries_with_lines(kid):
-            result.checked += 1
-            where = f"koperasi {kid} entry {entry.number}"
-            if entry.number != expected_number:
-                _add(result, f"{where}: expected number {expected_number} (gap or duplicate)")
-            expected_number = entry.number + 1
-            if entry.prev_hash != prev_hash:
-                _add(result, f"{where}: prev_hash does not link to the previous entry")
-            recomputed = rules.chain_hash(entry.prev_hash, entry.posted)
-            if recomputed != entry.hash:
-                _add(result, f"{where}: hash does not match its content (tampered)")
-            prev_hash = entry.hash
-            if rules.period_of(entry.date) != entry.period:
-                _add(result, f"{where}: period {entry.period} does not match date {entry.date}")
-            debit = sum(x.amount for x in lines if x.side == "D")
-            credit = sum(x.amount for x in lines if x.side == "C")
-            if (
-                len(lines) < 2
-                or len(lines) != entry.line_count
-                or debit != credit
-                or debit != entry.total_amount
-                or any(x.amount <= 0 for x in lines)
-            ):
-                _add(
-                    result,
-                    f"{where}: unbalanced or incomplete (lines {len(lines)}/{entry.line_count}, "
-                    f"debit {debit}, credit {credit}, total {entry.total_amount})",
-                )
-            for x in lines:
-                if x.koperasi_id != kid or x.date != entry.date or x.period != entry.period:
-                    _add(result, f"{where} line {x.line_no}: koperasi/date differs from entry")
-                if account_owner.get(x.account_id) != kid:
-                    _add(result, f"{where} line {x.line_no}: account of another koperasi")
-            if entry.reverses_id or entry.id in reversed_ids:
-                signatures[entry.id] = sorted(
-                    (str(x.account_id), x.side, x.amount, x.subledger_kind, x.subledger_ref)
-                    for x in lines
-                )
-            if entry.reverses_id:
-                reversals.append(entry)
-        for entry in reversals:
-            original = signatures.get(entry.reverses_id)
-            mirror = sorted(
-                (a, "C" if s == "D" else "D", amt, k, r)
-                for a, s, amt, k, r in signatures.get(entry.id, [])
-            )
-            if original is None or original != mirror:
-                _add(
-                    result, f"koperasi {kid} entry {entry.number}: does not mirror what it reverses"
-                )
-        orphan_lines = (
-            JournalLine.objects.filter(koperasi_id=kid)
-            .exclude(entry_id__in=JournalEntry.objects.filter(koperasi_id=kid).values("id"))
-            .count()
-        )
-        if orphan_lines:
-            _add(result, f"koperasi {kid}: {orphan_lines} lines without an entry of this koperasi")
+        _check_chain_of(result, kid)
     return result
+
+
+# SQLite: read the koperasi's lines in rowid (= posting) order through its koperasi_id
+# index, then group; left alone, the planner walks an (account, ...) index and jumps
+# across the whole table once per line. PostgreSQL hash-aggregates a plain scan anyway.
+_SQLITE_ACCOUNT_SUMS = (
+    "SELECT account_id, business_unit, period, side, SUM(amount) FROM ("
+    "SELECT account_id, business_unit, period, side, amount FROM ledger_journalline "
+    "WHERE koperasi_id = %s ORDER BY rowid) GROUP BY account_id, business_unit, period, side"
+)
 
 
 def _line_sums(kid, keys: list[str]) -> dict[tuple, tuple[int, int]]:
     out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    if connection.vendor == "sqlite" and keys == ["account_id", "business_unit", "period"]:
+        with connection.cursor() as cursor:
+            cursor.execute(_SQLITE_ACCOUNT_SUMS, [_db_uuid(kid)])
+            for account, unit, period, side, total in cursor.fetchall():
+                out[(_uuid(account), unit, period)][0 if side == "D" else 1] += total
+        return {k: (v[0], v[1]) for k, v in out.items()}
     qs = JournalLine.objects.filter(koperasi_id=kid)
     if "subledger_kind" in keys:
-        qs = qs.exclude(subledger_kind="")
+        # "> ''" rather than "<> ''": the same rows (nothing sorts below the empty string),
+        # but an index range on (koperasi, subledger_kind, ...) instead of a full scan.
+        qs = qs.filter(subledger_kind__gt="")
     for row in qs.values(*keys, "side").annotate(total=Sum("amount")).order_by():
         key = tuple(row[k] for k in keys)
         out[key][0 if row["side"] == "D" else 1] += row["total"]
@@ -319,14 +470,10 @@ def check_trial_balance(koperasi=None) -> CheckResult:
         agg = AccountBalance.objects.filter(koperasi_id=kid).aggregate(
             d=Sum("debit_total"), c=Sum("credit_total")
         )
-        lines_d = (
-            JournalLine.objects.filter(koperasi_id=kid, side="D").aggregate(t=Sum("amount"))["t"]
-            or 0
+        sides = JournalLine.objects.filter(koperasi_id=kid).aggregate(
+            d=Sum("amount", filter=Q(side="D")), c=Sum("amount", filter=Q(side="C"))
         )
-        lines_c = (
-            JournalLine.objects.filter(koperasi_id=kid, side="C").aggregate(t=Sum("amount"))["t"]
-            or 0
-        )
+        lines_d, lines_c = sides["d"] or 0, sides["c"] or 0
         if (agg["d"] or 0) != (agg["c"] or 0):
             _add(result, f"koperasi {kid}: balances debit {agg['d']} != credit {agg['c']}")
         if lines_d != lines_c:
@@ -363,11 +510,9 @@ def check_subledgers(koperasi=None) -> CheckResult:
                     result,
                     f"koperasi {kid} account {account.code}: {missing} lines without sub-ledger",
                 )
-        stray = (
-            JournalLine.objects.filter(koperasi_id=kid, account__subledger_kind="")
-            .exclude(subledger_kind="")
-            .count()
-        )
+        stray = JournalLine.objects.filter(
+            koperasi_id=kid, account__subledger_kind="", subledger_kind__gt=""
+        ).count()  # "> ''": see _line_sums
         if stray:
             _add(result, f"koperasi {kid}: {stray} sub-ledger lines on non-control accounts")
     return result
