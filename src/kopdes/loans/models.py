@@ -230,6 +230,11 @@ class Repayment(TenantModel):
     idempotency_key = models.CharField(max_length=150)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The loan just before this payment: {"loan": {paid figures, prepaid, status,
+    # closed_on, dpd, ppap_required}, "rows": [[period, due_date, principal, interest,
+    # balance, principal_paid, interest_paid, penalty_paid, paid_on], ...]}, so a reversal
+    # restores the schedule exactly, including a re-amortisation the payment caused.
+    state_before = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["loan", "date", "created_at"]
@@ -241,6 +246,52 @@ class Repayment(TenantModel):
             models.CheckConstraint(
                 condition=Q(amount=F("penalty") + F("interest") + F("principal")),
                 name="loan_repayment_split_sums",
+            ),
+        ]
+
+
+class RepaymentReversal(TenantModel):
+    """Maker-checker correction of a posted repayment (koreksi pembayaran): one officer asks
+    with a reason, another approves; approval posts the mirror entry (``reverses`` the
+    repayment's entry) and restores the installment rows from ``Repayment.rows_before``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    repayment = models.ForeignKey(Repayment, on_delete=models.PROTECT, related_name="reversals")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    reason = models.CharField(max_length=300)
+    date = models.DateField()  # the reversal entry's date
+    idempotency_key = models.CharField(max_length=150)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True, default="")
+    reversal_entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["koperasi", "-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "idempotency_key"], name="loan_reversal_key_unique"
+            ),
+            # A repayment is reversed at most once and has at most one open request.
+            models.UniqueConstraint(
+                fields=["koperasi", "repayment"],
+                condition=~Q(state="rejected"),
+                name="loan_reversal_one_per_repayment",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="loan_reversal_checker_not_maker",
             ),
         ]
 

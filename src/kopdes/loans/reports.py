@@ -198,7 +198,9 @@ def statement(loan) -> Table:
             [
                 [
                     f"{p.date:%d-%m-%Y}",
-                    p.get_source_display(),
+                    f"{p.get_source_display()} ({_('corrected (reversed)')})"
+                    if p.correction == "approved"
+                    else p.get_source_display(),
                     p.principal,
                     p.interest,
                     p.penalty,

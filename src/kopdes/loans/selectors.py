@@ -26,6 +26,7 @@ from kopdes.loans.models import (
     LoanProposal,
     Relationship,
     Repayment,
+    RepaymentReversal,
 )
 
 
@@ -289,9 +290,13 @@ def monthly_flows(koperasi, *, year: int) -> list[dict[str, Any]]:
     ).values_list("disbursed_on", "principal"):
         months[d.month]["disbursed"] += p
         months[d.month]["count"] += 1
-    for d, p, i, pen in Repayment.objects.filter(koperasi=koperasi, date__year=year).values_list(
-        "date", "principal", "interest", "penalty"
-    ):
+    collected = (
+        Repayment.objects.filter(koperasi=koperasi, date__year=year)
+        # A corrected (reversed) payment was never collected.
+        .exclude(reversals__state=RepaymentReversal.State.APPROVED)
+        .values_list("date", "principal", "interest", "penalty")
+    )
+    for d, p, i, pen in collected:
         m = months[d.month]
         m["principal"] += p
         m["interest"] += i
@@ -342,7 +347,7 @@ def member_statement(loan: Loan) -> dict[str, Any]:
     return {
         "loan": loan,
         "installments": list(installments(loan)),
-        "repayments": list(Repayment.objects.filter(koperasi_id=loan.koperasi_id, loan=loan)),
+        "repayments": loan_repayments(loan),
     }
 
 
@@ -440,3 +445,46 @@ def qris_code(koperasi, loan: Loan, amount: int) -> dict[str, Any]:
         "payload": payload,
         "image": segno.make(payload, error="m").svg_data_uri(scale=5, border=4),
     }
+
+
+# --- repayment corrections ------------------------------------------------------------------
+
+
+def get_pending_reversal(koperasi, repayment_id: Any) -> RepaymentReversal:
+    """The correction of this repayment waiting for approval (404 if none, or another
+    koperasi's)."""
+    try:
+        found = (
+            RepaymentReversal.objects.filter(
+                koperasi=koperasi,
+                repayment_id=repayment_id,
+                state=RepaymentReversal.State.PENDING,
+            )
+            .select_related("repayment", "loan")
+            .first()
+        )
+    except (ValueError, TypeError, ValidationError):
+        found = None
+    if found is None:
+        raise Http404
+    return found
+
+
+def open_repayment_reversals(koperasi) -> QuerySet[RepaymentReversal]:
+    return RepaymentReversal.objects.filter(
+        koperasi=koperasi, state=RepaymentReversal.State.PENDING
+    ).select_related("repayment", "loan", "loan__member", "requested_by")
+
+
+def loan_repayments(loan: Loan) -> list[Repayment]:
+    """The loan's payments, each with ``correction`` = the state of its correction
+    (``pending`` / ``approved``) or "" (two queries)."""
+    reps = list(Repayment.objects.filter(koperasi_id=loan.koperasi_id, loan=loan))
+    states = dict(
+        RepaymentReversal.objects.filter(koperasi_id=loan.koperasi_id, loan=loan)
+        .exclude(state=RepaymentReversal.State.REJECTED)
+        .values_list("repayment_id", "state")
+    )
+    for rep in reps:
+        rep.correction = states.get(rep.pk, "")
+    return reps

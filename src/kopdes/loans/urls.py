@@ -28,6 +28,17 @@ urlpatterns = [
     path("utang-bank/", views.bank_loan_list, name="bank-loan-list"),
     path("utang-bank/<uuid:bank_loan_id>/", views.bank_loan_detail, name="bank-loan-detail"),
     path("bayar/<uuid:repayment_id>/struk/", views.repayment_receipt, name="repayment-receipt"),
+    path("bayar/<uuid:repayment_id>/koreksi/", views.repayment_reverse, name="repayment-reverse"),
+    path(
+        "bayar/<uuid:repayment_id>/koreksi/setujui/",
+        views.repayment_reverse_approve,
+        name="repayment-reverse-approve",
+    ),
+    path(
+        "bayar/<uuid:repayment_id>/koreksi/tolak/",
+        views.repayment_reverse_reject,
+        name="repayment-reverse-reject",
+    ),
     path("<uuid:loan_id>/", views.loan_detail, name="loan-detail"),
     path("<uuid:loan_id>/setujui/", views.loan_approve, name="loan-approve"),
     path("<uuid:loan_id>/tolak/", views.loan_reject, name="loan-reject"),

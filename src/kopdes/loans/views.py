@@ -268,7 +268,7 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
     context = {
         "loan": loan,
         "installments": selectors.installments(loan),
-        "repayments": loan.repayments.all(),
+        "repayments": selectors.loan_repayments(loan),
         "assessment": selectors.assessment(loan, today),
         "dues": selectors.dues(loan, max(today, loan.disbursed_on or today)),
         "proposals": loan.proposals.all(),
@@ -522,6 +522,74 @@ def repayment_receipt(request: HttpRequest, repayment_id) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@koperasi_view("loans.repay")
+def repayment_reverse(request: HttpRequest, repayment_id) -> HttpResponse:
+    """Ask for a posted payment to be corrected (reversed): reason and date; another
+    officer approves on the proposals page."""
+    koperasi = _kop(request)
+    rep = selectors.get_repayment(koperasi, repayment_id)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.request_repayment_reversal(
+                rep,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                idempotency_key=request.POST.get("idempotency_key", ""),
+                date=_date(request),
+            )
+            messages.success(
+                request,
+                _("Correction requested; a bendahara, manajer or ketua approves it."),
+            )
+            return redirect(_loan_url(request, rep.loan))
+        except DomainError as exc:
+            _error(request, exc)
+            status = 400
+    return render(
+        request,
+        "loans/repayment_reverse.html",
+        {
+            "rep": rep,
+            "words": terbilang(rep.amount),
+            "post": request.POST,
+            "today": _today(),
+            "key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
+        },
+        status=status,
+    )
+
+
+def _decide_reversal(request: HttpRequest, repayment_id, approve: bool) -> HttpResponse:
+    koperasi = _kop(request)
+    reversal = selectors.get_pending_reversal(koperasi, repayment_id)
+    try:
+        if approve:
+            services.approve_repayment_reversal(reversal, actor=request.user)
+            messages.success(request, _("Correction approved: the payment was reversed."))
+        else:
+            services.reject_repayment_reversal(
+                reversal, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Correction rejected."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("loans:proposal-list", slug=koperasi.slug)
+
+
+@require_POST
+@koperasi_view("loans.view")
+def repayment_reverse_approve(request: HttpRequest, repayment_id) -> HttpResponse:
+    return _decide_reversal(request, repayment_id, True)
+
+
+@require_POST
+@koperasi_view("loans.view")
+def repayment_reverse_reject(request: HttpRequest, repayment_id) -> HttpResponse:
+    return _decide_reversal(request, repayment_id, False)
+
+
 @require_GET
 @koperasi_view("loans.view")
 def loan_statement(request: HttpRequest, loan_id) -> HttpResponse:
@@ -600,6 +668,8 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "loans/proposal_list.html",
         {
             "proposals": selectors.open_proposals(_kop(request)),
+            "reversals": selectors.open_repayment_reversals(_kop(request)),
+            "may_reverse": _can(request, "ledger.approve_reversal"),
             "may_restructure": _can(request, "loans.approve_restructure"),
             "may_write_off": _can(request, "loans.approve_write_off"),
             "RESTRUCTURE": ProposalKind.RESTRUCTURE,
