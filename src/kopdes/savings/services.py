@@ -1152,31 +1152,40 @@ def break_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Savi
 
 @dataclass
 class _AccountRef:
-    """What a jasa move needs of an account (``_apply`` re-reads the rest under the lock)."""
+    """What a jasa move needs of an account, read once under the ledger lock."""
 
     pk: Any
     balance: int
     last_seq: int
     member_id: Any
     product_id: Any
+    ledger_code: str = chart.VOLUNTARY_SAVINGS
+
+
+def _uuid_adapter():
+    """``uuid -> database value`` for raw statements, decided once per call (reading
+    ``connection.features`` per value cost more than the insert in the jasa run)."""
+    if connection.features.has_native_uuid_field:
+        return lambda value: value
+    return lambda value: value.hex
 
 
 def _insert_jasa_postings(koperasi, period: int, rows: Sequence[tuple]) -> None:
     """(account id, basis, jasa, tax, entry id) rows in one prepared statement."""
     if not rows:
         return
-    kop = _db_uuid(koperasi.pk)
+    db = _uuid_adapter()
+    kop = db(koperasi.pk)
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO savings_jasaposting (id, koperasi_id, account_id, period, "
             "basis_amount, jasa_amount, tax_amount, entry_id) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                (_db_uuid(uuid7()), kop, _db_uuid(acc), period, basis, jasa, tax,
-                 _db_uuid(entry) if entry else None)
+                (db(uuid7()), kop, db(acc), period, basis, jasa, tax, db(entry) if entry else None)
                 for acc, basis, jasa, tax, entry in rows
             ],
-        )  # fmt: skip
+        )
 
 
 @dataclass
@@ -1218,13 +1227,13 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
         rates = {pk: _rate(p.rate_percent, p.rate_per) for pk, p in products.items()}
         # Plain rows (10,000 model instances cost more than the arithmetic).
         accounts = [
-            _AccountRef(pk, balance, last_seq, member_id, product_id)
-            for pk, balance, last_seq, member_id, product_id in SavingsAccount.objects.filter(
+            _AccountRef(pk, balance, last_seq, member_id, product_id, code)
+            for pk, balance, last_seq, member_id, product_id, code in SavingsAccount.objects.filter(
                 koperasi=koperasi,
                 kind=SavingsKind.VOLUNTARY,
                 status=AccountStatus.OPEN,
                 opened_on__lte=last,
-            ).values_list("pk", "balance", "last_seq", "member_id", "product_id")
+            ).values_list("pk", "balance", "last_seq", "member_id", "product_id", "ledger_code")
             if pk not in done
         ]
         run.skipped = len(done)
@@ -1291,40 +1300,7 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
                 parts = allocate_by_weights(due // 100, [earned[i][2] for i in idxs])
                 for i, part in zip(idxs, parts, strict=True):
                     taxes[i] = part * 100
-        for start in range(0, len(earned), JASA_BATCH):
-            batch = earned[start : start + JASA_BATCH]
-            batch_tax = taxes[start : start + JASA_BATCH]
-            moves: list[Move] = []
-            total_jasa = sum(j for _a, _b, j in batch)
-            total_tax = sum(batch_tax)
-            for (a, _b, j), t in zip(batch, batch_tax, strict=True):
-                moves.append(Move(a, TxnKind.JASA, j, f"Jasa {month:02d}/{year}"))
-                if t:
-                    moves.append(Move(a, TxnKind.TAX, -t, f"Pajak jasa {month:02d}/{year}"))
-            other = [LineDraft.debit(chart.SAVINGS_INTEREST_EXPENSE, total_jasa)]
-            if total_tax:
-                other.append(LineDraft.credit(chart.TAX_PAYABLE, total_tax))
-            digest = hashlib.sha256(",".join(str(a.pk) for a, _b, _j in batch).encode())
-            key = f"jasa:{period}:{digest.hexdigest()[:32]}"
-            txns = _apply(
-                koperasi,
-                actor=actor,
-                date=last,
-                memo=f"Jasa simpanan sukarela {month:02d}/{year}",
-                moves=moves,
-                other_lines=other,
-                key=key,
-                source="savings.jasa",
-            )
-            entry = txns[0].entry
-            _insert_jasa_postings(
-                koperasi,
-                period,
-                [(a.pk, b, j, t, entry.pk) for (a, b, j), t in zip(batch, batch_tax, strict=True)],
-            )
-            run.entries.append(entry.number)
-            run.jasa_total += total_jasa
-            run.tax_total += total_tax
+        _post_jasa(koperasi, actor, run, earned, taxes, year=year, month=month, last=last)
         run.accounts = len(earned)
         record(
             "savings.jasa.posted",
@@ -1341,6 +1317,122 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
             },
         )
     return run
+
+
+def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, last) -> None:
+    """Post the run's entries (one per ``JASA_BATCH`` accounts) and record their rows.
+
+    The month's bulk path: the accounts were read once under the lock (nothing else can
+    move them meanwhile), the entries go to the books in one ``ledger.post_many`` call
+    when the ledger has it (else one ``post`` each), and the passbook rows, the balance
+    updates and the ``JasaPosting`` rows are each one prepared statement for the whole
+    run, built as plain tuples (10,000 model instances cost more than the inserts).
+    """
+    period = year * 100 + month
+    label = f"{month:02d}/{year}"
+    batches = []
+    for start in range(0, len(earned), JASA_BATCH):
+        batch = earned[start : start + JASA_BATCH]
+        batch_tax = taxes[start : start + JASA_BATCH]
+        lines: list[LineDraft] = []
+        for (a, _b, j), t in zip(batch, batch_tax, strict=True):
+            ref = str(a.pk)
+            lines.append(
+                LineDraft.credit(
+                    a.ledger_code, j, subledger_kind=SUBLEDGER, subledger_ref=ref,
+                    memo=f"Jasa {label}",
+                )
+            )  # fmt: skip
+            if t:
+                lines.append(
+                    LineDraft.debit(
+                        a.ledger_code, t, subledger_kind=SUBLEDGER, subledger_ref=ref,
+                        memo=f"Pajak jasa {label}",
+                    )
+                )  # fmt: skip
+        total_jasa = sum(j for _a, _b, j in batch)
+        total_tax = sum(batch_tax)
+        lines.append(LineDraft.debit(chart.SAVINGS_INTEREST_EXPENSE, total_jasa))
+        if total_tax:
+            lines.append(LineDraft.credit(chart.TAX_PAYABLE, total_tax))
+        digest = hashlib.sha256(",".join(str(a.pk) for a, _b, _j in batch).encode())
+        key = f"jasa:{period}:{digest.hexdigest()[:32]}"
+        batches.append((batch, batch_tax, key, lines, total_jasa, total_tax))
+    memo = f"Jasa simpanan sukarela {label}"
+    try:
+        posted = _post_entries(koperasi, actor, last, memo, batches)
+    except IdempotencyConflictError as exc:
+        raise ConflictError(exc.message, field="idempotency_key") from exc
+    except LedgerError as exc:
+        raise SavingsError(exc.message, field=exc.field) from exc
+    db = _uuid_adapter()
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    day = ops.adapt_datefield_value(last)
+    kop = db(koperasi.pk)
+    by = None
+    if actor is not None and actor.is_authenticated:
+        by = db(actor.pk) if isinstance(actor.pk, uuid.UUID) else actor.pk
+    txn_rows, account_rows, postings = [], [], []
+    for (batch, batch_tax, key, _lines, total_jasa, total_tax), (entry_id, number, replayed) in zip(
+        batches, posted, strict=True
+    ):
+        run.entries.append(number)
+        run.jasa_total += total_jasa
+        run.tax_total += total_tax
+        if replayed:  # recorded by an earlier, identical run: rows exist already
+            continue
+        entry = db(entry_id)
+        for (a, basis, j), t in zip(batch, batch_tax, strict=True):
+            acc, member = db(a.pk), db(a.member_id)
+            seq, balance = a.last_seq + 1, a.balance + j
+            txn_rows.append(
+                (db(uuid7()), kop, acc, member, seq, TxnKind.JASA.value, day, j, balance,
+                 entry, key, f"Jasa {label}", by, now)
+            )  # fmt: skip
+            if t:
+                seq, balance = seq + 1, balance - t
+                txn_rows.append(
+                    (db(uuid7()), kop, acc, member, seq, TxnKind.TAX.value, day, -t, balance,
+                     entry, key, f"Pajak jasa {label}", by, now)
+                )  # fmt: skip
+            account_rows.append((balance, seq, acc))
+            postings.append((a.pk, basis, j, t, entry_id))
+    columns = ", ".join(_TXN_COLUMNS)
+    marks = ", ".join(["%s"] * len(_TXN_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO savings_savingstransaction ({columns}) VALUES ({marks})",  # noqa: S608
+            txn_rows,
+        )
+        cursor.executemany(
+            "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
+            account_rows,
+        )
+    _insert_jasa_postings(koperasi, period, postings)
+
+
+def _post_entries(koperasi, actor, date: dt.date, memo: str, batches) -> list[tuple]:
+    """``[(entry id, number, replayed)]`` for the jasa batches, in order."""
+    post_many = getattr(ledger, "post_many", None)
+    if post_many is not None:
+        requests = [
+            ledger.EntryRequest(
+                date=date, memo=memo, lines=lines, idempotency_key=f"savings:{key}",
+                source="savings.jasa",
+            )
+            for _b, _t, key, lines, _j, _x in batches
+        ]  # fmt: skip
+        return [(p.id, p.number, p.replayed) for p in post_many(koperasi, actor=actor,
+                                                                entries=requests)]  # fmt: skip
+    out = []
+    for _b, _t, key, lines, _j, _x in batches:
+        entry = ledger.post(
+            koperasi, actor=actor, date=date, memo=memo, lines=lines,
+            idempotency_key=f"savings:{key}", source="savings.jasa",
+        )  # fmt: skip
+        out.append((entry.pk, entry.number, getattr(entry, "replayed", False)))
+    return out
 
 
 # --- passbook -----------------------------------------------------------------------------
