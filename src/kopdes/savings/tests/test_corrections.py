@@ -284,3 +284,32 @@ def test_a_savings_move_made_by_another_module_is_not_corrected_here(koperasi):
     with pytest.raises(SavingsError):
         services.request_correction(txn, actor=kasir, reason="x", idempotency_key=key())
     assert make_member  # builder kept importable for the candidate case
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_monthly_jasa_books_the_same_with_or_without_the_ledgers_bulk_path(
+    koperasi, monkeypatch, bulk
+):
+    if not bulk:
+        monkeypatch.delattr(ledger, "post_many", raising=False)
+    bendahara = make_user("bendahara", koperasi)
+    accounts = [
+        voluntary_account(koperasi, balance=amount, actor=bendahara)
+        for amount in (1_000_000_00, 120_000_000_00, 5_000_00)
+    ]
+    services.JASA_BATCH, saved = 2, services.JASA_BATCH  # two entries
+    try:
+        run = services.post_monthly_jasa(koperasi, actor=bendahara, year=2026, month=4)
+    finally:
+        services.JASA_BATCH = saved
+    assert len(run.entries) == 2 and run.accounts == 3
+    balances = []
+    for a in accounts:
+        a.refresh_from_db()
+        balances.append(a.balance)
+        last = SavingsTransaction.objects.filter(account=a).latest("seq")
+        assert (last.seq, last.balance_after) == (a.last_seq, a.balance)
+    assert balances == [1_002_500_00, 120_270_000_00, 5_013_00]
+    for number in run.entries:
+        _balanced(JournalEntry.objects.get(koperasi=koperasi, number=number))
+    _books_ok(koperasi)
