@@ -199,7 +199,8 @@ def _db_uuid(value) -> object:
 # a row feeds ``rules.chain_hash_from_fields`` as it comes: no model, dataclass, UUID or
 # date object per row (Django's SQLite date converters alone cost more than the hashing).
 def _fast_sql() -> tuple[str, str]:
-    """(entries, lines) queries of one koperasi, both in ``number`` order."""
+    """Queries of one koperasi: entries, and lines joined to their entry, in ``number``
+    order."""
     if connection.vendor == "postgresql":
         day, posted_at = "to_char(e.date, 'YYYY-MM-DD')", "e.posted_at"
     else:
@@ -214,16 +215,38 @@ def _fast_sql() -> tuple[str, str]:
         "FROM ledger_journalentry e WHERE e.koperasi_id = %s ORDER BY e.number"
     )
     # A line joins its entry by entry_id alone, so a line moved to another koperasi (or
-    # given another date) still shows up here, flagged by the last-but-one column.
-    lines = (
+    # given another date) still shows up here, flagged by the last-but-one column:
+    # 0 another koperasi, 2 another date or month, 1 as its entry.
+    joined = (
         "SELECT l.line_no, l.account_id, l.side, l.amount, "
         "l.subledger_kind, l.subledger_ref, l.business_unit, l.memo, "
-        "CASE WHEN l.koperasi_id = e.koperasi_id AND l.date = e.date "
-        "AND l.period = e.period THEN 1 ELSE 0 END, e.number "
+        "CASE WHEN l.koperasi_id <> e.koperasi_id THEN 0 WHEN l.date = e.date "
+        "AND l.period = e.period THEN 1 ELSE 2 END, e.number "
         "FROM ledger_journalentry e JOIN ledger_journalline l ON l.entry_id = e.id "
-        "WHERE e.koperasi_id = %s ORDER BY e.number, l.line_no"
+        "WHERE e.koperasi_id = %s ORDER BY e.number"
     )
-    return entries, lines
+    return entries, joined
+
+
+def _joined_groups(entry_rows, line_rows, account_text, own: list[int]):
+    """(entry row, its lines) from the entries and the joined-lines queries; ``own[0]``
+    counts the lines that carry the entry's koperasi."""
+    line = next(line_rows, None)
+    for row in entry_rows:
+        number = row[1]
+        lines = []
+        while line is not None and line[9] <= number:
+            if line[9] == number:
+                account, flag = line[1], line[8]
+                if flag:
+                    own[0] += 1
+                lines.append(
+                    (line[0], account_text.get(account) or _id_text(account), line[2],
+                     line[3], line[4], line[5], line[6], line[7], flag == 1,
+                     account in account_text)
+                )  # fmt: skip
+            line = next(line_rows, None)
+        yield row, lines
 
 
 def _id_text(value) -> str:
@@ -267,13 +290,16 @@ def _period_of_text(day) -> int:
 
 def _line_problems(result: CheckResult, where: str, lines: list) -> None:
     for x in sorted(lines, key=lambda x: x[0]):
-        if x[8] != 1:
+        if not x[8]:
             _add(result, f"{where} line {x[0]}: koperasi/date differs from entry")
         if not x[9]:
             _add(result, f"{where} line {x[0]}: account of another koperasi")
 
 
 def _check_chain_of(result: CheckResult, kid) -> None:
+    """Walk one koperasi's chain. Each line is a tuple (line_no, account text, side,
+    amount, subledger_kind, subledger_ref, business_unit, memo, koperasi/date/period as
+    the entry's, account of this koperasi)."""
     kid_text = str(kid)
     param = _db_uuid(kid)
     with connection.cursor() as cursor:
@@ -295,26 +321,24 @@ def _check_chain_of(result: CheckResult, kid) -> None:
     expected_number = 1
     prev_hash = rules.GENESIS_HASH
     checked = 0
-    entries_sql, lines_sql = _fast_sql()
-    # Two cursors open together: on SQLite they share one read snapshot.
+    entries_sql, joined_sql = _fast_sql()
+    own = [0]
+    sqlite_lines = None
+    # Cursors open together: on SQLite they (and the line count) share one read snapshot,
+    # so a posting made meanwhile cannot show up as a difference.
     with connection.chunked_cursor() as entry_cursor, connection.chunked_cursor() as line_cursor:
         entry_cursor.execute(entries_sql, [param])
-        line_cursor.execute(lines_sql, [param])
-        line_rows = _stream(line_cursor)
-        line = next(line_rows, None)
-        for row in _stream(entry_cursor):
+        line_cursor.execute(joined_sql, [param])
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT COUNT(*) FROM ledger_journalline WHERE koperasi_id = %s", [param]
+                )
+                sqlite_lines = cursor.fetchone()[0]
+        groups = _joined_groups(_stream(entry_cursor), _stream(line_cursor), account_text, own)
+        for row, lines in groups:
             checked += 1
             number = row[1]
-            lines = []
-            while line is not None and line[9] <= number:
-                if line[9] == number:
-                    account = line[1]
-                    lines.append(
-                        (line[0], account_text.get(account) or _id_text(account), line[2],
-                         line[3], line[4], line[5], line[6], line[7], line[8],
-                         account in account_text)
-                    )  # fmt: skip
-                line = next(line_rows, None)
             entry_id, reverses = _id_text(row[0]), _id_text(row[8])
             posted_at = _posted_at(row[10]) if native_posted_at else row[10]
             head = (entry_id, number, *row[2:8], reverses, row[9], posted_at, row[11])
@@ -358,7 +382,7 @@ def _check_chain_of(result: CheckResult, kid) -> None:
                     debit += amount
                 elif side == "C":
                     credit += amount
-                if amount <= 0 or x[8] != 1 or not x[9]:
+                if amount <= 0 or not x[8] or not x[9]:
                     odd = True
             count = len(lines)
             if (
@@ -387,12 +411,17 @@ def _check_chain_of(result: CheckResult, kid) -> None:
         )
         if original is None or original != mirror:
             _add(result, f"koperasi {kid} entry {number}: does not mirror what it reverses")
-    # NOT EXISTS probes the entry's primary key per line (no million-id temporary set).
-    orphan_lines = (
-        JournalLine.objects.filter(koperasi_id=kid)
-        .exclude(Exists(JournalEntry.objects.filter(pk=OuterRef("entry_id"), koperasi_id=kid)))
-        .count()
-    )
+    if sqlite_lines is not None:
+        # Every line names one entry: the koperasi's lines the join did not reach are the
+        # ones without an entry of this koperasi (same snapshot, so exact).
+        orphan_lines = sqlite_lines - own[0]
+    else:
+        # NOT EXISTS probes the entry's primary key per line (no million-id temporary set).
+        orphan_lines = (
+            JournalLine.objects.filter(koperasi_id=kid)
+            .exclude(Exists(JournalEntry.objects.filter(pk=OuterRef("entry_id"), koperasi_id=kid)))
+            .count()
+        )
     if orphan_lines:
         _add(result, f"koperasi {kid}: {orphan_lines} lines without an entry of this koperasi")
 
