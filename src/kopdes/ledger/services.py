@@ -11,10 +11,12 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -160,37 +162,42 @@ def _db_uuid(value: uuid.UUID) -> Any:
     return value if connection.features.has_native_uuid_field else value.hex
 
 
-def _upsert_balances(koperasi, period: int, lines: Sequence[JournalLine]) -> None:
-    """Add the lines to their monthly balance rows: one statement per table."""
-    by_account: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
-    by_subledger: dict[tuple[Any, str, str], list[int]] = defaultdict(lambda: [0, 0])
+def _upsert_balances(koperasi, lines: Sequence[tuple]) -> None:
+    """Add line rows (as ``_prepare`` makes them) to their monthly balance rows, summed
+    per key first so each balance row is touched once per statement."""
+    by_account: dict[tuple[Any, str, int], list[int]] = defaultdict(lambda: [0, 0])
+    by_subledger: dict[tuple[Any, str, str, int], list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
-        i = 0 if line.side == Side.DEBIT else 1
-        by_account[(line.account_id, line.business_unit)][i] += line.amount
-        if line.subledger_kind:
-            by_subledger[(line.account_id, line.subledger_kind, line.subledger_ref)][i] += (
-                line.amount
-            )
+        account, side, amount, period, unit, kind, ref = (
+            line[4], line[5], line[6], line[8], line[9], line[10], line[11]
+        )  # fmt: skip
+        i = 0 if side == Side.DEBIT else 1
+        by_account[(account, unit, period)][i] += amount
+        if kind:
+            by_subledger[(account, kind, ref, period)][i] += amount
     kop = _db_uuid(koperasi.pk)
+    account_rows = [
+        (_db_uuid(uuid7()), kop, acc, unit, period, d, c)
+        for (acc, unit, period), (d, c) in by_account.items()
+    ]
+    subledger_rows = [
+        (_db_uuid(uuid7()), kop, acc, kind, ref, period, d, c)
+        for (acc, kind, ref, period), (d, c) in by_subledger.items()
+    ]
     with connection.cursor() as cursor:
-        rows = [
-            (_db_uuid(uuid7()), kop, _db_uuid(acc), unit, period, d, c)
-            for (acc, unit), (d, c) in by_account.items()
-        ]
-        cursor.execute(
-            "INSERT INTO ledger_accountbalance "
-            "(id, koperasi_id, account_id, business_unit, period, debit_total, credit_total) "
-            "VALUES " + ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(rows)) + " "
-            "ON CONFLICT (koperasi_id, account_id, business_unit, period) DO UPDATE SET "
-            "debit_total = ledger_accountbalance.debit_total + excluded.debit_total, "
-            "credit_total = ledger_accountbalance.credit_total + excluded.credit_total",
-            [v for row in rows for v in row],
-        )
-        if by_subledger:
-            rows = [
-                (_db_uuid(uuid7()), kop, _db_uuid(acc), kind, ref, period, d, c)
-                for (acc, kind, ref), (d, c) in by_subledger.items()
-            ]
+        for start in range(0, len(account_rows), 1000):
+            rows = account_rows[start : start + 1000]
+            cursor.execute(
+                "INSERT INTO ledger_accountbalance "
+                "(id, koperasi_id, account_id, business_unit, period, debit_total, credit_total) "
+                "VALUES " + ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(rows)) + " "
+                "ON CONFLICT (koperasi_id, account_id, business_unit, period) DO UPDATE SET "
+                "debit_total = ledger_accountbalance.debit_total + excluded.debit_total, "
+                "credit_total = ledger_accountbalance.credit_total + excluded.credit_total",
+                [v for row in rows for v in row],
+            )
+        for start in range(0, len(subledger_rows), 1000):
+            rows = subledger_rows[start : start + 1000]
             cursor.execute(
                 "INSERT INTO ledger_subledgerbalance (id, koperasi_id, account_id, "  # noqa: S608 (placeholders only)
                 "subledger_kind, subledger_ref, period, debit_total, credit_total) VALUES "
@@ -395,20 +402,13 @@ def post(
     ``ledger.entry.posted``. Permission is the caller's business (each module checks its
     own); the manual journal goes through ``post_manual``.
     """
-    key = (idempotency_key or "").strip()
-    if not key:
-        raise LedgerError(_("An idempotency key is required."), field="idempotency_key")
-    if len(key) > MAX_KEY_LENGTH:
-        raise LedgerError(_("The idempotency key is too long."), field="idempotency_key")
-    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        raise LedgerError(_("The date is not valid."), field="date")
     if reverses is not None and reverses.koperasi_id != koperasi.pk:
         raise LedgerError(_("The entry to reverse belongs to another koperasi."))
-    drafts = tuple(_with_unit(_as_line(line), business_unit) for line in lines)
-    draft = EntryDraft(
+    key, draft = _draft(
         date=date,
-        memo=(memo or "").strip(),
-        lines=drafts,
+        memo=memo,
+        lines=lines,
+        idempotency_key=idempotency_key,
         source=source,
         source_ref=source_ref,
         business_unit=business_unit,
@@ -421,30 +421,249 @@ def post(
         _lock(koperasi)
         existing = _existing_entry(koperasi, key)
         if existing is not None:
-            diff = rules.differences(_stored_fingerprint(existing), draft.fingerprint())
-            if diff:
-                raise IdempotencyConflictError(
-                    _(
-                        "This idempotency key was already used for journal %(number)s with "
-                        "different content (%(fields)s). Nothing was recorded."
-                    )
-                    % {"number": str(existing), "fields": ", ".join(diff)},
-                    differences=diff,
-                    entry_id=str(existing.pk),
-                )
+            _check_replay(existing, draft)
             existing.replayed = True  # lets the API answer 200 instead of 201
             return existing
-        return _post_new(koperasi, actor, draft, key, kind, audit_summary, role)
+        (prepared,) = _prepare(koperasi, actor, [(draft, key, kind)])
+        _write(koperasi, [prepared])
+        entry = _instance(koperasi, actor, draft, key, kind, prepared)
+        summary = {
+            "number": entry.number,
+            "date": draft.date.isoformat(),
+            "total_amount": entry.total_amount,
+            "source": draft.source,
+            "source_ref": draft.source_ref,
+            "kind": kind,
+        }
+        summary.update(audit_summary or {})
+        record(
+            "ledger.entry.posted",
+            actor=actor,
+            koperasi=koperasi,
+            role=role,
+            obj=entry,
+            summary=summary,
+        )
+        return entry
+
+
+@dataclass(frozen=True)
+class EntryRequest:
+    """One entry of a ``post_many`` batch; the fields mean what ``post``'s do."""
+
+    date: dt.date
+    memo: str
+    lines: Sequence[LineDraft | Mapping[str, Any]]
+    idempotency_key: str
+    source: str = "manual"
+    source_ref: str = ""
+    business_unit: str = ""
+    kind: str = EntryKind.NORMAL
+
+
+def post_many(
+    koperasi,
+    *,
+    actor,
+    entries: Sequence[EntryRequest],
+    audit_summary: Mapping[str, Any] | None = None,
+) -> list[Posted]:
+    """Post many balanced entries in one transaction (imports, sync apply, month-end runs).
+
+    All or nothing: the first entry that may not be posted raises ``LedgerError`` naming
+    it, and nothing is written. The rules are ``post``'s, entry by entry, with the same
+    numbering, hash chain and monthly balances; what differs is the cost: one lock, one
+    read of the accounts and the chain head, bulk inserts, one balance upsert per table
+    and ONE audit event (``ledger.entries.posted``, with the count and the number range)
+    for the whole batch. Idempotent per entry: keys already posted with identical content
+    come back with ``replayed=True`` (a retried import posts only what is missing); a key
+    reused with different content raises ``IdempotencyConflictError``; a key given twice
+    in the batch is refused. Returns one ``Posted`` per request, in order.
+    """
+    items = []
+    for n, request in enumerate(entries, start=1):
+        try:
+            key, draft = _draft(
+                date=request.date,
+                memo=request.memo,
+                lines=request.lines,
+                idempotency_key=request.idempotency_key,
+                source=request.source,
+                source_ref=request.source_ref,
+                business_unit=request.business_unit,
+            )
+        except LedgerError as exc:
+            raise LedgerError(
+                _("Entry %(n)s: %(message)s") % {"n": n, "message": exc.message},
+                field=exc.field,
+            ) from exc
+        items.append((draft, key, request.kind))
+    keys = [key for _d, key, _k in items]
+    if len(set(keys)) != len(keys):
+        raise LedgerError(
+            _("The same idempotency key appears twice in the batch."), field="idempotency_key"
+        )
+    if not items:
+        return []
+    role = role_label(roles_for(actor, koperasi)) if actor is not None else ""
+    with transaction.atomic():
+        _lock(koperasi)
+        found = _existing_entries(koperasi, keys)
+        for draft, key, _kind in items:
+            if key in found:
+                _check_replay(JournalEntry.objects.get(koperasi=koperasi, pk=found[key][0]), draft)
+        fresh = [item for item in items if item[1] not in found]
+        prepared = _prepare(koperasi, actor, fresh) if fresh else []
+        _write(koperasi, prepared)
+        if prepared:
+            summary = {
+                "count": len(prepared),
+                "first_number": prepared[0].number,
+                "last_number": prepared[-1].number,
+                "total_amount": sum(p.total for p in prepared),
+                "sources": sorted({draft.source for draft, _key, _kind in fresh}),
+            }
+            summary.update(audit_summary or {})
+            record(
+                "ledger.entries.posted",
+                actor=actor,
+                koperasi=koperasi,
+                role=role,
+                object_type="ledger.journalentry",
+                object_id=str(prepared[0].id),
+                summary=summary,
+            )
+    new = {key: p for (_draft_, key, _kind), p in zip(fresh, prepared, strict=True)}
+    return [
+        Posted(new[key].id, new[key].number, key, False)
+        if key in new
+        else Posted(found[key][0], found[key][1], key, True)
+        for key in keys
+    ]
+
+
+def _draft(
+    *,
+    date,
+    memo: str,
+    lines: Sequence[LineDraft | Mapping[str, Any]],
+    idempotency_key: str,
+    source: str,
+    source_ref: str,
+    business_unit: str,
+    reverses: str = "",
+) -> tuple[str, EntryDraft]:
+    """The checked idempotency key and the draft of one entry (no database access)."""
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise LedgerError(_("An idempotency key is required."), field="idempotency_key")
+    if len(key) > MAX_KEY_LENGTH:
+        raise LedgerError(_("The idempotency key is too long."), field="idempotency_key")
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise LedgerError(_("The date is not valid."), field="date")
+    drafts = tuple(_with_unit(_as_line(line), business_unit) for line in lines)
+    return key, EntryDraft(
+        date=date,
+        memo=(memo or "").strip(),
+        lines=drafts,
+        source=source,
+        source_ref=source_ref,
+        business_unit=business_unit,
+        reverses=reverses,
+    )
+
+
+def _check_replay(existing: JournalEntry, draft: EntryDraft) -> None:
+    """Refuse a reused key whose content differs from the entry first posted with it."""
+    diff = rules.differences(_stored_fingerprint(existing), draft.fingerprint())
+    if diff:
+        raise IdempotencyConflictError(
+            _(
+                "This idempotency key was already used for journal %(number)s with "
+                "different content (%(fields)s). Nothing was recorded."
+            )
+            % {"number": str(existing), "fields": ", ".join(diff)},
+            differences=diff,
+            entry_id=str(existing.pk),
+        )
+
+
+def _existing_entries(koperasi, keys: Sequence[str]) -> dict[str, tuple[uuid.UUID, int]]:
+    """key -> (id, number) of the entries already posted under any of ``keys``."""
+    found: dict[str, tuple[uuid.UUID, int]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            cursor.execute(
+                "SELECT idempotency_key, id, number FROM ledger_journalentry "  # noqa: S608 (placeholders only)
+                f"WHERE koperasi_id = %s AND idempotency_key IN ({_placeholders(len(chunk))})",
+                [_db_uuid(koperasi.pk), *chunk],
+            )
+            for key, pk, number in cursor.fetchall():
+                found[key] = (uuid.UUID(str(pk)), number)
+    return found
+
+
+def _instance(koperasi, actor, draft: EntryDraft, key: str, kind: str, p) -> JournalEntry:
+    """The saved ``JournalEntry`` for callers of ``post`` (no query)."""
+    entry = JournalEntry(
+        id=p.id,
+        koperasi=koperasi,
+        number=p.number,
+        date=draft.date,
+        period=p.period,
+        memo=draft.memo,
+        kind=kind,
+        source=draft.source,
+        source_ref=draft.source_ref,
+        business_unit=draft.business_unit,
+        idempotency_key=key,
+        reverses_id=uuid.UUID(draft.reverses) if draft.reverses else None,
+        total_amount=p.total,
+        line_count=len(draft.lines),
+        posted_by=actor if actor is not None and actor.is_authenticated else None,
+        posted_at=p.posted_at,
+        prev_hash=p.prev_hash,
+        hash=p.hash,
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry
 
 
 def _placeholders(n: int) -> str:
     return ",".join(["%s"] * n)
 
 
-def _read_accounts_and_head(koperasi, codes: list[str], period: int):
-    """Accounts by code, whether the month is closed, and the chain head: two queries.
+class Posted(NamedTuple):
+    """One entry of a ``post_many`` batch: what was stored (or found, when replayed)."""
 
-    Raw SQL on purpose: this is the hot path of every posting (see README, performance).
+    id: uuid.UUID
+    number: int
+    idempotency_key: str
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An entry validated, numbered and hashed under the lock, as rows ready to insert."""
+
+    entry: tuple
+    lines: list[tuple]
+    id: uuid.UUID
+    number: int
+    period: int
+    total: int
+    posted_at: dt.datetime
+    prev_hash: str
+    hash: str
+
+
+def _read_books(koperasi, codes: Sequence[str], periods: set[int]):
+    """Accounts by code, the closed months among ``periods``, and the chain head.
+
+    Two queries, raw SQL on purpose: this is the hot path of every posting, done while
+    holding the koperasi's lock (see README, performance).
     """
     kop = _db_uuid(koperasi.pk)
     with connection.cursor() as cursor:
@@ -458,14 +677,20 @@ def _read_accounts_and_head(koperasi, codes: list[str], period: int):
             for pk, kid, code, active, kind in cursor.fetchall()
         }
         cursor.execute(
-            "SELECT (SELECT COUNT(*) FROM ledger_period WHERE koperasi_id = %s AND period = %s "
-            "AND status = 'closed'), number, hash FROM (SELECT 1 AS one) AS dummy "
-            "LEFT JOIN (SELECT number, hash FROM ledger_journalentry WHERE koperasi_id = %s "
-            "ORDER BY number DESC LIMIT 1) AS head ON 1 = 1",
-            [kop, period, kop],
+            "SELECT * FROM (SELECT number, hash, CAST(NULL AS integer) AS closed "  # noqa: S608 (placeholders only)
+            "FROM ledger_journalentry WHERE koperasi_id = %s ORDER BY number DESC LIMIT 1) "
+            "AS head UNION ALL SELECT CAST(NULL AS bigint), CAST(NULL AS varchar(64)), period "
+            "FROM ledger_period WHERE koperasi_id = %s AND status = 'closed' "
+            f"AND period IN ({_placeholders(len(periods))})",
+            [kop, kop, *sorted(periods)],
         )
-        closed, number, head_hash = cursor.fetchone()
-    return accounts, bool(closed), number, head_hash
+        number, head_hash, closed = None, None, set()
+        for row_number, row_hash, row_closed in cursor.fetchall():
+            if row_closed is None:
+                number, head_hash = row_number, row_hash
+            else:
+                closed.add(row_closed)
+    return accounts, closed, number, head_hash
 
 
 _LINE_COLUMNS = (
@@ -477,61 +702,119 @@ _ENTRY_COLUMNS = (
     "idempotency_key, reverses_id, total_amount, line_count, posted_by_id, posted_at, "
     "prev_hash, hash"
 )
+_INSERT_LINE = f"INSERT INTO ledger_journalline ({_LINE_COLUMNS}) VALUES ({_placeholders(13)})"  # noqa: S608 (placeholders only)
+_INSERT_ENTRY = f"INSERT INTO ledger_journalentry ({_ENTRY_COLUMNS}) VALUES ({_placeholders(18)})"  # noqa: S608 (placeholders only)
 
 
-def _insert_rows(entry: JournalEntry, rows: Sequence[JournalLine]) -> None:
-    """Lines first, then the entry (its insert trigger checks the lines): two statements."""
-    ops = connection.ops
-    day = ops.adapt_datefield_value(entry.date)
-    kop = _db_uuid(entry.koperasi_id)
-    entry_id = _db_uuid(entry.id)
-    line_values = []
-    for r in rows:
-        line_values += [
-            _db_uuid(r.id), kop, entry_id, r.line_no, _db_uuid(r.account_id), r.side,
-            r.amount, day, r.period, r.business_unit, r.subledger_kind, r.subledger_ref,
-            r.memo,
-        ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO ledger_journalline ({_LINE_COLUMNS}) VALUES "  # noqa: S608 (placeholders only)
-            + ",".join([f"({_placeholders(13)})"] * len(rows)),
-            line_values,
+def _prepare(koperasi, actor, items: Sequence[tuple[EntryDraft, str, str]]) -> list[_Prepared]:
+    """Validate, number and hash ``items`` ((draft, key, kind), in order) under the lock.
+
+    Raises ``LedgerError`` for the first entry that may not be posted; nothing is written.
+    """
+    codes = sorted({line.account for draft, _k, _kd in items for line in draft.lines})
+    periods = {rules.period_of(draft.date) for draft, _k, _kd in items}
+    accounts, closed, last_number, last_hash = _read_books(koperasi, codes, periods)
+    facts = {
+        code: rules.AccountFacts(code=code, koperasi_id=kid, is_active=active, subledger_kind=kind)
+        for code, (_pk, kid, active, kind) in accounts.items()
+    }
+    # Resolved once per batch: per-row lookups of the connection's features and
+    # operations cost more than the rest of the row (bench ledger_batch).
+    as_db = (lambda u: u) if connection.features.has_native_uuid_field else (lambda u: u.hex)
+    adapt_date = functools.cache(connection.ops.adapt_datefield_value)
+    account_ids = {code: (as_db(pk), str(pk)) for code, (pk, *_rest) in accounts.items()}
+    kop_text = str(koperasi.pk)
+    kop = as_db(koperasi.pk)
+    posted_by = actor.pk if actor is not None and actor.is_authenticated else None
+    posted_by_text = str(posted_by or "")
+    posted_at = timezone.now()
+    posted_at_text = posted_at.astimezone(dt.UTC).isoformat()
+    posted_at_db = connection.ops.adapt_datetimefield_value(posted_at)
+    number = last_number or 0
+    prev_hash = last_hash or rules.GENESIS_HASH
+    prepared = []
+    for draft, key, kind in items:
+        try:
+            _validate(draft, kop_text, facts, closed)
+        except LedgerError as exc:
+            if len(items) == 1:
+                raise
+            # In a batch, say which entry: the officer fixes that row of the file.
+            raise LedgerError(
+                _("Entry %(key)s: %(message)s") % {"key": key, "message": exc.message},
+                field=exc.field,
+            ) from exc
+        number += 1
+        period = rules.period_of(draft.date)
+        entry_id = uuid7()
+        total = rules.total_debit(draft.lines)
+        day = adapt_date(draft.date)
+        posted_lines = [
+            rules.PostedLine(
+                line_no=n,
+                account_id=account_ids[line.account][1],
+                side=str(line.side),
+                amount=line.amount,
+                subledger_kind=line.subledger_kind,
+                subledger_ref=line.subledger_ref,
+                business_unit=line.business_unit,
+                memo=line.memo[:200],
+            )
+            for n, line in enumerate(draft.lines, start=1)
+        ]
+        digest = rules.chain_hash(
+            prev_hash,
+            rules.PostedEntry(
+                id=str(entry_id),
+                koperasi_id=kop_text,
+                number=number,
+                date=draft.date,
+                memo=draft.memo,
+                source=draft.source,
+                source_ref=draft.source_ref,
+                business_unit=draft.business_unit,
+                idempotency_key=key,
+                reverses_id=draft.reverses,
+                kind=kind,
+                posted_at=posted_at_text,
+                posted_by=posted_by_text,
+                lines=posted_lines,
+            ),
         )
-        cursor.execute(
-            f"INSERT INTO ledger_journalentry ({_ENTRY_COLUMNS}) VALUES ({_placeholders(18)})",  # noqa: S608 (placeholders only)
-            [
-                entry_id, kop, entry.number, day, entry.period, entry.memo, entry.kind,
-                entry.source, entry.source_ref, entry.business_unit, entry.idempotency_key,
-                _db_uuid(entry.reverses_id) if entry.reverses_id else None,
-                entry.total_amount, entry.line_count, entry.posted_by_id,
-                ops.adapt_datetimefield_value(entry.posted_at), entry.prev_hash, entry.hash,
-            ],
+        db_entry_id = as_db(entry_id)
+        prepared.append(
+            _Prepared(
+                entry=(
+                    db_entry_id, kop, number, day, period, draft.memo, kind, draft.source,
+                    draft.source_ref, draft.business_unit, key,
+                    as_db(uuid.UUID(draft.reverses)) if draft.reverses else None,
+                    total, len(posted_lines), posted_by, posted_at_db, prev_hash, digest,
+                ),
+                lines=[
+                    (
+                        as_db(uuid7()), kop, db_entry_id, x.line_no,
+                        account_ids[line.account][0], x.side, x.amount, day, period,
+                        x.business_unit, x.subledger_kind, x.subledger_ref, x.memo,
+                    )
+                    for x, line in zip(posted_lines, draft.lines, strict=True)
+                ],
+                id=entry_id,
+                number=number,
+                period=period,
+                total=total,
+                posted_at=posted_at,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
         )  # fmt: skip
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    for r in rows:
-        r._state.adding = False
-        r._state.db = connection.alias
+        prev_hash = digest
+    return prepared
 
 
-def _post_new(
-    koperasi, actor, draft: EntryDraft, key: str, kind: str, audit_summary, role: str
-) -> JournalEntry:
-    period = rules.period_of(draft.date)
-    codes = sorted({line.account for line in draft.lines})
-    accounts, closed, last_number, last_hash = _read_accounts_and_head(koperasi, codes, period)
+def _validate(draft: EntryDraft, koperasi_id: str, facts, closed: set[int]) -> None:
     try:
         rules.validate_entry(
-            draft,
-            koperasi_id=str(koperasi.pk),
-            accounts={
-                code: rules.AccountFacts(
-                    code=code, koperasi_id=kid, is_active=active, subledger_kind=kind
-                )
-                for code, (_pk, kid, active, kind) in accounts.items()
-            },
-            is_period_open=lambda _p: not closed,
+            draft, koperasi_id=koperasi_id, accounts=facts, is_period_open=lambda p: p not in closed
         )
     except rules.LedgerError as exc:
         raise LedgerError(exc.message, field=exc.field) from exc
@@ -541,74 +824,24 @@ def _post_new(
                 _("Unknown business unit: %(unit)s.") % {"unit": line.business_unit},
                 field="lines",
             )
-    number = (last_number or 0) + 1
-    prev_hash = last_hash or rules.GENESIS_HASH
-    total = rules.total_debit(draft.lines)
-    entry = JournalEntry(
-        koperasi=koperasi,
-        number=number,
-        date=draft.date,
-        period=period,
-        memo=draft.memo,
-        kind=kind,
-        source=draft.source,
-        source_ref=draft.source_ref,
-        business_unit=draft.business_unit,
-        idempotency_key=key,
-        reverses_id=uuid.UUID(draft.reverses) if draft.reverses else None,
-        total_amount=total,
-        line_count=len(draft.lines),
-        posted_by=actor if actor is not None and actor.is_authenticated else None,
-        posted_at=timezone.now(),
-        prev_hash=prev_hash,
-    )
-    rows = [
-        JournalLine(
-            koperasi=koperasi,
-            entry_id=entry.id,
-            line_no=n,
-            account_id=accounts[line.account][0],
-            side=str(line.side),
-            amount=line.amount,
-            date=draft.date,
-            period=period,
-            business_unit=line.business_unit,
-            subledger_kind=line.subledger_kind,
-            subledger_ref=line.subledger_ref,
-            memo=line.memo[:200],
-        )
-        for n, line in enumerate(draft.lines, start=1)
-    ]
-    entry.hash = rules.chain_hash(prev_hash, posted_entry(entry, rows))
+
+
+def _write(koperasi, prepared: Sequence[_Prepared]) -> None:
+    """Insert the prepared rows (lines before their entries: the entry's insert trigger
+    checks its lines) and add them to the monthly balances."""
     # No savepoint: we hold the ledger lock, so a trigger refusal here means a bug (or a
     # month closed underneath us) and aborts the whole posting.
     try:
-        _insert_rows(entry, rows)
+        with connection.cursor() as cursor:
+            cursor.executemany(_INSERT_LINE, [line for p in prepared for line in p.lines])
+            cursor.executemany(_INSERT_ENTRY, [p.entry for p in prepared])
     except IntegrityError as exc:
         if "closed" in str(exc):
             raise LedgerError(
                 _("This month is closed; nothing can be posted in it."), field="date"
             ) from exc
         raise
-    _upsert_balances(koperasi, period, rows)
-    summary = {
-        "number": number,
-        "date": draft.date.isoformat(),
-        "total_amount": total,
-        "source": draft.source,
-        "source_ref": draft.source_ref,
-        "kind": kind,
-    }
-    summary.update(audit_summary or {})
-    record(
-        "ledger.entry.posted",
-        actor=actor,
-        koperasi=koperasi,
-        role=role,
-        obj=entry,
-        summary=summary,
-    )
-    return entry
+    _upsert_balances(koperasi, [line for p in prepared for line in p.lines])
 
 
 def post_manual(
