@@ -17,6 +17,7 @@ so the ratio is the price of reading and writing the books.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,10 @@ def session(options: Options):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{copy}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(path, copy)
+            # Flush the 1 GB copy before timing: otherwise the kernel writes it back while
+            # the run is measured and the run's own fsyncs wait behind it (setup, not work).
+            with open(copy, "rb+") as f:
+                os.fsync(f.fileno())
             done = subprocess.run(
                 [sys.executable, "-m", "bench.savings_jasa", "measure", variant],
                 env=savings_data.env_for(copy), cwd=ROOT, capture_output=True, text=True,
