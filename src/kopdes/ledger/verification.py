@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+import pickle
+import signal
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Sum
@@ -199,8 +203,8 @@ def _db_uuid(value) -> object:
 # a row feeds ``rules.chain_hash_from_fields`` as it comes: no model, dataclass, UUID or
 # date object per row (Django's SQLite date converters alone cost more than the hashing).
 def _fast_sql() -> tuple[str, str]:
-    """Queries of one koperasi: entries, and lines joined to their entry, in ``number``
-    order."""
+    """Queries of one koperasi's entries numbered in (lo, hi]: the entries, and the lines
+    joined to their entry, both in ``number`` order."""
     if connection.vendor == "postgresql":
         day, posted_at = "to_char(e.date, 'YYYY-MM-DD')", "e.posted_at"
     else:
@@ -212,7 +216,8 @@ def _fast_sql() -> tuple[str, str]:
         "e.business_unit, e.idempotency_key, e.reverses_id, "
         f"e.kind, {posted_at}, COALESCE(CAST(e.posted_by_id AS TEXT), ''), "
         "e.period, e.total_amount, e.line_count, e.prev_hash, e.hash "
-        "FROM ledger_journalentry e WHERE e.koperasi_id = %s ORDER BY e.number"
+        "FROM ledger_journalentry e WHERE e.koperasi_id = %s AND e.number > %s "
+        "AND e.number <= %s ORDER BY e.number"
     )
     # A line joins its entry by entry_id alone, so a line moved to another koperasi (or
     # given another date) still shows up here, flagged by the last-but-one column:
@@ -223,7 +228,7 @@ def _fast_sql() -> tuple[str, str]:
         "CASE WHEN l.koperasi_id <> e.koperasi_id THEN 0 WHEN l.date = e.date "
         "AND l.period = e.period THEN 1 ELSE 2 END, e.number "
         "FROM ledger_journalentry e JOIN ledger_journalline l ON l.entry_id = e.id "
-        "WHERE e.koperasi_id = %s ORDER BY e.number"
+        "WHERE e.koperasi_id = %s AND e.number > %s AND e.number <= %s ORDER BY e.number"
     )
     return entries, joined
 
@@ -288,18 +293,43 @@ def _period_of_text(day) -> int:
     return rules.period_of(_date(day))
 
 
-def _line_problems(result: CheckResult, where: str, lines: list) -> None:
+def _line_problems(add, where: str, lines: list) -> None:
     for x in sorted(lines, key=lambda x: x[0]):
         if not x[8]:
-            _add(result, f"{where} line {x[0]}: koperasi/date differs from entry")
+            add(f"{where} line {x[0]}: koperasi/date differs from entry")
         if not x[9]:
-            _add(result, f"{where} line {x[0]}: account of another koperasi")
+            add(f"{where} line {x[0]}: account of another koperasi")
 
 
-def _check_chain_of(result: CheckResult, kid) -> None:
-    """Walk one koperasi's chain. Each line is a tuple (line_no, account text, side,
-    amount, subledger_kind, subledger_ref, business_unit, memo, koperasi/date/period as
-    the entry's, account of this koperasi)."""
+@dataclass
+class _Part:
+    """What one pass over a range of entry numbers found (picklable: a child sends it)."""
+
+    problems: list[str]
+    checked: int = 0
+    own_lines: int = 0  # lines reached by the join that carry this koperasi
+    signatures: dict = field(default_factory=dict)
+    reversals: list = field(default_factory=list)  # (number, entry id, reversed id)
+
+
+# Numbers are bigint: (_LOWEST, _HIGHEST] is every entry.
+_LOWEST, _HIGHEST = -(2**63), 2**63 - 1
+
+
+def _chain_part(
+    kid, lo: int, hi: int, *, expected_number: int, prev_hash: str, on_open=None
+) -> _Part:
+    """Walk the entries numbered in (lo, hi] from the given link state. Each line is a
+    tuple (line_no, account text, side, amount, subledger_kind, subledger_ref,
+    business_unit, memo, koperasi/date/period as the entry's, account of this koperasi).
+    ``on_open`` is called once the queries run (on SQLite: inside their read snapshot)."""
+    part = _Part(problems=[])
+    problems = part.problems
+
+    def add(problem: str) -> None:
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(problem)
+
     kid_text = str(kid)
     param = _db_uuid(kid)
     with connection.cursor() as cursor:
@@ -316,25 +346,18 @@ def _check_chain_of(result: CheckResult, kid) -> None:
     hash_of = rules.chain_hash_from_fields
     native_posted_at = connection.vendor == "postgresql"
     periods: dict = {}
-    signatures: dict[str, list] = {}
-    reversals: list[tuple[int, str, str]] = []
-    expected_number = 1
-    prev_hash = rules.GENESIS_HASH
+    signatures = part.signatures
+    reversals = part.reversals
     checked = 0
     entries_sql, joined_sql = _fast_sql()
     own = [0]
-    sqlite_lines = None
-    # Cursors open together: on SQLite they (and the line count) share one read snapshot,
-    # so a posting made meanwhile cannot show up as a difference.
+    # Cursors open together: on SQLite they (and ``on_open``'s queries) share one read
+    # snapshot, so a posting made meanwhile cannot show up as a difference.
     with connection.chunked_cursor() as entry_cursor, connection.chunked_cursor() as line_cursor:
-        entry_cursor.execute(entries_sql, [param])
-        line_cursor.execute(joined_sql, [param])
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT COUNT(*) FROM ledger_journalline WHERE koperasi_id = %s", [param]
-                )
-                sqlite_lines = cursor.fetchone()[0]
+        entry_cursor.execute(entries_sql, [param, lo, hi])
+        line_cursor.execute(joined_sql, [param, lo, hi])
+        if on_open is not None:
+            on_open()
         groups = _joined_groups(_stream(entry_cursor), _stream(line_cursor), account_text, own)
         for row, lines in groups:
             checked += 1
@@ -344,36 +367,26 @@ def _check_chain_of(result: CheckResult, kid) -> None:
             head = (entry_id, number, *row[2:8], reverses, row[9], posted_at, row[11])
             period, total, line_count, stored_prev, digest = row[12:17]
             if number != expected_number:
-                _add(
-                    result,
+                add(
                     f"koperasi {kid} entry {number}: expected number {expected_number} "
-                    "(gap or duplicate)",
+                    "(gap or duplicate)"
                 )
             expected_number = number + 1
             if stored_prev != prev_hash:
-                _add(
-                    result,
-                    f"koperasi {kid} entry {number}: prev_hash does not link to the previous entry",
-                )
+                add(f"koperasi {kid} entry {number}: prev_hash does not link to the previous entry")
             if (
                 hash_of(stored_prev, kid_text, head, lines) != digest
-                and len(result.problems) < MAX_PROBLEMS
+                and len(problems) < MAX_PROBLEMS
                 and _reference_hash(kid, number, stored_prev) != digest
             ):
-                _add(
-                    result,
-                    f"koperasi {kid} entry {number}: hash does not match its content (tampered)",
-                )
+                add(f"koperasi {kid} entry {number}: hash does not match its content (tampered)")
             prev_hash = digest
             day = row[2]
             expected_period = periods.get(day)
             if expected_period is None:
                 expected_period = periods[day] = _period_of_text(day)
             if expected_period != period:
-                _add(
-                    result,
-                    f"koperasi {kid} entry {number}: period {period} does not match date {day}",
-                )
+                add(f"koperasi {kid} entry {number}: period {period} does not match date {day}")
             debit = credit = 0
             odd = False
             for x in lines:
@@ -392,29 +405,167 @@ def _check_chain_of(result: CheckResult, kid) -> None:
                 or debit != total
                 or (odd and any(x[3] <= 0 for x in lines))
             ):
-                _add(
-                    result,
+                add(
                     f"koperasi {kid} entry {number}: unbalanced or incomplete (lines "
-                    f"{count}/{line_count}, debit {debit}, credit {credit}, total {total})",
+                    f"{count}/{line_count}, debit {debit}, credit {credit}, total {total})"
                 )
             if odd:
-                _line_problems(result, f"koperasi {kid} entry {number}", lines)
+                _line_problems(add, f"koperasi {kid} entry {number}", lines)
             if reverses or entry_id in reversed_ids:
                 signatures[entry_id] = sorted((x[1], x[2], x[3], x[4], x[5]) for x in lines)
             if reverses:
                 reversals.append((number, entry_id, reverses))
-    result.checked += checked
-    for number, entry_id, reverses in reversals:
-        original = signatures.get(reverses)
-        mirror = sorted(
-            (a, "C" if s == "D" else "D", amt, k, r) for a, s, amt, k, r in signatures[entry_id]
-        )
-        if original is None or original != mirror:
-            _add(result, f"koperasi {kid} entry {number}: does not mirror what it reverses")
-    if sqlite_lines is not None:
+    part.checked = checked
+    part.own_lines = own[0]
+    return part
+
+
+# Over this many entries, SQLite checks the upper half of the numbers in a forked child
+# process (2 CPUs: about half the time). The chain is checkable per range given the link
+# state at its start: the number and hash of the last entry before it.
+PARALLEL_MIN_ENTRIES = 200_000
+
+
+def _can_fork() -> bool:
+    settings = connection.settings_dict
+    name = str(settings.get("NAME") or "")
+    return (
+        connection.vendor == "sqlite"
+        and hasattr(os, "fork")
+        and (os.cpu_count() or 1) >= 2
+        and threading.active_count() == 1  # forking a threaded process is unsafe
+        and not connection.in_atomic_block  # a child could not see uncommitted rows
+        and not connection.is_in_memory_db()
+        and "mode=memory" not in name
+    )
+
+
+def _link_state(kid, before: int) -> tuple[int, str]:
+    """(expected number, prev_hash) of a sequential walk just after entry ``before``."""
+    row = (
+        JournalEntry.objects.filter(koperasi_id=kid, number__lte=before)
+        .order_by("-number")
+        .values_list("number", "hash")
+        .first()
+    )
+    return (row[0] + 1, row[1]) if row else (1, rules.GENESIS_HASH)
+
+
+_INHERITED: list = []
+
+
+def _child_part(kid, lo: int, hi: int) -> _Part:
+    # The inherited connection belongs to the parent (its statements are open): never
+    # use or close it here; keep a reference so it is not finalised, and open our own.
+    _INHERITED.append(connection.connection)
+    connection.connection = None
+    expected_number, prev_hash = _link_state(kid, lo)
+    return _chain_part(kid, lo, hi, expected_number=expected_number, prev_hash=prev_hash)
+
+
+def _fork(fn, *args) -> tuple[int, int]:
+    """Run ``fn(*args)`` in a forked child; (pid, fd to read its pickled result from)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            payload = pickle.dumps(("ok", fn(*args)))
+        except BaseException as exc:  # reported to the parent, which redoes the range
+            payload, code = pickle.dumps(("error", repr(exc))), 1
+        try:
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _collect(pid: int, read_fd: int) -> _Part | None:
+    with os.fdopen(read_fd, "rb") as pipe:
+        payload = pipe.read()
+    os.waitpid(pid, 0)
+    try:
+        status, value = pickle.loads(payload)  # noqa: S301 (our own child's bytes)
+    except Exception:
+        return None
+    return value if status == "ok" else None
+
+
+def _check_chain_of(result: CheckResult, kid) -> None:
+    """Walk one koperasi's chain, the upper half in a child process when it is big."""
+    sqlite = connection.vendor == "sqlite"
+    state: dict = {}
+
+    def on_open() -> None:
+        # Inside the parent's read snapshot: the line count for the orphan check, the
+        # last number (the child's range ends there), then the child itself.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM ledger_journalline WHERE koperasi_id = %s",
+                [_db_uuid(kid)],
+            )
+            state["lines"] = cursor.fetchone()[0]
+            if "split" in state:
+                cursor.execute(
+                    "SELECT MAX(number) FROM ledger_journalentry WHERE koperasi_id = %s",
+                    [_db_uuid(kid)],
+                )
+                state["last"] = cursor.fetchone()[0] or 0
+                state["child"] = _fork(_child_part, kid, state["split"], state["last"])
+
+    if _can_fork():
+        last = JournalEntry.objects.filter(koperasi_id=kid).order_by("-number").first()
+        if last is not None and last.number >= PARALLEL_MIN_ENTRIES:
+            state["split"] = last.number // 2
+    try:
+        parts = [
+            _chain_part(
+                kid,
+                _LOWEST,
+                state.get("split", _HIGHEST),
+                expected_number=1,
+                prev_hash=rules.GENESIS_HASH,
+                on_open=on_open if sqlite else None,
+            )
+        ]
+    except BaseException:
+        if "child" in state:
+            os.kill(state["child"][0], signal.SIGKILL)
+            _collect(*state["child"])
+        raise
+    if "child" in state:
+        upper = _collect(*state["child"])
+        if upper is None:  # the child failed: walk its range here
+            expected_number, prev_hash = _link_state(kid, state["split"])
+            upper = _chain_part(
+                kid,
+                state["split"],
+                state["last"],
+                expected_number=expected_number,
+                prev_hash=prev_hash,
+            )
+        parts.append(upper)
+    signatures: dict = {}
+    for part in parts:
+        result.checked += part.checked
+        for problem in part.problems:
+            _add(result, problem)
+        signatures.update(part.signatures)
+    for part in parts:
+        for number, entry_id, reverses in part.reversals:
+            original = signatures.get(reverses)
+            mirror = sorted(
+                (a, "C" if s == "D" else "D", amt, k, r) for a, s, amt, k, r in signatures[entry_id]
+            )
+            if original is None or original != mirror:
+                _add(result, f"koperasi {kid} entry {number}: does not mirror what it reverses")
+    if sqlite:
         # Every line names one entry: the koperasi's lines the join did not reach are the
         # ones without an entry of this koperasi (same snapshot, so exact).
-        orphan_lines = sqlite_lines - own[0]
+        orphan_lines = state["lines"] - sum(part.own_lines for part in parts)
     else:
         # NOT EXISTS probes the entry's primary key per line (no million-id temporary set).
         orphan_lines = (
