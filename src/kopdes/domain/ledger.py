@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import json.encoder
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -334,10 +335,11 @@ _ENTRY_FORMAT = (
 _LINE_FORMAT = (
     '{"account":%s,"amount":%d,"memo":%s,"n":%d,"side":%s,"sl_kind":%s,"sl_ref":%s,"unit":%s}'
 )
-
-
-def _line_no(line: Sequence[Any]) -> Any:
-    return line[0]
+# Most lines have no sub-ledger, unit or memo: the same bytes with those already quoted.
+_PLAIN_LINE_FORMAT = (
+    '{"account":%s,"amount":%d,"memo":"","n":%d,"side":%s,"sl_kind":"","sl_ref":"","unit":""}'
+)
+_line_no = operator.itemgetter(0)
 
 
 def canonical_from_fields(
@@ -355,6 +357,8 @@ def canonical_from_fields(
     body = ",".join(
         [
             _LINE_FORMAT % (q(x[1]), x[3], q(x[7]), x[0], q(x[2]), q(x[4]), q(x[5]), q(x[6]))
+            if x[4] or x[5] or x[6] or x[7]
+            else _PLAIN_LINE_FORMAT % (q(x[1]), x[3], x[0], q(x[2]))
             for x in sorted(lines, key=_line_no)
         ]
     )

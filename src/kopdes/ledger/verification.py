@@ -242,13 +242,13 @@ def _joined_groups(entry_rows, line_rows, account_text, own: list[int]):
         lines = []
         while line is not None and line[9] <= number:
             if line[9] == number:
-                account, flag = line[1], line[8]
+                flag = line[8]
                 if flag:
                     own[0] += 1
+                text = account_text.get(line[1])
                 lines.append(
-                    (line[0], account_text.get(account) or _id_text(account), line[2],
-                     line[3], line[4], line[5], line[6], line[7], flag == 1,
-                     account in account_text)
+                    (line[0], text or _id_text(line[1]), line[2], line[3], line[4], line[5],
+                     line[6], line[7], flag == 1, text is not None)
                 )  # fmt: skip
             line = next(line_rows, None)
         yield row, lines

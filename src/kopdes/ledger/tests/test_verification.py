@@ -24,6 +24,7 @@ from kopdes.ledger.tests.dbtools import db_id, guards_off
 # Any text a database can hold: every code point but the surrogates (and NUL, which
 # PostgreSQL refuses); control characters, quotes, backslashes, U+2028 and emoji included.
 TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30)
+MOSTLY_EMPTY = st.one_of(st.just(""), TEXT)  # both the plain-line and the full format
 IDS = st.uuids().map(str)
 INTS = st.integers(min_value=0, max_value=10**18)
 
@@ -36,10 +37,10 @@ def posted_entries(draw) -> PostedEntry:
             account_id=draw(IDS),
             side=draw(st.sampled_from(["D", "C"])),
             amount=draw(INTS),
-            subledger_kind=draw(TEXT),
-            subledger_ref=draw(TEXT),
-            business_unit=draw(TEXT),
-            memo=draw(TEXT),
+            subledger_kind=draw(MOSTLY_EMPTY),
+            subledger_ref=draw(MOSTLY_EMPTY),
+            business_unit=draw(MOSTLY_EMPTY),
+            memo=draw(MOSTLY_EMPTY),
         )
         for n in draw(st.permutations(range(1, draw(st.integers(0, 6)) + 1)))
     ]
@@ -247,3 +248,77 @@ def test_line_of_a_foreign_account_and_a_wrong_period_are_reported(books, other_
     assert problems[0] == f"{where}: hash does not match its content (tampered)"
     assert f"{where}: period 202602 does not match date 2026-01-05" in problems
     assert f"{where} line 1: account of another koperasi" in problems
+
+
+# The forked half runs only outside a transaction on a SQLite file, so it is exercised in
+# a separate process on a scratch database, against the single-process walk.
+PARALLEL_SCRIPT = r"""
+import datetime as dt, json, django
+django.setup()
+from django.db import connection
+from kopdes.domain.ledger import LineDraft
+from kopdes.ledger import services, verification
+from kopdes.ledger.models import JournalEntry
+from kopdes.ledger.testing import post_simple, with_books
+from kopdes.ledger.tests.dbtools import db_id, guards_off
+from kopdes.platform.core.testing import make_koperasi
+
+koperasi = with_books(make_koperasi("paralel"))
+for n in range(1, 41):
+    post_simple(koperasi, n * 100, date=dt.date(2026, 1, 1 + n % 28), memo=f"uji {n}")
+second = JournalEntry.objects.get(koperasi=koperasi, number=2)
+services.post(
+    koperasi, actor=None, date=second.date, memo="Balik", idempotency_key="balik",
+    lines=[LineDraft.credit("1-1100", second.total_amount),
+           LineDraft.debit("3-2000", second.total_amount)],
+    kind="reversal", reverses=second,
+)
+
+def both():
+    verification.PARALLEL_MIN_ENTRIES = 10
+    assert verification._can_fork()
+    forked = verification.check_chain(koperasi)
+    verification.PARALLEL_MIN_ENTRIES = 10**9
+    alone = verification.check_chain(koperasi)
+    return [forked.checked, forked.problems, alone.checked, alone.problems]
+
+out = {"clean": both()}
+ids = {e.number: db_id(e.id) for e in JournalEntry.objects.filter(koperasi=koperasi)}
+with guards_off(), connection.cursor() as cursor:
+    cursor.execute("UPDATE ledger_journalentry SET memo = 'ubah' WHERE id = %s", [ids[30]])
+    cursor.execute("DELETE FROM ledger_journalline WHERE entry_id = %s AND line_no = 2", [ids[5]])
+    cursor.execute("DELETE FROM ledger_journalline WHERE entry_id = %s", [ids[21]])
+    cursor.execute("DELETE FROM ledger_journalentry WHERE id = %s", [ids[21]])
+out["tampered"] = both()
+print(json.dumps(out))
+"""
+
+
+def test_the_forked_upper_half_finds_what_one_process_finds(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[4]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'kopdes.sqlite3'}",
+        "KOPDES_VAR_DIR": str(tmp_path / "var"),
+        "KOPDES_TESTING": "1",
+        "DJANGO_SETTINGS_MODULE": "kopdes.config.settings",
+        "PYTHONPATH": str(root / "src"),
+    }
+    for argv in (["-m", "kopdes", "migrate", "-v0"], ["-c", PARALLEL_SCRIPT]):
+        done = subprocess.run(
+            [sys.executable, *argv], env=env, cwd=root, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    forked_checked, forked, alone_checked, alone = out["clean"]
+    assert (forked_checked, forked) == (alone_checked, alone) == (41, [])
+    forked_checked, forked, alone_checked, alone = out["tampered"]
+    assert (forked_checked, forked) == (alone_checked, alone)
+    assert forked_checked == 40
+    assert [p.split(": ", 1)[0].rsplit(" ", 1)[-1] for p in forked] == ["5", "5", "22", "22", "30"]
