@@ -48,22 +48,31 @@ class FindMemberForm(forms.Form):
     )
 
 
-class TellerForm(KeyedForm):
+class CounterForm(KeyedForm):
+    """A money form with the cash or bank account the money crosses the counter through
+    (``selectors.counter_accounts``: Kas first, the default when nothing is chosen)."""
+
+    counter_account = forms.ChoiceField(label=_("Cash or bank"), required=False)
+
+    def __init__(self, *args, counters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counters = dict(counters)
+        self.fields["counter_account"].choices = [
+            (code, f"{code} · {name}") for code, name in counters
+        ]
+
+
+class TellerForm(CounterForm):
     account = forms.ChoiceField(label=_("Account"))
     amount = AmountField()
-    counter_account = forms.ChoiceField(label=_("Cash or bank"), required=False)
     memo = forms.CharField(label=_("Note"), max_length=200, required=False)
+    field_order = ["idempotency_key", "account", "amount", "counter_account", "memo"]
 
-    def __init__(self, *args, accounts=(), counters=(), **kwargs):
+    def __init__(self, *args, accounts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.accounts = {str(a.pk): a for a in accounts}
         self.fields["account"].choices = [
             (str(a.pk), f"{a.number} · {a.get_kind_display()}") for a in accounts
-        ]
-        # Kas first: it is the default when nothing is chosen.
-        self.counters = dict(counters)
-        self.fields["counter_account"].choices = [
-            (code, f"{code} · {name}") for code, name in counters
         ]
 
     def clean_account(self):
@@ -90,7 +99,7 @@ class TransferForm(KeyedForm):
         return self.accounts[self.cleaned_data["target"]]
 
 
-class TermForm(KeyedForm):
+class TermForm(CounterForm):
     amount = AmountField()
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=120)
     on_maturity = forms.ChoiceField(label=_("At maturity"), choices=MaturityAction.choices)

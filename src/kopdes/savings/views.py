@@ -240,7 +240,10 @@ def pay_principal(request: HttpRequest, member_id) -> HttpResponse:
     """Simpanan pokok: confirm the AD/ART amount in words, then take it (activates a calon)."""
     koperasi = request.koperasi  # type: ignore[attr-defined]
     person = selectors.get_member(koperasi, member_id)
-    form = forms.KeyedForm(request.POST if request.method == "POST" else None)
+    form = forms.CounterForm(
+        request.POST if request.method == "POST" else None,
+        counters=selectors.counter_accounts(koperasi),
+    )
     amount = koperasi.adart.simpanan_pokok_amount
     context = {"member": person, "form": form, "amount": amount, "words": terbilang(amount)}
     if request.method == "GET":
@@ -253,6 +256,7 @@ def pay_principal(request: HttpRequest, member_id) -> HttpResponse:
             actor=request.user,
             date=_today(),
             idempotency_key=form.cleaned_data["idempotency_key"],
+            counter_account=form.cleaned_data["counter_account"],
         )
     except DomainError as exc:
         form.add_error(None, exc.message)
@@ -267,20 +271,29 @@ def term_place(request: HttpRequest, member_id) -> HttpResponse:
     person = selectors.get_member(koperasi, member_id)
     product = services.default_product(koperasi, SavingsKind.TERM)
     step = request.POST.get("step", "")
+    counters = selectors.counter_accounts(koperasi)
     form = forms.TermForm(
         request.POST if request.method == "POST" else None,
         initial={"term_months": product.term_months or 6},
+        counters=counters,
     )
     context = {"member": person, "form": form, "product": product}
     if request.method == "GET" or step == "edit":
         if step == "edit":
-            context["form"] = forms.TermForm(initial=request.POST.dict())
+            context["form"] = forms.TermForm(initial=request.POST.dict(), counters=counters)
         return render(request, "savings/term.html", context)
     if not form.is_valid():
         return render(request, "savings/term.html", context, status=400)
     data = form.cleaned_data
     if step != "post":
-        context.update({"amount": data["amount"], "words": terbilang(data["amount"])})
+        context.update(
+            {
+                "amount": data["amount"],
+                "words": terbilang(data["amount"]),
+                "counter": data["counter_account"] or None,
+                "counter_name": form.counters.get(data["counter_account"], ""),
+            }
+        )
         return render(request, "savings/term_confirm.html", context)
     try:
         account = services.place_term_deposit(
@@ -292,6 +305,7 @@ def term_place(request: HttpRequest, member_id) -> HttpResponse:
             product=product,
             term_months=data["term_months"],
             on_maturity=data["on_maturity"],
+            counter_account=data["counter_account"],
         )
     except DomainError as exc:
         form.add_error(None, exc.message)

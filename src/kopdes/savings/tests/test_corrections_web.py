@@ -245,3 +245,35 @@ def test_api_and_teller_page_take_the_counter_account(client, koperasi, kasir):
     foreign = client.post(page, {**data, "counter_account": "2-1100", "step": "post",
                                  "idempotency_key": "f" * 32})  # fmt: skip
     assert foreign.status_code == 400
+
+
+def test_pokok_and_term_pages_take_the_counter_account(client, koperasi, kasir):
+    from kopdes.members.testing import make_member
+    from kopdes.savings.models import SavingsAccount
+    from kopdes.savings.testing import active_member
+
+    with_books(koperasi)
+    _bank(koperasi)
+    login(client, kasir)
+    calon = make_member(koperasi)
+    page = url("principal", koperasi, member_id=calon.pk)
+    html = client.get(page).content.decode()
+    assert "1-1200.01" in html
+    done = client.post(page, {"idempotency_key": _key(html), "counter_account": "1-1200.01"})
+    assert done.status_code == 302
+    txn = SavingsTransaction.objects.get(member=calon)
+    assert JournalLine.objects.filter(entry=txn.entry, account__code="1-1200.01", side="D")
+    member = active_member(koperasi, actor=kasir)
+    page = url("term-place", koperasi, member_id=member.pk)
+    html = client.get(page).content.decode()
+    data = {"amount": "1.000.000", "term_months": "6", "on_maturity": "payout",
+            "counter_account": "1-1200.01", "idempotency_key": _key(html)}  # fmt: skip
+    review = client.post(page, {**data, "step": "review"}).content.decode()
+    assert "Bank BRI" in review
+    assert client.post(page, {**data, "step": "post"}).status_code == 302
+    term = SavingsAccount.objects.get(member=member, kind="berjangka")
+    txn = SavingsTransaction.objects.get(account=term)
+    assert JournalLine.objects.filter(entry=txn.entry, account__code="1-1200.01", side="D")
+    bad = client.post(url("principal", koperasi, member_id=make_member(koperasi).pk),
+                      {"idempotency_key": "b" * 32, "counter_account": "4-1100"})  # fmt: skip
+    assert bad.status_code == 400
