@@ -64,6 +64,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.core.rows import insert as insert_rows
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.permissions import RANK, has_perm
 from kopdes.platform.identity.selectors import roles_for
@@ -822,14 +823,18 @@ def dues_on(loan: Loan, as_of: dt.date, rows: list[Installment] | None = None) -
 def _replay_repayment(
     koperasi, key: str, loan: Loan, amount: int, date, source
 ) -> Repayment | None:
-    # No ORDER BY: the unique (koperasi, key) index finds it; an ordering would make SQLite
-    # walk another index over every repayment.
-    found = next(
-        iter(Repayment.objects.filter(koperasi=koperasi, idempotency_key=key).order_by()[:1]),
-        None,
-    )
-    if found is None:
-        return None
+    # A fresh key is the common case and runs under the koperasi's lock: one plain indexed
+    # SELECT (no ORM compile; no ORDER BY, the unique (koperasi, key) index answers it),
+    # and the ORM reads the row only on a replay.
+    meta = Repayment._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {meta.db_table} WHERE koperasi_id = %s AND idempotency_key = %s",  # noqa: S608
+            [meta.pk.get_db_prep_value(koperasi.pk, connection), key],
+        )
+        if cursor.fetchone() is None:
+            return None
+    found = Repayment.objects.get(koperasi=koperasi, idempotency_key=key)
     if (found.loan_id, found.amount, found.date, found.source) != (loan.pk, amount, date, source):
         diff = [
             name
@@ -851,6 +856,88 @@ def _replay_repayment(
         )
     found.replayed = True
     return found
+
+
+# What a payment, the daily job or a decision may have changed on a loan since the caller
+# read it (before the lock): re-read with the rows, copied onto the caller's instance.
+_LIVE_FIELDS = (
+    "status",
+    "disbursed_on",
+    "principal_paid",
+    "interest_paid",
+    "penalty_paid",
+    "prepaid",
+    "closed_on",
+    "dpd",
+    "ppap_required",
+)
+_ROW_FIELDS = (
+    "id",
+    "koperasi_id",
+    "loan_id",
+    "period",
+    "due_date",
+    "principal",
+    "interest",
+    "balance",
+    "principal_paid",
+    "interest_paid",
+    "penalty_paid",
+    "paid_on",
+)
+
+
+def _locked_loan_and_rows(loan: Loan) -> tuple[Loan, list[Installment]]:
+    """Under the lock, re-read the loan's live figures and its installment rows in ONE
+    query (the rows with those few loan columns joined) instead of two. The caller's
+    instance keeps its member and product (they never change under a payment) and gets
+    the fresh figures. A loan without rows (not disbursed), or whose member/product the
+    caller did not load, is read the plain way."""
+    if not (Loan.member.is_cached(loan) and Loan.product.is_cached(loan)):
+        loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
+    rows = list(
+        Installment.objects.filter(koperasi_id=loan.koperasi_id, loan_id=loan.pk)
+        .select_related("loan")
+        .only(*_ROW_FIELDS, *(f"loan__{name}" for name in _LIVE_FIELDS))
+        .order_by("period")
+    )
+    if rows:
+        fresh = rows[0].loan
+        for name in _LIVE_FIELDS:
+            setattr(loan, name, getattr(fresh, name))
+        for r in rows:
+            r.loan = loan
+    else:
+        for name, value in zip(
+            _LIVE_FIELDS,
+            Loan.objects.filter(pk=loan.pk).values_list(*_LIVE_FIELDS).get(),
+            strict=True,
+        ):
+            setattr(loan, name, value)
+    return loan, rows
+
+
+def _update_rows(model, pk_values_fields: list[tuple[Any, dict[str, Any]]]) -> None:
+    """UPDATE rows of ``model`` by primary key, one statement (executemany) per distinct
+    field set, values adapted as the ORM would. The repayment path writes a few known
+    columns; compiling ``bulk_update``'s CASE expressions cost more than the round trip."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for pk, values in pk_values_fields:
+        names = tuple(values)
+        params = [meta.get_field(n).get_db_prep_save(values[n], connection) for n in names] + [
+            meta.pk.get_db_prep_save(pk, connection)
+        ]
+        groups.setdefault(names, []).append(params)
+    with connection.cursor() as cursor:
+        for names, params in groups.items():
+            sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in names)
+            sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (model's own names)
+            if len(params) == 1:
+                cursor.execute(sql, params[0])
+            else:
+                cursor.executemany(sql, params)
 
 
 def repay_loan(
@@ -888,12 +975,11 @@ def repay_loan(
         replay = _replay_repayment(koperasi, key, loan, amount, date, source)
         if replay is not None:
             return replay
-        loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
+        loan, rows = _locked_loan_and_rows(loan)
         if loan.status != LoanStatus.ACTIVE:
             raise LoanError(_("This loan is not active: nothing is owed on it."), field="loan")
         if date < loan.disbursed_on:
             raise LoanError(_("The payment date is before the disbursement."), field="date")
-        rows = list(Installment.objects.filter(loan=loan).order_by("period"))
         dues = dues_on(loan, date, rows)
         payoff_total = dues.payoff.total
         if amount > payoff_total:
@@ -945,8 +1031,20 @@ def repay_loan(
             source_ref=str(loan.pk),
         )
         if changed:
-            Installment.objects.bulk_update(
-                changed, ["principal_paid", "interest_paid", "penalty_paid", "paid_on"]
+            _update_rows(
+                Installment,
+                [
+                    (
+                        r.pk,
+                        {
+                            "principal_paid": r.principal_paid,
+                            "interest_paid": r.interest_paid,
+                            "penalty_paid": r.penalty_paid,
+                            "paid_on": r.paid_on,
+                        },
+                    )
+                    for r in changed
+                ],
             )
         loan.principal_paid += to_prin + extra
         loan.interest_paid += to_int
@@ -959,8 +1057,8 @@ def repay_loan(
             loan.dpd = 0
             loan.ppap_required = 0
             fields += ["status", "closed_on", "dpd", "ppap_required"]
-        loan.save(update_fields=fields)
-        repayment = Repayment.objects.create(
+        _update_rows(Loan, [(loan.pk, {name: getattr(loan, name) for name in fields})])
+        repayment = Repayment(
             koperasi=koperasi,
             loan=loan,
             date=date,
@@ -974,8 +1072,10 @@ def repay_loan(
             entry=entry,
             idempotency_key=key,
             created_by=actor,
+            created_at=timezone.now(),
             state_before=before,
         )
+        insert_rows([repayment])  # a new, append-only row; checks done above
         record(
             "loans.repayment.received",
             actor=actor,

@@ -77,3 +77,20 @@ def test_disbursement_api_refuses_an_unapproved_loan(client, koperasi, officers)
     services.approve_loan(loan, actor=officers["checker"])
     assert _post(client, url, {"date": "2026-03-02"}, token).status_code == 201
     assert _post(client, url, {"date": "2026-03-02"}, token).status_code == 200
+
+
+def test_one_repayment_over_the_api_touches_the_loan_tables_six_times(client, koperasi, officers):
+    """get the loan (404 check), replay check, loan + rows under the lock (one query),
+    installment update, loan update, repayment insert. Was 7 (loan and rows apart)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    loan = testing.active_loan(koperasi, officers=officers)
+    token = _token(officers["kasir"])
+    url = f"/api/k/{koperasi.slug}/loans/{loan.pk}/repayments"
+    body = {"amount": 1_000_00, "date": "2026-04-02"}
+    assert _post(client, url, body, token, key="first").status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        assert _post(client, url, body, token, key="second").status_code == 201
+    loan_queries = [q["sql"] for q in ctx.captured_queries if "loans_" in q["sql"]]
+    assert len(loan_queries) <= 6, "\n".join(loan_queries)
