@@ -3,6 +3,8 @@ classification and provision that never improve as a loan gets later."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,10 +30,9 @@ def loan_risk_settings(draw: st.DrawFn) -> AdArt:
     """Any valid buckets (strictly rising, 0..MAX_KOL_DAYS) and rates (rising, 0..100%)."""
     days = sorted(draw(st.sets(st.integers(0, MAX_KOL_DAYS), min_size=4, max_size=4)))
     rates = sorted(draw(st.lists(st.integers(0, 10_000), min_size=5, max_size=5)))
-    return AdArt(
-        **dict(zip(KOL_DAY_FIELDS, days, strict=True)),
-        **dict(zip(PPAP_RATE_FIELDS, rates, strict=True)),
-    )
+    values: dict[str, Any] = dict(zip(KOL_DAY_FIELDS, days, strict=True))
+    values.update(zip(PPAP_RATE_FIELDS, rates, strict=True))
+    return AdArt.from_json(values)
 
 
 def test_defaults_are_the_domain_md_buckets_and_rates() -> None:
