@@ -73,3 +73,29 @@ def test_t1_fifty_concurrent_deposits_with_one_key_post_once(pg_koperasi):
     account.refresh_from_db()
     assert account.balance == 20_000_00
     assert check_accounts(pg_koperasi).ok
+
+
+def test_t16_concurrent_approvals_of_one_correction_post_one_reversal(pg_koperasi):
+    from kopdes.platform.core.testing import make_user
+    from kopdes.savings.choices import TxnKind
+    from kopdes.savings.models import Correction
+
+    kasir = teller(pg_koperasi)
+    account = voluntary_account(pg_koperasi, balance=100_000_00, actor=kasir)
+    txn = SavingsTransaction.objects.filter(account=account).latest("seq")
+    correction = services.request_correction(
+        txn, actor=kasir, reason="Salah", idempotency_key="c-1"
+    )
+    checkers = [make_user("ketua", pg_koperasi) for _ in range(4)]
+
+    def approve(i):
+        c = Correction.objects.select_related("koperasi").get(pk=correction.pk)
+        return services.approve_correction(c, actor=checkers[i % 4])
+
+    results = run_concurrently(8, approve)
+    assert all(kind == "ok" for kind, _r in results), results
+    assert SavingsTransaction.objects.filter(kind=TxnKind.CORRECTION).count() == 1
+    account.refresh_from_db()
+    assert account.balance == 0
+    assert all(r.ok for r in verify_books(pg_koperasi))
+    assert check_accounts(pg_koperasi).ok
