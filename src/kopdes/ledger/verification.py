@@ -455,10 +455,6 @@ _INHERITED: list = []
 
 
 def _child_part(kid, lo: int, hi: int) -> _Part:
-    # The inherited connection belongs to the parent (its statements are open): never
-    # use or close it here; keep a reference so it is not finalised, and open our own.
-    _INHERITED.append(connection.connection)
-    connection.connection = None
     expected_number, prev_hash = _link_state(kid, lo)
     return _chain_part(kid, lo, hi, expected_number=expected_number, prev_hash=prev_hash)
 
@@ -471,6 +467,11 @@ def _fork(fn, *args) -> tuple[int, int]:
         code = 0
         try:
             os.close(read_fd)
+            # The inherited connection belongs to the parent (its statements may be open):
+            # never use or close it here; keep a reference so it is not finalised, and
+            # let Django open our own.
+            _INHERITED.append(connection.connection)
+            connection.connection = None
             payload = pickle.dumps(("ok", fn(*args)))
         except BaseException as exc:  # reported to the parent, which redoes the range
             payload, code = pickle.dumps(("error", repr(exc))), 1
@@ -483,7 +484,8 @@ def _fork(fn, *args) -> tuple[int, int]:
     return pid, read_fd
 
 
-def _collect(pid: int, read_fd: int) -> _Part | None:
+def _collect(pid: int, read_fd: int):
+    """The child's result, or None if it failed (the caller then does the work itself)."""
     with os.fdopen(read_fd, "rb") as pipe:
         payload = pipe.read()
     os.waitpid(pid, 0)
