@@ -487,4 +487,11 @@ def loan_repayments(loan: Loan) -> list[Repayment]:
     )
     for rep in reps:
         rep.correction = states.get(rep.pk, "")
+        rep.correctable = False
+    # Only the latest payment not corrected yet may be corrected (services._check_reversible
+    # decides; this only hides links that would be refused).
+    open_reps = [r for r in reps if r.correction != RepaymentReversal.State.APPROVED]
+    if open_reps and loan.status in (LoanStatus.ACTIVE, LoanStatus.PAID_OFF):
+        latest = max(open_reps, key=lambda r: (r.created_at, r.pk))
+        latest.correctable = latest.correction == ""
     return reps

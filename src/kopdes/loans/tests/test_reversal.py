@@ -275,6 +275,8 @@ def test_correction_through_the_pages(client, koperasi, officers):
     rows = _rows(loan)
     rep = _pay(loan, officers, 118_000_00)
     kasir = login(client, officers["kasir"])
+    detail_url = reverse("loans:loan-detail", kwargs={"slug": koperasi.slug, "loan_id": loan.pk})
+    assert kasir.get(detail_url).content.decode().count('data-testid="correct"') == 1
     url = reverse("loans:repayment-reverse", kwargs={"slug": koperasi.slug, "repayment_id": rep.pk})
     page = kasir.get(url)
     assert page.status_code == 200 and "seratus delapan belas ribu" in page.content.decode()
