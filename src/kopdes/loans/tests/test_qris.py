@@ -214,3 +214,28 @@ def test_member_portal_shows_the_qr_for_what_is_due(client, koperasi, officers):
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="qris"' in html
     assert "data:image/svg+xml" in html and " rupiah" in html
+
+
+def test_the_api_takes_a_qris_repayment_into_the_clearing_account(client, koperasi, officers):
+    import json
+
+    from kopdes.loans.tests.test_api import _token
+
+    loan = testing.active_loan(koperasi, officers=officers)
+    token = _token(officers["kasir"])
+    url = f"/api/k/{koperasi.slug}/loans/{loan.pk}/repayments"
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "qris-1"}
+    body = {"amount": 118_000_00, "date": "2026-04-02", "source": "qris"}
+    response = client.post(url, json.dumps(body), content_type="application/json", **headers)
+    assert response.status_code == 201, response.content
+    rep = Repayment.objects.get()
+    assert rep.source == "qris"
+    assert JournalLine.objects.get(entry=rep.entry, account__code="1-1600").side == "D"
+    bad = client.post(
+        url,
+        json.dumps({**body, "source": "bitcoin"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY="qris-2",
+    )
+    assert bad.status_code == 400 and Repayment.objects.count() == 1
