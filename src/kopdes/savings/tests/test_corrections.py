@@ -14,6 +14,7 @@ from kopdes.ledger.verification import check_subledgers
 from kopdes.members.choices import MemberStatus
 from kopdes.members.testing import make_member
 from kopdes.platform.audit.models import AuditEvent
+from kopdes.platform.core import verification
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.testing import make_user
 from kopdes.savings import selectors, services
@@ -30,6 +31,9 @@ LATER = DAY + dt.timedelta(days=3)
 def _books_ok(koperasi) -> None:
     assert check_subledgers(koperasi).ok, check_subledgers(koperasi).problems
     assert check_accounts(koperasi).ok, check_accounts(koperasi).problems
+    # Every check kopdes verify runs: chain, balances, reversals mirror their original.
+    results = verification.run_all(koperasi)
+    assert all(r.ok for r in results), [(r.name, r.problems) for r in results if not r.ok]
 
 
 def _balanced(entry) -> None:
