@@ -1727,8 +1727,6 @@ def request_correction(
     reason = _check_reason(reason)
     key = _check_key(idempotency_key)
     date = _check_date(date or timezone.localdate())
-    if txn.koperasi_id != koperasi.pk:
-        raise SavingsError(_("The transaction was not found."), field="transaction")
     with transaction.atomic():
         _lock(koperasi)
         existing = Correction.objects.filter(koperasi=koperasi, idempotency_key=key).first()
