@@ -343,7 +343,10 @@ _line_no = operator.itemgetter(0)
 
 
 def canonical_from_fields(
-    koperasi_id: str, head: Sequence[Any], lines: Iterable[Sequence[Any]]
+    koperasi_id: str,
+    head: Sequence[Any],
+    lines: Iterable[Sequence[Any]],
+    account_json: Mapping[Any, str] | None = None,
 ) -> bytes:
     """``canonical_entry`` of an entry given as plain values (no ``PostedEntry``).
 
@@ -351,15 +354,22 @@ def canonical_from_fields(
     business_unit, idempotency_key, reverses_id, kind, posted_at, posted_by), each as
     ``PostedEntry`` holds it (ids and dates as text); each line starts with (line_no,
     account_id, side, amount, subledger_kind, subledger_ref, business_unit, memo). Later
-    items are ignored, so database rows can be passed as they come.
+    items are ignored, so database rows can be passed as they come. ``account_json``, if
+    given, maps each line's account item to its JSON string (quotes included), so a row
+    may carry the account id as stored.
     """
     q = _quote
+    ordered = sorted(lines, key=_line_no)
+    if account_json is None:
+        accounts = [q(x[1]) for x in ordered]
+    else:
+        accounts = [account_json[x[1]] for x in ordered]
     body = ",".join(
         [
-            _LINE_FORMAT % (q(x[1]), x[3], q(x[7]), x[0], q(x[2]), q(x[4]), q(x[5]), q(x[6]))
+            _LINE_FORMAT % (a, x[3], q(x[7]), x[0], q(x[2]), q(x[4]), q(x[5]), q(x[6]))
             if x[4] or x[5] or x[6] or x[7]
-            else _PLAIN_LINE_FORMAT % (q(x[1]), x[3], x[0], q(x[2]))
-            for x in sorted(lines, key=_line_no)
+            else _PLAIN_LINE_FORMAT % (a, x[3], x[0], q(x[2]))
+            for a, x in zip(accounts, ordered, strict=True)
         ]
     )
     text = _ENTRY_FORMAT % (
@@ -383,11 +393,15 @@ def canonical_from_fields(
 
 
 def chain_hash_from_fields(
-    prev_hash: str, koperasi_id: str, head: Sequence[Any], lines: Iterable[Sequence[Any]]
+    prev_hash: str,
+    koperasi_id: str,
+    head: Sequence[Any],
+    lines: Iterable[Sequence[Any]],
+    account_json: Mapping[Any, str] | None = None,
 ) -> str:
     """``chain_hash`` over ``canonical_from_fields`` (same digest as over the entry)."""
     return hashlib.sha256(
-        prev_hash.encode("ascii") + canonical_from_fields(koperasi_id, head, lines)
+        prev_hash.encode("ascii") + canonical_from_fields(koperasi_id, head, lines, account_json)
     ).hexdigest()
 
 

@@ -8,6 +8,8 @@ fast path (issue 3: a million entries in under a minute) must not change.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 
 import pytest
 from django.db import connection
@@ -86,6 +88,12 @@ def test_fast_canonical_form_is_byte_identical_to_canonical_entry(entry, prev):
     assert rules.chain_hash_from_fields(prev, entry.koperasi_id, head, lines) == rules.chain_hash(
         prev, entry
     )
+    # Accounts as stored (here: upper-case hex) with their JSON text looked up.
+    stored = [(x[0], uuid.UUID(x[1]).hex.upper(), *x[2:]) for x in lines]
+    account_json = {uuid.UUID(x[1]).hex.upper(): json.dumps(x[1]) for x in lines}
+    assert rules.canonical_from_fields(
+        entry.koperasi_id, head, stored, account_json
+    ) == rules.canonical_entry(entry)
 
 
 @settings(max_examples=200, derandomize=True)
@@ -295,7 +303,6 @@ print(json.dumps(out))
 
 
 def test_the_forked_upper_half_finds_what_one_process_finds(tmp_path):
-    import json
     import os
     import subprocess
     import sys
