@@ -116,16 +116,16 @@ SQLITE_PRAGMAS = (
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kopdes.sqlite3'}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend plus a kernel queue for writers (see the module's docstring).
+    _db["ENGINE"] = "kopdes.platform.core.sqlite3"
     _db["OPTIONS"] = {
         "init_command": SQLITE_PRAGMAS,
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,
     }
-    _db["TEST"] = (
-        {"NAME": os.environ.get("KOPDES_TEST_SQLITE", "")}
-        if os.environ.get("KOPDES_TEST_SQLITE")
-        else {}
-    )
+    # ":memory:" spelled out: pytest-django recognises an in-memory test database only by
+    # Django's own engine name, and would otherwise invent a file name per xdist worker.
+    _db["TEST"] = {"NAME": os.environ.get("KOPDES_TEST_SQLITE") or ":memory:"}
 else:
     _db.setdefault("OPTIONS", {})
     _db["CONN_HEALTH_CHECKS"] = True

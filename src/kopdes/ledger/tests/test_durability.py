@@ -25,14 +25,15 @@ def test_the_test_database_connection_is_durable():
 def test_a_real_sqlite_file_connection_runs_wal_and_synchronous_full(tmp_path):
     """A real (file) connection built from the production settings."""
     from django.conf import settings
-    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from kopdes.platform.core.sqlite3.base import DatabaseWrapper
 
     params = dict(settings.DATABASES["default"])
-    if params["ENGINE"] != "django.db.backends.sqlite3":
+    if not params["ENGINE"].endswith("sqlite3"):
         from kopdes.config.settings import SQLITE_PRAGMAS
 
         params = {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "kopdes.platform.core.sqlite3",
             "OPTIONS": {"init_command": SQLITE_PRAGMAS, "transaction_mode": "IMMEDIATE"},
         }
     params = {**params, "NAME": str(tmp_path / "laptop.sqlite3"), "TEST": {}}

@@ -11,7 +11,7 @@ def check_sqlite_durability(app_configs=None, **kwargs):
     """A laptop's SQLite must run WAL + synchronous=FULL + IMMEDIATE transactions."""
     errors = []
     for alias, db in settings.DATABASES.items():
-        if db["ENGINE"] != "django.db.backends.sqlite3":
+        if not db["ENGINE"].endswith("sqlite3"):
             continue
         options = db.get("OPTIONS", {})
         init = options.get("init_command", "").replace(" ", "").lower()

@@ -1,0 +1,81 @@
+"""Django's SQLite backend with writers queued on a lock file instead of SQLite's busy sleeps.
+
+Every kopdes transaction starts ``BEGIN IMMEDIATE`` (settings: a read-then-write must
+never fail half way). When another process already writes, SQLite's busy handler makes
+the newcomer sleep and retry on a fixed schedule (1, 2, 5, 10, 15, 20, 25 ... 100 ms), so
+at a busy counter a teller's deposit waits for the sleeps rather than for the three
+milliseconds the previous posting needed. Here each write transaction first takes an
+exclusive ``flock`` on ``<database>.writer-lock``, polled every half millisecond: the
+next writer starts within a millisecond of the previous commit.
+
+The lock file is an optimisation, never the guarantee: SQLite's own lock still decides,
+a writer that waited longer than the connection's ``timeout`` goes on to ``BEGIN`` and
+SQLite's busy handler as before, and the kernel drops the lock of a killed process.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+
+from django.db.backends.sqlite3 import base
+
+POLL_SECONDS = 0.0005
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _writer_fd: int | None = None
+    _writer_locked = False
+
+    def _writer_lock(self) -> None:
+        if self.is_in_memory_db():
+            return
+        if self._writer_fd is None:
+            path = f"{self.settings_dict['NAME']}.writer-lock"
+            self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        while True:
+            try:
+                fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return  # let SQLite's busy timeout decide, as without the lock file
+                time.sleep(POLL_SECONDS)
+            else:
+                self._writer_locked = True
+                return
+
+    def _writer_unlock(self) -> None:
+        if self._writer_locked:
+            self._writer_locked = False
+            fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._writer_lock()
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._writer_unlock()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._writer_unlock()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._writer_unlock()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            self._writer_unlock()
+            if self._writer_fd is not None:
+                os.close(self._writer_fd)
+                self._writer_fd = None
