@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SavingsKind(models.TextChoices):
@@ -30,7 +31,8 @@ class TxnKind(models.TextChoices):
     PAYOUT = "payout", _("Payout")
     # The mirror of a teller movement found wrong, approved by a second officer
     # (``services.approve_correction``); the original row stays as it was.
-    CORRECTION = "correction", _("Correction")
+    # Context: the privacy app's "Correction" is a data-correction request.
+    CORRECTION = "correction", pgettext_lazy("savings movement", "Correction")
 
 
 class RequestStatus(models.TextChoices):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.savings.choices import TxnKind
 
 
 def statement_xlsx(koperasi, statement) -> bytes:
-    wb, ws = xlsx.new_workbook(_("Statement"))
+    wb, ws = xlsx.new_workbook(pgettext("savings", "Statement"))
     ws.append([xlsx.safe_text(koperasi.name)])
     ws.append([xlsx.safe_text(statement.title)])
     ws.append(

@@ -78,6 +78,8 @@ def test_correction_page_confirms_in_words_then_a_second_officer_approves(
         + f"?date_from={DAY:%Y-%m-%d}&date_to=2099-12-31"
     ).content.decode()
     assert "Koreksi" in statement and "dikoreksi" in statement
+    # The movement's label, not the privacy app's "Correction" (a data-correction request).
+    assert "Perbaikan data" not in statement and "Rekening koran" in statement
 
 
 def test_correction_page_without_a_reason_writes_nothing(client, koperasi, kasir, deposit):
