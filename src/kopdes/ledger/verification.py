@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import itertools
 import json
+import operator
 import os
 import pickle
 import signal
@@ -239,24 +241,33 @@ def _json_text(raw) -> str:
     return json.dumps(_id_text(raw), ensure_ascii=False)
 
 
-def _joined_groups(entry_rows, line_rows, account_json: dict, own: list[int]):
-    """(entry row, its line rows) from the entries and the joined-lines queries. A line row
-    is (line_no, account id as stored, side, amount, subledger_kind, subledger_ref,
-    business_unit, memo, koperasi/date flag, number). ``own[0]`` counts the lines that
-    carry the entry's koperasi; an account not seen before gets its JSON text."""
-    line = next(line_rows, None)
+class _AccountJson(dict):
+    """Stored account id -> its JSON text in the hash; an id not seen before (an account of
+    another koperasi) is converted when first met."""
+
+    def __missing__(self, raw) -> str:
+        text = self[raw] = _json_text(raw)
+        return text
+
+
+_NUMBER = operator.itemgetter(9)
+
+
+def _joined_groups(entry_rows, line_rows):
+    """(entry row, its line rows) from the entries and the joined-lines queries, grouped in
+    C (``groupby``). A line row is (line_no, account id as stored, side, amount,
+    subledger_kind, subledger_ref, business_unit, memo, koperasi/date flag, number)."""
+    groups = itertools.groupby(line_rows, key=_NUMBER)
+    pending = next(groups, None)
     for row in entry_rows:
         number = row[1]
-        lines = []
-        while line is not None and line[9] <= number:
-            if line[9] == number:
-                if line[8]:
-                    own[0] += 1
-                if line[1] not in account_json:
-                    account_json[line[1]] = _json_text(line[1])
-                lines.append(line)
-            line = next(line_rows, None)
-        yield row, lines
+        while pending is not None and pending[0] < number:  # only across snapshots
+            pending = next(groups, None)
+        if pending is not None and pending[0] == number:
+            yield row, list(pending[1])
+            pending = next(groups, None)
+        else:
+            yield row, []
 
 
 def _id_text(value) -> str:
@@ -340,7 +351,7 @@ def _chain_part(
         cursor.execute("SELECT id FROM ledger_account WHERE koperasi_id = %s", [param])
         # Ids as the lines query returns them; each one's text as the hash quotes it.
         owned = {row[0] for row in cursor.fetchall()}
-    account_json = {raw: _json_text(raw) for raw in owned}
+    account_json = _AccountJson((raw, _json_text(raw)) for raw in owned)
     # Signatures only of the entries a reversal mentions (not a million of them).
     reversed_ids = {
         str(pk)
@@ -355,7 +366,7 @@ def _chain_part(
     reversals = part.reversals
     checked = 0
     entries_sql, joined_sql = _fast_sql()
-    own = [0]
+    joined = foreign = 0
     # Cursors open together: on SQLite they (and ``on_open``'s queries) share one read
     # snapshot, so a posting made meanwhile cannot show up as a difference.
     with connection.chunked_cursor() as entry_cursor, connection.chunked_cursor() as line_cursor:
@@ -363,7 +374,7 @@ def _chain_part(
         line_cursor.execute(joined_sql, [param, lo, hi])
         if on_open is not None:
             on_open()
-        groups = _joined_groups(_stream(entry_cursor), _stream(line_cursor), account_json, own)
+        groups = _joined_groups(_stream(entry_cursor), _stream(line_cursor))
         # Millions of short-lived tuples and no reference cycles: the cyclic collector
         # would only rescan the survivors again and again (about 15% of the time).
         collecting = gc.isenabled()
@@ -413,6 +424,7 @@ def _chain_part(
                     if amount <= 0 or x[8] != 1 or x[1] not in owned:
                         odd = True
                 count = len(lines)
+                joined += count
                 if (
                     count < 2
                     or count != line_count
@@ -425,6 +437,7 @@ def _chain_part(
                         f"{count}/{line_count}, debit {debit}, credit {credit}, total {total})"
                     )
                 if odd:
+                    foreign += sum(1 for x in lines if not x[8])
                     _line_problems(add, f"koperasi {kid} entry {number}", lines, owned)
                 if reverses or entry_id in reversed_ids:
                     signatures[entry_id] = sorted((x[1], x[2], x[3], x[4], x[5]) for x in lines)
@@ -434,7 +447,7 @@ def _chain_part(
             if collecting:
                 gc.enable()
     part.checked = checked
-    part.own_lines = own[0]
+    part.own_lines = joined - foreign
     return part
 
 
