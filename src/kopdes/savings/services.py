@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q, Sum
@@ -324,13 +324,21 @@ def _insert_transactions(txns: Sequence[SavingsTransaction]) -> None:
 def _replay(koperasi, moves: Sequence[Move], key: str) -> list[SavingsTransaction] | None:
     """The movements already recorded under ``key`` (same content), or None if new."""
     first = moves[0]
-    found = SavingsTransaction.objects.filter(
-        koperasi=koperasi, account_id=first.account.pk, kind=first.kind, idempotency_key=key
-    ).first()
+    # Plain SQL: on every teller call this finds nothing, and the ORM's query compilation
+    # would cost more than the lookup (bench savings_teller).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT entry_id FROM savings_savingstransaction WHERE koperasi_id = %s "
+            "AND account_id = %s AND kind = %s AND idempotency_key = %s LIMIT 1",
+            [_db_uuid(koperasi.pk), _db_uuid(first.account.pk), first.kind, key],
+        )
+        found = cursor.fetchone()
     if found is None:
         return None
     txns = list(
-        SavingsTransaction.objects.filter(koperasi=koperasi, idempotency_key=key, entry=found.entry)
+        SavingsTransaction.objects.filter(
+            koperasi=koperasi, idempotency_key=key, entry_id=_maybe_uuid(found[0])
+        )
     )
     recorded = sorted((str(t.account_id), t.kind, t.amount) for t in txns)
     wanted = sorted((str(m.account.pk), m.kind, m.amount) for m in moves)
@@ -369,11 +377,21 @@ def _apply(
     the lock and refuses any move that would take a balance below zero.
     """
     ids = {m.account.pk for m in moves}
-    # Plain rows, not model instances: a jasa batch re-reads hundreds of accounts here.
-    rows = SavingsAccount.objects.filter(koperasi=koperasi, pk__in=ids).values_list(
-        "pk", "balance", "last_seq", "status", "ledger_code", "member_id", "number"
-    )
-    fresh = {row[0]: _Fresh(*row) for row in rows}
+    # Plain rows, not model instances: a jasa batch re-reads hundreds of accounts here,
+    # and a teller call pays the ORM's query compilation on every deposit.
+    id_list = [_db_uuid(pk) for pk in ids]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, balance, last_seq, status, ledger_code, member_id, number "  # noqa: S608 (placeholders only)
+            "FROM savings_savingsaccount WHERE koperasi_id = %s "
+            f"AND id IN ({', '.join(['%s'] * len(id_list))})",
+            [_db_uuid(koperasi.pk), *id_list],
+        )
+        rows = cursor.fetchall()
+    fresh = {}
+    for pk, balance, last_seq, status, code, member_id, number in rows:
+        pk = uuid.UUID(str(pk))
+        fresh[pk] = _Fresh(pk, balance, last_seq, status, code, uuid.UUID(str(member_id)), number)
     balances = {pk: a.balance for pk, a in fresh.items()}
     seqs = {pk: a.last_seq for pk, a in fresh.items()}
     lines: list[LineDraft] = []
@@ -451,16 +469,12 @@ def _apply(
         account.balance = running[pk]
         account.last_seq = seqs[pk]
         changed.append(account)
-    if len(changed) == 1:
-        a = changed[0]
-        SavingsAccount.objects.filter(pk=a.pk).update(balance=a.balance, last_seq=a.last_seq)
-    else:
-        # One prepared statement run per row: bulk_update's CASE WHEN is far slower here.
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
-                [(a.balance, a.last_seq, _db_uuid(a.pk)) for a in changed],
-            )
+    # One prepared statement run per row: bulk_update's CASE WHEN is far slower here.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
+            [(a.balance, a.last_seq, _db_uuid(a.pk)) for a in changed],
+        )
     for m in moves:
         m.account.balance = running[m.account.pk]
         m.account.last_seq = seqs[m.account.pk]
@@ -499,6 +513,20 @@ def resolve_counter_account(koperasi, code: str | None = None) -> str:
     return code
 
 
+class _MemberState(NamedTuple):
+    status: str
+    number: str
+
+
+def _fresh_member(member_id) -> _MemberState:
+    """The member's status as it is now, read under the lock (one plain query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, number FROM members_member WHERE id = %s", [_db_uuid(member_id)]
+        )
+        return _MemberState(*cursor.fetchone())
+
+
 def _single(
     account: SavingsAccount,
     *,
@@ -520,8 +548,7 @@ def _single(
         replay = _replay(koperasi, [move], key)
         if replay is not None:
             return replay[0]
-        member = Member.objects.get(pk=account.member_id)
-        _require_member_active(member, allow_candidate=allow_candidate)
+        _require_member_active(_fresh_member(account.member_id), allow_candidate=allow_candidate)
         (txn,) = _apply(
             koperasi,
             actor=actor,
