@@ -25,6 +25,7 @@ class Entry:
     msgid: str = ""
     msgstrs: list[str] = field(default_factory=list)
     obsolete: bool = False
+    context: str = ""
 
 
 def parse_po(path: Path) -> list[Entry]:
@@ -33,6 +34,7 @@ def parse_po(path: Path) -> list[Entry]:
     current: Entry | None = None
     target: str | None = None  # "msgid", "msgid_plural" or "msgstr"
     flags: set[str] = set()
+    context = ""
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
         if line.startswith("#~"):
@@ -45,13 +47,14 @@ def parse_po(path: Path) -> list[Entry]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("msgctxt"):
+            context = ast.literal_eval(line[8:])
             continue
         if line.startswith("msgid_plural"):
             target = "msgid_plural"
             continue
         if line.startswith("msgid "):
-            current = Entry(line=number, flags=flags)
-            flags = set()
+            current = Entry(line=number, flags=flags, context=context)
+            flags, context = set(), ""
             entries.append(current)
             current.msgid = ast.literal_eval(line[6:])
             target = "msgid"
@@ -100,7 +103,8 @@ def test_compiled_catalogue_matches_its_source(po: Path):
         if e.msgid
         and not e.obsolete
         and len(e.msgstrs) == 1
-        and compiled.gettext(e.msgid) != e.msgstrs[0]
+        and (compiled.pgettext(e.context, e.msgid) if e.context else compiled.gettext(e.msgid))
+        != e.msgstrs[0]
     ]
     assert not stale, (
         f"{mo.relative_to(SRC)} is out of date (run django-admin compilemessages): {stale[:5]}"

@@ -9,7 +9,7 @@ from django.db import connection
 
 from kopdes.platform.core.triggers import _sqlite_sql
 
-GUARDS = importlib.import_module("kopdes.ledger.migrations.0002_triggers")
+GUARDS = importlib.import_module("kopdes.ledger.migrations.0004_single_pass_entry_guard")
 TABLES = ("ledger_journalentry", "ledger_journalline")
 
 

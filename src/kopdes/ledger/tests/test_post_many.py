@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_a_batch_is_numbered_chained_balanced_and_audited_once(books):
     assert not any(p.replayed for p in posted)
     entries = list(JournalEntry.objects.filter(koperasi=books).order_by("number"))
     assert entries[1].prev_hash == first.hash
-    for previous, entry in zip(entries, entries[1:], strict=False):
+    for previous, entry in itertools.pairwise(entries):
         assert entry.prev_hash == previous.hash
     assert entries[-1].period == 202602
     assert JournalLine.objects.filter(koperasi=books).count() == 14

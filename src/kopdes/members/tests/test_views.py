@@ -268,11 +268,12 @@ def test_portal_correction_request_then_officer_applies_it(client, koperasi):
     sek = login(type(client)(), make_user("sekretaris", koperasi))
     url = reverse("members:member-correct", kwargs={"slug": koperasi.slug, "member_id": member.pk})
     data = {k: getattr(member, k) for k in services.CORRECTABLE}
-    data.update(address="Kp. Babakan RT 03/RW 02", request=str(req[0].pk))
+    # An address no builder makes (they use "RT 01".."RT 09"): a correction must change it.
+    data.update(address="Jl. Raya Cibinong No. 5", request=str(req[0].pk))
     assert sek.post(url, data).status_code == 302
     member.refresh_from_db()
     req[0].refresh_from_db()
-    assert member.address == "Kp. Babakan RT 03/RW 02" and req[0].status == "done"
+    assert member.address == "Jl. Raya Cibinong No. 5" and req[0].status == "done"
     assert AuditEvent.objects.filter(action="members.member.corrected").count() == 1
 
 
