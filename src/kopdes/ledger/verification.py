@@ -618,13 +618,16 @@ def check_chain(koperasi=None) -> CheckResult:
     return result
 
 
-# SQLite: read the koperasi's lines in rowid (= posting) order through its koperasi_id
-# index, then group; left alone, the planner walks an (account, ...) index and jumps
-# across the whole table once per line. PostgreSQL hash-aggregates a plain scan anyway.
+# SQLite: read the koperasi's lines along the unique (koperasi, entry, line_no) index
+# (entry ids are UUIDv7, so that is posting order and the row reads go forward), then
+# group. Left alone, the planner walks an (account, ...) index for the GROUP BY and jumps
+# across the whole table once per line (34 s of the first 1M-entry run). PostgreSQL
+# hash-aggregates a plain scan anyway.
 _SQLITE_ACCOUNT_SUMS = (
     "SELECT account_id, business_unit, period, side, SUM(amount) FROM ("
     "SELECT account_id, business_unit, period, side, amount FROM ledger_journalline "
-    "WHERE koperasi_id = %s ORDER BY rowid) GROUP BY account_id, business_unit, period, side"
+    "WHERE koperasi_id = %s ORDER BY entry_id, line_no) "
+    "GROUP BY account_id, business_unit, period, side"
 )
 
 
