@@ -97,6 +97,11 @@ class Period(TenantModel):
 class JournalEntry(TenantModel):
     """A posted journal entry: numbered without gaps and hash-chained per koperasi."""
 
+    # No index of its own: (koperasi, number) leads with it, and every extra index is paid
+    # on each insert (bench ledger_batch).
+    koperasi = models.ForeignKey(
+        "tenancy.Koperasi", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     number = models.PositiveBigIntegerField(_("number"))
     date = models.DateField(_("date"))
     period = models.PositiveIntegerField(_("month (yyyymm)"))
@@ -156,6 +161,10 @@ class JournalEntry(TenantModel):
 class JournalLine(TenantModel):
     """One debit or credit of an entry. Date, month and unit are copied for fast reports."""
 
+    # (koperasi, account, date) leads with it: see JournalEntry.koperasi.
+    koperasi = models.ForeignKey(
+        "tenancy.Koperasi", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     line_no = models.PositiveSmallIntegerField()
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")

@@ -34,7 +34,7 @@ BEGIN
 END
 """
 
-# What the journal's guards are now (tests that switch them off put these back).
+# What the journal's guards are after 0004 (0005 re-exports them with its line guard).
 SQLITE_FORWARD = [GUARDS_0002.SQLITE_FORWARD[0], ENTRY_GUARD]
 SQLITE_REVERSE = GUARDS_0002.SQLITE_REVERSE
 

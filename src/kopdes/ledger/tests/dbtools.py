@@ -9,7 +9,7 @@ from django.db import connection
 
 from kopdes.platform.core.triggers import _sqlite_sql
 
-GUARDS = importlib.import_module("kopdes.ledger.migrations.0004_single_pass_entry_guard")
+GUARDS = importlib.import_module("kopdes.ledger.migrations.0005_line_guard_and_tenant_indexes")
 TABLES = ("ledger_journalentry", "ledger_journalline")
 
 
