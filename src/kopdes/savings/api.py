@@ -135,7 +135,7 @@ def get_account(request: HttpRequest, account_id: str, slug: str = Path(...)):
 
 def _move(request, slug, account_id, payload: MoveIn, key: str, service):
     koperasi = _koperasi(request, slug, "savings.teller")
-    account = selectors.get_account(koperasi, account_id)
+    account = selectors.get_account(koperasi, account_id, with_member=False)
     result = service(
         account,
         actor=request.auth,

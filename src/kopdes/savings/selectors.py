@@ -36,17 +36,22 @@ def _uuid_or_404(value) -> str:
         raise Http404 from exc
 
 
-def get_account(koperasi, account_id) -> SavingsAccount:
-    """One account of ``koperasi`` (404 for a missing or foreign id)."""
-    account = (
-        SavingsAccount.objects.filter(koperasi=koperasi, pk=_uuid_or_404(account_id))
-        .select_related("member", "product")
-        .first()
-    )
+def get_account(koperasi, account_id, *, with_member: bool = True) -> SavingsAccount:
+    """One account of ``koperasi`` (404 for a missing or foreign id).
+
+    ``with_member=False`` for the teller API: a deposit needs only the account's own row,
+    and joining the member and product rows was a third of the request's time.
+    """
+    qs = SavingsAccount.objects.filter(koperasi=koperasi, pk=_uuid_or_404(account_id))
+    if with_member:
+        qs = qs.select_related("member", "product")
+    account = qs.first()
     if account is None:
         raise Http404
     # The caller's koperasi object, not a second query when a service reads .koperasi.
-    account.koperasi = account.member.koperasi = koperasi
+    account.koperasi = koperasi
+    if with_member:
+        account.member.koperasi = koperasi
     return account
 
 
