@@ -702,8 +702,20 @@ _ENTRY_COLUMNS = (
     "idempotency_key, reverses_id, total_amount, line_count, posted_by_id, posted_at, "
     "prev_hash, hash"
 )
-_INSERT_LINE = f"INSERT INTO ledger_journalline ({_LINE_COLUMNS}) VALUES ({_placeholders(13)})"  # noqa: S608 (placeholders only)
-_INSERT_ENTRY = f"INSERT INTO ledger_journalentry ({_ENTRY_COLUMNS}) VALUES ({_placeholders(18)})"  # noqa: S608 (placeholders only)
+_LINE_ROW = "(" + _placeholders(13) + ")"
+_ENTRY_ROW = "(" + _placeholders(18) + ")"
+ROWS_PER_STATEMENT = 500  # well inside SQLite's 32,766 and PostgreSQL's 65,535 parameters
+
+
+def _insert(cursor, table: str, columns: str, row: str, rows: Sequence[tuple]) -> None:
+    """Multi-row INSERTs: one round trip for a teller's entry (executemany's pipeline cost
+    more than the statement on PostgreSQL), a few hundred rows each for a batch."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES " + ",".join([row] * len(chunk)),  # noqa: S608 (constants)
+            [value for r in chunk for value in r],
+        )
 
 
 def _prepare(koperasi, actor, items: Sequence[tuple[EntryDraft, str, str]]) -> list[_Prepared]:
@@ -833,8 +845,15 @@ def _write(koperasi, prepared: Sequence[_Prepared]) -> None:
     # month closed underneath us) and aborts the whole posting.
     try:
         with connection.cursor() as cursor:
-            cursor.executemany(_INSERT_LINE, [line for p in prepared for line in p.lines])
-            cursor.executemany(_INSERT_ENTRY, [p.entry for p in prepared])
+            lines = [line for p in prepared for line in p.lines]
+            _insert(cursor, "ledger_journalline", _LINE_COLUMNS, _LINE_ROW, lines)
+            _insert(
+                cursor,
+                "ledger_journalentry",
+                _ENTRY_COLUMNS,
+                _ENTRY_ROW,
+                [p.entry for p in prepared],
+            )
     except IntegrityError as exc:
         if "closed" in str(exc):
             raise LedgerError(
