@@ -39,20 +39,13 @@ from kopdes.ledger.models import (
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.identity.permissions import has_perm, role_label
-from kopdes.platform.identity.selectors import roles_for
+from kopdes.platform.identity.permissions import role_label
+from kopdes.platform.identity.selectors import require_perm, roles_for
 
 MAX_KEY_LENGTH = 200
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _require(actor, koperasi, code: str) -> frozenset:
-    roles = roles_for(actor, koperasi) if actor is not None else frozenset()
-    if not has_perm(roles, code):
-        raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
-    return roles
 
 
 def _lock(koperasi) -> None:
@@ -298,7 +291,7 @@ def create_account(
 
     The code must extend the parent's numbering ("1-1100" -> "1-1100.01" or "1-1105").
     """
-    roles = _require(actor, koperasi, "ledger.manage_accounts")
+    roles = require_perm(actor, koperasi, "ledger.manage_accounts")
     code = (code or "").strip()
     name = (name or "").strip()
     if not name:
@@ -345,7 +338,7 @@ def create_account(
 def set_account_active(account: Account, *, actor, active: bool) -> Account:
     """Close an account for new postings (or open it again). Closing needs a zero balance."""
     koperasi = account.koperasi
-    roles = _require(actor, koperasi, "ledger.manage_accounts")
+    roles = require_perm(actor, koperasi, "ledger.manage_accounts")
     with transaction.atomic():
         _lock(koperasi)
         if not active:
@@ -874,7 +867,7 @@ def post_manual(
     business_unit: str = "",
 ) -> JournalEntry:
     """A manual journal entry (jurnal umum) by an officer allowed ``ledger.post_manual``."""
-    _require(actor, koperasi, "ledger.post_manual")
+    require_perm(actor, koperasi, "ledger.post_manual")
     return post(
         koperasi,
         actor=actor,
@@ -902,7 +895,7 @@ def propose_reversal(
     Another officer with ``ledger.approve_reversal`` must approve it.
     """
     koperasi = entry.koperasi
-    roles = _require(actor, koperasi, "ledger.propose_reversal")
+    roles = require_perm(actor, koperasi, "ledger.propose_reversal")
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError(_("Give the reason for the reversal."), field="reason")
@@ -952,7 +945,7 @@ def propose_reversal(
 
 def _decidable(proposal, actor, code: str):
     koperasi = proposal.koperasi
-    roles = _require(actor, koperasi, code)
+    roles = require_perm(actor, koperasi, code)
     if proposal.proposed_by_id == actor.pk:
         raise PermissionDeniedError(
             _("The officer who proposed this cannot approve or reject it; another officer must.")
@@ -1071,7 +1064,7 @@ def propose_period_change(
     Close: every earlier month that has entries must already be closed. Reopen: no later
     month may be closed (reopen from the newest first). The ketua approves.
     """
-    roles = _require(actor, koperasi, "ledger.propose_close")
+    roles = require_perm(actor, koperasi, "ledger.propose_close")
     period = _period_key(year, month)
     if action not in PeriodAction.values:
         raise LedgerError(_("Unknown period action."), field="action")

@@ -67,7 +67,7 @@ from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.core.rows import insert as insert_rows
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.permissions import RANK, has_perm
-from kopdes.platform.identity.selectors import roles_for
+from kopdes.platform.identity.selectors import require_perm, roles_for
 
 SUBLEDGER = "loans"
 BP = 10_000
@@ -81,13 +81,6 @@ def _roles(actor, koperasi) -> frozenset:
     if actor is None:
         return frozenset()
     return roles_for(actor, koperasi)
-
-
-def _require(actor, koperasi, code: str) -> frozenset:
-    roles = _roles(actor, koperasi)
-    if not has_perm(roles, code):
-        raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
-    return roles
 
 
 def _label(roles) -> str:
@@ -241,7 +234,7 @@ PRODUCT_FIELDS = (
 
 def create_product(koperasi, *, actor, data: dict[str, Any]) -> LoanProduct:
     """Add a loan product; every figure is checked before anything is written."""
-    roles = _require(actor, koperasi, "loans.manage_products")
+    roles = require_perm(actor, koperasi, "loans.manage_products")
     clean = clean_product(data)
     with transaction.atomic():
         if LoanProduct.objects.filter(koperasi=koperasi, code=clean["code"]).exists():
@@ -404,7 +397,7 @@ def apply_for_loan(
         if not (has_perm(roles, "members.portal") and member.user_id == getattr(actor, "pk", None)):
             raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
     else:
-        _require(actor, koperasi, "loans.apply")
+        require_perm(actor, koperasi, "loans.apply")
     if product.koperasi_id != koperasi.pk or not product.is_active:
         raise LoanError(_("The loan product was not found."), field="product")
     principal = _amount(principal, "principal")
@@ -521,7 +514,7 @@ def approve_loan(loan: Loan, *, actor) -> Loan:
     """Approve an application. The checker is never the maker, the borrower or a recorded
     relative; above the AD/ART ``loan_approval_threshold`` only the ketua approves."""
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, "loans.approve")
+    roles = require_perm(actor, koperasi, "loans.approve")
     with transaction.atomic():
         _lock(koperasi)
         loan = Loan.objects.select_related("member").get(pk=loan.pk)
@@ -553,7 +546,7 @@ def approve_loan(loan: Loan, *, actor) -> Loan:
 def reject_loan(loan: Loan, *, actor, reason: str) -> Loan:
     """Reject an application with a reason the member is told."""
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, "loans.approve")
+    roles = require_perm(actor, koperasi, "loans.approve")
     reason = (reason or "").strip()
     if not reason:
         raise LoanError(_("Write the reason for the rejection."), field="reason")
@@ -582,7 +575,7 @@ def reject_loan(loan: Loan, *, actor, reason: str) -> Loan:
 def record_relationship(member, *, actor, user, relation: str) -> Relationship:
     """The ketua records that officer ``user`` is a relative of ``member``."""
     koperasi = member.koperasi
-    roles = _require(actor, koperasi, "loans.manage_relationships")
+    roles = require_perm(actor, koperasi, "loans.manage_relationships")
     relation = (relation or "").strip()
     if not relation:
         raise LoanError(_("Write the relation (e.g. wife, son, brother)."), field="relation")
@@ -648,7 +641,7 @@ def disburse_loan(
     the loan; a loan that is not approved is refused.
     """
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, "loans.disburse")
+    roles = require_perm(actor, koperasi, "loans.disburse")
     date = _date(date)
     if method not in DisbursementMethod.values:
         raise LoanError(_("Choose cash or voluntary savings."), field="method")
@@ -964,7 +957,7 @@ def repay_loan(
     who approves the exit (``members.approve_exit``, see ``loans.obligations``).
     """
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, permission)
+    roles = require_perm(actor, koperasi, permission)
     if source not in PaymentSource.values:
         raise LoanError(_("Unknown payment source."), field="source")
     amount = _amount(amount)
@@ -1272,7 +1265,7 @@ def request_repayment_reversal(
     request (``replayed``). Audited as ``loans.repayment_reversal.requested``.
     """
     koperasi = repayment.koperasi
-    roles = _require(actor, koperasi, "loans.repay")
+    roles = require_perm(actor, koperasi, "loans.repay")
     reason = _reason(reason)
     key = _key(idempotency_key)
     date = _date(date if date is not None else timezone.localdate())
@@ -1420,7 +1413,7 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
     from kopdes.savings.models import SavingsTransaction
 
     koperasi = reversal.koperasi
-    roles = _require(actor, koperasi, "ledger.approve_reversal")
+    roles = require_perm(actor, koperasi, "ledger.approve_reversal")
     if actor.pk == reversal.requested_by_id:
         raise PermissionDeniedError(
             _("You asked for this correction, so another officer must approve it."),
@@ -1506,7 +1499,7 @@ def reject_repayment_reversal(
 ) -> RepaymentReversal:
     """A second officer turns the correction down; nothing moves. Audited."""
     koperasi = reversal.koperasi
-    roles = _require(actor, koperasi, "ledger.approve_reversal")
+    roles = require_perm(actor, koperasi, "ledger.approve_reversal")
     if actor.pk == reversal.requested_by_id:
         raise PermissionDeniedError(
             _("You asked for this correction, so another officer must approve it."),
@@ -1564,7 +1557,7 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
     and updates only the loans whose figures changed, so 20,000 loans take seconds.
     """
     if actor is not None:
-        _require(actor, koperasi, "loans.run_daily")
+        require_perm(actor, koperasi, "loans.run_daily")
     as_of = _date(as_of)
     oldest = dict(
         Installment.objects.filter(
@@ -1700,7 +1693,7 @@ def propose_restructure(
 ) -> LoanProposal:
     """Propose rescheduling what is still owed; the ketua approves (another person)."""
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, "loans.propose_restructure")
+    roles = require_perm(actor, koperasi, "loans.propose_restructure")
     reason = (reason or "").strip()
     if not reason:
         raise LoanError(_("Write the reason."), field="reason")
@@ -1761,7 +1754,7 @@ def propose_restructure(
 def propose_write_off(loan: Loan, *, actor, reason: str) -> LoanProposal:
     """Propose hapus buku; the ketua and a pengawas must both approve."""
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, "loans.propose_write_off")
+    roles = require_perm(actor, koperasi, "loans.propose_write_off")
     reason = (reason or "").strip()
     if not reason:
         raise LoanError(_("Write the reason."), field="reason")
@@ -1804,7 +1797,7 @@ def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanPro
         if proposal.kind == ProposalKind.RESTRUCTURE
         else "loans.approve_write_off"
     )
-    roles = _require(actor, koperasi, code)
+    roles = require_perm(actor, koperasi, code)
     with transaction.atomic():
         _lock(koperasi)
         proposal = LoanProposal.objects.select_related("loan", "loan__member").get(pk=proposal.pk)
@@ -1873,7 +1866,7 @@ def reject_proposal(proposal: LoanProposal, *, actor, reason: str = "") -> LoanP
         if proposal.kind == ProposalKind.RESTRUCTURE
         else "loans.approve_write_off"
     )
-    roles = _require(actor, koperasi, code)
+    roles = require_perm(actor, koperasi, code)
     with transaction.atomic():
         proposal = LoanProposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.state != ProposalState.PROPOSED:
@@ -2015,7 +2008,7 @@ def record_recovery(loan: Loan, *, actor, amount: int, date: dt.date, idempotenc
     """Money received on a written-off loan. It restores the PPAP allowance (Dr Kas /
     Cr 1-1310); the next month-end PPAP run releases the surplus into income."""
     koperasi = loan.koperasi
-    roles = _require(actor, koperasi, "loans.repay")
+    roles = require_perm(actor, koperasi, "loans.repay")
     amount = _amount(amount)
     date = _date(date)
     key = _key(idempotency_key)
@@ -2073,7 +2066,7 @@ def create_bank_loan(
 ) -> BankLoan:
     """Record the koperasi's borrowing contract (e.g. Himbara: <= Rp3 billion, 6% a year,
     <= 72 months, 6-8 months grace, due on the 12th)."""
-    roles = _require(actor, koperasi, "loans.manage_bank_loan")
+    roles = require_perm(actor, koperasi, "loans.manage_bank_loan")
     lender = (lender or "").strip()
     if not lender:
         raise LoanError(_("Write the lender's name."), field="lender")
@@ -2144,7 +2137,7 @@ def bank_schedule(bank_loan: BankLoan) -> list[tuple[int, dt.date, int, int]]:
 def draw_bank_loan(bank_loan: BankLoan, *, actor, amount: int, date: dt.date, idempotency_key: str):
     """A drawdown: Dr 1-1200 Bank / Cr 2-2100 Utang bank; never above the plafond."""
     koperasi = bank_loan.koperasi
-    roles = _require(actor, koperasi, "loans.manage_bank_loan")
+    roles = require_perm(actor, koperasi, "loans.manage_bank_loan")
     amount = _amount(amount)
     date = _date(date)
     key = _key(idempotency_key)
@@ -2208,7 +2201,7 @@ def pay_bank_installment(
     """An installment paid to the bank: Dr 2-2100 (pokok) + Dr 5-2300 beban bunga bank /
     Cr 1-1200 Bank. Never more principal than is owed."""
     koperasi = bank_loan.koperasi
-    roles = _require(actor, koperasi, "loans.manage_bank_loan")
+    roles = require_perm(actor, koperasi, "loans.manage_bank_loan")
     date = _date(date)
     key = _key(idempotency_key)
     for name, value in (("principal", principal), ("interest", interest)):

@@ -41,8 +41,8 @@ from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.identity.permissions import has_perm, role_label
-from kopdes.platform.identity.selectors import roles_for
+from kopdes.platform.identity.permissions import role_label
+from kopdes.platform.identity.selectors import require_perm
 from kopdes.savings.choices import (
     AccountStatus,
     MaturityAction,
@@ -72,13 +72,6 @@ JASA_BATCH = 400  # accounts per jasa journal entry
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _require(actor, koperasi, code: str) -> frozenset:
-    roles = roles_for(actor, koperasi) if actor is not None else frozenset()
-    if not has_perm(roles, code):
-        raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
-    return roles
 
 
 def _lock(koperasi) -> None:
@@ -240,7 +233,7 @@ def account_for(
 def open_account(member, *, actor, kind: str = SavingsKind.VOLUNTARY, date: dt.date):
     """Open (or return) the member's account of ``kind`` in the default product."""
     koperasi = member.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     if kind == SavingsKind.TERM:
         raise SavingsError(_("A term deposit is opened by placing it."), field="kind")
     _require_member_active(member, allow_candidate=kind == SavingsKind.PRINCIPAL)
@@ -595,7 +588,7 @@ def deposit(
     (``place_term_deposit``). A deposit to pokok by a calon activates the member.
     """
     koperasi = account.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     amount = check_amount(amount)
     key = _check_key(idempotency_key)
     date = _check_date(date)
@@ -636,7 +629,7 @@ def pay_principal(
 ) -> SavingsTransaction:
     """Simpanan pokok (once, the AD/ART amount). Paying it activates a calon member."""
     koperasi = member.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     key = _check_key(idempotency_key)
     date = _check_date(date)
     counter = resolve_counter_account(koperasi, counter_account)
@@ -703,7 +696,7 @@ def withdraw(
     ``WithdrawalRequest`` waits for a second officer (``approve_withdrawal``).
     """
     koperasi = account.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     amount = check_amount(amount)
     key = _check_key(idempotency_key)
     date = _check_date(date)
@@ -794,7 +787,7 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
     The officer who asked can never approve (also a database check constraint).
     """
     koperasi = request.koperasi
-    roles = _require(actor, koperasi, "savings.approve_withdrawal")
+    roles = require_perm(actor, koperasi, "savings.approve_withdrawal")
     if request.requested_by_id == actor.pk:
         raise PermissionDeniedError(
             _("The officer who asked for this cannot approve it; another officer must.")
@@ -841,7 +834,7 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
 def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") -> WithdrawalRequest:
     """A second officer turns a large withdrawal down; nothing moves."""
     koperasi = request.koperasi
-    roles = _require(actor, koperasi, "savings.approve_withdrawal")
+    roles = require_perm(actor, koperasi, "savings.approve_withdrawal")
     if request.requested_by_id == actor.pk:
         raise PermissionDeniedError(
             _("The officer who asked for this cannot approve it; another officer must.")
@@ -884,7 +877,7 @@ def transfer(
 ) -> tuple[SavingsTransaction, SavingsTransaction]:
     """Pemindahbukuan between one member's accounts: from sukarela to sukarela or wajib."""
     koperasi = source.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     amount = check_amount(amount)
     key = _check_key(idempotency_key)
     date = _check_date(date)
@@ -956,7 +949,7 @@ def place_term_deposit(
 ) -> SavingsAccount:
     """Simpanan berjangka: a new account holding ``amount`` for ``term_months`` (cash in)."""
     koperasi = member.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     amount = check_amount(amount)
     key = _check_key(idempotency_key)
     date = _check_date(date)
@@ -1056,7 +1049,7 @@ def settle_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Sav
     jasa stays, and the deposit runs for another term from ``date``.
     """
     koperasi = account.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     date = _check_date(date)
     with transaction.atomic():
         _lock(koperasi)
@@ -1132,7 +1125,7 @@ def settle_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Sav
 def break_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> SavingsAccount:
     """Early withdrawal (pencairan sebelum jatuh tempo): no jasa, the product's penalty."""
     koperasi = account.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     date = _check_date(date)
     with transaction.atomic():
         _lock(koperasi)
@@ -1234,7 +1227,7 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
     threshold, withheld to 2-1400. Dated the month's last day, one entry per
     ``JASA_BATCH`` accounts (a total debit to beban jasa simpanan).
     """
-    roles = _require(actor, koperasi, "savings.run_jasa")
+    roles = require_perm(actor, koperasi, "savings.run_jasa")
     if not (2000 <= int(year) <= 9999 and 1 <= int(month) <= 12):
         raise SavingsError(_("The month is not valid."), field="month")
     first = dt.date(year, month, 1)
@@ -1480,7 +1473,7 @@ def _post_entries(koperasi, actor, date: dt.date, memo: str, batches) -> list[tu
 def mark_passbook_printed(account: SavingsAccount, *, actor, upto_seq: int) -> SavingsAccount:
     """Remember that the passbook is printed up to movement ``upto_seq`` (never backwards)."""
     koperasi = account.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     with transaction.atomic():
         fresh = SavingsAccount.objects.get(koperasi=koperasi, pk=account.pk)
         if not isinstance(upto_seq, int) or not fresh.printed_seq < upto_seq <= fresh.last_seq:
@@ -1519,7 +1512,7 @@ def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
     from kopdes.platform.core.obligations import member_obligations
 
     koperasi = member.koperasi
-    roles = _require(actor, koperasi, "savings.settle_exit")
+    roles = require_perm(actor, koperasi, "savings.settle_exit")
     date = _check_date(date)
     with transaction.atomic():
         _lock(koperasi)
@@ -1616,7 +1609,7 @@ def post_cash_batch(
     For collections (wajib day in the village hall), the demo and opening balances. Every
     member must be active (pokok: or a calon); balances never go below zero.
     """
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     key = _check_key(idempotency_key)
     date = _check_date(date)
     if not moves:
@@ -1750,7 +1743,7 @@ def request_correction(
     from kopdes.savings.models import Correction
 
     koperasi = txn.koperasi
-    roles = _require(actor, koperasi, "savings.teller")
+    roles = require_perm(actor, koperasi, "savings.teller")
     reason = _check_reason(reason)
     key = _check_key(idempotency_key)
     date = _check_date(date or timezone.localdate())
@@ -1888,7 +1881,7 @@ def approve_correction(correction, *, actor):
     from kopdes.savings.models import Correction
 
     koperasi = correction.koperasi
-    roles = _require(actor, koperasi, "savings.approve_correction")
+    roles = require_perm(actor, koperasi, "savings.approve_correction")
     if correction.requested_by_id == actor.pk:
         raise PermissionDeniedError(
             _("The officer who asked for this cannot approve it; another officer must.")
@@ -1990,7 +1983,7 @@ def reject_correction(correction, *, actor, reason: str = ""):
     from kopdes.savings.models import Correction
 
     koperasi = correction.koperasi
-    roles = _require(actor, koperasi, "savings.approve_correction")
+    roles = require_perm(actor, koperasi, "savings.approve_correction")
     if correction.requested_by_id == actor.pk:
         raise PermissionDeniedError(
             _("The officer who asked for this cannot approve it; another officer must.")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kopdes.domain.regions import is_within
+from kopdes.platform.core.errors import PermissionDeniedError
 from kopdes.platform.identity import rolecache
 from kopdes.platform.identity.choices import OFFICER_ROLES, Role
 from kopdes.platform.identity.models import Invitation, RoleAssignment, User
+from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.models import Koperasi
 
 
@@ -57,6 +60,18 @@ def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
         ):
             roles.add(role)
     return frozenset(roles)
+
+
+def require_perm(actor, koperasi: Koperasi, code: str) -> frozenset[Role]:
+    """The actor's roles in ``koperasi``; ``PermissionDeniedError`` unless one grants ``code``.
+
+    Every service checks its own permission with this (the page's check serves the page;
+    this one is the rule, whoever calls). ``actor=None`` (a system job) holds no role.
+    """
+    roles = roles_for(actor, koperasi) if actor is not None else frozenset()
+    if not has_perm(roles, code):
+        raise PermissionDeniedError(_("You are not allowed to do this in this koperasi."))
+    return roles
 
 
 def koperasi_for(user: User) -> QuerySet[Koperasi]:
