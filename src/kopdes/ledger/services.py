@@ -379,6 +379,7 @@ def post(
     kind: str = EntryKind.NORMAL,
     reverses: JournalEntry | None = None,
     audit_summary: Mapping[str, Any] | None = None,
+    audited_by_caller: bool = False,
 ) -> JournalEntry:
     """Post one balanced journal entry and return it; the single door to the books.
 
@@ -393,7 +394,9 @@ def post(
     and each entry's hash chains to the previous one. Monthly balances per account and per
     sub-ledger key are updated in the same transaction, with the audit event
     ``ledger.entry.posted``. Permission is the caller's business (each module checks its
-    own); the manual journal goes through ``post_manual``.
+    own); the manual journal goes through ``post_manual``. ``audited_by_caller=True``: the
+    calling module records its own event for the operation in the same transaction, and
+    that event names the entry (a teller deposit is one event, not two).
     """
     if reverses is not None and reverses.koperasi_id != koperasi.pk:
         raise LedgerError(_("The entry to reverse belongs to another koperasi."))
@@ -420,6 +423,8 @@ def post(
         (prepared,) = _prepare(koperasi, actor, [(draft, key, kind)])
         _write(koperasi, [prepared])
         entry = _instance(koperasi, actor, draft, key, kind, prepared)
+        if audited_by_caller:
+            return entry
         summary = {
             "number": entry.number,
             "date": draft.date.isoformat(),

@@ -138,7 +138,21 @@ def _bp_of(amount: int, bp: int) -> int:
     return divide_round(amount * bp, BP * 100) * 100
 
 
-def _post(koperasi, *, actor, date, memo, lines, key, source, source_ref="", reverses=None):
+def _post(
+    koperasi,
+    *,
+    actor,
+    date,
+    memo,
+    lines,
+    key,
+    source,
+    source_ref="",
+    reverses=None,
+    audited_by_caller=True,
+):
+    """Post through the ledger. The loan services record their own audit event naming the
+    entry, so the ledger's is skipped unless ``audited_by_caller=False``."""
     extra = {} if reverses is None else {"reverses": reverses, "kind": EntryKind.REVERSAL}
     try:
         return ledger.post(
@@ -150,6 +164,7 @@ def _post(koperasi, *, actor, date, memo, lines, key, source, source_ref="", rev
             idempotency_key=key,
             source=source,
             source_ref=source_ref,
+            audited_by_caller=audited_by_caller,
             **extra,
         )
     except IdempotencyConflictError as exc:
@@ -1662,6 +1677,7 @@ def _post_ppap(koperasi, *, actor, as_of: dt.date, required: int):
             ],
             key=f"loans:ppap:{period}",
             source="loans.ppap",
+            audited_by_caller=False,  # the daily job records no event of its own
         )
     PpapRun.objects.create(
         koperasi=koperasi, period=period, date=as_of, required=required, previous=held, entry=entry

@@ -428,6 +428,9 @@ def _apply(
             source=source,
             source_ref=str(moves[0].account.pk) if len(ids) == 1 else "",
             reverses=reverses,
+            # Every caller of _apply records its own event naming the passbook row(s),
+            # which carry the entry: one audit event per teller operation.
+            audited_by_caller=True,
             **({"kind": entry_kind} if entry_kind else {}),
         )
     except IdempotencyConflictError as exc:
