@@ -7,6 +7,7 @@ For the members portal: ``list_member_accounts(member)`` and
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
@@ -15,6 +16,7 @@ from django.http import Http404
 from kopdes.domain.savings import months_in_arrears
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
+from kopdes.platform.core.rows import get_by
 from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
 from kopdes.savings.models import (
     Correction,
@@ -28,8 +30,6 @@ PASSBOOK_LINES_PER_PAGE = 20
 
 
 def _uuid_or_404(value) -> str:
-    import uuid
-
     try:
         return str(uuid.UUID(str(value)))
     except (ValueError, TypeError, AttributeError) as exc:
@@ -42,10 +42,15 @@ def get_account(koperasi, account_id, *, with_member: bool = True) -> SavingsAcc
     ``with_member=False`` for the teller API: a deposit needs only the account's own row,
     and joining the member and product rows was a third of the request's time.
     """
-    qs = SavingsAccount.objects.filter(koperasi=koperasi, pk=_uuid_or_404(account_id))
+    pk = _uuid_or_404(account_id)
     if with_member:
-        qs = qs.select_related("member", "product")
-    account = qs.first()
+        account = (
+            SavingsAccount.objects.filter(koperasi=koperasi, pk=pk)
+            .select_related("member", "product")
+            .first()
+        )
+    else:
+        account = get_by(SavingsAccount, koperasi_id=koperasi.pk, id=uuid.UUID(pk))
     if account is None:
         raise Http404
     # The caller's koperasi object, not a second query when a service reads .koperasi.

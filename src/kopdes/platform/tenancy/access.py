@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from kopdes.platform.core.rows import get_by
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import needs_two_factor, roles_for
 from kopdes.platform.tenancy.models import Koperasi
@@ -23,7 +24,9 @@ from kopdes.platform.tenancy.models import Koperasi
 
 def access_koperasi(user, slug: str) -> tuple[Koperasi, frozenset]:
     """Return the koperasi and the user's roles in it, or raise Http404."""
-    koperasi = Koperasi.objects.filter(slug=slug).first()
+    # Every page and API call under /k/<slug>/ starts here: fetched without the ORM's
+    # query compilation (platform.core.rows).
+    koperasi = get_by(Koperasi, slug=slug)
     if koperasi is None:
         raise Http404
     roles = roles_for(user, koperasi)
