@@ -158,6 +158,7 @@ LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "identity:login"
 
+SESSION_ENGINE = "kopdes.platform.identity.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("KOPDES_SESSION_SECONDS", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

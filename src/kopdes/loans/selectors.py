@@ -7,6 +7,7 @@ figures.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from typing import Any
 
@@ -28,6 +29,8 @@ from kopdes.loans.models import (
     Repayment,
     RepaymentReversal,
 )
+from kopdes.members.models import Member
+from kopdes.platform.core.rows import get_by
 
 
 def _get(qs, pk):
@@ -41,7 +44,16 @@ def _get(qs, pk):
 
 
 def get_loan(koperasi, loan_id: Any) -> Loan:
-    loan = _get(Loan.objects.filter(koperasi=koperasi).select_related("member", "product"), loan_id)
+    # Three plain fetches instead of a compiled three-table join: every repayment, page
+    # and API call on a loan starts here.
+    try:
+        loan = get_by(Loan, koperasi_id=koperasi.pk, id=uuid.UUID(str(loan_id)))
+    except (ValueError, TypeError, AttributeError):  # a malformed id is "not found"
+        loan = None
+    if loan is None:
+        raise Http404
+    loan.member = get_by(Member, id=loan.member_id)
+    loan.product = get_by(LoanProduct, id=loan.product_id)
     # The caller's koperasi object, not a second query when a service reads .koperasi.
     loan.koperasi = loan.member.koperasi = koperasi
     return loan
