@@ -759,38 +759,21 @@ def _prepare(koperasi, actor, items: Sequence[tuple[EntryDraft, str, str]]) -> l
         entry_id = uuid7()
         total = rules.total_debit(draft.lines)
         day = adapt_date(draft.date)
-        posted_lines = [
-            rules.PostedLine(
-                line_no=n,
-                account_id=account_ids[line.account][1],
-                side=str(line.side),
-                amount=line.amount,
-                subledger_kind=line.subledger_kind,
-                subledger_ref=line.subledger_ref,
-                business_unit=line.business_unit,
-                memo=line.memo[:200],
+        # The chain's canonical bytes straight from plain values (byte-identical to
+        # canonical_entry, property-tested in domain/tests): no PostedEntry per entry.
+        hashed_lines = [
+            (
+                n, account_ids[line.account][1], str(line.side), line.amount,
+                line.subledger_kind, line.subledger_ref, line.business_unit, line.memo[:200],
             )
             for n, line in enumerate(draft.lines, start=1)
-        ]
-        digest = rules.chain_hash(
-            prev_hash,
-            rules.PostedEntry(
-                id=str(entry_id),
-                koperasi_id=kop_text,
-                number=number,
-                date=draft.date,
-                memo=draft.memo,
-                source=draft.source,
-                source_ref=draft.source_ref,
-                business_unit=draft.business_unit,
-                idempotency_key=key,
-                reverses_id=draft.reverses,
-                kind=kind,
-                posted_at=posted_at_text,
-                posted_by=posted_by_text,
-                lines=posted_lines,
-            ),
-        )
+        ]  # fmt: skip
+        head = (
+            str(entry_id), number, draft.date.isoformat(), draft.memo, draft.source,
+            draft.source_ref, draft.business_unit, key, draft.reverses, kind,
+            posted_at_text, posted_by_text,
+        )  # fmt: skip
+        digest = rules.chain_hash_from_fields(prev_hash, kop_text, head, hashed_lines)
         db_entry_id = as_db(entry_id)
         prepared.append(
             _Prepared(
@@ -798,15 +781,16 @@ def _prepare(koperasi, actor, items: Sequence[tuple[EntryDraft, str, str]]) -> l
                     db_entry_id, kop, number, day, period, draft.memo, kind, draft.source,
                     draft.source_ref, draft.business_unit, key,
                     as_db(uuid.UUID(draft.reverses)) if draft.reverses else None,
-                    total, len(posted_lines), posted_by, posted_at_db, prev_hash, digest,
+                    total, len(hashed_lines), posted_by, posted_at_db, prev_hash, digest,
                 ),
                 lines=[
                     (
-                        as_db(uuid7()), kop, db_entry_id, x.line_no,
-                        account_ids[line.account][0], x.side, x.amount, day, period,
-                        x.business_unit, x.subledger_kind, x.subledger_ref, x.memo,
+                        as_db(uuid7()), kop, db_entry_id, n, account_ids[line.account][0],
+                        side, amount, day, period, unit, sl_kind, sl_ref, memo,
                     )
-                    for x, line in zip(posted_lines, draft.lines, strict=True)
+                    for (n, _acc, side, amount, sl_kind, sl_ref, unit, memo), line in zip(
+                        hashed_lines, draft.lines, strict=True
+                    )
                 ],
                 id=entry_id,
                 number=number,
