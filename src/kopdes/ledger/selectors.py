@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
-from kopdes.domain.ledger import Side, period_of, signed_balance
+from kopdes.domain.ledger import LineDraft, Side, period_of, signed_balance
 from kopdes.ledger import chart
 from kopdes.ledger.choices import PeriodStatus, ProposalStatus
 from kopdes.ledger.models import (
@@ -80,6 +80,35 @@ def get_entry(koperasi, entry_id) -> JournalEntry:
 
 def entry_lines(entry: JournalEntry) -> QuerySet[JournalLine]:
     return entry.lines.select_related("account").order_by("line_no")
+
+
+def mirrored_lines(entry: JournalEntry, *, except_subledger: str = "") -> list[LineDraft]:
+    """The entry's lines, each with its side swapped, in line order: the lines of the entry
+    that reverses it (ledger, savings and loans corrections all post these).
+    ``except_subledger`` leaves out the lines of that sub-ledger kind."""
+    lines = JournalLine.objects.filter(entry=entry).order_by("line_no")
+    if except_subledger:
+        lines = lines.exclude(subledger_kind=except_subledger)
+    return [
+        LineDraft(
+            account=code,
+            side=Side(side),
+            amount=amount,
+            subledger_kind=kind,
+            subledger_ref=ref,
+            business_unit=unit,
+            memo=memo,
+        ).mirrored()
+        for code, side, amount, kind, ref, unit, memo in lines.values_list(
+            "account__code",
+            "side",
+            "amount",
+            "subledger_kind",
+            "subledger_ref",
+            "business_unit",
+            "memo",
+        )
+    ]
 
 
 def get_entry_by_key(koperasi, idempotency_key: str) -> JournalEntry | None:

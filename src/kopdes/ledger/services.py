@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from kopdes.domain import ledger as rules
 from kopdes.domain.ledger import EntryDraft, LineDraft, Side
-from kopdes.ledger import chart
+from kopdes.ledger import chart, selectors
 from kopdes.ledger.choices import EntryKind, PeriodAction, PeriodStatus, ProposalStatus
 from kopdes.ledger.errors import IdempotencyConflictError, LedgerError, PermissionDeniedError
 from kopdes.ledger.models import (
@@ -952,28 +952,7 @@ def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
         if proposal.status != ProposalStatus.PENDING:
             raise LedgerError(_("This proposal has already been decided."))
         original = proposal.entry
-        lines = [
-            LineDraft(
-                account=code,
-                side=Side(side),
-                amount=amount,
-                subledger_kind=kind,
-                subledger_ref=ref,
-                business_unit=unit,
-                memo=memo,
-            ).mirrored()
-            for code, side, amount, kind, ref, unit, memo in original.lines.order_by(
-                "line_no"
-            ).values_list(
-                "account__code",
-                "side",
-                "amount",
-                "subledger_kind",
-                "subledger_ref",
-                "business_unit",
-                "memo",
-            )
-        ]
+        lines = selectors.mirrored_lines(original)
         reversal = post(
             koperasi,
             actor=actor,

@@ -33,6 +33,7 @@ from kopdes.domain import loans as engine
 from kopdes.domain.ledger import LineDraft
 from kopdes.domain.money import MAX_SEN, divide_round, format_rupiah
 from kopdes.ledger import chart
+from kopdes.ledger import selectors as ledger_selectors
 from kopdes.ledger import services as ledger
 from kopdes.ledger.choices import EntryKind
 from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
@@ -1387,34 +1388,6 @@ def _restore(loan: Loan, state: dict[str, Any], rep: Repayment) -> list[str]:
     return fields
 
 
-def _mirrored_lines(entry) -> list[LineDraft]:
-    from kopdes.domain.ledger import Side
-    from kopdes.ledger.models import JournalLine
-
-    return [
-        LineDraft(
-            account=code,
-            side=Side(side),
-            amount=amount,
-            subledger_kind=kind,
-            subledger_ref=ref,
-            business_unit=unit,
-            memo=memo,
-        ).mirrored()
-        for code, side, amount, kind, ref, unit, memo in JournalLine.objects.filter(entry=entry)
-        .order_by("line_no")
-        .values_list(
-            "account__code",
-            "side",
-            "amount",
-            "subledger_kind",
-            "subledger_ref",
-            "business_unit",
-            "memo",
-        )
-    ]
-
-
 def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> RepaymentReversal:
     """A second officer approves: the repayment's entry is mirrored by a new entry that
     ``reverses`` it (dated the request's date), the installment rows and the loan's paid
@@ -1459,7 +1432,7 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
             date=rv.date,
             memo=f"Koreksi pembayaran pinjaman {loan.number} (jurnal {rep.entry.number}): "
             f"{rv.reason}",
-            lines=_mirrored_lines(rep.entry),
+            lines=ledger_selectors.mirrored_lines(rep.entry),
             key=f"loans:reverse:{rv.pk}",
             source="loans.repayment_reversal",
             source_ref=str(loan.pk),

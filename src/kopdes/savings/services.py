@@ -33,6 +33,7 @@ from kopdes.domain import savings as rules
 from kopdes.domain.ledger import LineDraft
 from kopdes.domain.money import MAX_SEN, allocate_by_weights, format_rupiah
 from kopdes.ledger import chart
+from kopdes.ledger import selectors as ledger_selectors
 from kopdes.ledger import services as ledger
 from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
 from kopdes.members.choices import MemberStatus
@@ -1783,7 +1784,7 @@ def request_correction(
             )
         whole, rows = _correction_scope(txn)
         _already_corrected(koperasi, txn, whole, rows)
-        if not whole and _counter_lines(txn.entry, count_only=True) != 1:
+        if not whole and len(_counter_lines(txn.entry)) != 1:
             raise SavingsError(
                 _("This collection cannot be corrected row by row; ask the bookkeeper."),
                 field="transaction",
@@ -1816,32 +1817,9 @@ def request_correction(
     return correction
 
 
-def _counter_lines(entry, *, count_only: bool = False):
-    """The entry's lines off the savings sub-ledger, mirrored (or just how many there are)."""
-    from kopdes.domain.ledger import Side
-    from kopdes.ledger.models import JournalLine
-
-    lines = (
-        JournalLine.objects.filter(entry=entry)
-        .exclude(subledger_kind=SUBLEDGER)
-        .order_by("line_no")
-        .values_list("account__code", "side", "amount", "subledger_kind", "subledger_ref",
-                     "business_unit", "memo")
-    )  # fmt: skip
-    if count_only:
-        return lines.count()
-    return [
-        LineDraft(
-            account=code,
-            side=Side(side),
-            amount=amount,
-            subledger_kind=kind,
-            subledger_ref=ref,
-            business_unit=unit,
-            memo=memo,
-        ).mirrored()
-        for code, side, amount, kind, ref, unit, memo in lines
-    ]
+def _counter_lines(entry) -> list[LineDraft]:
+    """The entry's lines off the savings sub-ledger (the cash side), mirrored."""
+    return ledger_selectors.mirrored_lines(entry, except_subledger=SUBLEDGER)
 
 
 def _refuse_negative(koperasi, rows) -> None:
