@@ -65,6 +65,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.core.rows import filter_by, get_by
 from kopdes.platform.core.rows import insert as insert_rows
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.permissions import RANK, has_perm
@@ -880,49 +881,23 @@ _LIVE_FIELDS = (
     "dpd",
     "ppap_required",
 )
-_ROW_FIELDS = (
-    "id",
-    "koperasi_id",
-    "loan_id",
-    "period",
-    "due_date",
-    "principal",
-    "interest",
-    "balance",
-    "principal_paid",
-    "interest_paid",
-    "penalty_paid",
-    "paid_on",
-)
 
 
 def _locked_loan_and_rows(loan: Loan) -> tuple[Loan, list[Installment]]:
-    """Under the lock, re-read the loan's live figures and its installment rows in ONE
-    query (the rows with those few loan columns joined) instead of two. The caller's
-    instance keeps its member and product (they never change under a payment) and gets
-    the fresh figures. A loan without rows (not disbursed), or whose member/product the
-    caller did not load, is read the plain way."""
+    """Under the lock, re-read the loan's live figures and its installment rows (two plain
+    fetches). The caller's instance keeps its member and product (they never change under
+    a payment) and gets the fresh figures; one whose member/product the caller did not
+    load is read the plain way first."""
     if not (Loan.member.is_cached(loan) and Loan.product.is_cached(loan)):
         loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
-    rows = list(
-        Installment.objects.filter(koperasi_id=loan.koperasi_id, loan_id=loan.pk)
-        .select_related("loan")
-        .only(*_ROW_FIELDS, *(f"loan__{name}" for name in _LIVE_FIELDS))
-        .order_by("period")
-    )
-    if rows:
-        fresh = rows[0].loan
-        for name in _LIVE_FIELDS:
-            setattr(loan, name, getattr(fresh, name))
-        for r in rows:
-            r.loan = loan
-    else:
-        for name, value in zip(
-            _LIVE_FIELDS,
-            Loan.objects.filter(pk=loan.pk).values_list(*_LIVE_FIELDS).get(),
-            strict=True,
-        ):
-            setattr(loan, name, value)
+    # Two plain fetches (platform.core.rows): every repayment takes this path under the
+    # koperasi's lock, and compiling the joined query cost more than running it.
+    rows = filter_by(Installment, order_by="period", koperasi_id=loan.koperasi_id, loan_id=loan.pk)
+    fresh = get_by(Loan, id=loan.pk)
+    for name in _LIVE_FIELDS:
+        setattr(loan, name, getattr(fresh, name))
+    for r in rows:
+        r.loan = loan
     return loan, rows
 
 

@@ -82,6 +82,13 @@ def get_by(model: type[M], **equals: Any) -> M | None:
     values converted by the same converters, without compiling a query each time.
     Keys are field attnames (``koperasi_id``, not ``koperasi``); at most one row must match.
     """
+    found = filter_by(model, **equals)
+    return found[0] if found else None
+
+
+def filter_by(model: type[M], *, order_by: str = "", **equals: Any) -> list[M]:
+    """Every ``model`` row whose fields equal ``equals``, as ``get_by`` builds them,
+    ordered by the attname ``order_by`` (ascending) if given."""
     head, attnames, converters = _select(model, connection.vendor)
     quote = connection.ops.quote_name
     clauses, params = [], []
@@ -92,15 +99,19 @@ def get_by(model: type[M], **equals: Any) -> M | None:
         else:
             clauses.append(f"{quote(field.column)} = %s")
             params.append(field.get_db_prep_value(value, connection))
+    sql = head + " AND ".join(clauses)
+    if order_by:
+        sql += f" ORDER BY {quote(_field(model, order_by).column)}"
     with connection.cursor() as cursor:
-        cursor.execute(head + " AND ".join(clauses), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for position, found, column in converters:
-        value = values[position]
-        for convert in found:
-            value = convert(value, column, connection)
-        values[position] = value
-    return model.from_db(connection.alias, attnames, values)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        for position, convert_all, column in converters:
+            value = values[position]
+            for convert in convert_all:
+                value = convert(value, column, connection)
+            values[position] = value
+        out.append(model.from_db(connection.alias, attnames, values))
+    return out
