@@ -31,7 +31,6 @@ from kopdes.ledger.models import (
     Account,
     AccountBalance,
     JournalEntry,
-    JournalLine,
     Period,
     PeriodProposal,
     ReversalProposal,
@@ -117,38 +116,6 @@ def _stored_fingerprint(entry: JournalEntry) -> dict[str, Any]:
         business_unit=entry.business_unit,
         reverses=str(entry.reverses_id or ""),
     ).fingerprint()
-
-
-def posted_entry(entry: JournalEntry, lines: Sequence[JournalLine]) -> rules.PostedEntry:
-    """The chain's view of a stored entry (shared with ``verification``)."""
-    return rules.PostedEntry(
-        id=str(entry.id),
-        koperasi_id=str(entry.koperasi_id),
-        number=entry.number,
-        date=entry.date,
-        memo=entry.memo,
-        source=entry.source,
-        source_ref=entry.source_ref,
-        business_unit=entry.business_unit,
-        idempotency_key=entry.idempotency_key,
-        reverses_id=str(entry.reverses_id or ""),
-        kind=entry.kind,
-        posted_at=entry.posted_at.astimezone(dt.UTC).isoformat(),
-        posted_by=str(entry.posted_by_id or ""),
-        lines=[
-            rules.PostedLine(
-                line_no=line.line_no,
-                account_id=str(line.account_id),
-                side=line.side,
-                amount=line.amount,
-                subledger_kind=line.subledger_kind,
-                subledger_ref=line.subledger_ref,
-                business_unit=line.business_unit,
-                memo=line.memo,
-            )
-            for line in lines
-        ],
-    )
 
 
 def _db_uuid(value: uuid.UUID) -> Any:

@@ -122,7 +122,7 @@ def _date(value) -> dt.date:
 
 
 def _posted_at(value) -> str:
-    """As ``services.posted_entry`` renders it: UTC, ISO 8601 with offset."""
+    """As ``services._prepare`` hashes it: UTC, ISO 8601 with offset."""
     if not isinstance(value, dt.datetime):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:  # SQLite stores naive UTC
