@@ -53,6 +53,7 @@ from kopdes.savings.choices import (
 )
 from kopdes.savings.errors import SavingsError
 from kopdes.savings.models import (
+    Correction,
     JasaPosting,
     SavingsAccount,
     SavingsProduct,
@@ -785,17 +786,50 @@ def _request_withdrawal(
     return request
 
 
+def _second_officer(request, actor, permission: str) -> frozenset:
+    """Maker-checker: the deciding officer holds ``permission`` and did not ask."""
+    roles = require_perm(actor, request.koperasi, permission)
+    if request.requested_by_id == actor.pk:
+        raise PermissionDeniedError(
+            _("The officer who asked for this cannot approve it; another officer must.")
+        )
+    return roles
+
+
+def _reject(request, *, actor, permission, reason, reason_field, action, summary) -> None:
+    """Turn a pending request (withdrawal, correction) down, once; nothing moves."""
+    roles = _second_officer(request, actor, permission)
+    with transaction.atomic():
+        updated = (
+            type(request)
+            .objects.filter(koperasi=request.koperasi, pk=request.pk, status=RequestStatus.PENDING)
+            .update(
+                status=RequestStatus.REJECTED,
+                decided_by=actor,
+                decided_at=timezone.now(),
+                **{reason_field: (reason or "")[:300]},
+            )
+        )
+        if not updated:
+            raise SavingsError(_("This request has already been decided."))
+        request.refresh_from_db()
+        record(
+            action,
+            actor=actor,
+            koperasi=request.koperasi,
+            role=role_label(roles),
+            obj=request,
+            summary=summary(request),
+        )
+
+
 def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransaction:
     """A second officer approves a large withdrawal: the money moves now (balance rechecked).
 
     The officer who asked can never approve (also a database check constraint).
     """
     koperasi = request.koperasi
-    roles = require_perm(actor, koperasi, "savings.approve_withdrawal")
-    if request.requested_by_id == actor.pk:
-        raise PermissionDeniedError(
-            _("The officer who asked for this cannot approve it; another officer must.")
-        )
+    roles = _second_officer(request, actor, "savings.approve_withdrawal")
     with transaction.atomic():
         _lock(koperasi)
         request = WithdrawalRequest.objects.select_related("account").get(pk=request.pk)
@@ -837,32 +871,11 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
 
 def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") -> WithdrawalRequest:
     """A second officer turns a large withdrawal down; nothing moves."""
-    koperasi = request.koperasi
-    roles = require_perm(actor, koperasi, "savings.approve_withdrawal")
-    if request.requested_by_id == actor.pk:
-        raise PermissionDeniedError(
-            _("The officer who asked for this cannot approve it; another officer must.")
-        )
-    with transaction.atomic():
-        updated = WithdrawalRequest.objects.filter(
-            koperasi=koperasi, pk=request.pk, status=RequestStatus.PENDING
-        ).update(
-            status=RequestStatus.REJECTED,
-            decided_by=actor,
-            decided_at=timezone.now(),
-            reason=(reason or "")[:300],
-        )
-        if not updated:
-            raise SavingsError(_("This request has already been decided."))
-        request.refresh_from_db()
-        record(
-            "savings.withdrawal.rejected",
-            actor=actor,
-            koperasi=koperasi,
-            role=role_label(roles),
-            obj=request,
-            summary={"amount": request.amount, "reason": request.reason},
-        )
+    _reject(
+        request, actor=actor, permission="savings.approve_withdrawal", reason=reason,
+        reason_field="reason", action="savings.withdrawal.rejected",
+        summary=lambda r: {"amount": r.amount, "reason": r.reason},
+    )  # fmt: skip
     return request
 
 
@@ -1707,7 +1720,6 @@ def _check_reason(reason: str) -> str:
 
 def _already_corrected(koperasi, txn: SavingsTransaction, whole: bool, rows) -> None:
     from kopdes.ledger.models import JournalEntry
-    from kopdes.savings.models import Correction
 
     open_requests = Correction.objects.filter(koperasi=koperasi).exclude(
         status=RequestStatus.REJECTED
@@ -1744,7 +1756,6 @@ def request_correction(
     Nothing moves yet. The same key again returns the first request (``replayed``).
     Audited as ``savings.correction.requested``.
     """
-    from kopdes.savings.models import Correction
 
     koperasi = txn.koperasi
     roles = require_perm(actor, koperasi, "savings.teller")
@@ -1859,14 +1870,9 @@ def approve_correction(correction, *, actor):
     again returns it unchanged (``replayed``). Audited as ``savings.correction.approved``.
     """
     from kopdes.ledger.choices import EntryKind
-    from kopdes.savings.models import Correction
 
     koperasi = correction.koperasi
-    roles = require_perm(actor, koperasi, "savings.approve_correction")
-    if correction.requested_by_id == actor.pk:
-        raise PermissionDeniedError(
-            _("The officer who asked for this cannot approve it; another officer must.")
-        )
+    roles = _second_officer(correction, actor, "savings.approve_correction")
     with transaction.atomic():
         _lock(koperasi)
         c = Correction.objects.select_related("entry", "transaction").get(
@@ -1961,32 +1967,9 @@ def _undo_activation(koperasi, rows, *, actor, date: dt.date) -> None:
 
 def reject_correction(correction, *, actor, reason: str = ""):
     """A second officer turns a correction down; nothing moves. Audited."""
-    from kopdes.savings.models import Correction
-
-    koperasi = correction.koperasi
-    roles = require_perm(actor, koperasi, "savings.approve_correction")
-    if correction.requested_by_id == actor.pk:
-        raise PermissionDeniedError(
-            _("The officer who asked for this cannot approve it; another officer must.")
-        )
-    with transaction.atomic():
-        updated = Correction.objects.filter(
-            koperasi=koperasi, pk=correction.pk, status=RequestStatus.PENDING
-        ).update(
-            status=RequestStatus.REJECTED,
-            decided_by=actor,
-            decided_at=timezone.now(),
-            reject_reason=(reason or "")[:300],
-        )
-        if not updated:
-            raise SavingsError(_("This request has already been decided."))
-        correction.refresh_from_db()
-        record(
-            "savings.correction.rejected",
-            actor=actor,
-            koperasi=koperasi,
-            role=role_label(roles),
-            obj=correction,
-            summary={"entry_id": str(correction.entry_id), "reason": correction.reject_reason},
-        )
+    _reject(
+        correction, actor=actor, permission="savings.approve_correction", reason=reason,
+        reason_field="reject_reason", action="savings.correction.rejected",
+        summary=lambda c: {"entry_id": str(c.entry_id), "reason": c.reject_reason},
+    )  # fmt: skip
     return correction
