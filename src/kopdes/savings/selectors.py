@@ -10,18 +10,20 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q, Sum
 from django.http import Http404
 
 from kopdes.domain.savings import months_in_arrears
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
-from kopdes.platform.core.rows import get_by
+from kopdes.platform.core.rows import filter_by, get_by
 from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
 from kopdes.savings.models import (
     Correction,
     JasaPosting,
     SavingsAccount,
+    SavingsProduct,
     SavingsTransaction,
     WithdrawalRequest,
 )
@@ -61,7 +63,8 @@ def get_account(koperasi, account_id, *, with_member: bool = True) -> SavingsAcc
 
 
 def get_member(koperasi, member_id) -> Member:
-    member = Member.objects.filter(koperasi=koperasi, pk=_uuid_or_404(member_id)).first()
+    # Every teller page starts here: a plain fetch (platform.core.rows), not a compiled query.
+    member = get_by(Member, koperasi_id=koperasi.pk, id=uuid.UUID(_uuid_or_404(member_id)))
     if member is None:
         raise Http404
     member.koperasi = koperasi
@@ -107,15 +110,24 @@ def get_transaction(koperasi, transaction_id) -> SavingsTransaction:
 
 
 def list_member_accounts(member) -> list[SavingsAccount]:
-    """The member's savings accounts (open first), with their balances: one query."""
-    accounts = list(
-        SavingsAccount.objects.filter(koperasi_id=member.koperasi_id, member=member)
-        .select_related("product")
-        .order_by("status", "kind", "number")
+    """The member's savings accounts (open first), with their balances and products.
+
+    Two plain fetches (the accounts, the koperasi's few products) instead of a compiled
+    join: every teller page lists them.
+    """
+    accounts = sorted(
+        filter_by(SavingsAccount, koperasi_id=member.koperasi_id, member_id=member.pk),
+        key=lambda a: (a.status, a.kind, a.number),
+    )
+    products = (
+        {p.pk: p for p in filter_by(SavingsProduct, koperasi_id=member.koperasi_id)}
+        if accounts
+        else {}
     )
     known = Member.koperasi.is_cached(member)
     for a in accounts:
         a.member = member
+        a.product = products[a.product_id]
         if known:
             a.koperasi = member.koperasi
     return accounts
@@ -322,11 +334,15 @@ def counter_accounts(koperasi) -> list[tuple[str, str]]:
     from kopdes.ledger import chart
     from kopdes.ledger.models import Account
 
-    rows = list(
-        Account.objects.filter(koperasi=koperasi, code__startswith="1-1").values_list(
-            "pk", "code", "name", "parent_id", "is_active", "subledger_kind"
+    # Plain SQL (every teller page shows the list); ids stay in the database's own form,
+    # compared only with each other.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, code, name, parent_id, is_active, subledger_kind FROM ledger_account "
+            "WHERE koperasi_id = %s AND code LIKE %s",
+            [Account._meta.pk.get_db_prep_value(koperasi.pk, connection), "1-1%"],
         )
-    )
+        rows = cursor.fetchall()
     by_pk = {r[0]: r for r in rows}
     has_children = {r[3] for r in rows if r[3] is not None}
     roots = {chart.CASH, chart.BANK}

@@ -315,7 +315,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error("password" if exc.field == "password" else None, exc.message)
         else:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend="kopdes.platform.identity.backends.ModelBackend")
             services.record_login(user, source_address=_address(request))
             dashboard = reverse("web:dashboard", kwargs={"slug": invitation.koperasi.slug})
             return redirect(_two_factor_url(dashboard))

@@ -25,3 +25,48 @@ def test_a_saved_session_loads_and_an_expired_one_is_no_session():
     assert expired.load() == {}
     assert expired.session_key is None
     assert SessionStore("tidak-ada-sesi-seperti-ini").load() == {}
+
+
+def test_the_backend_reads_the_same_user_as_django_and_refuses_inactive_or_unknown_ones(
+    koperasi,
+):
+    from django.contrib.auth.backends import ModelBackend as DjangoBackend
+
+    from kopdes.platform.core.testing import make_user
+    from kopdes.platform.identity.backends import ModelBackend
+
+    user = make_user("kasir", koperasi)
+    ours, django = ModelBackend().get_user(str(user.pk)), DjangoBackend().get_user(user.pk)
+    assert ours == django
+    assert {f.attname: getattr(ours, f.attname) for f in user._meta.concrete_fields} == {
+        f.attname: getattr(django, f.attname) for f in user._meta.concrete_fields
+    }
+    assert ModelBackend().get_user("bukan-angka") is None
+    assert ModelBackend().get_user(str(user.pk + 1000)) is None
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert ModelBackend().get_user(str(user.pk)) is None
+
+
+def test_the_otp_middleware_loads_only_devices_by_their_persistent_id(koperasi):
+    from django_otp.models import Device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kopdes.platform.core.testing import make_user
+    from kopdes.platform.identity.middleware import OTPMiddleware
+
+    user = make_user("kasir", koperasi)
+    device = TOTPDevice.objects.create(user=user, name="hp", confirmed=True)
+    middleware = OTPMiddleware(lambda request: None)
+    found = middleware._device_from_persistent_id(device.persistent_id)
+    assert found == Device.from_persistent_id(device.persistent_id)
+    assert isinstance(found, TOTPDevice)
+    assert found.key == device.key
+    for tampered in (
+        f"identity.user/{user.pk}",  # a model that is not a device
+        "otp_totp.totpdevice/abc",
+        "otp_totp.nothing/1",
+        "tanpa-garis-miring",
+        f"otp_totp.totpdevice/{device.pk + 1000}",
+    ):
+        assert middleware._device_from_persistent_id(tampered) is None, tampered
