@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -65,7 +66,6 @@ from kopdes.members.choices import MemberStatus
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.core.rows import filter_by, get_by
 from kopdes.platform.core.rows import insert as insert_rows
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.permissions import RANK, has_perm
@@ -830,20 +830,9 @@ def dues_on(loan: Loan, as_of: dt.date, rows: list[Installment] | None = None) -
     return Dues(penalty, interest, principal, payoff, outstanding, penalties)
 
 
-def _replay_repayment(
-    koperasi, key: str, loan: Loan, amount: int, date, source
-) -> Repayment | None:
-    # A fresh key is the common case and runs under the koperasi's lock: one plain indexed
-    # SELECT (no ORM compile; no ORDER BY, the unique (koperasi, key) index answers it),
-    # and the ORM reads the row only on a replay.
-    meta = Repayment._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {meta.db_table} WHERE koperasi_id = %s AND idempotency_key = %s",  # noqa: S608
-            [meta.pk.get_db_prep_value(koperasi.pk, connection), key],
-        )
-        if cursor.fetchone() is None:
-            return None
+def _replay_repayment(koperasi, key: str, loan: Loan, amount: int, date, source) -> Repayment:
+    """The repayment already recorded under ``key`` (the caller saw it exists): the same
+    content returns it marked ``replayed``; other content is a 409 that writes nothing."""
     found = Repayment.objects.get(koperasi=koperasi, idempotency_key=key)
     if (found.loan_id, found.amount, found.date, found.source) != (loan.pk, amount, date, source):
         diff = [
@@ -883,22 +872,93 @@ _LIVE_FIELDS = (
 )
 
 
-def _locked_loan_and_rows(loan: Loan) -> tuple[Loan, list[Installment]]:
-    """Under the lock, re-read the loan's live figures and its installment rows (two plain
-    fetches). The caller's instance keeps its member and product (they never change under
-    a payment) and gets the fresh figures; one whose member/product the caller did not
-    load is read the plain way first."""
-    if not (Loan.member.is_cached(loan) and Loan.product.is_cached(loan)):
-        loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
-    # Two plain fetches (platform.core.rows): every repayment takes this path under the
-    # koperasi's lock, and compiling the joined query cost more than running it.
-    rows = filter_by(Installment, order_by="period", koperasi_id=loan.koperasi_id, loan_id=loan.pk)
-    fresh = get_by(Loan, id=loan.pk)
-    for name in _LIVE_FIELDS:
-        setattr(loan, name, getattr(fresh, name))
-    for r in rows:
-        r.loan = loan
-    return loan, rows
+@dataclass(slots=True)
+class ScheduleRow:
+    """One installment row as the repayment path reads and writes it: the numbers only.
+
+    Building ~20 ``Installment`` model instances under the koperasi's lock cost more than
+    reading them; ``dues_on``, ``_apply_to_rows``, ``_prepay`` and ``_snapshot`` need
+    nothing but these attributes. ``pk`` is the id as the database returned it.
+    """
+
+    pk: Any
+    period: int
+    due_date: dt.date
+    principal: int
+    interest: int
+    balance: int
+    principal_paid: int
+    interest_paid: int
+    penalty_paid: int
+    paid_on: dt.date | None
+
+    @property
+    def installment(self) -> int:
+        return self.principal + self.interest
+
+    @property
+    def unpaid(self) -> int:
+        return self.principal + self.interest - self.principal_paid - self.interest_paid
+
+
+# The installment columns a repayment may write (everything but the keys).
+_ROW_FIELDS = (
+    "due_date",
+    "principal",
+    "interest",
+    "balance",
+    "principal_paid",
+    "interest_paid",
+    "penalty_paid",
+    "paid_on",
+)
+
+
+@functools.cache
+def _locked_read_sql(vendor: str) -> str:
+    # Model names only; built once per database vendor.
+    quote = connection.ops.quote_name
+    loan_cols = ", ".join(f"l.{quote(Loan._meta.get_field(n).column)}" for n in _LIVE_FIELDS)
+    row_cols = ", ".join(
+        f"i.{quote(Installment._meta.get_field(n).column)}" for n in ("id", "period", *_ROW_FIELDS)
+    )
+    return (
+        f"SELECT EXISTS(SELECT 1 FROM {quote(Repayment._meta.db_table)} r"  # noqa: S608
+        " WHERE r.koperasi_id = %s AND r.idempotency_key = %s),"
+        f" {loan_cols}, {row_cols}"
+        f" FROM {quote(Loan._meta.db_table)} l"
+        f" LEFT JOIN {quote(Installment._meta.db_table)} i"
+        " ON i.loan_id = l.id AND i.koperasi_id = l.koperasi_id"
+        " WHERE l.id = %s ORDER BY i.period"
+    )
+
+
+def _locked_read(loan: Loan, key: str) -> tuple[bool, list[ScheduleRow]]:
+    """Under the lock, one statement: whether ``key`` was already used for a repayment of
+    the koperasi, the loan's live figures (copied onto ``loan``) and its installment rows
+    in period order.
+
+    On a replay the rows are read for nothing; a fresh key is the common case, and one
+    round trip instead of three is what every waiting teller pays for.
+    """
+    pk = Loan._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _locked_read_sql(connection.vendor),
+            [
+                pk.get_db_prep_value(loan.koperasi_id, connection),
+                key,
+                pk.get_db_prep_value(loan.pk, connection),
+            ],
+        )
+        found = cursor.fetchall()
+    if not found:
+        raise Loan.DoesNotExist
+    width = len(_LIVE_FIELDS)
+    for name, value in zip(_LIVE_FIELDS, found[0][1 : 1 + width], strict=True):
+        setattr(loan, name, value)
+    rows = [ScheduleRow(*row[1 + width :]) for row in found if row[1 + width] is not None]
+    return bool(found[0][0]), rows
 
 
 def _update_rows(model, pk_values_fields: list[tuple[Any, dict[str, Any]]]) -> None:
@@ -954,12 +1014,15 @@ def repay_loan(
     amount = _amount(amount)
     date = _date(date)
     key = _key(idempotency_key)
+    if not (Loan.member.is_cached(loan) and Loan.product.is_cached(loan)):
+        # Member and product never change under a payment: read them before the lock.
+        loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
+    number = f"{loan.number} {loan.member.number}"
     with transaction.atomic():
         _lock(koperasi)
-        replay = _replay_repayment(koperasi, key, loan, amount, date, source)
-        if replay is not None:
-            return replay
-        loan, rows = _locked_loan_and_rows(loan)
+        used, rows = _locked_read(loan, key)
+        if used:
+            return _replay_repayment(koperasi, key, loan, amount, date, source)
         if loan.status != LoanStatus.ACTIVE:
             raise LoanError(_("This loan is not active: nothing is owed on it."), field="loan")
         if date < loan.disbursed_on:
@@ -984,7 +1047,6 @@ def repay_loan(
             alloc = engine.allocate_payment(amount, dues.penalty, dues.interest, dues.principal)
             to_pen, to_int, to_prin, extra = alloc
         before = _snapshot(loan, rows)
-        memo = f"Angsuran pinjaman {loan.number} {loan.member.number}"
         if source == PaymentSource.SAVINGS:
             _savings_move(
                 loan.member,
@@ -1003,7 +1065,7 @@ def repay_loan(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Pelunasan pinjaman {loan.number} {loan.member.number}" if is_payoff else memo,
+            memo=f"{'Pelunasan' if is_payoff else 'Angsuran'} pinjaman {number}",
             lines=[
                 LineDraft.debit(counter, amount),
                 LineDraft.credit(chart.LOAN_PENALTY_INCOME, to_pen),
@@ -1014,22 +1076,7 @@ def repay_loan(
             source="loans.repayment",
             source_ref=str(loan.pk),
         )
-        if changed:
-            _update_rows(
-                Installment,
-                [
-                    (
-                        r.pk,
-                        {
-                            "principal_paid": r.principal_paid,
-                            "interest_paid": r.interest_paid,
-                            "penalty_paid": r.penalty_paid,
-                            "paid_on": r.paid_on,
-                        },
-                    )
-                    for r in changed
-                ],
-            )
+        _write_rows(changed)
         loan.principal_paid += to_prin + extra
         loan.interest_paid += to_int
         loan.penalty_paid += to_pen
@@ -1080,7 +1127,7 @@ def repay_loan(
 
 
 def _apply_to_rows(rows, dues: Dues, date, to_pen, to_int, to_prin, *, payoff: bool):
-    changed: dict[int, Installment] = {}
+    changed: dict[int, ScheduleRow] = {}
     for r in rows:
         if to_pen <= 0:
             break
@@ -1109,11 +1156,13 @@ def _apply_to_rows(rows, dues: Dues, date, to_pen, to_int, to_prin, *, payoff: b
     return list(changed.values())
 
 
-def _prepay(loan: Loan, rows: list[Installment], date, extra: int, changed):
+def _prepay(loan: Loan, rows: list[ScheduleRow], date, extra: int, changed):
     """Re-amortise the installments not yet due after ``extra`` principal paid ahead.
 
     The principal still scheduled after the last due installment is what the rows say
     (earlier prepayments already shrank them), so the engine is given that balance.
+    ``rows`` become the new schedule in place (a row after the due ones is as new: nothing
+    paid on it); the rows to write are returned with the ``changed`` ones.
     """
     after = max((r.period for r in rows if r.due_date <= date), default=0)
     remaining = sum(r.principal - r.principal_paid for r in rows if r.period > after)
@@ -1133,9 +1182,82 @@ def _prepay(loan: Loan, rows: list[Installment], date, extra: int, changed):
         )
     except engine.LoanError as exc:
         raise LoanError(exc.message, field="amount") from exc
-    Installment.objects.filter(loan=loan, period__gt=after).delete()
-    Installment.objects.bulk_create(_schedule_rows(loan, new, offset=after))
-    return [r for r in changed if r.period <= after]
+    return _reamortise(loan, rows, new, after, changed)
+
+
+def _reamortise(loan: Loan, rows: list[ScheduleRow], new: engine.Schedule, after: int, changed):
+    """Make ``rows`` after period ``after`` equal ``new``'s installments, as fresh rows
+    (nothing paid). Only what differs is written: the same periods (the engine keeps the
+    term) are updated where their figures changed, a period the schedule no longer has is
+    deleted and one it gained is inserted. Returns the rows to update: ``changed`` ones
+    up to ``after`` and the re-amortised ones that differ."""
+    old = {r.period: r for r in rows if r.period > after}
+    out = [r for r in changed if r.period <= after]
+    kept = [r for r in rows if r.period <= after]
+    added: list[Installment] = []
+    for row in new.installments:
+        if row.period <= after:
+            continue
+        figures = (row.due_date, row.principal, row.interest, row.balance, 0, 0, 0, None)
+        r = old.pop(row.period, None)
+        if r is None:
+            obj = Installment(koperasi_id=loan.koperasi_id, loan_id=loan.pk, period=row.period)
+            r = ScheduleRow(obj.pk, row.period, *figures)
+            for name, value in zip(_ROW_FIELDS, figures, strict=True):
+                setattr(obj, name, value)
+            added.append(obj)
+        elif figures != tuple(getattr(r, name) for name in _ROW_FIELDS):
+            for name, value in zip(_ROW_FIELDS, figures, strict=True):
+                setattr(r, name, value)
+            out.append(r)
+        kept.append(r)
+    if old:
+        meta = Installment._meta
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {meta.db_table} WHERE id IN ({', '.join(['%s'] * len(old))})",  # noqa: S608 (model's own name)
+                [r.pk for r in old.values()],
+            )
+    insert_rows(added)  # a period the new schedule gained (not with keep-term)
+    rows[:] = kept
+    return out
+
+
+@functools.cache
+def _write_rows_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    meta = Installment._meta
+    sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in _ROW_FIELDS)
+    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+
+
+def _write_rows(rows: list[ScheduleRow]) -> None:
+    """UPDATE the installment rows' figures, one statement for all (executemany). Dates
+    are adapted as the ORM adapts them; the sen figures are plain ints and the ids are
+    the values the database returned."""
+    if not rows:
+        return
+    adapt = connection.ops.adapt_datefield_value
+    params = [
+        [
+            adapt(r.due_date),
+            r.principal,
+            r.interest,
+            r.balance,
+            r.principal_paid,
+            r.interest_paid,
+            r.penalty_paid,
+            adapt(r.paid_on),
+            r.pk,
+        ]
+        for r in rows
+    ]
+    sql = _write_rows_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if len(params) == 1:
+            cursor.execute(sql, params[0])
+        else:
+            cursor.executemany(sql, params)
 
 
 # --- repayment correction (maker-checker reversal) ----------------------------------------
