@@ -11,22 +11,35 @@ next writer starts within a millisecond of the previous commit.
 The lock file is an optimisation, never the guarantee: SQLite's own lock still decides,
 a writer that waited longer than the connection's ``timeout`` goes on to ``BEGIN`` and
 SQLite's busy handler as before, and the kernel drops the lock of a killed process.
+
+WAL checkpoints are taken out of the queue too. SQLite runs its automatic checkpoint
+inside the COMMIT that crosses the threshold (1,000 pages by default), so the writer
+still held the lock file while it copied ~4 MB and fsync'ed the database: every ~40th
+teller commit took 10-17 ms instead of 1.4, and every teller behind it waited. Here every
+``CHECKPOINT_EVERY``-th commit of a connection runs ``wal_checkpoint(PASSIVE)`` after the
+lock file is released (a passive checkpoint never blocks writers or readers), and the
+settings raise SQLite's own threshold to a safety net for connections that rarely commit
+through ``atomic`` (e.g. a bulk load).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import sqlite3
 import time
 
 from django.db.backends.sqlite3 import base
 
 POLL_SECONDS = 0.0005
+CHECKPOINT_EVERY = 20  # commits; a teller commit adds ~20 pages to the WAL
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_fd: int | None = None
     _writer_locked = False
+    _commits = 0
 
     def _writer_lock(self) -> None:
         if self.is_in_memory_db():
@@ -64,6 +77,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._commit()
         finally:
             self._writer_unlock()
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0 and not self.is_in_memory_db():
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy committed WAL frames into the database file without holding anyone up."""
+        # Busy means another connection is checkpointing: it does the same work.
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _rollback(self) -> None:
         try:

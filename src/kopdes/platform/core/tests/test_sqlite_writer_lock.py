@@ -115,3 +115,29 @@ def test_a_writer_that_waited_past_the_timeout_falls_back_to_sqlites_own_lock(da
     first.rollback()
     first.close()
     second.close()
+
+
+def test_every_twentieth_commit_checkpoints_the_wal_after_releasing_the_lock(database):
+    from kopdes.platform.core.sqlite3 import base
+
+    writer = wrapper(database, "writer")
+    checkpoints: list[bool] = []
+    real = writer._checkpoint
+
+    def checkpoint() -> None:
+        checkpoints.append(writer._writer_locked)
+        real()
+
+    writer._checkpoint = checkpoint
+    for n in range(base.CHECKPOINT_EVERY * 2):
+        writer._start_transaction_under_autocommit()
+        writer.cursor().execute("INSERT INTO t VALUES (%s)", [n])
+        writer.commit()
+    assert checkpoints == [False, False]  # two checkpoints, neither under the lock file
+    with writer.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        busy, wal_frames, done = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone() == (4000,)
+    assert busy == 0 and wal_frames == done  # every frame made it into the database file
+    writer.close()
