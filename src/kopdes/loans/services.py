@@ -1202,7 +1202,8 @@ def _reamortise(loan: Loan, rows: list[ScheduleRow], new: engine.Schedule, after
         r = old.pop(row.period, None)
         if r is None:
             obj = Installment(koperasi_id=loan.koperasi_id, loan_id=loan.pk, period=row.period)
-            r = ScheduleRow(obj.pk, row.period, *figures)
+            db_pk = Installment._meta.pk.get_db_prep_value(obj.pk, connection)
+            r = ScheduleRow(db_pk, row.period, *figures)
             for name, value in zip(_ROW_FIELDS, figures, strict=True):
                 setattr(obj, name, value)
             added.append(obj)
