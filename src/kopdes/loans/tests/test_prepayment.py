@@ -170,3 +170,21 @@ def test_reamortise_deletes_a_period_the_schedule_lost_and_inserts_one_it_gained
         (x.period, x.due_date, x.principal, x.interest, x.balance, 0, 0, 0, None)
         for x in longer.installments
     ]
+
+
+def test_a_write_the_database_refuses_in_the_pipelined_block_raises_and_writes_nothing(
+    koperasi, officers
+):
+    """On PostgreSQL the repayment's writes are sent together (``_pipelined``); a refusal
+    (here the not-overpaid check) still surfaces as Django's IntegrityError and the
+    transaction writes nothing."""
+    from django.db import IntegrityError, transaction
+
+    loan = testing.active_loan(koperasi, officers=officers)
+    before = _rows(loan)
+    rows = _schedule_rows(loan)
+    rows[0].principal_paid = rows[0].principal + 1
+    rows[1].interest_paid = 1
+    with pytest.raises(IntegrityError), transaction.atomic(), services._pipelined():
+        services._write_rows([rows[1], rows[0]])
+    assert _rows(loan) == before
