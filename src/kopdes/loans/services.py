@@ -1034,8 +1034,12 @@ def repay_loan(
         loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
     number = f"{loan.number} {loan.member.number}"
     with transaction.atomic():
-        _lock(koperasi)
-        used, rows = _locked_read(loan, key)
+        # Pipelined: the read waits in the server's queue behind the lock and runs (with
+        # its own snapshot, READ COMMITTED) the moment the lock is granted, not one round
+        # trip later.
+        with _pipelined():
+            _lock(koperasi)
+            used, rows = _locked_read(loan, key)
         if used:
             return _replay_repayment(koperasi, key, loan, amount, date, source)
         if loan.status != LoanStatus.ACTIVE:
