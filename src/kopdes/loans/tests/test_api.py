@@ -82,10 +82,10 @@ def test_disbursement_api_refuses_an_unapproved_loan(client, koperasi, officers)
 def test_one_repayment_over_the_api_reads_the_loan_tables_with_plain_fetches(
     client, koperasi, officers
 ):
-    """get the loan and its product (404 check); under the lock ONE statement for the
-    replay check, the loan's live figures and its rows; installment update, loan update,
-    repayment insert: six statements, none of them compiled by the ORM (which qualifies
-    every column with its table)."""
+    """get the loan with its member and product (404 check) in one statement; under the
+    lock ONE statement for the replay check, the loan's live figures and its rows;
+    installment update, loan update, repayment insert: five statements, none of them
+    compiled by the ORM (which qualifies every column with its table)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -97,7 +97,7 @@ def test_one_repayment_over_the_api_reads_the_loan_tables_with_plain_fetches(
     with CaptureQueriesContext(connection) as ctx:
         assert _post(client, url, body, token, key="second").status_code == 201
     loan_queries = [q["sql"] for q in ctx.captured_queries if "loans_" in q["sql"]]
-    assert len(loan_queries) <= 6, "\n".join(loan_queries)
+    assert len(loan_queries) <= 5, "\n".join(loan_queries)
     selects = [sql for sql in loan_queries if sql.startswith("SELECT")]
     assert not any('"."' in sql for sql in selects), "\n".join(selects)
     assert sum("loans_installment" in sql for sql in selects) == 1
