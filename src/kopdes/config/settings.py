@@ -130,6 +130,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Django's own engine name, and would otherwise invent a file name per xdist worker.
     _db["TEST"] = {"NAME": os.environ.get("KOPDES_TEST_SQLITE") or ":memory:"}
 else:
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend remembering the advisory locks a transaction holds (see module).
+        _db["ENGINE"] = "kopdes.platform.core.postgresql"
     _db.setdefault("OPTIONS", {})
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}

@@ -36,8 +36,10 @@ from kopdes.ledger.models import (
     ReversalProposal,
 )
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.errors import DomainError
 from kopdes.platform.core.ids import uuid7
-from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.core.locks import lock_chain, lock_statement
+from kopdes.platform.core.rows import execute_batch
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm, roles_for
 
@@ -47,8 +49,14 @@ MAX_KEY_LENGTH = 200
 # --- helpers ------------------------------------------------------------------------------
 
 
+def lock_name(koperasi) -> str:
+    """The name of the koperasi's ledger lock (``platform.core.locks``): modules that check
+    balances before posting take it first."""
+    return f"ledger:{koperasi.pk}"
+
+
 def _lock(koperasi) -> None:
-    lock_chain(f"ledger:{koperasi.pk}")
+    lock_chain(lock_name(koperasi))
 
 
 def _as_line(line: LineDraft | Mapping[str, Any]) -> LineDraft:
@@ -122,9 +130,9 @@ def _db_uuid(value: uuid.UUID) -> Any:
     return value if connection.features.has_native_uuid_field else value.hex
 
 
-def _upsert_balances(koperasi, lines: Sequence[tuple]) -> None:
-    """Add line rows (as ``_prepare`` makes them) to their monthly balance rows, summed
-    per key first so each balance row is touched once per statement."""
+def _balance_upserts(koperasi, lines: Sequence[tuple]) -> list[tuple[str, list]]:
+    """The statements adding line rows (as ``_prepare`` makes them) to their monthly
+    balance rows, summed per key first so each balance row is touched once per statement."""
     by_account: dict[tuple[Any, str, int], list[int]] = defaultdict(lambda: [0, 0])
     by_subledger: dict[tuple[Any, str, str, int], list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
@@ -144,10 +152,11 @@ def _upsert_balances(koperasi, lines: Sequence[tuple]) -> None:
         (_db_uuid(uuid7()), kop, acc, kind, ref, period, d, c)
         for (acc, kind, ref, period), (d, c) in by_subledger.items()
     ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(account_rows), 1000):
-            rows = account_rows[start : start + 1000]
-            cursor.execute(
+    statements = []
+    for start in range(0, len(account_rows), 1000):
+        rows = account_rows[start : start + 1000]
+        statements.append(
+            (
                 "INSERT INTO ledger_accountbalance "
                 "(id, koperasi_id, account_id, business_unit, period, debit_total, credit_total) "
                 "VALUES " + ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(rows)) + " "
@@ -156,9 +165,11 @@ def _upsert_balances(koperasi, lines: Sequence[tuple]) -> None:
                 "credit_total = ledger_accountbalance.credit_total + excluded.credit_total",
                 [v for row in rows for v in row],
             )
-        for start in range(0, len(subledger_rows), 1000):
-            rows = subledger_rows[start : start + 1000]
-            cursor.execute(
+        )
+    for start in range(0, len(subledger_rows), 1000):
+        rows = subledger_rows[start : start + 1000]
+        statements.append(
+            (
                 "INSERT INTO ledger_subledgerbalance (id, koperasi_id, account_id, "  # noqa: S608 (placeholders only)
                 "subledger_kind, subledger_ref, period, debit_total, credit_total) VALUES "
                 + ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s)"] * len(rows))
@@ -168,19 +179,25 @@ def _upsert_balances(koperasi, lines: Sequence[tuple]) -> None:
                 "credit_total = ledger_subledgerbalance.credit_total + excluded.credit_total",
                 [v for row in rows for v in row],
             )
-
-
-def _existing_entry(koperasi, key: str) -> JournalEntry | None:
-    """The entry already posted under ``key`` (one cheap query; the ORM only on a replay)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM ledger_journalentry WHERE koperasi_id = %s AND idempotency_key = %s",
-            [_db_uuid(koperasi.pk), key],
         )
-        row = cursor.fetchone()
-    if row is None:
+    return statements
+
+
+def _existing_statement(koperasi, key: str) -> tuple[str, list]:
+    return (
+        "SELECT id FROM ledger_journalentry WHERE koperasi_id = %s AND idempotency_key = %s",
+        [_db_uuid(koperasi.pk), key],
+    )
+
+
+def _existing_entry(koperasi, key: str, found: list[tuple] | None = None) -> JournalEntry | None:
+    """The entry already posted under ``key`` (one cheap query, or its rows ``found`` in a
+    batch; the ORM only on a replay)."""
+    if found is None:
+        (found,) = execute_batch([_existing_statement(koperasi, key)])
+    if not found:
         return None
-    return JournalEntry.objects.get(koperasi=koperasi, pk=uuid.UUID(str(row[0])))
+    return JournalEntry.objects.get(koperasi=koperasi, pk=uuid.UUID(str(found[0][0])))
 
 
 def _is_closed(koperasi, period: int) -> bool:
@@ -380,36 +397,54 @@ def post(
     # Read before the koperasi's lock: everything done while holding it delays every
     # other posting of the koperasi.
     role = role_label(roles_for(actor, koperasi)) if actor is not None else ""
-    with transaction.atomic():
-        _lock(koperasi)
-        existing = _existing_entry(koperasi, key)
-        if existing is not None:
-            _check_replay(existing, draft)
-            existing.replayed = True  # lets the API answer 200 instead of 201
-            return existing
-        (prepared,) = _prepare(koperasi, actor, [(draft, key, kind)])
-        _write(koperasi, [prepared])
-        entry = _instance(koperasi, actor, draft, key, kind, prepared)
-        if audited_by_caller:
-            return entry
-        summary = {
-            "number": entry.number,
-            "date": draft.date.isoformat(),
-            "total_amount": entry.total_amount,
-            "source": draft.source,
-            "source_ref": draft.source_ref,
-            "kind": kind,
-        }
-        summary.update(audit_summary or {})
-        record(
-            "ledger.entry.posted",
-            actor=actor,
-            koperasi=koperasi,
-            role=role,
-            obj=entry,
-            summary=summary,
+    item = (draft, key, kind)
+    # No savepoint inside a caller's transaction (a teller deposit): it would cost two
+    # round trips under the lock. A refusal is decided before anything is written and
+    # raised after the block ends normally, so the caller's transaction stays usable.
+    refusal: DomainError | None = None
+    with transaction.atomic(savepoint=False):
+        # The lock (unless the caller's transaction holds it), the idempotency check and
+        # the reads of the books: one round trip on PostgreSQL.
+        *_lock_rows, found, account_rows, head_rows = execute_batch(
+            [
+                lock_statement(lock_name(koperasi)),
+                _existing_statement(koperasi, key),
+                *_books_statements(koperasi, *_codes_and_periods([item])),
+            ]
         )
-        return entry
+        try:
+            existing = _existing_entry(koperasi, key, found)
+            if existing is not None:
+                _check_replay(existing, draft)
+                existing.replayed = True  # lets the API answer 200 instead of 201
+                return existing
+            (prepared,) = _prepare(koperasi, actor, [item], _books(account_rows, head_rows))
+        except (LedgerError, IdempotencyConflictError) as exc:
+            refusal = exc
+        else:
+            _write(koperasi, [prepared])
+            entry = _instance(koperasi, actor, draft, key, kind, prepared)
+            if not audited_by_caller:
+                summary = {
+                    "number": entry.number,
+                    "date": draft.date.isoformat(),
+                    "total_amount": entry.total_amount,
+                    "source": draft.source,
+                    "source_ref": draft.source_ref,
+                    "kind": kind,
+                }
+                summary.update(audit_summary or {})
+                record(
+                    "ledger.entry.posted",
+                    actor=actor,
+                    koperasi=koperasi,
+                    role=role,
+                    obj=entry,
+                    summary=summary,
+                )
+    if refusal is not None:
+        raise refusal
+    return entry
 
 
 @dataclass(frozen=True)
@@ -624,38 +659,53 @@ class _Prepared:
     hash: str
 
 
-def _read_books(koperasi, codes: Sequence[str], periods: set[int]):
-    """Accounts by code, the closed months among ``periods``, and the chain head.
+class _Books(NamedTuple):
+    accounts: dict[str, tuple[uuid.UUID, str, bool, str]]
+    closed: set[int]
+    number: int | None
+    hash: str | None
 
-    Two queries, raw SQL on purpose: this is the hot path of every posting, done while
-    holding the koperasi's lock (see README, performance).
-    """
+
+def _books_statements(koperasi, codes: Sequence[str], periods: set[int]) -> list[tuple[str, list]]:
+    """The two reads ``_prepare`` needs: the accounts by code, and the chain head with the
+    closed months among ``periods``. Raw SQL on purpose: this is the hot path of every
+    posting, done while holding the koperasi's lock (see README, performance)."""
     kop = _db_uuid(koperasi.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
+    return [
+        (
             "SELECT id, koperasi_id, code, is_active, subledger_kind FROM ledger_account "  # noqa: S608 (placeholders only)
             f"WHERE koperasi_id = %s AND code IN ({_placeholders(len(codes))})",
             [kop, *codes],
-        )
-        accounts = {
-            code: (uuid.UUID(str(pk)), str(uuid.UUID(str(kid))), bool(active), kind)
-            for pk, kid, code, active, kind in cursor.fetchall()
-        }
-        cursor.execute(
+        ),
+        (
             "SELECT * FROM (SELECT number, hash, CAST(NULL AS integer) AS closed "  # noqa: S608 (placeholders only)
             "FROM ledger_journalentry WHERE koperasi_id = %s ORDER BY number DESC LIMIT 1) "
             "AS head UNION ALL SELECT CAST(NULL AS bigint), CAST(NULL AS varchar(64)), period "
             "FROM ledger_period WHERE koperasi_id = %s AND status = 'closed' "
             f"AND period IN ({_placeholders(len(periods))})",
             [kop, kop, *sorted(periods)],
-        )
-        number, head_hash, closed = None, None, set()
-        for row_number, row_hash, row_closed in cursor.fetchall():
-            if row_closed is None:
-                number, head_hash = row_number, row_hash
-            else:
-                closed.add(row_closed)
-    return accounts, closed, number, head_hash
+        ),
+    ]
+
+
+def _books(account_rows, head_rows) -> _Books:
+    accounts = {
+        code: (uuid.UUID(str(pk)), str(uuid.UUID(str(kid))), bool(active), kind)
+        for pk, kid, code, active, kind in account_rows
+    }
+    number, head_hash, closed = None, None, set()
+    for row_number, row_hash, row_closed in head_rows:
+        if row_closed is None:
+            number, head_hash = row_number, row_hash
+        else:
+            closed.add(row_closed)
+    return _Books(accounts, closed, number, head_hash)
+
+
+def _codes_and_periods(items: Sequence[tuple[EntryDraft, str, str]]):
+    codes = sorted({line.account for draft, _k, _kd in items for line in draft.lines})
+    periods = {rules.period_of(draft.date) for draft, _k, _kd in items}
+    return codes, periods
 
 
 _LINE_COLUMNS = (
@@ -672,25 +722,33 @@ _ENTRY_ROW = "(" + _placeholders(18) + ")"
 ROWS_PER_STATEMENT = 500  # well inside SQLite's 32,766 and PostgreSQL's 65,535 parameters
 
 
-def _insert(cursor, table: str, columns: str, row: str, rows: Sequence[tuple]) -> None:
-    """Multi-row INSERTs: one round trip for a teller's entry (executemany's pipeline cost
+def _inserts(table: str, columns: str, row: str, rows: Sequence[tuple]) -> list[tuple[str, list]]:
+    """Multi-row INSERTs: one statement for a teller's entry (executemany's pipeline cost
     more than the statement on PostgreSQL), a few hundred rows each for a batch."""
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
-        cursor.execute(
+    return [
+        (
             f"INSERT INTO {table} ({columns}) VALUES " + ",".join([row] * len(chunk)),  # noqa: S608 (constants)
             [value for r in chunk for value in r],
         )
+        for chunk in (
+            rows[start : start + ROWS_PER_STATEMENT]
+            for start in range(0, len(rows), ROWS_PER_STATEMENT)
+        )
+    ]
 
 
-def _prepare(koperasi, actor, items: Sequence[tuple[EntryDraft, str, str]]) -> list[_Prepared]:
+def _prepare(
+    koperasi, actor, items: Sequence[tuple[EntryDraft, str, str]], books: _Books | None = None
+) -> list[_Prepared]:
     """Validate, number and hash ``items`` ((draft, key, kind), in order) under the lock.
 
-    Raises ``LedgerError`` for the first entry that may not be posted; nothing is written.
+    ``books``: the accounts and chain head already read under the lock (``post`` reads
+    them in the same round trip as its idempotency check). Raises ``LedgerError`` for the
+    first entry that may not be posted; nothing is written.
     """
-    codes = sorted({line.account for draft, _k, _kd in items for line in draft.lines})
-    periods = {rules.period_of(draft.date) for draft, _k, _kd in items}
-    accounts, closed, last_number, last_hash = _read_books(koperasi, codes, periods)
+    if books is None:
+        books = _books(*execute_batch(_books_statements(koperasi, *_codes_and_periods(items))))
+    accounts, closed, last_number, last_hash = books
     facts = {
         code: rules.AccountFacts(code=code, koperasi_id=kid, is_active=active, subledger_kind=kind)
         for code, (_pk, kid, active, kind) in accounts.items()
@@ -789,27 +847,27 @@ def _validate(draft: EntryDraft, koperasi_id: str, facts, closed: set[int]) -> N
 
 def _write(koperasi, prepared: Sequence[_Prepared]) -> None:
     """Insert the prepared rows (lines before their entries: the entry's insert trigger
-    checks its lines) and add them to the monthly balances."""
+    checks its lines) and add them to the monthly balances: on PostgreSQL in one round
+    trip (``rows.execute_batch``)."""
+    lines = [line for p in prepared for line in p.lines]
     # No savepoint: we hold the ledger lock, so a trigger refusal here means a bug (or a
     # month closed underneath us) and aborts the whole posting.
     try:
-        with connection.cursor() as cursor:
-            lines = [line for p in prepared for line in p.lines]
-            _insert(cursor, "ledger_journalline", _LINE_COLUMNS, _LINE_ROW, lines)
-            _insert(
-                cursor,
-                "ledger_journalentry",
-                _ENTRY_COLUMNS,
-                _ENTRY_ROW,
-                [p.entry for p in prepared],
-            )
+        execute_batch(
+            [
+                *_inserts("ledger_journalline", _LINE_COLUMNS, _LINE_ROW, lines),
+                *_inserts(
+                    "ledger_journalentry", _ENTRY_COLUMNS, _ENTRY_ROW, [p.entry for p in prepared]
+                ),
+                *_balance_upserts(koperasi, lines),
+            ]
+        )
     except IntegrityError as exc:
         if "closed" in str(exc):
             raise LedgerError(
                 _("This month is closed; nothing can be posted in it."), field="date"
             ) from exc
         raise
-    _upsert_balances(koperasi, [line for p in prepared for line in p.lines])
 
 
 def post_manual(

@@ -41,7 +41,8 @@ from kopdes.members.models import Member
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.ids import uuid7
-from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.core.locks import lock_chain, lock_statement
+from kopdes.platform.core.rows import execute_batch
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 from kopdes.savings.choices import (
@@ -78,7 +79,7 @@ JASA_BATCH = 400  # accounts per jasa journal entry
 
 def _lock(koperasi) -> None:
     # The ledger's own lock: balance check and posting are serialised with every posting.
-    lock_chain(f"ledger:{koperasi.pk}")
+    lock_chain(ledger.lock_name(koperasi))
 
 
 def check_amount(amount: Any) -> int:
@@ -289,15 +290,19 @@ _TXN_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_transactions(txns: Sequence[SavingsTransaction]) -> None:
-    """Insert passbook rows with one prepared statement (bulk_create's per-field
-    preparation dominated the monthly jasa run)."""
+_TXN_ROW = "(" + ", ".join(["%s"] * len(_TXN_COLUMNS)) + ")"
+_TXN_ROWS_PER_STATEMENT = 500  # 7,000 parameters: inside SQLite's and PostgreSQL's limits
+
+
+def _transaction_inserts(txns: Sequence[SavingsTransaction]) -> list[tuple[str, list]]:
+    """Multi-row INSERTs of passbook rows (bulk_create's per-field preparation dominated
+    the monthly jasa run); the instances count as saved."""
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     rows = []
     for t in txns:
         t.created_at = now
-        rows.append(
+        rows.extend(
             (
                 _db_uuid(t.id), _db_uuid(t.koperasi_id), _db_uuid(t.account_id),
                 _db_uuid(t.member_id), t.seq, t.kind, ops.adapt_datefield_value(t.date),
@@ -305,31 +310,42 @@ def _insert_transactions(txns: Sequence[SavingsTransaction]) -> None:
                 t.idempotency_key, t.memo, _maybe_uuid(t.created_by_id), now,
             )
         )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO savings_savingstransaction ({', '.join(_TXN_COLUMNS)}) "  # noqa: S608 (constants)
-            f"VALUES ({', '.join(['%s'] * len(_TXN_COLUMNS))})",
-            rows,
-        )
-    for t in txns:
         t._state.adding = False
         t._state.db = connection.alias
+    width = len(_TXN_COLUMNS) * _TXN_ROWS_PER_STATEMENT
+    return [
+        (
+            f"INSERT INTO savings_savingstransaction ({', '.join(_TXN_COLUMNS)}) VALUES "  # noqa: S608 (constants)
+            + ", ".join([_TXN_ROW] * (len(chunk) // len(_TXN_COLUMNS))),
+            chunk,
+        )
+        for chunk in (rows[start : start + width] for start in range(0, len(rows), width))
+    ]
 
 
-def _replay(koperasi, moves: Sequence[Move], key: str) -> list[SavingsTransaction] | None:
-    """The movements already recorded under ``key`` (same content), or None if new."""
-    first = moves[0]
+def _replay_statement(koperasi, moves: Sequence[Move], key: str) -> tuple[str, list]:
     # Plain SQL: on every teller call this finds nothing, and the ORM's query compilation
     # would cost more than the lookup (bench savings_teller).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT entry_id FROM savings_savingstransaction WHERE koperasi_id = %s "
-            "AND account_id = %s AND kind = %s AND idempotency_key = %s LIMIT 1",
-            [_db_uuid(koperasi.pk), _db_uuid(first.account.pk), first.kind, key],
-        )
-        found = cursor.fetchone()
+    first = moves[0]
+    return (
+        "SELECT entry_id FROM savings_savingstransaction WHERE koperasi_id = %s "
+        "AND account_id = %s AND kind = %s AND idempotency_key = %s LIMIT 1",
+        [_db_uuid(koperasi.pk), _db_uuid(first.account.pk), first.kind, key],
+    )
+
+
+def _replay(
+    koperasi, moves: Sequence[Move], key: str, found: list[tuple] | None = None
+) -> list[SavingsTransaction] | None:
+    """The movements already recorded under ``key`` (same content), or None if new.
+
+    ``found``: the rows of ``_replay_statement`` when the caller read them in its batch.
+    """
     if found is None:
+        (found,) = execute_batch([_replay_statement(koperasi, moves, key)])
+    if not found:
         return None
+    found = found[0]
     txns = list(
         SavingsTransaction.objects.filter(
             koperasi=koperasi, idempotency_key=key, entry_id=_maybe_uuid(found[0])
@@ -352,6 +368,19 @@ def _replay(koperasi, moves: Sequence[Move], key: str) -> list[SavingsTransactio
     return out
 
 
+def _accounts_statement(koperasi, ids) -> tuple[str, list]:
+    """The accounts ``_apply`` re-reads under the lock. Plain rows, not model instances: a
+    jasa batch re-reads hundreds of accounts here, and a teller call would pay the ORM's
+    query compilation on every deposit."""
+    id_list = [_db_uuid(pk) for pk in ids]
+    return (
+        "SELECT id, balance, last_seq, status, ledger_code, member_id, number "  # noqa: S608 (placeholders only)
+        "FROM savings_savingsaccount WHERE koperasi_id = %s "
+        f"AND id IN ({', '.join(['%s'] * len(id_list))})",
+        [_db_uuid(koperasi.pk), *id_list],
+    )
+
+
 def _apply(
     koperasi,
     *,
@@ -365,24 +394,18 @@ def _apply(
     allow_closed: bool = False,
     reverses=None,
     entry_kind: str | None = None,
+    account_rows: list[tuple] | None = None,
 ) -> list[SavingsTransaction]:
     """Post ``moves`` (+ the counter lines) as one entry and record the passbook rows.
 
     Must run inside ``transaction.atomic()`` after ``_lock``. Re-reads the accounts under
-    the lock and refuses any move that would take a balance below zero.
+    the lock (or takes ``account_rows``, the rows of ``_accounts_statement`` the caller
+    read under it) and refuses any move that would take a balance below zero.
     """
     ids = {m.account.pk for m in moves}
-    # Plain rows, not model instances: a jasa batch re-reads hundreds of accounts here,
-    # and a teller call pays the ORM's query compilation on every deposit.
-    id_list = [_db_uuid(pk) for pk in ids]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, balance, last_seq, status, ledger_code, member_id, number "  # noqa: S608 (placeholders only)
-            "FROM savings_savingsaccount WHERE koperasi_id = %s "
-            f"AND id IN ({', '.join(['%s'] * len(id_list))})",
-            [_db_uuid(koperasi.pk), *id_list],
-        )
-        rows = cursor.fetchall()
+    rows = account_rows
+    if rows is None:
+        (rows,) = execute_batch([_accounts_statement(koperasi, ids)])
     fresh = {}
     for pk, balance, last_seq, status, code, member_id, number in rows:
         pk = uuid.UUID(str(pk))
@@ -461,18 +484,19 @@ def _apply(
                 created_by=actor if actor is not None and actor.is_authenticated else None,
             )
         )
-    _insert_transactions(txns)
-    changed = []
-    for pk, account in fresh.items():
-        account.balance = running[pk]
-        account.last_seq = seqs[pk]
-        changed.append(account)
-    # One prepared statement run per row: bulk_update's CASE WHEN is far slower here.
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
-            [(a.balance, a.last_seq, _db_uuid(a.pk)) for a in changed],
-        )
+    # The passbook rows and the accounts' new balances: one round trip on PostgreSQL.
+    execute_batch(
+        [
+            *_transaction_inserts(txns),
+            *(
+                (
+                    "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
+                    [running[pk], seqs[pk], _db_uuid(pk)],
+                )
+                for pk in fresh
+            ),
+        ]
+    )
     for m in moves:
         m.account.balance = running[m.account.pk]
         m.account.last_seq = seqs[m.account.pk]
@@ -516,13 +540,9 @@ class _MemberState(NamedTuple):
     number: str
 
 
-def _fresh_member(member_id) -> _MemberState:
-    """The member's status as it is now, read under the lock (one plain query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT status, number FROM members_member WHERE id = %s", [_db_uuid(member_id)]
-        )
-        return _MemberState(*cursor.fetchone())
+def _member_statement(member_id) -> tuple[str, list]:
+    """The member's status as it is now, to read under the lock (a plain query)."""
+    return "SELECT status, number FROM members_member WHERE id = %s", [_db_uuid(member_id)]
 
 
 def _single(
@@ -542,11 +562,20 @@ def _single(
     koperasi = account.koperasi
     move = Move(account, kind, amount, memo)
     with transaction.atomic():
-        _lock(koperasi)
-        replay = _replay(koperasi, [move], key)
+        # The ledger lock, the idempotency check, the member's status and the account:
+        # one round trip on PostgreSQL, while every other teller of the koperasi waits.
+        *_lock_rows, found, member_rows, account_rows = execute_batch(
+            [
+                lock_statement(ledger.lock_name(koperasi)),
+                _replay_statement(koperasi, [move], key),
+                _member_statement(account.member_id),
+                _accounts_statement(koperasi, [account.pk]),
+            ]
+        )
+        replay = _replay(koperasi, [move], key, found)
         if replay is not None:
             return replay[0]
-        _require_member_active(_fresh_member(account.member_id), allow_candidate=allow_candidate)
+        _require_member_active(_MemberState(*member_rows[0]), allow_candidate=allow_candidate)
         (txn,) = _apply(
             koperasi,
             actor=actor,
@@ -556,6 +585,7 @@ def _single(
             other_lines=other_lines,
             key=key,
             source=f"savings.{kind}",
+            account_rows=account_rows,
         )
         record(
             action,

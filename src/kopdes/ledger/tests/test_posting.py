@@ -287,3 +287,20 @@ def test_an_account_closes_only_at_zero_balance_and_then_refuses_postings(books)
     assert post_simple(books, debit="1-1200").number == 3
     with pytest.raises(PermissionDeniedError):
         services.set_account_active(bank, actor=make_user("kasir", books), active=False)
+
+
+def test_a_refused_posting_inside_a_callers_transaction_leaves_it_usable(books):
+    """``post`` takes no savepoint of its own (two round trips under the lock): a refusal
+    is raised after its block ends, so the caller's transaction carries on."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        post_simple(books, 1_000_00, key="sekali")
+        with pytest.raises(IdempotencyConflictError):
+            post_simple(books, 2_000_00, key="sekali")
+        with pytest.raises(LedgerError):
+            post_simple(books, 1_000_00, credit="9-9999")
+        third = post_simple(books, 3_000_00)  # the transaction still works
+    assert third.number == 2
+    assert JournalEntry.objects.filter(koperasi=books).count() == 2
+    assert_verified(books)

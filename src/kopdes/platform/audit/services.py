@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kopdes.platform.audit.chain import GENESIS, event_fields, link_hash
 from kopdes.platform.audit.models import PLATFORM_CHAIN, AuditEvent
-from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.core.rows import insert
+from kopdes.platform.core.locks import lock_statement
+from kopdes.platform.core.rows import execute_batch, insert
 
 
 def record(
@@ -37,14 +37,18 @@ def record(
     # savepoint=False: joining the caller's transaction needs no savepoint of its own (an
     # error here aborts the caller's whole operation anyway), and this is on every write.
     with transaction.atomic(savepoint=False):
-        lock_chain(f"audit:{chain}")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT seq, hash FROM audit_auditevent WHERE chain = %s ORDER BY seq DESC LIMIT 1",
-                [chain],
-            )
-            row = cursor.fetchone()
-        last = {"seq": row[0], "hash": row[1]} if row else None
+        # The chain's lock and its head in one round trip (on PostgreSQL).
+        *_lock, head = execute_batch(
+            [
+                lock_statement(f"audit:{chain}"),
+                (
+                    "SELECT seq, hash FROM audit_auditevent WHERE chain = %s "
+                    "ORDER BY seq DESC LIMIT 1",
+                    [chain],
+                ),
+            ]
+        )
+        last = {"seq": head[0][0], "hash": head[0][1]} if head else None
         event = AuditEvent(
             koperasi=koperasi,
             chain=chain,

@@ -7,15 +7,35 @@ import hashlib
 from django.db import connection
 
 
+def _key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def lock_statement(name: str) -> tuple[str, list[int]] | None:
+    """The statement that takes ``name``'s lock, for the caller to send in the same round
+    trip as its first query (``rows.execute_batch``), or None when nothing is to be done.
+
+    PostgreSQL: a transaction-level advisory lock, None if this transaction already holds
+    it (``platform.core.postgresql`` remembers). SQLite: None, because every write
+    transaction is BEGIN IMMEDIATE and so already holds the database's write lock. The
+    lock counts as held from here on: the caller must run the statement.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    held = getattr(connection, "held_locks", None)
+    if held is not None:
+        if name in held:
+            return None
+        held.add(name)
+    return "SELECT pg_advisory_xact_lock(%s)", [_key(name)]
+
+
 def lock_chain(name: str) -> None:
     """Hold an exclusive lock on ``name`` until the current transaction ends.
 
-    PostgreSQL: a transaction-level advisory lock. SQLite: nothing to do, because every
-    write transaction is BEGIN IMMEDIATE and so already holds the database's write lock.
-    Must be called inside ``transaction.atomic()``.
+    Must be called inside ``transaction.atomic()``; see ``lock_statement``.
     """
-    if connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    statement = lock_statement(name)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)

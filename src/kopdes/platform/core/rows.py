@@ -115,3 +115,36 @@ def filter_by(model: type[M], *, order_by: str = "", **equals: Any) -> list[M]:
             values[position] = value
         out.append(model.from_db(connection.alias, attnames, values))
     return out
+
+
+def execute_batch(
+    statements: Sequence[tuple[str, Sequence[Any]] | None],
+) -> list[list[tuple[Any, ...]]]:
+    """Run ``statements`` ((sql, params), in order; None entries are skipped) and return
+    each one's rows (``[]`` for a statement that returns none).
+
+    PostgreSQL: all of them in ONE round trip (Django's client-side binding cursor sends
+    ``stmt; stmt; ...`` as one query, each statement with its own snapshot), which is what
+    a teller posting under the koperasi's lock waits for. SQLite runs them one by one: it
+    has no round trips to save. The first failing statement raises, as ``execute`` would;
+    inside ``atomic()`` nothing of the batch is kept. No literal ``%`` in the SQL.
+    """
+    todo = [s for s in statements if s is not None]
+    if not todo:
+        return []
+    out: list[list[tuple[Any, ...]]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(todo) > 1:
+            cursor.execute(
+                ";\n".join(sql for sql, _params in todo),
+                [value for _sql, params in todo for value in params],
+            )
+            for n in range(len(todo)):
+                if n:
+                    cursor.nextset()
+                out.append(cursor.fetchall() if cursor.description is not None else [])
+        else:
+            for sql, params in todo:
+                cursor.execute(sql, params)
+                out.append(cursor.fetchall() if cursor.description is not None else [])
+    return out

@@ -31,3 +31,35 @@ def test_get_by_none_means_is_null_and_a_miss_is_none(koperasi):
     assert get_by(Koperasi, slug="tidak-ada") is None
     ApiToken.objects.filter(pk=token.pk).update(revoked_at="2026-01-01T00:00:00Z")
     assert get_by(ApiToken, token_hash="h" * 64, revoked_at=None) is None
+
+
+def test_execute_batch_returns_each_statements_rows_in_order_and_skips_none(koperasi):
+    from kopdes.platform.core.rows import execute_batch
+
+    assert execute_batch([None]) == []
+    rows = execute_batch(
+        [
+            None,
+            ("SELECT slug FROM tenancy_koperasi WHERE slug = %s", [koperasi.slug]),
+            ("SELECT slug FROM tenancy_koperasi WHERE slug = %s", ["tidak-ada"]),
+            ("UPDATE tenancy_koperasi SET name = %s WHERE slug = %s", ["Baru", koperasi.slug]),
+            ("SELECT name FROM tenancy_koperasi WHERE slug = %s", [koperasi.slug]),
+        ]
+    )
+    # Each statement sees the ones before it (PostgreSQL: one round trip, in order).
+    assert rows == [[(koperasi.slug,)], [], [], [("Baru",)]]
+
+
+def test_a_failing_statement_in_a_batch_raises_and_keeps_nothing(koperasi):
+    from django.db import DatabaseError, transaction
+
+    from kopdes.platform.core.rows import execute_batch
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        execute_batch(
+            [
+                ("UPDATE tenancy_koperasi SET name = %s WHERE slug = %s", ["Baru", koperasi.slug]),
+                ("SELECT * FROM tabel_yang_tidak_ada", []),
+            ]
+        )
+    assert Koperasi.objects.get(pk=koperasi.pk).name == koperasi.name
