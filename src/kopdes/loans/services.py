@@ -768,7 +768,7 @@ class Dues:
         return self.penalty + self.interest + self.principal
 
 
-def _schedule_of(loan: Loan, rows: list[Installment]) -> engine.Schedule:
+def _schedule_of(loan: Loan, rows: list[Installment] | list[ScheduleRow]) -> engine.Schedule:
     terms = loan_terms(
         loan,
         principal=loan.principal,
@@ -789,7 +789,9 @@ def _schedule_of(loan: Loan, rows: list[Installment]) -> engine.Schedule:
     )
 
 
-def dues_on(loan: Loan, as_of: dt.date, rows: list[Installment] | None = None) -> Dues:
+def dues_on(
+    loan: Loan, as_of: dt.date, rows: list[Installment] | list[ScheduleRow] | None = None
+) -> Dues:
     """Denda, jasa and pokok due on ``as_of`` and the payoff amount (pelunasan).
 
     Denda runs on each overdue installment's unpaid amount for the days beyond the
@@ -1295,7 +1297,7 @@ _LOAN_STATE_FIELDS = (
 )
 
 
-def _snapshot(loan: Loan, rows: list[Installment]) -> dict[str, Any]:
+def _snapshot(loan: Loan, rows: list[ScheduleRow]) -> dict[str, Any]:
     """The loan and its installment rows as they are before a payment (JSON-ready)."""
     state = {name: getattr(loan, name) for name in _LOAN_STATE_FIELDS}
     state["closed_on"] = loan.closed_on.isoformat() if loan.closed_on else None

@@ -369,9 +369,8 @@ def _replay(
 
 
 def _accounts_statement(koperasi, ids) -> tuple[str, list]:
-    """The accounts ``_apply`` re-reads under the lock. Plain rows, not model instances: a
-    jasa batch re-reads hundreds of accounts here, and a teller call would pay the ORM's
-    query compilation on every deposit."""
+    """The accounts ``_apply`` re-reads under the lock: plain rows, not model instances
+    (the ORM's query compilation would cost a teller call more than the read)."""
     id_list = [_db_uuid(pk) for pk in ids]
     return (
         "SELECT id, balance, last_seq, status, ledger_code, member_id, number "  # noqa: S608 (placeholders only)
