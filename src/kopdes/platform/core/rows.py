@@ -133,6 +133,16 @@ def execute_batch(
     if not todo:
         return []
     out: list[list[tuple[Any, ...]]] = []
+    if _in_pipeline():
+        # Inside psycopg's pipeline mode (``loans.services._pipelined``) a query may hold
+        # one statement, and a result is there only after a sync: one by one, synced.
+        raw = connection.connection
+        for sql, params in todo:
+            with connection.cursor() as cursor, raw.pipeline() as pipeline:
+                cursor.execute(sql, params)
+                pipeline.sync()
+                out.append(cursor.fetchall() if cursor.description is not None else [])
+        return out
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(todo) > 1:
             cursor.execute(
@@ -148,3 +158,11 @@ def execute_batch(
                 cursor.execute(sql, params)
                 out.append(cursor.fetchall() if cursor.description is not None else [])
     return out
+
+
+def _in_pipeline() -> bool:
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return False
+    from psycopg import pq
+
+    return connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF
