@@ -21,7 +21,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -66,7 +65,8 @@ from kopdes.loans.models import (
 from kopdes.members.choices import MemberStatus
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
-from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.core.locks import lock_chain, lock_statement
+from kopdes.platform.core.rows import execute_batch, insert_statements
 from kopdes.platform.core.rows import insert as insert_rows
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.permissions import RANK, has_perm
@@ -94,9 +94,13 @@ def _label(roles) -> str:
     return str(max(roles, key=lambda r: (RANK[Role(r)], str(r))))
 
 
-def _lock(koperasi) -> None:
+def _lock_name(koperasi) -> str:
     # The ledger's lock: every loan write is serialised with every posting of the koperasi.
-    lock_chain(f"ledger:{koperasi.pk}")
+    return ledger.lock_name(koperasi)
+
+
+def _lock(koperasi) -> None:
+    lock_chain(_lock_name(koperasi))
 
 
 def _amount(value: Any, field: str = "amount") -> int:
@@ -936,25 +940,28 @@ def _locked_read_sql(vendor: str) -> str:
     )
 
 
-def _locked_read(loan: Loan, key: str) -> tuple[bool, list[ScheduleRow]]:
-    """Under the lock, one statement: whether ``key`` was already used for a repayment of
-    the koperasi, the loan's live figures (copied onto ``loan``) and its installment rows
-    in period order.
+def _locked_read_statement(loan: Loan, key: str) -> tuple[str, list[Any]]:
+    """One statement to run under the lock: whether ``key`` was already used for a
+    repayment of the koperasi, the loan's live figures and its installment rows in period
+    order.
 
     On a replay the rows are read for nothing; a fresh key is the common case, and one
     round trip instead of three is what every waiting teller pays for.
     """
     pk = Loan._meta.pk
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _locked_read_sql(connection.vendor),
-            [
-                pk.get_db_prep_value(loan.koperasi_id, connection),
-                key,
-                pk.get_db_prep_value(loan.pk, connection),
-            ],
-        )
-        found = cursor.fetchall()
+    return (
+        _locked_read_sql(connection.vendor),
+        [
+            pk.get_db_prep_value(loan.koperasi_id, connection),
+            key,
+            pk.get_db_prep_value(loan.pk, connection),
+        ],
+    )
+
+
+def _locked_read(loan: Loan, found: list[tuple]) -> tuple[bool, list[ScheduleRow]]:
+    """The rows of ``_locked_read_statement``: (key used?, installment rows); the loan's
+    live figures are copied onto ``loan``."""
     if not found:
         raise Loan.DoesNotExist
     width = len(_LIVE_FIELDS)
@@ -964,41 +971,23 @@ def _locked_read(loan: Loan, key: str) -> tuple[bool, list[ScheduleRow]]:
     return bool(found[0][0]), rows
 
 
-@contextmanager
-def _pipelined():
-    """The writes inside go to PostgreSQL without waiting for each reply (psycopg's
-    pipeline mode): one round trip instead of one per statement, under the koperasi's
-    lock. An error (a constraint) surfaces at the end of the block as Django's own
-    exception and the transaction rolls back as usual. SQLite runs in-process: nothing
-    to save."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield
-
-
-def _update_rows(model, pk_values_fields: list[tuple[Any, dict[str, Any]]]) -> None:
-    """UPDATE rows of ``model`` by primary key, one statement (executemany) per distinct
-    field set, values adapted as the ORM would. The repayment path writes a few known
-    columns; compiling ``bulk_update``'s CASE expressions cost more than the round trip."""
+def _update_statements(model, pk_values_fields: list[tuple[Any, dict[str, Any]]]):
+    """UPDATEs of rows of ``model`` by primary key, one statement per row, values adapted as
+    the ORM would. The repayment path writes a few known columns; compiling
+    ``bulk_update``'s CASE expressions cost more than the statements."""
     quote = connection.ops.quote_name
     meta = model._meta
-    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    statements = []
     for pk, values in pk_values_fields:
-        names = tuple(values)
-        params = [meta.get_field(n).get_db_prep_save(values[n], connection) for n in names] + [
-            meta.pk.get_db_prep_save(pk, connection)
-        ]
-        groups.setdefault(names, []).append(params)
-    with connection.cursor() as cursor:
-        for names, params in groups.items():
-            sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in names)
-            sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (model's own names)
-            if len(params) == 1:
-                cursor.execute(sql, params[0])
-            else:
-                cursor.executemany(sql, params)
+        sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in values)
+        statements.append(
+            (
+                f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608 (model's own names)
+                [meta.get_field(n).get_db_prep_save(v, connection) for n, v in values.items()]
+                + [meta.pk.get_db_prep_save(pk, connection)],
+            )
+        )
+    return statements
 
 
 def repay_loan(
@@ -1036,12 +1025,12 @@ def repay_loan(
         loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
     number = f"{loan.number} {loan.member.number}"
     with transaction.atomic():
-        # Pipelined: the read waits in the server's queue behind the lock and runs (with
-        # its own snapshot, READ COMMITTED) the moment the lock is granted, not one round
-        # trip later.
-        with _pipelined():
-            _lock(koperasi)
-            used, rows = _locked_read(loan, key)
+        # One round trip on PostgreSQL (rows.execute_batch): the read runs, with its own
+        # READ COMMITTED snapshot, the moment the lock is granted.
+        *_lock_rows, found = execute_batch(
+            [lock_statement(_lock_name(koperasi)), _locked_read_statement(loan, key)]
+        )
+        used, rows = _locked_read(loan, found)
         if used:
             return _replay_repayment(koperasi, key, loan, amount, date, source)
         if loan.status != LoanStatus.ACTIVE:
@@ -1125,10 +1114,17 @@ def repay_loan(
             created_at=timezone.now(),
             state_before=before,
         )
-        with _pipelined():
-            _write_rows(changed)
-            _update_rows(Loan, [(loan.pk, {name: getattr(loan, name) for name in fields})])
-            insert_rows([repayment])  # a new, append-only row; checks done above
+        # The installment rows, the loan's figures and the repayment row (a new,
+        # append-only row; checks done above): one round trip on PostgreSQL.
+        execute_batch(
+            [
+                *_row_updates(changed),
+                *_update_statements(
+                    Loan, [(loan.pk, {name: getattr(loan, name) for name in fields})]
+                ),
+                *insert_statements([repayment]),
+            ]
+        )
         record(
             "loans.repayment.received",
             actor=actor,
@@ -1254,33 +1250,29 @@ def _write_rows_sql(vendor: str) -> str:
     return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
 
 
-def _write_rows(rows: list[ScheduleRow]) -> None:
-    """UPDATE the installment rows' figures, one statement for all (executemany). Dates
-    are adapted as the ORM adapts them; the sen figures are plain ints and the ids are
-    the values the database returned."""
-    if not rows:
-        return
+def _row_updates(rows: list[ScheduleRow]) -> list[tuple[str, list[Any]]]:
+    """UPDATEs of the installment rows' figures, one statement per row. Dates are adapted
+    as the ORM adapts them; the sen figures are plain ints and the ids are the values the
+    database returned."""
     adapt = connection.ops.adapt_datefield_value
-    params = [
-        [
-            adapt(r.due_date),
-            r.principal,
-            r.interest,
-            r.balance,
-            r.principal_paid,
-            r.interest_paid,
-            r.penalty_paid,
-            adapt(r.paid_on),
-            r.pk,
-        ]
+    sql = _write_rows_sql(connection.vendor)
+    return [
+        (
+            sql,
+            [
+                adapt(r.due_date),
+                r.principal,
+                r.interest,
+                r.balance,
+                r.principal_paid,
+                r.interest_paid,
+                r.penalty_paid,
+                adapt(r.paid_on),
+                r.pk,
+            ],
+        )
         for r in rows
     ]
-    sql = _write_rows_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        if len(params) == 1:
-            cursor.execute(sql, params[0])
-        else:
-            cursor.executemany(sql, params)
 
 
 # --- repayment correction (maker-checker reversal) ----------------------------------------

@@ -13,6 +13,7 @@ from kopdes.domain import loans as engine
 from kopdes.loans import services, testing
 from kopdes.loans.models import Installment, Loan
 from kopdes.loans.verification import check_loans
+from kopdes.platform.core.rows import execute_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_reamortise_deletes_a_period_the_schedule_lost_and_inserts_one_it_gained
     terms = services.loan_terms(loan, principal=600_000_00, term=5, start_date=loan.disbursed_on)
     shorter = engine.build_schedule(terms)
     changed = services._reamortise(loan, rows, shorter, 0, [])
-    services._write_rows(changed)
+    execute_batch(services._row_updates(changed))
     assert [r.period for r in rows] == [1, 2, 3, 4, 5]
     expected = [
         (x.period, x.due_date, x.principal, x.interest, x.balance, 0, 0, 0, None)
@@ -164,7 +165,7 @@ def test_reamortise_deletes_a_period_the_schedule_lost_and_inserts_one_it_gained
 
     longer = engine.build_schedule(replace(terms, term=7))
     rows = _schedule_rows(loan)
-    services._write_rows(services._reamortise(loan, rows, longer, 0, []))
+    execute_batch(services._row_updates(services._reamortise(loan, rows, longer, 0, [])))
     assert [r.period for r in rows] == list(range(1, 8))
     assert _rows(loan) == [
         (x.period, x.due_date, x.principal, x.interest, x.balance, 0, 0, 0, None)
@@ -172,11 +173,9 @@ def test_reamortise_deletes_a_period_the_schedule_lost_and_inserts_one_it_gained
     ]
 
 
-def test_a_write_the_database_refuses_in_the_pipelined_block_raises_and_writes_nothing(
-    koperasi, officers
-):
-    """On PostgreSQL the repayment's writes are sent together (``_pipelined``); a refusal
-    (here the not-overpaid check) still surfaces as Django's IntegrityError and the
+def test_a_write_the_database_refuses_in_the_batch_raises_and_writes_nothing(koperasi, officers):
+    """On PostgreSQL the repayment's writes are sent together (``rows.execute_batch``); a
+    refusal (here the not-overpaid check) still surfaces as Django's IntegrityError and the
     transaction writes nothing."""
     from django.db import IntegrityError, transaction
 
@@ -185,6 +184,6 @@ def test_a_write_the_database_refuses_in_the_pipelined_block_raises_and_writes_n
     rows = _schedule_rows(loan)
     rows[0].principal_paid = rows[0].principal + 1
     rows[1].interest_paid = 1
-    with pytest.raises(IntegrityError), transaction.atomic(), services._pipelined():
-        services._write_rows([rows[1], rows[0]])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        execute_batch(services._row_updates([rows[1], rows[0]]))
     assert _rows(loan) == before

@@ -34,23 +34,30 @@ def _statement(model: type[models.Model], vendor: str) -> tuple[str, str, tuple[
 def insert(objs: Sequence[models.Model]) -> None:
     """INSERT ``objs`` (instances of one model, pks already set) in as few statements as
     the database allows, then mark them saved."""
+    execute_batch(insert_statements(objs))
+
+
+def insert_statements(objs: Sequence[models.Model]) -> list[tuple[str, list[Any]]]:
+    """The INSERT statements ``insert`` runs, for a caller that sends them in its own
+    ``execute_batch``; ``objs`` count as saved from here on (the caller must run them)."""
     if not objs:
-        return
+        return []
     model = type(objs[0])
     head, row, fields = _statement(model, connection.vendor)
     per_statement = max(1, connection.ops.bulk_batch_size(list(fields), objs))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_statement):
-            chunk = objs[start : start + per_statement]
-            params = [
-                field.get_db_prep_save(getattr(obj, field.attname), connection)
-                for obj in chunk
-                for field in fields
-            ]
-            cursor.execute(head + ",".join([row] * len(chunk)), params)
+    statements = []
+    for start in range(0, len(objs), per_statement):
+        chunk = objs[start : start + per_statement]
+        params = [
+            field.get_db_prep_save(getattr(obj, field.attname), connection)
+            for obj in chunk
+            for field in fields
+        ]
+        statements.append((head + ",".join([row] * len(chunk)), params))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+    return statements
 
 
 @functools.cache
