@@ -349,6 +349,53 @@ def set_account_active(account: Account, *, actor, active: bool) -> Account:
 # --- posting ------------------------------------------------------------------------------
 
 
+class Prefetch:
+    """What ``post`` reads under the koperasi's lock, for a caller to send in its own batch.
+
+    ``statements()`` (called inside the transaction) take the ledger lock unless this
+    transaction holds it, look up the idempotency key and read the accounts by code and
+    the chain head with the closed months among ``dates``. The caller runs them under
+    ``rows.execute_batch`` with its own reads, hands the results to ``take``, and passes
+    the object to ``post(prefetched=)``. It is good for the next posting of that
+    transaction only: an entry posted in between would make its chain head stale (the
+    unique entry number would then refuse the posting loudly, never fork the chain).
+    """
+
+    def __init__(self, koperasi, *, idempotency_key: str, codes, dates) -> None:
+        self.koperasi = koperasi
+        self.key = (idempotency_key or "").strip()
+        self.codes = sorted(set(codes))
+        self.periods = {rules.period_of(d) for d in dates}
+        self.rows: tuple[list[tuple], list[tuple], list[tuple]] | None = None
+
+    def statements(self) -> list[tuple[str, list[Any]]]:
+        lock = lock_statement(lock_name(self.koperasi))
+        return [
+            *([lock] if lock is not None else []),
+            _existing_statement(self.koperasi, self.key),
+            *_books_statements(self.koperasi, self.codes, self.periods),
+        ]
+
+    def take(self, results: Sequence[list[tuple]]) -> None:
+        """The rows of ``statements()``, in order (the lock statement's included if any)."""
+        *_lock, found, account_rows, head_rows = results
+        self.rows = (found, account_rows, head_rows)
+
+    def run(self) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        self.take(execute_batch(self.statements()))
+        assert self.rows is not None
+        return self.rows
+
+    def covers(self, koperasi, key: str, codes, periods) -> bool:
+        return (
+            self.rows is not None
+            and koperasi.pk == self.koperasi.pk
+            and key == self.key
+            and set(codes) <= set(self.codes)
+            and set(periods) <= self.periods
+        )
+
+
 def post(
     koperasi,
     *,
@@ -364,6 +411,8 @@ def post(
     reverses: JournalEntry | None = None,
     audit_summary: Mapping[str, Any] | None = None,
     audited_by_caller: bool = False,
+    prefetched: Prefetch | None = None,
+    writes: list[tuple[str, list[Any]]] | None = None,
 ) -> JournalEntry:
     """Post one balanced journal entry and return it; the single door to the books.
 
@@ -381,6 +430,13 @@ def post(
     own); the manual journal goes through ``post_manual``. ``audited_by_caller=True``: the
     calling module records its own event for the operation in the same transaction, and
     that event names the entry (a teller deposit is one event, not two).
+
+    For a module that holds the koperasi's lock and wants its whole operation in as few
+    round trips as possible (the teller, the loan repayment): ``prefetched``, a
+    ``Prefetch`` whose statements the caller ran in its own batch under the lock, replaces
+    ``post``'s own reads (when it covers this entry's key, accounts and month); with
+    ``writes``, the entry's INSERTs are appended to that list instead of being run, and
+    the caller must run them (``rows.execute_batch``) before its transaction ends.
     """
     if reverses is not None and reverses.koperasi_id != koperasi.pk:
         raise LedgerError(_("The entry to reverse belongs to another koperasi."))
@@ -402,16 +458,17 @@ def post(
     # round trips under the lock. A refusal is decided before anything is written and
     # raised after the block ends normally, so the caller's transaction stays usable.
     refusal: DomainError | None = None
+    codes, periods = _codes_and_periods([item])
     with transaction.atomic(savepoint=False):
-        # The lock (unless the caller's transaction holds it), the idempotency check and
-        # the reads of the books: one round trip on PostgreSQL.
-        *_lock_rows, found, account_rows, head_rows = execute_batch(
-            [
-                lock_statement(lock_name(koperasi)),
-                _existing_statement(koperasi, key),
-                *_books_statements(koperasi, *_codes_and_periods([item])),
-            ]
-        )
+        if prefetched is not None and prefetched.covers(koperasi, key, codes, periods):
+            found, account_rows, head_rows = prefetched.rows
+            prefetched.rows = None  # good for one posting
+        else:
+            # The lock (unless the caller's transaction holds it), the idempotency check
+            # and the reads of the books: one round trip on PostgreSQL.
+            found, account_rows, head_rows = Prefetch(
+                koperasi, idempotency_key=key, codes=codes, dates=[draft.date]
+            ).run()
         try:
             existing = _existing_entry(koperasi, key, found)
             if existing is not None:
@@ -422,7 +479,10 @@ def post(
         except (LedgerError, IdempotencyConflictError) as exc:
             refusal = exc
         else:
-            _write(koperasi, [prepared])
+            if writes is None:
+                _write(koperasi, [prepared])
+            else:
+                writes.extend(_write_statements(koperasi, [prepared]))
             entry = _instance(koperasi, actor, draft, key, kind, prepared)
             if not audited_by_caller:
                 summary = {
@@ -849,25 +909,25 @@ def _write(koperasi, prepared: Sequence[_Prepared]) -> None:
     """Insert the prepared rows (lines before their entries: the entry's insert trigger
     checks its lines) and add them to the monthly balances: on PostgreSQL in one round
     trip (``rows.execute_batch``)."""
-    lines = [line for p in prepared for line in p.lines]
     # No savepoint: we hold the ledger lock, so a trigger refusal here means a bug (or a
     # month closed underneath us) and aborts the whole posting.
     try:
-        execute_batch(
-            [
-                *_inserts("ledger_journalline", _LINE_COLUMNS, _LINE_ROW, lines),
-                *_inserts(
-                    "ledger_journalentry", _ENTRY_COLUMNS, _ENTRY_ROW, [p.entry for p in prepared]
-                ),
-                *_balance_upserts(koperasi, lines),
-            ]
-        )
+        execute_batch(_write_statements(koperasi, prepared))
     except IntegrityError as exc:
         if "closed" in str(exc):
             raise LedgerError(
                 _("This month is closed; nothing can be posted in it."), field="date"
             ) from exc
         raise
+
+
+def _write_statements(koperasi, prepared: Sequence[_Prepared]) -> list[tuple[str, list]]:
+    lines = [line for p in prepared for line in p.lines]
+    return [
+        *_inserts("ledger_journalline", _LINE_COLUMNS, _LINE_ROW, lines),
+        *_inserts("ledger_journalentry", _ENTRY_COLUMNS, _ENTRY_ROW, [p.entry for p in prepared]),
+        *_balance_upserts(koperasi, lines),
+    ]
 
 
 def post_manual(

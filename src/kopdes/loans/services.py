@@ -63,10 +63,11 @@ from kopdes.loans.models import (
     RepaymentReversal,
 )
 from kopdes.members.choices import MemberStatus
+from kopdes.platform.audit.services import Prefetch as AuditPrefetch
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain, lock_statement
-from kopdes.platform.core.rows import execute_batch, insert_statements
+from kopdes.platform.core.rows import execute_batch, execute_groups, insert_statements
 from kopdes.platform.core.rows import insert as insert_rows
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.permissions import RANK, has_perm
@@ -157,9 +158,12 @@ def _post(
     source_ref="",
     reverses=None,
     audited_by_caller=True,
+    prefetched=None,
+    writes=None,
 ):
     """Post through the ledger. The loan services record their own audit event naming the
-    entry, so the ledger's is skipped unless ``audited_by_caller=False``."""
+    entry, so the ledger's is skipped unless ``audited_by_caller=False``. ``prefetched``
+    and ``writes``: see ``ledger.post`` (the repayment's two round trips under the lock)."""
     extra = {} if reverses is None else {"reverses": reverses, "kind": EntryKind.REVERSAL}
     try:
         return ledger.post(
@@ -172,6 +176,8 @@ def _post(
             source=source,
             source_ref=source_ref,
             audited_by_caller=audited_by_caller,
+            prefetched=prefetched,
+            writes=writes,
             **extra,
         )
     except IdempotencyConflictError as exc:
@@ -1024,12 +1030,35 @@ def repay_loan(
         # Member and product never change under a payment: read them before the lock.
         loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
     number = f"{loan.number} {loan.member.number}"
+    counter = chart.QRIS_CLEARING if source == PaymentSource.QRIS else chart.CASH
+    # Every other teller of the koperasi waits while this one holds the lock: under it the
+    # payment is one batch of reads (the lock, the loan, what the ledger and the audit
+    # chain will read), one batch of writes and the COMMIT. A payment from savings posts
+    # and records in between, so the ledger and the chain read for themselves then.
+    ahead = source != PaymentSource.SAVINGS
+    books = ledger.Prefetch(
+        koperasi,
+        idempotency_key=f"loans:repay:{key}",
+        codes=[
+            counter,
+            chart.LOAN_PENALTY_INCOME,
+            chart.LOAN_INTEREST_INCOME,
+            chart.LOANS_RECEIVABLE,
+        ],
+        dates=[date],
+    )
+    chain = AuditPrefetch(koperasi)
     with transaction.atomic():
-        # One round trip on PostgreSQL (rows.execute_batch): the read runs, with its own
-        # READ COMMITTED snapshot, the moment the lock is granted.
-        *_lock_rows, found = execute_batch(
-            [lock_statement(_lock_name(koperasi)), _locked_read_statement(loan, key)]
+        (*_lock_rows, found), book_rows, chain_rows = execute_groups(
+            [
+                [lock_statement(_lock_name(koperasi)), _locked_read_statement(loan, key)],
+                books.statements() if ahead else [],
+                chain.statements() if ahead else [],
+            ]
         )
+        if ahead:
+            books.take(book_rows)
+            chain.take(chain_rows)
         used, rows = _locked_read(loan, found)
         if used:
             return _replay_repayment(koperasi, key, loan, amount, date, source)
@@ -1070,7 +1099,7 @@ def repay_loan(
         changed = _apply_to_rows(rows, dues, date, to_pen, to_int, to_prin, payoff=is_payoff)
         if extra:
             changed = _prepay(loan, rows, date, extra, changed)
-        counter = chart.QRIS_CLEARING if source == PaymentSource.QRIS else chart.CASH
+        writes: list[tuple[str, list[Any]]] = []
         entry = _post(
             koperasi,
             actor=actor,
@@ -1085,6 +1114,8 @@ def repay_loan(
             key=f"loans:repay:{key}",
             source="loans.repayment",
             source_ref=str(loan.pk),
+            prefetched=books if ahead else None,
+            writes=writes,
         )
         loan.principal_paid += to_prin + extra
         loan.interest_paid += to_int
@@ -1114,17 +1145,13 @@ def repay_loan(
             created_at=timezone.now(),
             state_before=before,
         )
-        # The installment rows, the loan's figures and the repayment row (a new,
-        # append-only row; checks done above): one round trip on PostgreSQL.
-        execute_batch(
-            [
-                *_row_updates(changed),
-                *_update_statements(
-                    Loan, [(loan.pk, {name: getattr(loan, name) for name in fields})]
-                ),
-                *insert_statements([repayment]),
-            ]
-        )
+        # The entry, the installment rows, the loan's figures, the repayment row (a new,
+        # append-only row; checks done above) and the audit event: one round trip.
+        writes += [
+            *_row_updates(changed),
+            *_update_statements(Loan, [(loan.pk, {name: getattr(loan, name) for name in fields})]),
+            *insert_statements([repayment]),
+        ]
         record(
             "loans.repayment.received",
             actor=actor,
@@ -1140,7 +1167,10 @@ def repay_loan(
                 "source": source,
                 "entry": entry.number,
             },
+            prefetched=chain if ahead else None,
+            writes=writes,
         )
+        execute_batch(writes)
     return repayment
 
 

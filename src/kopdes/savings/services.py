@@ -38,11 +38,12 @@ from kopdes.ledger import services as ledger
 from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
+from kopdes.platform.audit.services import Prefetch as AuditPrefetch
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain, lock_statement
-from kopdes.platform.core.rows import execute_batch
+from kopdes.platform.core.rows import execute_batch, execute_groups
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 from kopdes.savings.choices import (
@@ -394,12 +395,16 @@ def _apply(
     reverses=None,
     entry_kind: str | None = None,
     account_rows: list[tuple] | None = None,
+    prefetched: ledger.Prefetch | None = None,
+    writes: list[tuple[str, list[Any]]] | None = None,
 ) -> list[SavingsTransaction]:
     """Post ``moves`` (+ the counter lines) as one entry and record the passbook rows.
 
     Must run inside ``transaction.atomic()`` after ``_lock``. Re-reads the accounts under
     the lock (or takes ``account_rows``, the rows of ``_accounts_statement`` the caller
     read under it) and refuses any move that would take a balance below zero.
+    ``prefetched`` and ``writes`` are ``ledger.post``'s: the teller reads everything in
+    one batch and writes everything in another (``_single``).
     """
     ids = {m.account.pk for m in moves}
     rows = account_rows
@@ -448,13 +453,15 @@ def _apply(
             date=date,
             memo=memo,
             lines=[*lines, *other_lines],
-            idempotency_key=f"savings:{key}",
+            idempotency_key=_ledger_key(key),
             source=source,
             source_ref=str(moves[0].account.pk) if len(ids) == 1 else "",
             reverses=reverses,
             # Every caller of _apply records its own event naming the passbook row(s),
             # which carry the entry: one audit event per teller operation.
             audited_by_caller=True,
+            prefetched=prefetched,
+            writes=writes,
             **({"kind": entry_kind} if entry_kind else {}),
         )
     except IdempotencyConflictError as exc:
@@ -484,22 +491,29 @@ def _apply(
             )
         )
     # The passbook rows and the accounts' new balances: one round trip on PostgreSQL.
-    execute_batch(
-        [
-            *_transaction_inserts(txns),
-            *(
-                (
-                    "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
-                    [running[pk], seqs[pk], _db_uuid(pk)],
-                )
-                for pk in fresh
-            ),
-        ]
-    )
+    statements = [
+        *_transaction_inserts(txns),
+        *(
+            (
+                "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
+                [running[pk], seqs[pk], _db_uuid(pk)],
+            )
+            for pk in fresh
+        ),
+    ]
+    if writes is None:
+        execute_batch(statements)
+    else:
+        writes.extend(statements)
     for m in moves:
         m.account.balance = running[m.account.pk]
         m.account.last_seq = seqs[m.account.pk]
     return txns
+
+
+def _ledger_key(key: str) -> str:
+    """The journal entry's idempotency key for a savings operation's key."""
+    return f"savings:{key}"
 
 
 def _db_uuid(value):
@@ -560,21 +574,35 @@ def _single(
 ) -> SavingsTransaction:
     koperasi = account.koperasi
     move = Move(account, kind, amount, memo)
+    # Every other teller of the koperasi waits while this one holds the lock, so under it
+    # the operation is two round trips on PostgreSQL (reads, writes) and the COMMIT.
+    books = ledger.Prefetch(
+        koperasi,
+        idempotency_key=_ledger_key(key),
+        codes=[account.ledger_code, *(line.account for line in other_lines)],
+        dates=[date],
+    )
+    chain = AuditPrefetch(koperasi)
     with transaction.atomic():
-        # The ledger lock, the idempotency check, the member's status and the account:
-        # one round trip on PostgreSQL, while every other teller of the koperasi waits.
-        *_lock_rows, found, member_rows, account_rows = execute_batch(
-            [
-                lock_statement(ledger.lock_name(koperasi)),
-                _replay_statement(koperasi, [move], key),
-                _member_statement(account.member_id),
-                _accounts_statement(koperasi, [account.pk]),
-            ]
+        # The lock, the idempotency check, the member's status, the account, what the
+        # ledger and the audit chain will read.
+        own = [
+            lock_statement(ledger.lock_name(koperasi)),
+            _replay_statement(koperasi, [move], key),
+            _member_statement(account.member_id),
+            _accounts_statement(koperasi, [account.pk]),
+        ]
+        own_rows, book_rows, chain_rows = execute_groups(
+            [own, books.statements(), chain.statements()]
         )
+        *_lock_rows, found, member_rows, account_rows = own_rows
+        books.take(book_rows)
+        chain.take(chain_rows)
         replay = _replay(koperasi, [move], key, found)
         if replay is not None:
             return replay[0]
         _require_member_active(_MemberState(*member_rows[0]), allow_candidate=allow_candidate)
+        writes: list[tuple[str, list[Any]]] = []
         (txn,) = _apply(
             koperasi,
             actor=actor,
@@ -585,6 +613,8 @@ def _single(
             key=key,
             source=f"savings.{kind}",
             account_rows=account_rows,
+            prefetched=books,
+            writes=writes,
         )
         record(
             action,
@@ -598,7 +628,10 @@ def _single(
                 "balance_after": txn.balance_after,
                 "entry": txn.entry.number if txn.entry else None,
             },
+            prefetched=chain,
+            writes=writes,
         )
+        execute_batch(writes)
     return txn
 
 

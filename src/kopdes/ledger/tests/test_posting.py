@@ -304,3 +304,31 @@ def test_a_refused_posting_inside_a_callers_transaction_leaves_it_usable(books):
     assert third.number == 2
     assert JournalEntry.objects.filter(koperasi=books).count() == 2
     assert_verified(books)
+
+
+def test_a_posting_with_prefetched_reads_and_deferred_writes_keeps_the_chain(books):
+    """The teller's path: the ledger's reads in the caller's batch, its INSERTs in the
+    caller's writes. Same numbers, hashes and balances as ``post`` on its own."""
+    from django.db import transaction
+
+    from kopdes.platform.core.rows import execute_batch
+
+    first = post_simple(books, 1_000_00)
+    with transaction.atomic():
+        prefetch = services.Prefetch(
+            books, idempotency_key="teller-1", codes=["1-1100", "3-2000"], dates=[DAY]
+        )
+        prefetch.take(execute_batch(prefetch.statements()))
+        writes: list = []
+        second = post_simple(books, 2_000_00, key="teller-1", prefetched=prefetch, writes=writes)
+        assert not JournalEntry.objects.filter(pk=second.pk).exists()  # not written yet
+        execute_batch(writes)
+        # Used up, and one that does not cover an entry is not used: post reads itself.
+        other = services.Prefetch(books, idempotency_key="lain", codes=["1-1100"], dates=[DAY])
+        other.take(execute_batch(other.statements()))
+        third = post_simple(books, 3_000_00, key="teller-2", prefetched=prefetch)
+        fourth = post_simple(books, 4_000_00, key="teller-3", prefetched=other)
+    assert [e.number for e in (first, second, third, fourth)] == [1, 2, 3, 4]
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert JournalEntry.objects.get(pk=second.pk).hash == second.hash
+    assert_verified(books)

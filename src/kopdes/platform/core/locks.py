@@ -23,7 +23,8 @@ def lock_statement(name: str) -> tuple[str, list[int]] | None:
     if connection.vendor != "postgresql":
         return None
     held = getattr(connection, "held_locks", None)
-    if held is not None:
+    # Outside a transaction the lock would end with the statement: never count it held.
+    if held is not None and connection.in_atomic_block:
         if name in held:
             return None
         held.add(name)

@@ -167,6 +167,21 @@ def execute_batch(
     return out
 
 
+def execute_groups(
+    groups: Sequence[Sequence[tuple[str, Sequence[Any]] | None]],
+) -> list[list[list[tuple[Any, ...]]]]:
+    """``execute_batch`` of several groups of statements (one round trip on PostgreSQL),
+    the rows given back per group: for a caller that batches its own reads with those of
+    the modules it calls (``ledger.Prefetch``)."""
+    kept = [[s for s in group if s is not None] for group in groups]
+    results = execute_batch([s for group in kept for s in group])
+    out, start = [], 0
+    for group in kept:
+        out.append(results[start : start + len(group)])
+        start += len(group)
+    return out
+
+
 def _in_pipeline() -> bool:
     if connection.vendor != "postgresql" or connection.connection is None:
         return False
