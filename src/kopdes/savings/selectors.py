@@ -17,7 +17,13 @@ from django.http import Http404
 from kopdes.domain.savings import months_in_arrears
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
-from kopdes.platform.core.rows import filter_by, get_by
+from kopdes.platform.core.rows import (
+    execute_batch,
+    filter_by,
+    from_rows,
+    get_by,
+    select_statement,
+)
 from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
 from kopdes.savings.models import (
     Correction,
@@ -69,6 +75,35 @@ def get_member(koperasi, member_id) -> Member:
         raise Http404
     member.koperasi = koperasi
     return member
+
+
+@dataclass
+class TellerData:
+    member: Member
+    accounts: list[SavingsAccount]  # open first, then by kind and number; no product
+    counters: list[tuple[str, str]]
+
+
+def teller_data(koperasi, member_id) -> TellerData:
+    """What the teller page needs (the member, her accounts, the counter accounts) in one
+    round trip on PostgreSQL; 404 for a missing or foreign member."""
+    pk = uuid.UUID(_uuid_or_404(member_id))
+    members, accounts, counters = execute_batch(
+        [
+            select_statement(Member, koperasi_id=koperasi.pk, id=pk),
+            select_statement(SavingsAccount, koperasi_id=koperasi.pk, member_id=pk),
+            _counter_statement(koperasi),
+        ]
+    )
+    if not members:
+        raise Http404
+    (member,) = from_rows(Member, members)
+    member.koperasi = koperasi
+    own = sorted(from_rows(SavingsAccount, accounts), key=lambda a: (a.status, a.kind, a.number))
+    for a in own:
+        a.member = member
+        a.koperasi = koperasi
+    return TellerData(member, own, _counters(counters))
 
 
 def find_member(koperasi, number_or_payload: str) -> Member | None:
@@ -331,18 +366,25 @@ def counter_accounts(koperasi) -> list[tuple[str, str]]:
     account under Kas or Bank (e.g. "1-1200.01 Bank BRI"); never an account with a
     sub-ledger. A few dozen rows at most: read once and walked in Python.
     """
-    from kopdes.ledger import chart
+    (rows,) = execute_batch([_counter_statement(koperasi)])
+    return _counters(rows)
+
+
+def _counter_statement(koperasi) -> tuple[str, list]:
     from kopdes.ledger.models import Account
 
     # Plain SQL (every teller page shows the list); ids stay in the database's own form,
     # compared only with each other.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, code, name, parent_id, is_active, subledger_kind FROM ledger_account "
-            "WHERE koperasi_id = %s AND code LIKE %s",
-            [Account._meta.pk.get_db_prep_value(koperasi.pk, connection), "1-1%"],
-        )
-        rows = cursor.fetchall()
+    return (
+        "SELECT id, code, name, parent_id, is_active, subledger_kind FROM ledger_account "
+        "WHERE koperasi_id = %s AND code LIKE %s",
+        [Account._meta.pk.get_db_prep_value(koperasi.pk, connection), "1-1%"],
+    )
+
+
+def _counters(rows) -> list[tuple[str, str]]:
+    from kopdes.ledger import chart
+
     by_pk = {r[0]: r for r in rows}
     has_children = {r[3] for r in rows if r[3] is not None}
     roots = {chart.CASH, chart.BANK}

@@ -124,8 +124,8 @@ OPS = {
 }
 
 
-def _teller_accounts(person, op: str):
-    accounts = [a for a in selectors.list_member_accounts(person) if a.status == AccountStatus.OPEN]
+def _teller_accounts(accounts, op: str):
+    accounts = [a for a in accounts if a.status == AccountStatus.OPEN]
     if op == "withdraw":
         return [a for a in accounts if a.kind == SavingsKind.VOLUNTARY]
     return [a for a in accounts if a.kind in (SavingsKind.MANDATORY, SavingsKind.VOLUNTARY)]
@@ -136,11 +136,11 @@ def _teller_accounts(person, op: str):
 def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
     """Step 1 form; step "review": amount and terbilang to confirm; step "post": move money."""
     koperasi = request.koperasi  # type: ignore[attr-defined]
-    person = selectors.get_member(koperasi, member_id)
-    accounts = _teller_accounts(person, op)
+    data = selectors.teller_data(koperasi, member_id)
+    person, counters = data.member, data.counters
+    accounts = _teller_accounts(data.accounts, op)
     title = str(OPS[op][0])
     step = request.POST.get("step", "")
-    counters = selectors.counter_accounts(koperasi)
     form = forms.TellerForm(
         request.POST if request.method == "POST" else None, accounts=accounts, counters=counters
     )

@@ -96,9 +96,26 @@ def get_by(model: type[M], **equals: Any) -> M | None:
 def filter_by(model: type[M], *, order_by: str = "", **equals: Any) -> list[M]:
     """Every ``model`` row whose fields equal ``equals``, as ``get_by`` builds them,
     ordered by the attname ``order_by`` (ascending) if given."""
-    head, attnames, converters = _select(model, connection.vendor)
+    (found,) = execute_batch([select_statement(model, order_by=order_by, **equals)])
+    return from_rows(model, found)
+
+
+def select_statement(
+    model: type[models.Model],
+    *,
+    order_by: str = "",
+    where: tuple[str, Sequence[Any]] | None = None,
+    **equals: Any,
+) -> tuple[str, list[Any]]:
+    """``filter_by``'s SELECT, for a caller that sends it in its own ``execute_batch``;
+    ``from_rows`` builds the instances from its rows. ``where``: one more condition as
+    (sql, params), for a lookup through another table in the same statement."""
+    head, _attnames, _converters = _select(model, connection.vendor)
     quote = connection.ops.quote_name
     clauses, params = [], []
+    if where is not None:
+        clauses.append(f"({where[0]})")
+        params.extend(where[1])
     for name, value in equals.items():
         field = _field(model, name)
         if value is None:
@@ -109,9 +126,13 @@ def filter_by(model: type[M], *, order_by: str = "", **equals: Any) -> list[M]:
     sql = head + " AND ".join(clauses)
     if order_by:
         sql += f" ORDER BY {quote(_field(model, order_by).column)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return sql, params
+
+
+def from_rows(model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
+    """Instances of ``model`` from the rows of ``select_statement``, values converted by
+    the ORM's own converters."""
+    _head, attnames, converters = _select(model, connection.vendor)
     out = []
     for row in rows:
         values = list(row)

@@ -39,6 +39,19 @@ def lookup(user_pk: Any, load: Callable[[], list[tuple[str, Any, str]]]) -> list
     return memo[user_pk]
 
 
+def known(user_pk: Any) -> bool:
+    """Whether this request already holds ``user_pk``'s assignments."""
+    memo = _memo.get()
+    return memo is not None and user_pk in memo
+
+
+def store(user_pk: Any, assignments: list[tuple[str, Any, str]]) -> None:
+    """Keep assignments a caller read in its own batch (nothing outside a request)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[user_pk] = assignments
+
+
 def forget() -> None:
     """Drop everything memoised in this request (a role was granted or revoked)."""
     memo = _memo.get()

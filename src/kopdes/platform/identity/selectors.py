@@ -27,17 +27,37 @@ def _assignments(user: User) -> list[tuple[str, object, str]]:
     return rolecache.lookup(user.pk, lambda: _load_assignments(user.pk))
 
 
-def _load_assignments(user_pk) -> list[tuple[str, object, str]]:
+def _assignments_statement(user_pk) -> tuple[str, list]:
     # Raw SQL: every posting asks this (for its audit label) and the ORM's query
     # compilation cost more than the query itself.
     table = RoleAssignment._meta.db_table
+    return (
+        f"SELECT role, koperasi_id, region_prefix FROM {table} "  # noqa: S608 (model's table)
+        "WHERE user_id = %s AND revoked_at IS NULL",
+        [RoleAssignment._meta.get_field("user").get_db_prep_value(user_pk, connection)],
+    )
+
+
+def assignments_statement(user: User) -> tuple[str, list] | None:
+    """The read behind ``roles_for``, for a caller to send in its own batch (then
+    ``take_assignments``); None when this request already has it or there is no user."""
+    if not user.is_authenticated or rolecache.known(user.pk):
+        return None
+    return _assignments_statement(user.pk)
+
+
+def take_assignments(user: User, rows: list[tuple]) -> None:
+    """The rows of ``assignments_statement``, memoised for the rest of the request."""
+    rolecache.store(user.pk, _convert_assignments(rows))
+
+
+def _load_assignments(user_pk) -> list[tuple[str, object, str]]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT role, koperasi_id, region_prefix FROM {table} "  # noqa: S608 (model's table)
-            "WHERE user_id = %s AND revoked_at IS NULL",
-            [RoleAssignment._meta.get_field("user").get_db_prep_value(user_pk, connection)],
-        )
-        rows = cursor.fetchall()
+        cursor.execute(*_assignments_statement(user_pk))
+        return _convert_assignments(cursor.fetchall())
+
+
+def _convert_assignments(rows) -> list[tuple[str, object, str]]:
     field = RoleAssignment._meta.get_field("koperasi")
     return [
         (role, field.to_python(kid) if kid is not None else None, prefix)

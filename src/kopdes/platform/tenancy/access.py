@@ -16,23 +16,40 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from kopdes.platform.core.rows import get_by
+from kopdes.platform.core.rows import execute_groups, from_rows, select_statement
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.identity.selectors import needs_two_factor, roles_for
+from kopdes.platform.identity.selectors import (
+    assignments_statement,
+    needs_two_factor,
+    roles_for,
+    take_assignments,
+)
 from kopdes.platform.tenancy.models import Koperasi
 
 
 def access_koperasi(user, slug: str) -> tuple[Koperasi, frozenset]:
     """Return the koperasi and the user's roles in it, or raise Http404."""
-    # Every page and API call under /k/<slug>/ starts here: fetched without the ORM's
-    # query compilation (platform.core.rows).
-    koperasi = get_by(Koperasi, slug=slug)
-    if koperasi is None:
-        raise Http404
-    roles = roles_for(user, koperasi)
+    koperasi = _read_koperasi(user, slug)
+    return koperasi, _roles_in(user, koperasi)
+
+
+def _roles_in(user, koperasi: Koperasi | None) -> frozenset:
+    """The user's roles in ``koperasi``; 404 for no koperasi or no role (the same answer)."""
+    roles = roles_for(user, koperasi) if koperasi is not None else frozenset()
     if not roles:
         raise Http404
-    return koperasi, roles
+    return roles
+
+
+def _read_koperasi(user, slug: str) -> Koperasi | None:
+    # Every page and API call under /k/<slug>/ starts here: the koperasi and the user's
+    # role assignments in one round trip, without the ORM's query compilation.
+    roles = assignments_statement(user)
+    (koperasi_rows,), role_rows = execute_groups([[select_statement(Koperasi, slug=slug)], [roles]])
+    if roles is not None:
+        take_assignments(user, role_rows[0])
+    found = from_rows(Koperasi, koperasi_rows)
+    return found[0] if found else None
 
 
 def two_factor_redirect(request: HttpRequest) -> HttpResponse | None:
@@ -57,9 +74,12 @@ def koperasi_view(permission: str | None = None) -> Callable:
             if not request.user.is_authenticated:
                 login = reverse("identity:login")
                 return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+            # Read first (the koperasi and the roles in one round trip; the TOTP check
+            # below uses the same roles), decide in the usual order: TOTP, then tenant.
+            koperasi = _read_koperasi(request.user, slug)
             if (response := two_factor_redirect(request)) is not None:
                 return response
-            koperasi, roles = access_koperasi(request.user, slug)
+            roles = _roles_in(request.user, koperasi)
             if permission and not has_perm(roles, permission):
                 raise PermissionDenied
             request.koperasi = koperasi  # type: ignore[attr-defined]
