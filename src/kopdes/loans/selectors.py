@@ -32,6 +32,7 @@ from kopdes.loans.models import (
     RepaymentReversal,
 )
 from kopdes.members.models import Member
+from kopdes.platform.core.rows import columns, from_rows
 
 
 def _get(qs, pk):
@@ -44,34 +45,17 @@ def _get(qs, pk):
     return obj
 
 
-@functools.cache
-def _columns(model, vendor: str) -> tuple[list[str], list[str], list[tuple]]:
-    """A model's columns, attnames and the converters Django applies when it reads them
-    (as ``platform.core.rows`` does for one table)."""
-    fields = list(model._meta.concrete_fields)
-    table = model._meta.db_table
-    converters = []
-    for position, field in enumerate(fields):
-        column = field.get_col(table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((position, found, column))
-    return [f.column for f in fields], [f.attname for f in fields], converters
-
-
 _LOAN_JOIN = ((Loan, "l"), (Member, "m"), (LoanProduct, "p"))
 
 
 @functools.cache
 def _loan_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        f"{alias}.{quote(column)}"
-        for model, alias in _LOAN_JOIN
-        for column in _columns(model, vendor)[0]
+    selected = ", ".join(
+        f"{alias}.{quote(column)}" for model, alias in _LOAN_JOIN for column in columns(model)
     )
     return (
-        f"SELECT {columns} FROM {quote(Loan._meta.db_table)} l"  # noqa: S608 (model's names)
+        f"SELECT {selected} FROM {quote(Loan._meta.db_table)} l"  # noqa: S608 (model's names)
         f" JOIN {quote(Member._meta.db_table)} m ON m.id = l.member_id"
         f" JOIN {quote(LoanProduct._meta.db_table)} p ON p.id = l.product_id"
         " WHERE l.koperasi_id = %s AND l.id = %s"
@@ -99,15 +83,9 @@ def get_loan(koperasi, loan_id: Any) -> Loan:
     built = []
     start = 0
     for model, _alias in _LOAN_JOIN:
-        columns, attnames, converters = _columns(model, connection.vendor)
-        values = list(row[start : start + len(columns)])
-        start += len(columns)
-        for position, convert_all, column in converters:
-            value = values[position]
-            for convert in convert_all:
-                value = convert(value, column, connection)
-            values[position] = value
-        built.append(model.from_db(connection.alias, attnames, values))
+        width = len(columns(model))
+        built.extend(from_rows(model, [row[start : start + width]]))
+        start += width
     loan, loan.member, loan.product = built
     # The caller's koperasi object, not a second query when a service reads .koperasi.
     loan.koperasi = loan.member.koperasi = koperasi

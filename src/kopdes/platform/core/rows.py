@@ -76,6 +76,12 @@ def _select(model: type[models.Model], vendor: str) -> tuple[str, list[str], lis
     return head, [f.attname for f in fields], converters
 
 
+def columns(model: type[models.Model]) -> list[str]:
+    """The model's column names in the order ``from_rows`` expects them (for a caller that
+    selects several models in one joined statement and splits each row)."""
+    return [f.column for f in model._meta.concrete_fields]
+
+
 @functools.cache
 def _field(model: type[models.Model], attname: str) -> models.Field:
     return next(f for f in model._meta.concrete_fields if f.attname == attname)
