@@ -82,10 +82,9 @@ def entry_lines(entry: JournalEntry) -> QuerySet[JournalLine]:
     return entry.lines.select_related("account").order_by("line_no")
 
 
-def mirrored_lines(entry: JournalEntry, *, except_subledger: str = "") -> list[LineDraft]:
-    """The entry's lines, each with its side swapped, in line order: the lines of the entry
-    that reverses it (ledger, savings and loans corrections all post these).
-    ``except_subledger`` leaves out the lines of that sub-ledger kind."""
+def entry_drafts(entry: JournalEntry, *, except_subledger: str = "") -> list[LineDraft]:
+    """The entry's lines as ``LineDraft``s, in line order (one query). ``except_subledger``
+    leaves out the lines of that sub-ledger kind."""
     lines = JournalLine.objects.filter(entry=entry).order_by("line_no")
     if except_subledger:
         lines = lines.exclude(subledger_kind=except_subledger)
@@ -98,7 +97,7 @@ def mirrored_lines(entry: JournalEntry, *, except_subledger: str = "") -> list[L
             subledger_ref=ref,
             business_unit=unit,
             memo=memo,
-        ).mirrored()
+        )
         for code, side, amount, kind, ref, unit, memo in lines.values_list(
             "account__code",
             "side",
@@ -109,6 +108,13 @@ def mirrored_lines(entry: JournalEntry, *, except_subledger: str = "") -> list[L
             "memo",
         )
     ]
+
+
+def mirrored_lines(entry: JournalEntry, *, except_subledger: str = "") -> list[LineDraft]:
+    """The entry's lines, each with its side swapped, in line order: the lines of the entry
+    that reverses it (ledger, savings and loans corrections all post these).
+    ``except_subledger`` leaves out the lines of that sub-ledger kind."""
+    return [line.mirrored() for line in entry_drafts(entry, except_subledger=except_subledger)]
 
 
 def get_entry_by_key(koperasi, idempotency_key: str) -> JournalEntry | None:

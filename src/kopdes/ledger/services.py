@@ -93,28 +93,7 @@ def _with_unit(line: LineDraft, business_unit: str) -> LineDraft:
 
 
 def _stored_fingerprint(entry: JournalEntry) -> dict[str, Any]:
-    lines = [
-        LineDraft(
-            account=code,
-            side=Side(side),
-            amount=amount,
-            subledger_kind=kind,
-            subledger_ref=ref,
-            business_unit=unit,
-            memo=memo,
-        )
-        for code, side, amount, kind, ref, unit, memo in entry.lines.order_by(
-            "line_no"
-        ).values_list(
-            "account__code",
-            "side",
-            "amount",
-            "subledger_kind",
-            "subledger_ref",
-            "business_unit",
-            "memo",
-        )
-    ]
+    lines = selectors.entry_drafts(entry)
     return EntryDraft(
         date=entry.date,
         memo=entry.memo,

@@ -915,7 +915,7 @@ class ScheduleRow:
 
 
 # The installment columns a repayment may write (everything but the keys).
-_ROW_FIELDS = (
+ROW_FIELDS = (
     "due_date",
     "principal",
     "interest",
@@ -933,7 +933,7 @@ def _locked_read_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     loan_cols = ", ".join(f"l.{quote(Loan._meta.get_field(n).column)}" for n in _LIVE_FIELDS)
     row_cols = ", ".join(
-        f"i.{quote(Installment._meta.get_field(n).column)}" for n in ("id", "period", *_ROW_FIELDS)
+        f"i.{quote(Installment._meta.get_field(n).column)}" for n in ("id", "period", *ROW_FIELDS)
     )
     return (
         f"SELECT EXISTS(SELECT 1 FROM {quote(Repayment._meta.db_table)} r"  # noqa: S608
@@ -1252,11 +1252,11 @@ def _reamortise(loan: Loan, rows: list[ScheduleRow], new: engine.Schedule, after
             obj = Installment(koperasi_id=loan.koperasi_id, loan_id=loan.pk, period=row.period)
             db_pk = Installment._meta.pk.get_db_prep_value(obj.pk, connection)
             r = ScheduleRow(db_pk, row.period, *figures)
-            for name, value in zip(_ROW_FIELDS, figures, strict=True):
+            for name, value in zip(ROW_FIELDS, figures, strict=True):
                 setattr(obj, name, value)
             added.append(obj)
-        elif figures != tuple(getattr(r, name) for name in _ROW_FIELDS):
-            for name, value in zip(_ROW_FIELDS, figures, strict=True):
+        elif figures != tuple(getattr(r, name) for name in ROW_FIELDS):
+            for name, value in zip(ROW_FIELDS, figures, strict=True):
                 setattr(r, name, value)
             out.append(r)
         kept.append(r)
@@ -1276,7 +1276,7 @@ def _reamortise(loan: Loan, rows: list[ScheduleRow], new: engine.Schedule, after
 def _write_rows_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     meta = Installment._meta
-    sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in _ROW_FIELDS)
+    sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in ROW_FIELDS)
     return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
 
 

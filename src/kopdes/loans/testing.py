@@ -7,7 +7,7 @@ import itertools
 from decimal import Decimal
 
 from kopdes.loans import services
-from kopdes.loans.models import Loan, LoanProduct
+from kopdes.loans.models import Installment, Loan, LoanProduct
 from kopdes.platform.core.testing import make_user
 
 DAY = dt.date(2026, 3, 2)
@@ -68,3 +68,12 @@ def active_loan(
     )
     services.approve_loan(loan, actor=checker)
     return services.disburse_loan(loan, actor=payer, date=date)
+
+
+# An installment row as tests compare it: the period and every figure a payment may change.
+ROW_FIELDS = ("period", *services.ROW_FIELDS)
+
+
+def installment_rows(loan) -> list[tuple]:
+    """The loan's installment rows (``ROW_FIELDS``) in period order."""
+    return list(Installment.objects.filter(loan=loan).order_by("period").values_list(*ROW_FIELDS))

@@ -99,10 +99,7 @@ def teller_data(koperasi, member_id) -> TellerData:
         raise Http404
     (member,) = from_rows(Member, members)
     member.koperasi = koperasi
-    own = sorted(from_rows(SavingsAccount, accounts), key=lambda a: (a.status, a.kind, a.number))
-    for a in own:
-        a.member = member
-        a.koperasi = koperasi
+    own = _own_accounts(from_rows(SavingsAccount, accounts), member)
     return TellerData(member, own, _counters(counters))
 
 
@@ -148,24 +145,31 @@ def list_member_accounts(member) -> list[SavingsAccount]:
     """The member's savings accounts (open first), with their balances and products.
 
     Two plain fetches (the accounts, the koperasi's few products) instead of a compiled
-    join: every teller page lists them.
+    join.
     """
-    accounts = sorted(
-        filter_by(SavingsAccount, koperasi_id=member.koperasi_id, member_id=member.pk),
-        key=lambda a: (a.status, a.kind, a.number),
+    accounts = _own_accounts(
+        filter_by(SavingsAccount, koperasi_id=member.koperasi_id, member_id=member.pk), member
     )
     products = (
         {p.pk: p for p in filter_by(SavingsProduct, koperasi_id=member.koperasi_id)}
         if accounts
         else {}
     )
-    known = Member.koperasi.is_cached(member)
     for a in accounts:
-        a.member = member
         a.product = products[a.product_id]
+    return accounts
+
+
+def _own_accounts(accounts, member) -> list[SavingsAccount]:
+    """``accounts`` of ``member`` open first, then by kind and number, linked to her (and
+    to her koperasi when it is loaded) so nothing reads them again."""
+    ordered = sorted(accounts, key=lambda a: (a.status, a.kind, a.number))
+    known = Member.koperasi.is_cached(member)
+    for a in ordered:
+        a.member = member
         if known:
             a.koperasi = member.koperasi
-    return accounts
+    return ordered
 
 
 def list_accounts(koperasi, *, kind: str = "", q: str = "", limit: int = 200):

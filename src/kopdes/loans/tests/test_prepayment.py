@@ -17,21 +17,8 @@ from kopdes.platform.core.rows import execute_batch
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = (
-    "period",
-    "due_date",
-    "principal",
-    "interest",
-    "balance",
-    "principal_paid",
-    "interest_paid",
-    "penalty_paid",
-    "paid_on",
-)
-
-
-def _rows(loan) -> list[tuple]:
-    return list(Installment.objects.filter(loan=loan).order_by("period").values_list(*FIELDS))
+FIELDS = testing.ROW_FIELDS
+_rows = testing.installment_rows
 
 
 def _ids(loan) -> dict[int, object]:

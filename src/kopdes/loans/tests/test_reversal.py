@@ -13,7 +13,7 @@ from kopdes.ledger.verification import verify_books
 from kopdes.loans import services, testing
 from kopdes.loans.choices import LoanStatus
 from kopdes.loans.errors import LoanError
-from kopdes.loans.models import Installment, Loan, RepaymentReversal
+from kopdes.loans.models import Loan, RepaymentReversal
 from kopdes.loans.verification import check_loans
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
@@ -29,22 +29,7 @@ def _books_ok(koperasi):
     assert problems == []
 
 
-def _rows(loan):
-    return list(
-        Installment.objects.filter(loan=loan)
-        .order_by("period")
-        .values_list(
-            "period",
-            "due_date",
-            "principal",
-            "interest",
-            "balance",
-            "principal_paid",
-            "interest_paid",
-            "penalty_paid",
-            "paid_on",
-        )
-    )
+_rows = testing.installment_rows
 
 
 def _loan_figures(loan):

@@ -161,22 +161,14 @@ def execute_batch(
     ``stmt; stmt; ...`` as one query, each statement with its own snapshot), which is what
     a teller posting under the koperasi's lock waits for. SQLite runs them one by one: it
     has no round trips to save. The first failing statement raises, as ``execute`` would;
-    inside ``atomic()`` nothing of the batch is kept. No literal ``%`` in the SQL.
+    inside ``atomic()`` nothing of the batch is kept. No literal ``%`` in the SQL, and not
+    inside psycopg's pipeline mode (which kopdes does not use: a query there holds one
+    statement and has no rows before a sync).
     """
     todo = [s for s in statements if s is not None]
     if not todo:
         return []
     out: list[list[tuple[Any, ...]]] = []
-    if _in_pipeline():
-        # Inside psycopg's pipeline mode (``loans.services._pipelined``) a query may hold
-        # one statement, and a result is there only after a sync: one by one, synced.
-        raw = connection.connection
-        for sql, params in todo:
-            with connection.cursor() as cursor, raw.pipeline() as pipeline:
-                cursor.execute(sql, params)
-                pipeline.sync()
-                out.append(cursor.fetchall() if cursor.description is not None else [])
-        return out
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(todo) > 1:
             # Each statement bound by psycopg itself (mogrify: its own quoting, and its
@@ -207,11 +199,3 @@ def execute_groups(
         out.append(results[start : start + len(group)])
         start += len(group)
     return out
-
-
-def _in_pipeline() -> bool:
-    if connection.vendor != "postgresql" or connection.connection is None:
-        return False
-    from psycopg import pq
-
-    return connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF

@@ -63,22 +63,3 @@ def test_a_failing_statement_in_a_batch_raises_and_keeps_nothing(koperasi):
             ]
         )
     assert Koperasi.objects.get(pk=koperasi.pk).name == koperasi.name
-
-
-def test_execute_batch_inside_a_psycopg_pipeline_still_returns_each_statements_rows(koperasi):
-    from django.db import connection
-
-    from kopdes.platform.core.rows import execute_batch
-
-    if connection.vendor != "postgresql":
-        pytest.skip("pipeline mode is PostgreSQL's")
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        rows = execute_batch(
-            [
-                ("SELECT slug FROM tenancy_koperasi WHERE slug = %s", [koperasi.slug]),
-                ("UPDATE tenancy_koperasi SET name = %s WHERE slug = %s", ["Baru", koperasi.slug]),
-                ("SELECT name FROM tenancy_koperasi WHERE slug = %s", [koperasi.slug]),
-            ]
-        )
-    assert rows == [[(koperasi.slug,)], [], [("Baru",)]]
