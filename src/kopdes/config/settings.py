@@ -135,6 +135,9 @@ else:
         _db["ENGINE"] = "kopdes.platform.core.postgresql"
     _db.setdefault("OPTIONS", {})
     _db["CONN_HEALTH_CHECKS"] = True
+    # Statements batched by platform.core.rows are prepared once per session; off behind a
+    # pooler in transaction mode (KOPDES_PG_PREPARE=0).
+    _db["PREPARE_STATEMENTS"] = os.environ.get("KOPDES_PG_PREPARE", "1") != "0"
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1033,7 +1033,7 @@ def repay_loan(
     counter = chart.QRIS_CLEARING if source == PaymentSource.QRIS else chart.CASH
     # Every other teller of the koperasi waits while this one holds the lock: under it the
     # payment is one batch of reads (the lock, the loan, what the ledger and the audit
-    # chain will read), one batch of writes and the COMMIT. A payment from savings posts
+    # chain will read) and one batch of writes ending with the COMMIT. A payment from savings posts
     # and records in between, so the ledger and the chain read for themselves then.
     ahead = source != PaymentSource.SAVINGS
     books = ledger.Prefetch(
@@ -1170,7 +1170,7 @@ def repay_loan(
             prefetched=chain if ahead else None,
             writes=writes,
         )
-        execute_batch(writes)
+        execute_batch(writes, commit=True)
     return repayment
 
 

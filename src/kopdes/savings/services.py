@@ -575,7 +575,8 @@ def _single(
     koperasi = account.koperasi
     move = Move(account, kind, amount, memo)
     # Every other teller of the koperasi waits while this one holds the lock, so under it
-    # the operation is two round trips on PostgreSQL (reads, writes) and the COMMIT.
+    # the operation is two round trips on PostgreSQL: the reads, then the writes with the
+    # COMMIT.
     books = ledger.Prefetch(
         koperasi,
         idempotency_key=_ledger_key(key),
@@ -631,7 +632,7 @@ def _single(
             prefetched=chain,
             writes=writes,
         )
-        execute_batch(writes)
+        execute_batch(writes, commit=True)
     return txn
 
 

@@ -89,6 +89,8 @@ def test_one_repayment_over_the_api_reads_the_loan_tables_with_plain_fetches(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from kopdes.platform.core.testing import sent_statements
+
     loan = testing.active_loan(koperasi, officers=officers)
     token = _token(officers["kasir"])
     url = f"/api/k/{koperasi.slug}/loans/{loan.pk}/repayments"
@@ -96,7 +98,7 @@ def test_one_repayment_over_the_api_reads_the_loan_tables_with_plain_fetches(
     assert _post(client, url, body, token, key="first").status_code == 201
     with CaptureQueriesContext(connection) as ctx:
         assert _post(client, url, body, token, key="second").status_code == 201
-    loan_queries = [q["sql"] for q in ctx.captured_queries if "loans_" in q["sql"]]
+    loan_queries = [sql for sql in sent_statements(ctx.captured_queries) if "loans_" in sql]
     assert len(loan_queries) <= 5, "\n".join(loan_queries)
     selects = [sql for sql in loan_queries if sql.startswith("SELECT")]
     assert not any('"."' in sql for sql in selects), "\n".join(selects)

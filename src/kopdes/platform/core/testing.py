@@ -7,6 +7,7 @@ failure reproduces. Imported by app tests and by tests/ at the top level.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -113,3 +114,18 @@ def append_only_suspended(conn) -> Iterator[None]:
             finally:
                 for _name, sql in saved:
                     cur.execute(sql)
+
+
+def sent_statements(captured_queries) -> list[str]:
+    """The statements behind ``CaptureQueriesContext``'s queries, one by one: a batch
+    (``rows.execute_batch``) split into its statements, and on PostgreSQL an ``EXECUTE``
+    of a prepared statement shown as the SQL it runs (``%s`` placeholders)."""
+    from django.db import connection
+
+    names = {name: sql for sql, name in getattr(connection, "prepared", {}).items() if name}
+    out = []
+    for query in captured_queries:
+        for statement in query["sql"].split(";\n"):
+            found = re.match(r"EXECUTE (kopdes_\w+)", statement)
+            out.append(names[found.group(1)] if found else statement)
+    return out

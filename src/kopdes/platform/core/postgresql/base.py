@@ -1,22 +1,52 @@
-"""Django's PostgreSQL backend, remembering which advisory locks this transaction holds.
+"""Django's PostgreSQL backend, remembering which advisory locks this transaction holds
+and which statements this session has prepared.
 
-A teller's deposit takes the koperasi's ledger lock in the savings service and again in
-``ledger.post``, then the audit chain's lock: each ``pg_advisory_xact_lock`` is a round
-trip made while every other teller of the koperasi waits. ``platform.core.locks`` skips a
-lock this transaction already holds, and this wrapper forgets them whenever they could
-have been released: at COMMIT, ROLLBACK, a rollback to a savepoint (a lock taken after the
-savepoint goes with it) and when the connection closes.
+Locks: a teller's deposit takes the koperasi's ledger lock in the savings service and
+again in ``ledger.post``, then the audit chain's lock: each ``pg_advisory_xact_lock`` is a
+round trip made while every other teller of the koperasi waits. ``platform.core.locks``
+skips a lock this transaction already holds, and this wrapper forgets them whenever they
+could have been released: at COMMIT, ROLLBACK, a rollback to a savepoint (a lock taken
+after the savepoint goes with it) and when the connection closes.
+
+Prepared statements: ``rows.execute_batch`` sends a teller's reads, then her writes, as
+one multi-statement query each. PostgreSQL parses and plans every statement of such a
+query afresh, and for these short statements that is most of the server's time (a
+deposit's nine reads: 1.1 ms planned each time, 0.5 ms as ``EXECUTE`` of prepared
+statements), spent while the koperasi's other tellers wait on the lock. So ``bound``
+prepares each statement once per session (``PREPARE``; PostgreSQL keeps a generic plan
+after a few runs) and sends ``EXECUTE name(values)`` in its place, still one query.
+``DATABASES["default"]["PREPARE_STATEMENTS"] = False`` turns this off, e.g. behind a
+pooler in transaction mode, where a session's prepared statements are not the next
+transaction's.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import DatabaseError
 from django.db.backends.postgresql import base
+
+logger = logging.getLogger(__name__)
+
+# A session keeps at most this many; statements beyond it are sent as plain SQL.
+PREPARED_LIMIT = 512
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.held_locks: set[str] = set()
+        # SQL text -> the name it is prepared under in this session, or None when
+        # PostgreSQL refused to prepare it (it is then sent as plain SQL).
+        self.prepared: dict[str, str | None] = {}
+
+    def connect(self) -> None:
+        self.prepared = {}
+        super().connect()
 
     def _commit(self) -> None:
         self.held_locks.clear()
@@ -32,4 +62,68 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> None:
         self.held_locks.clear()
+        self.prepared = {}
         super()._close()
+
+    def bound(self, cursor, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[str]:
+        """Each (sql, params) as a statement ready to send: ``EXECUTE name(values)`` of
+        the session's prepared copy (prepared here on first use, one round trip for all
+        that are new), or the SQL with its values bound by psycopg (``mogrify``) when it
+        cannot be prepared. ``sql`` uses ``%s`` placeholders and no other ``%``."""
+        if not self.settings_dict.get("PREPARE_STATEMENTS", True):
+            return [cursor.mogrify(sql, params) for sql, params in statements]
+        self._prepare(cursor, {sql for sql, _params in statements})
+        out = []
+        for sql, params in statements:
+            name = self.prepared.get(sql)
+            if name is None:
+                out.append(cursor.mogrify(sql, params))
+            elif params:
+                out.append(
+                    cursor.mogrify(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+                )
+            else:
+                out.append(f"EXECUTE {name}")
+        return out
+
+    def _prepare(self, cursor, sqls: set[str]) -> None:
+        new = [sql for sql in sqls if sql not in self.prepared]
+        if not new:
+            return
+        plans = {}
+        for sql in new:
+            if len(self.prepared) + len(plans) >= PREPARED_LIMIT or "%%" in sql:
+                self.prepared[sql] = None
+                continue
+            pieces = sql.split("%s")
+            numbered = pieces[0] + "".join(f"${n}{piece}" for n, piece in enumerate(pieces[1:], 1))
+            if "%" in numbered:
+                self.prepared[sql] = None
+                continue
+            name = "kopdes_" + hashlib.blake2b(sql.encode(), digest_size=12).hexdigest()
+            plans[sql] = (name, f"PREPARE {name} AS {numbered}")
+        if not plans:
+            return
+        query = ";\n".join(text for _name, text in plans.values())
+        # PREPARE is not undone by a rollback, but a refused one would abort the caller's
+        # transaction: inside one, the attempt runs under a savepoint.
+        in_transaction = not self.get_autocommit()
+        try:
+            if in_transaction:
+                cursor.execute(
+                    f"SAVEPOINT kopdes_prepare;\n{query};\nRELEASE SAVEPOINT kopdes_prepare"
+                )
+            else:
+                cursor.execute(query)
+        except DatabaseError as error:
+            if in_transaction:
+                cursor.execute(
+                    "ROLLBACK TO SAVEPOINT kopdes_prepare; RELEASE SAVEPOINT kopdes_prepare"
+                )
+            # Some of them may exist now; their names are never used again in this session.
+            logger.warning("statements sent unprepared: %s", error)
+            for sql in plans:
+                self.prepared[sql] = None
+            return
+        for sql, (name, _text) in plans.items():
+            self.prepared[sql] = name

@@ -1,0 +1,147 @@
+"""The PostgreSQL engine's prepared statements and ``execute_batch(commit=True)``: the
+same rows and the same transactions as plain SQL, fewer round trips and less planning."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from kopdes.platform.core.locks import lock_statement
+from kopdes.platform.core.rows import execute_batch, insert_statements
+from kopdes.platform.identity.models import ApiToken
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's engine (SQLite has no round trips)"
+)
+SLUG = "SELECT slug FROM tenancy_koperasi WHERE slug = %s"
+
+
+def prepared_on_server() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def other_connection() -> psycopg.Connection:
+    s = connection.settings_dict
+    return psycopg.connect(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"],
+        port=s["PORT"] or 5432, autocommit=True,
+    )  # fmt: skip
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_batched_statement_is_prepared_once_per_session_and_gives_the_same_rows(koperasi):
+    assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
+    name = connection.prepared[SLUG]
+    assert name and name in prepared_on_server()
+    # Second time: EXECUTE of the same prepared statement, other values, same answers.
+    assert execute_batch([(SLUG, ["tidak-ada"]), (SLUG, [koperasi.slug])]) == [
+        [],
+        [(koperasi.slug,)],
+    ]
+    assert connection.prepared[SLUG] == name
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_statement_postgresql_cannot_prepare_is_sent_plain_and_the_transaction_goes_on(
+    koperasi,
+):
+    untyped = "SELECT count(*) FROM tenancy_koperasi WHERE %s IS NULL"  # $1 has no type
+    with transaction.atomic():
+        assert execute_batch([(untyped, [None]), (SLUG, [koperasi.slug])]) == [
+            [(1,)],
+            [(koperasi.slug,)],
+        ]
+        assert connection.prepared[untyped] is None
+        # The refused PREPARE was rolled back to its savepoint, not the transaction.
+        assert execute_batch([(untyped, [1])]) == [[(0,)]]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_starts_with_nothing_prepared(koperasi):
+    execute_batch([(SLUG, [koperasi.slug])])
+    assert connection.prepared
+    connection.close()
+    assert connection.prepared == {}
+    assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
+    assert connection.prepared[SLUG] in prepared_on_server()
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_prepared_statements_can_be_turned_off(koperasi, monkeypatch):
+    execute_batch([(SLUG, [koperasi.slug])])
+    monkeypatch.setitem(connection.settings_dict, "PREPARE_STATEMENTS", False)
+    before = prepared_on_server()
+    name = "SELECT name FROM tenancy_koperasi WHERE slug = %s"
+    assert execute_batch([(name, [koperasi.slug]), (SLUG, [koperasi.slug])]) == [
+        [(koperasi.name,)],
+        [(koperasi.slug,)],
+    ]
+    assert name not in connection.prepared
+    assert prepared_on_server() == before
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_commit_with_the_batch_ends_the_outermost_block_and_releases_the_lock(koperasi):
+    committed = []
+    _sql, key = lock_statement("ledger:satu")  # outside a block: the statement, nothing held
+    with transaction.atomic():
+        transaction.on_commit(lambda: committed.append(True))
+        execute_batch(
+            [
+                lock_statement("ledger:satu"),
+                ("UPDATE tenancy_koperasi SET name = %s WHERE slug = %s", ["Baru", koperasi.slug]),
+            ],
+            commit=True,
+        )
+        # Before the block ends, another session already sees the change and can take
+        # the lock: the COMMIT went with the batch.
+        with other_connection() as other:
+            (name,) = other.execute(
+                "SELECT name FROM tenancy_koperasi WHERE slug = %s", [koperasi.slug]
+            ).fetchone()
+            assert name == "Baru"
+            assert other.execute("SELECT pg_try_advisory_lock(%s)", key).fetchone()[0]
+        assert committed == []  # hooks still run when the block ends, as always
+    assert committed == [True]
+    assert connection.held_locks == set()
+    with transaction.atomic():  # the connection goes on as usual
+        assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commit_inside_an_outer_block_changes_nothing(koperasi):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with transaction.atomic():
+            execute_batch(
+                [
+                    (
+                        "UPDATE tenancy_koperasi SET name = %s WHERE slug = %s",
+                        ["Baru", koperasi.slug],
+                    )
+                ],
+                commit=True,
+            )
+        raise RuntimeError  # the outer block rolls back, taking the update with it
+    koperasi.refresh_from_db()
+    assert koperasi.name != "Baru"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_refused_by_a_deferred_check_raises_and_keeps_nothing(koperasi):
+    orphan = ApiToken(user_id=987654321, name="x", token_hash="z" * 64, created_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # The foreign key is checked at COMMIT (deferred): on PostgreSQL inside the batch,
+        # on SQLite when the block ends.
+        execute_batch(insert_statements([orphan]), commit=True)
+    assert not ApiToken.objects.filter(token_hash="z" * 64).exists()
+    with transaction.atomic():
+        assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
