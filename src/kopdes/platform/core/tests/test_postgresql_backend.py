@@ -3,6 +3,8 @@ same rows and the same transactions as plain SQL, fewer round trips and less pla
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -145,3 +147,29 @@ def test_a_commit_refused_by_a_deferred_check_raises_and_keeps_nothing(koperasi)
     assert not ApiToken.objects.filter(token_hash="z" * 64).exists()
     with transaction.atomic():
         assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_keeps_a_live_connection_and_drops_one_the_server_ended():
+    def backend_pid() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    def check() -> None:
+        connection.health_check_done = False  # as at the start of each request
+        connection.close_if_health_check_failed()
+
+    pid = backend_pid()
+    check()
+    assert connection.connection is not None and backend_pid() == pid
+    with other_connection() as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    for _ in range(100):  # the server's goodbye reaches the socket
+        check()
+        if connection.connection is None:
+            break
+        time.sleep(0.02)
+    assert connection.connection is None
+    assert backend_pid() != pid  # the next request connects afresh
