@@ -32,7 +32,7 @@ from kopdes.loans.models import (
     RepaymentReversal,
 )
 from kopdes.members.models import Member
-from kopdes.platform.core.rows import columns, from_rows
+from kopdes.platform.core.rows import columns, execute_batch, from_rows
 
 
 def _get(qs, pk):
@@ -75,11 +75,10 @@ def get_loan(koperasi, loan_id: Any) -> Loan:
         ]
     except (ValueError, TypeError, AttributeError):  # a malformed id is "not found"
         raise Http404 from None
-    with connection.cursor() as cursor:
-        cursor.execute(_loan_sql(connection.vendor), params)
-        row = cursor.fetchone()
-    if row is None:
+    (found,) = execute_batch([(_loan_sql(connection.vendor), params)])
+    if not found:
         raise Http404
+    row = found[0]
     built = []
     start = 0
     for model, _alias in _LOAN_JOIN:

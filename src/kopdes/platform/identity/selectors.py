@@ -30,11 +30,19 @@ def _assignments(user: User) -> list[tuple[str, object, str]]:
 def _assignments_statement(user_pk) -> tuple[str, list]:
     # Raw SQL: every posting asks this (for its audit label) and the ORM's query
     # compilation cost more than the query itself.
+    field = RoleAssignment._meta.get_field("user")
+    return assignments_of(("%s", [field.get_db_prep_value(user_pk, connection)]))
+
+
+def assignments_of(user_id: tuple[str, list]) -> tuple[str, list]:
+    """``assignments_statement`` for the user whose id is the SQL expression ``user_id``
+    ((sql, params), e.g. the owner of an API token): for a batch sent before the user is
+    known. Its rows go to ``take_assignments`` once the user is."""
     table = RoleAssignment._meta.db_table
     return (
         f"SELECT role, koperasi_id, region_prefix FROM {table} "  # noqa: S608 (model's table)
-        "WHERE user_id = %s AND revoked_at IS NULL",
-        [RoleAssignment._meta.get_field("user").get_db_prep_value(user_pk, connection)],
+        f"WHERE user_id = {user_id[0]} AND revoked_at IS NULL",
+        list(user_id[1]),
     )
 
 

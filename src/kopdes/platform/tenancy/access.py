@@ -19,6 +19,7 @@ from django.urls import reverse
 from kopdes.platform.core.rows import execute_groups, from_rows, select_statement
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import (
+    assignments_of,
     assignments_statement,
     needs_two_factor,
     roles_for,
@@ -43,13 +44,34 @@ def _roles_in(user, koperasi: Koperasi | None) -> frozenset:
 
 def _read_koperasi(user, slug: str) -> Koperasi | None:
     # Every page and API call under /k/<slug>/ starts here: the koperasi and the user's
-    # role assignments in one round trip, without the ORM's query compilation.
+    # role assignments in one round trip, without the ORM's query compilation (an API
+    # call has had them read with its token: ``take_read``).
+    read = getattr(user, "_kopdes_koperasi", None)
+    if read is not None and read[0] == slug:
+        return read[1]
     roles = assignments_statement(user)
     (koperasi_rows,), role_rows = execute_groups([[select_statement(Koperasi, slug=slug)], [roles]])
     if roles is not None:
         take_assignments(user, role_rows[0])
     found = from_rows(Koperasi, koperasi_rows)
     return found[0] if found else None
+
+
+def read_statements(slug: str, user_id: tuple[str, list]) -> list[tuple[str, list]]:
+    """What ``access_koperasi`` reads, for a caller that sends it in its own batch before
+    the user is known (the API's token check); ``user_id`` is the user's id as an SQL
+    expression. The rows go to ``take_read``."""
+    return [select_statement(Koperasi, slug=slug), assignments_of(user_id)]
+
+
+def take_read(user, slug: str, rows: list[list[tuple]]) -> None:
+    """Keep the rows of ``read_statements`` for this request's ``access_koperasi``: the
+    roles in the request's memo, the koperasi on the user object (made for this request),
+    as Django keeps its permission cache there."""
+    koperasi_rows, role_rows = rows
+    take_assignments(user, role_rows)
+    found = from_rows(Koperasi, koperasi_rows)
+    user._kopdes_koperasi = (slug, found[0] if found else None)
 
 
 def two_factor_redirect(request: HttpRequest) -> HttpResponse | None:

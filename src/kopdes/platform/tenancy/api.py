@@ -6,8 +6,29 @@ from django.http import HttpRequest
 from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 
+from kopdes.platform.identity.api import ApiTokenAuth
+from kopdes.platform.identity.models import User
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.access import access_koperasi, read_statements, take_read
+
+
+class KoperasiTokenAuth(ApiTokenAuth):
+    """The API's token check. For a call under ``/k/<slug>/`` it also reads the koperasi
+    and the caller's roles in it, in the same round trip as the token and its user: the
+    tenant check that follows (``access_koperasi``) then costs no round trip of its own."""
+
+    def more_statements(self, request: HttpRequest, owner: tuple[str, list]) -> list:
+        slug = self._slug(request)
+        return read_statements(slug, owner) if slug else []
+
+    def take_more(self, request: HttpRequest, user: User, rows: list[list[tuple]]) -> None:
+        take_read(user, self._slug(request), rows)
+
+    @staticmethod
+    def _slug(request: HttpRequest) -> str:
+        match = request.resolver_match
+        return match.kwargs.get("slug", "") if match is not None else ""
+
 
 router = Router(tags=["koperasi"])
 

@@ -68,3 +68,28 @@ def test_api_token_last_used_is_written_at_most_every_few_minutes(koperasi, clie
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=stale)
     assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
     assert ApiToken.objects.get(pk=token.pk).last_used_at > stale
+
+
+def test_an_api_call_under_a_koperasi_reads_token_user_koperasi_and_roles_in_one_query(
+    koperasi, client
+):
+    from kopdes.platform.identity import services
+    from kopdes.platform.identity.models import ApiToken
+
+    user = make_user(Role.BENDAHARA, koperasi)
+    other = make_koperasi()
+    token, raw = services.create_api_token(user, actor=None, name="laptop")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get(f"/api/k/{koperasi.slug}/", **auth).status_code == 200  # last_used
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/k/{koperasi.slug}/", **auth)
+    assert response.status_code == 200 and response.json()["slug"] == koperasi.slug
+    # Token, user, koperasi, roles: one round trip on PostgreSQL (SQLite has none to save).
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 4)
+    # Read together, checked as before: no role in the other koperasi is a 404, and a
+    # revoked token reads nothing of it.
+    assert client.get(f"/api/k/{other.slug}/", **auth).status_code == 404
+    RoleAssignment.objects.filter(user=user).update(revoked_at="2026-01-01T00:00:00Z")
+    assert client.get(f"/api/k/{koperasi.slug}/", **auth).status_code == 404
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at="2026-01-01T00:00:00Z")
+    assert client.get(f"/api/k/{koperasi.slug}/", **auth).status_code == 401
