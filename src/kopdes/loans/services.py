@@ -1273,36 +1273,46 @@ def _reamortise(loan: Loan, rows: list[ScheduleRow], new: engine.Schedule, after
 
 
 @functools.cache
-def _write_rows_sql(vendor: str) -> str:
+@functools.cache
+def _write_rows_sql(vendor: str, count: int) -> str:
     quote = connection.ops.quote_name
     meta = Installment._meta
-    sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in ROW_FIELDS)
-    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    fields = [meta.get_field(n) for n in ROW_FIELDS] + [meta.pk]
+    if vendor == "postgresql":
+        # A VALUES list takes its column types from its values, untyped here: cast them.
+        row = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    else:
+        row = ", ".join(["%s"] * len(fields))
+    sets = ", ".join(f"{quote(f.column)} = v.column{n}" for n, f in enumerate(fields[:-1], 1))
+    table = quote(meta.db_table)
+    return (
+        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([f'({row})'] * count)}) AS v "  # noqa: S608 (model's names)
+        f"WHERE {table}.{quote(meta.pk.column)} = v.column{len(fields)}"
+    )
 
 
 def _row_updates(rows: list[ScheduleRow]) -> list[tuple[str, list[Any]]]:
-    """UPDATEs of the installment rows' figures, one statement per row. Dates are adapted
-    as the ORM adapts them; the sen figures are plain ints and the ids are the values the
-    database returned."""
+    """The installment rows' new figures, as ONE statement (a re-amortised schedule
+    changes every row still to come; each statement sent under the koperasi's lock has
+    its own cost). Dates are adapted as the ORM adapts them; the sen figures are plain
+    ints and the ids are the values the database returned."""
+    if not rows:
+        return []
     adapt = connection.ops.adapt_datefield_value
-    sql = _write_rows_sql(connection.vendor)
-    return [
-        (
-            sql,
-            [
-                adapt(r.due_date),
-                r.principal,
-                r.interest,
-                r.balance,
-                r.principal_paid,
-                r.interest_paid,
-                r.penalty_paid,
-                adapt(r.paid_on),
-                r.pk,
-            ],
-        )
-        for r in rows
-    ]
+    params: list[Any] = []
+    for r in rows:
+        params += [
+            adapt(r.due_date),
+            r.principal,
+            r.interest,
+            r.balance,
+            r.principal_paid,
+            r.interest_paid,
+            r.penalty_paid,
+            adapt(r.paid_on),
+            r.pk,
+        ]
+    return [(_write_rows_sql(connection.vendor, len(rows)), params)]
 
 
 # --- repayment correction (maker-checker reversal) ----------------------------------------
