@@ -36,6 +36,7 @@ import psycopg
 from django.db import DatabaseError
 from django.db.backends.postgresql import base
 from psycopg import pq
+from psycopg.adapt import Transformer
 
 logger = logging.getLogger(__name__)
 
@@ -108,15 +109,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if not self.settings_dict.get("PREPARE_STATEMENTS", True):
             return [cursor.mogrify(sql, params) for sql, params in statements]
         self._prepare(cursor, {sql for sql, _params in statements})
+        # Each value quoted by psycopg's own adapters, without parsing a query around them
+        # (mogrify re-parses any query of more than 50 values: 175 us against 58 for 52).
+        literal = Transformer.from_context(self.connection).as_literal
         out = []
         for sql, params in statements:
             name = self.prepared.get(sql)
             if name is None:
                 out.append(cursor.mogrify(sql, params))
             elif params:
-                out.append(
-                    cursor.mogrify(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
-                )
+                values = b", ".join([literal(value) for value in params])
+                out.append(f"EXECUTE {name}({values.decode()})")
             else:
                 out.append(f"EXECUTE {name}")
         return out

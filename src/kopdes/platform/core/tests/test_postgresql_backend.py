@@ -173,3 +173,18 @@ def test_the_health_check_keeps_a_live_connection_and_drops_one_the_server_ended
         time.sleep(0.02)
     assert connection.connection is None
     assert backend_pid() != pid  # the next request connects afresh
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_values_of_every_kind_reach_a_prepared_statement_unchanged(koperasi):
+    import datetime as dt
+    import uuid
+
+    types = ["text", "bigint", "date", "uuid", "text"]
+    echo = "SELECT " + ", ".join(f"CAST(%s AS {t})" for t in types)
+    awkward = "it's 100% \\ 'quoted'; DROP TABLE x; -- 🙂 %s"
+    values = [awkward, 12_345_678_901_234, dt.date(2026, 11, 29), uuid.UUID(int=7), None]
+    for _ in range(2):  # prepared on the first call, reused on the second
+        assert execute_batch([(echo, values)]) == [[tuple(values)]]
+    assert connection.prepared[echo]
