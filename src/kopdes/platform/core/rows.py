@@ -16,7 +16,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from psycopg.pq import ExecStatus
 
 M = TypeVar("M", bound=models.Model)
@@ -44,20 +44,21 @@ def insert_statements(objs: Sequence[models.Model]) -> list[tuple[str, list[Any]
     if not objs:
         return []
     model = type(objs[0])
-    head, row, fields = _statement(model, connection.vendor)
-    per_statement = max(1, connection.ops.bulk_batch_size(list(fields), objs))
+    db = _db()
+    head, row, fields = _statement(model, db.vendor)
+    per_statement = max(1, db.ops.bulk_batch_size(list(fields), objs))
     statements = []
     for start in range(0, len(objs), per_statement):
         chunk = objs[start : start + per_statement]
         params = [
-            field.get_db_prep_save(getattr(obj, field.attname), connection)
+            field.get_db_prep_save(getattr(obj, field.attname), db)
             for obj in chunk
             for field in fields
         ]
         statements.append((head + ",".join([row] * len(chunk)), params))
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
     return statements
 
 
@@ -117,8 +118,9 @@ def select_statement(
     """``filter_by``'s SELECT, for a caller that sends it in its own ``execute_batch``;
     ``from_rows`` builds the instances from its rows. ``where``: one more condition as
     (sql, params), for a lookup through another table in the same statement."""
-    head, _attnames, _converters = _select(model, connection.vendor)
-    quote = connection.ops.quote_name
+    db = _db()
+    head, _attnames, _converters = _select(model, db.vendor)
+    quote = db.ops.quote_name
     clauses, params = [], []
     if where is not None:
         clauses.append(f"({where[0]})")
@@ -129,7 +131,7 @@ def select_statement(
             clauses.append(f"{quote(field.column)} IS NULL")
         else:
             clauses.append(f"{quote(field.column)} = %s")
-            params.append(field.get_db_prep_value(value, connection))
+            params.append(field.get_db_prep_value(value, db))
     sql = head + " AND ".join(clauses)
     if order_by:
         sql += f" ORDER BY {quote(_field(model, order_by).column)}"
@@ -139,16 +141,17 @@ def select_statement(
 def from_rows(model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
     """Instances of ``model`` from the rows of ``select_statement``, values converted by
     the ORM's own converters."""
-    _head, attnames, converters = _select(model, connection.vendor)
+    db = _db()
+    _head, attnames, converters = _select(model, db.vendor)
     out = []
     for row in rows:
         values = list(row)
         for position, convert_all, column in converters:
             value = values[position]
             for convert in convert_all:
-                value = convert(value, column, connection)
+                value = convert(value, column, db)
             values[position] = value
-        out.append(model.from_db(connection.alias, attnames, values))
+        out.append(model.from_db(db.alias, attnames, values))
     return out
 
 
@@ -179,12 +182,13 @@ def execute_batch(
     if not todo:
         return []
     out: list[list[tuple[Any, ...]]] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    db = _db()
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             # Each statement as EXECUTE of the session's prepared copy, or bound by psycopg
             # itself (mogrify), then all sent as one query (see platform/core/postgresql).
-            query = connection.bound(cursor, todo)
-            if commit and _ends_outermost_block():
+            query = db.bound(cursor, todo)
+            if commit and _ends_outermost_block(db):
                 query.append("COMMIT")
             cursor.execute(";\n".join(query))
             for n in range(len(todo)):
@@ -200,13 +204,20 @@ def execute_batch(
     return out
 
 
-def _ends_outermost_block() -> bool:
+def _ends_outermost_block(db) -> bool:
     return (
-        len(connection.atomic_blocks) == 1
-        and connection.commit_on_exit
-        and not connection.needs_rollback
-        and not connection.get_autocommit()
+        len(db.atomic_blocks) == 1
+        and db.commit_on_exit
+        and not db.needs_rollback
+        and not db.get_autocommit()
     )
+
+
+def _db():
+    # The connection itself, looked up once per call: every attribute read through
+    # ``django.db.connection`` (a proxy) is a context-local lookup of its own, and the
+    # ORM's field adapters read the connection's ops and features for each value.
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def execute_groups(

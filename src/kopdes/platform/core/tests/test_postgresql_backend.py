@@ -151,7 +151,7 @@ def test_a_commit_refused_by_a_deferred_check_raises_and_keeps_nothing(koperasi)
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_health_check_keeps_a_live_connection_and_drops_one_the_server_ended():
+def test_the_health_check_keeps_a_live_connection_and_drops_one_the_server_ended(monkeypatch):
     def backend_pid() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
@@ -162,10 +162,14 @@ def test_the_health_check_keeps_a_live_connection_and_drops_one_the_server_ended
         connection.close_if_health_check_failed()
 
     pid = backend_pid()
-    check()
+    with monkeypatch.context() as patched:  # no round trip: no cursor, no query
+        patched.setattr(connection.connection, "cursor", lambda *a, **k: pytest.fail("query"))
+        check()
     assert connection.connection is not None and backend_pid() == pid
-    with other_connection() as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # The server ends the session itself (as at a restart): idle for 50 ms, it says
+    # goodbye and closes.
+    with connection.cursor() as cursor:
+        cursor.execute("SET idle_session_timeout = 50")
     for _ in range(100):  # the server's goodbye reaches the socket
         check()
         if connection.connection is None:
