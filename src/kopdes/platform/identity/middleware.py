@@ -1,31 +1,95 @@
 """django-otp's middleware with the session's device read as a plain fetch (see
-``identity.backends`` for why)."""
+``identity.backends`` for why), in the same round trip as the session's user."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
 from django.apps import apps
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.exceptions import ValidationError
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 from django_otp.models import Device
 
-from kopdes.platform.core.rows import get_by
+from kopdes.platform.core.rows import execute_batch, from_rows, get_by, select_statement
+
+# Rows read ahead for the request being authenticated: ("user", pk) and ("device",
+# persistent id) -> instance or None. Set only while django-otp resolves the user.
+_ahead: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("kopdes_ahead", default=None)
+
+
+def read_ahead(kind: str, key: Any) -> tuple[bool, Any]:
+    """(True, instance or None) when the row was read ahead for this request."""
+    found = _ahead.get()
+    if found is None or (kind, key) not in found:
+        return False, None
+    return True, found[(kind, key)]
 
 
 class OTPMiddleware(BaseOTPMiddleware):
     """django-otp's middleware; the session's device (``"app.model/id"``) is a plain fetch.
 
-    The checks that matter (the device belongs to this user and is confirmed) stay in
-    django-otp's ``_finalize_device``.
+    An officer's page request needs her user row (``auth.get_user``) and the device that
+    verified her session: both are read in one round trip, then django-otp decides as it
+    always does. The checks that matter (the device belongs to this user and is
+    confirmed) stay in django-otp's ``_finalize_device``.
     """
 
-    def _device_from_persistent_id(self, persistent_id: str):
-        persistent_id = self._normalize_persistent_id(persistent_id)
+    def _verify_user_sync(self, request, user):
+        with self._both_read(request.session):
+            return super()._verify_user_sync(request, user)
+
+    @contextmanager
+    def _both_read(self, session) -> Iterator[None]:
+        model = get_user_model()
+        user_id, persistent_id = session.get(SESSION_KEY), session.get(DEVICE_ID_SESSION_KEY)
+        device = self._device_key(persistent_id) if persistent_id else None
         try:
-            model_label, device_id = persistent_id.rsplit("/", 1)
+            pk = model._meta.pk.to_python(user_id) if user_id is not None else None
+        except ValidationError:
+            pk = None
+        if pk is None or device is None:
+            yield
+            return
+        device_model, device_pk = device
+        users, devices = execute_batch(
+            [
+                select_statement(model, **{model._meta.pk.attname: pk}),
+                select_statement(device_model, **{device_model._meta.pk.attname: device_pk}),
+            ]
+        )
+        token = _ahead.set(
+            {
+                ("user", pk): next(iter(from_rows(model, users)), None),
+                ("device", persistent_id): next(iter(from_rows(device_model, devices)), None),
+            }
+        )
+        try:
+            yield
+        finally:
+            _ahead.reset(token)
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        known, device = read_ahead("device", persistent_id)
+        if known:
+            return device
+        key = self._device_key(persistent_id)
+        if key is None:
+            return None
+        model, pk = key
+        return get_by(model, **{model._meta.pk.attname: pk})
+
+    def _device_key(self, persistent_id: str) -> tuple[type[Device], Any] | None:
+        try:
+            model_label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
             model = apps.get_model(model_label)
             pk = model._meta.pk.to_python(device_id)
         except (ValueError, LookupError, ValidationError):
             return None
         if not issubclass(model, Device):  # only ever a device, whatever the session says
             return None
-        return get_by(model, **{model._meta.pk.attname: pk})
+        return model, pk

@@ -70,3 +70,31 @@ def test_the_otp_middleware_loads_only_devices_by_their_persistent_id(koperasi):
         f"otp_totp.totpdevice/{device.pk + 1000}",
     ):
         assert middleware._device_from_persistent_id(tampered) is None, tampered
+
+
+def test_an_officer_page_reads_her_user_and_totp_device_in_one_round_trip(client, koperasi):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kopdes.platform.core.testing import login, make_user, sent_statements
+
+    kasir = make_user("kasir", koperasi)
+    login(client, kasir)
+    page = f"/k/{koperasi.slug}/"
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(page).status_code == 200
+    together = [
+        sent_statements([query])
+        for query in ctx.captured_queries
+        if "identity_user" in " ".join(sent_statements([query]))
+    ]
+    assert len(together) == 1  # the user is read once ...
+    if connection.vendor == "postgresql":  # ... with the device (SQLite: one by one)
+        assert any("otp_totp_totpdevice" in sql for sql in together[0])
+    # django-otp still decides: a device no longer confirmed leaves the officer unverified.
+    TOTPDevice.objects.filter(user=kasir).update(confirmed=False)
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("identity:two-factor"))
