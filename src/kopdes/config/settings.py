@@ -72,7 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "kopdes.platform.identity.middleware.OTPMiddleware",
+    # django-otp's, reading the user, her device and (under /k/<slug>/) the koperasi and
+    # her roles in one round trip.
+    "kopdes.platform.tenancy.middleware.OTPMiddleware",
     # One role query per request instead of one per permission check (see rolecache).
     "kopdes.platform.identity.rolecache.RoleCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

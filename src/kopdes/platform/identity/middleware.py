@@ -34,17 +34,26 @@ class OTPMiddleware(BaseOTPMiddleware):
     """django-otp's middleware; the session's device (``"app.model/id"``) is a plain fetch.
 
     An officer's page request needs her user row (``auth.get_user``) and the device that
-    verified her session: both are read in one round trip, then django-otp decides as it
-    always does. The checks that matter (the device belongs to this user and is
-    confirmed) stay in django-otp's ``_finalize_device``.
+    verified her session: both are read in one round trip (with what a subclass adds:
+    ``more_statements``), then django-otp decides as it always does. The checks that
+    matter (the device belongs to this user and is confirmed) stay in django-otp's
+    ``_finalize_device``.
     """
 
     def _verify_user_sync(self, request, user):
-        with self._both_read(request.session):
+        with self._both_read(request):
             return super()._verify_user_sync(request, user)
 
+    def more_statements(self, request, user_pk: Any) -> list:
+        """Statements a subclass wants in the same round trip as the user and device."""
+        return []
+
+    def take_more(self, request, user, rows: list[list[tuple]]) -> None:
+        """Their rows, once the user row is read."""
+
     @contextmanager
-    def _both_read(self, session) -> Iterator[None]:
+    def _both_read(self, request) -> Iterator[None]:
+        session = request.session
         model = get_user_model()
         user_id, persistent_id = session.get(SESSION_KEY), session.get(DEVICE_ID_SESSION_KEY)
         device = self._device_key(persistent_id) if persistent_id else None
@@ -56,15 +65,20 @@ class OTPMiddleware(BaseOTPMiddleware):
             yield
             return
         device_model, device_pk = device
-        users, devices = execute_batch(
+        more = self.more_statements(request, pk)
+        users, devices, *more_rows = execute_batch(
             [
                 select_statement(model, **{model._meta.pk.attname: pk}),
                 select_statement(device_model, **{device_model._meta.pk.attname: device_pk}),
+                *more,
             ]
         )
+        user = next(iter(from_rows(model, users)), None)
+        if user is not None and more:
+            self.take_more(request, user, more_rows)
         token = _ahead.set(
             {
-                ("user", pk): next(iter(from_rows(model, users)), None),
+                ("user", pk): user,
                 ("device", persistent_id): next(iter(from_rows(device_model, devices)), None),
             }
         )

@@ -72,7 +72,9 @@ def test_the_otp_middleware_loads_only_devices_by_their_persistent_id(koperasi):
         assert middleware._device_from_persistent_id(tampered) is None, tampered
 
 
-def test_an_officer_page_reads_her_user_and_totp_device_in_one_round_trip(client, koperasi):
+def test_an_officer_page_reads_her_user_device_koperasi_and_roles_in_one_round_trip(
+    client, koperasi
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -91,8 +93,17 @@ def test_an_officer_page_reads_her_user_and_totp_device_in_one_round_trip(client
         if "identity_user" in " ".join(sent_statements([query]))
     ]
     assert len(together) == 1  # the user is read once ...
-    if connection.vendor == "postgresql":  # ... with the device (SQLite: one by one)
-        assert any("otp_totp_totpdevice" in sql for sql in together[0])
+    if connection.vendor == "postgresql":  # ... with the device (SQLite: one by one),
+        # and (tenancy.middleware) the koperasi of the URL and her roles
+        for table in ("otp_totp_totpdevice", "tenancy_koperasi", "identity_roleassignment"):
+            assert any(table in sql for sql in together[0]), table
+    koperasi_reads = [
+        sql
+        for q in ctx.captured_queries
+        for sql in sent_statements([q])
+        if "tenancy_koperasi" in sql
+    ]
+    assert len(koperasi_reads) == 1
     # django-otp still decides: a device no longer confirmed leaves the officer unverified.
     TOTPDevice.objects.filter(user=kasir).update(confirmed=False)
     response = client.get(page)
