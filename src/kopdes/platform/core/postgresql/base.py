@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 # A session keeps at most this many; statements beyond it are sent as plain SQL.
 PREPARED_LIMIT = 512
+# A bulk statement (an import, a month-end run) is sent as plain SQL: its planning is
+# spread over its many rows, and it would only fill the session's memory.
+PREPARED_MAX_VALUES = 256
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -108,7 +111,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         cannot be prepared. ``sql`` uses ``%s`` placeholders and no other ``%``."""
         if not self.settings_dict.get("PREPARE_STATEMENTS", True):
             return [cursor.mogrify(sql, params) for sql, params in statements]
-        self._prepare(cursor, {sql for sql, _params in statements})
+        self._prepare(
+            cursor, {sql for sql, params in statements if len(params) <= PREPARED_MAX_VALUES}
+        )
         # Each value quoted by psycopg's own adapters, without parsing a query around them
         # (mogrify re-parses any query of more than 50 values: 175 us against 58 for 52).
         literal = Transformer.from_context(self.connection).as_literal
@@ -130,7 +135,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         plans = {}
         for sql in new:
-            if len(self.prepared) + len(plans) >= PREPARED_LIMIT or "%%" in sql:
+            if len(self.prepared) + len(plans) >= PREPARED_LIMIT:
+                break  # the rest go as plain SQL
+            if "%%" in sql:
                 self.prepared[sql] = None
                 continue
             pieces = sql.split("%s")

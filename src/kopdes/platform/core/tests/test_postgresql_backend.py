@@ -192,3 +192,12 @@ def test_values_of_every_kind_reach_a_prepared_statement_unchanged(koperasi):
     for _ in range(2):  # prepared on the first call, reused on the second
         assert execute_batch([(echo, values)]) == [[tuple(values)]]
     assert connection.prepared[echo]
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_bulk_statement_is_sent_plain(koperasi):
+    slugs = [koperasi.slug] + [f"lain-{n}" for n in range(299)]
+    bulk = f"SELECT count(*) FROM tenancy_koperasi WHERE slug IN ({', '.join(['%s'] * 300)})"
+    assert execute_batch([(bulk, slugs)]) == [[(1,)]]
+    assert bulk not in connection.prepared
