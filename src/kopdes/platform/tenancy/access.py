@@ -53,8 +53,18 @@ def _read_koperasi(user, slug: str) -> Koperasi | None:
     (koperasi_rows,), role_rows = execute_groups([[select_statement(Koperasi, slug=slug)], [roles]])
     if roles is not None:
         take_assignments(user, role_rows[0])
-    found = from_rows(Koperasi, koperasi_rows)
+    return _koperasi(koperasi_rows)
+
+
+def _koperasi(rows: list[tuple]) -> Koperasi | None:
+    found = from_rows(Koperasi, rows)
     return found[0] if found else None
+
+
+def slug_of(request: HttpRequest) -> str:
+    """The ``<slug>`` of the URL being served, "" outside ``/k/<slug>/``."""
+    match = getattr(request, "resolver_match", None)
+    return match.kwargs.get("slug", "") if match is not None else ""
 
 
 def read_statements(slug: str, user_id: tuple[str, list]) -> list[tuple[str, list]]:
@@ -70,8 +80,7 @@ def take_read(user, slug: str, rows: list[list[tuple]]) -> None:
     as Django keeps its permission cache there."""
     koperasi_rows, role_rows = rows
     take_assignments(user, role_rows)
-    found = from_rows(Koperasi, koperasi_rows)
-    user._kopdes_koperasi = (slug, found[0] if found else None)
+    user._kopdes_koperasi = (slug, _koperasi(koperasi_rows))
 
 
 def two_factor_redirect(request: HttpRequest) -> HttpResponse | None:

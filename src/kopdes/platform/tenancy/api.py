@@ -9,7 +9,12 @@ from ninja.errors import HttpError
 from kopdes.platform.identity.api import ApiTokenAuth
 from kopdes.platform.identity.models import User
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi, read_statements, take_read
+from kopdes.platform.tenancy.access import (
+    access_koperasi,
+    read_statements,
+    slug_of,
+    take_read,
+)
 
 
 class KoperasiTokenAuth(ApiTokenAuth):
@@ -18,16 +23,11 @@ class KoperasiTokenAuth(ApiTokenAuth):
     tenant check that follows (``access_koperasi``) then costs no round trip of its own."""
 
     def more_statements(self, request: HttpRequest, owner: tuple[str, list]) -> list:
-        slug = self._slug(request)
+        slug = slug_of(request)
         return read_statements(slug, owner) if slug else []
 
     def take_more(self, request: HttpRequest, user: User, rows: list[list[tuple]]) -> None:
-        take_read(user, self._slug(request), rows)
-
-    @staticmethod
-    def _slug(request: HttpRequest) -> str:
-        match = request.resolver_match
-        return match.kwargs.get("slug", "") if match is not None else ""
+        take_read(user, slug_of(request), rows)
 
 
 router = Router(tags=["koperasi"])

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import connection
-
 from kopdes.platform.identity import middleware
-from kopdes.platform.tenancy.access import read_statements, take_read
+from kopdes.platform.tenancy.access import read_statements, slug_of, take_read
 
 
 class OTPMiddleware(middleware.OTPMiddleware):
@@ -18,16 +15,8 @@ class OTPMiddleware(middleware.OTPMiddleware):
     own, and decides exactly as before."""
 
     def more_statements(self, request, user_pk: Any) -> list:
-        slug = _slug(request)
-        if not slug:
-            return []
-        field = get_user_model()._meta.pk
-        return read_statements(slug, ("%s", [field.get_db_prep_value(user_pk, connection)]))
+        slug = slug_of(request)
+        return read_statements(slug, ("%s", [user_pk])) if slug else []
 
     def take_more(self, request, user, rows: list[list[tuple]]) -> None:
-        take_read(user, _slug(request), rows)
-
-
-def _slug(request) -> str:
-    match = getattr(request, "resolver_match", None)
-    return match.kwargs.get("slug", "") if match is not None else ""
+        take_read(user, slug_of(request), rows)
