@@ -338,11 +338,6 @@ class Prefetch:
     the object to ``post(prefetched=)``. It is good for the next posting of that
     transaction only: an entry posted in between would make its chain head stale (the
     unique entry number would then refuse the posting loudly, never fork the chain).
-
-    Built before the lock (``statements(lock=False)``, then ``post(..., writes=)``), the
-    entry waits for ``rebase``: under the lock the caller reads the statements again and
-    ``rebase`` gives the entry the chain's next number and hash, or says the books changed
-    in a way that needs the entry built afresh.
     """
 
     def __init__(self, koperasi, *, idempotency_key: str, codes, dates) -> None:
@@ -351,14 +346,11 @@ class Prefetch:
         self.codes = sorted(set(codes))
         self.periods = {rules.period_of(d) for d in dates}
         self.rows: tuple[list[tuple], list[tuple], list[tuple]] | None = None
-        self.seen: tuple[list[tuple], list[tuple], set[int]] | None = None
-        self.pending: _Pending | None = None
 
-    def statements(self, *, lock: bool = True) -> list[tuple[str, list[Any]]]:
-        """``lock=False``: the reads alone, for an entry built before the lock."""
-        statement = lock_statement(lock_name(self.koperasi)) if lock else None
+    def statements(self) -> list[tuple[str, list[Any]]]:
+        lock = lock_statement(lock_name(self.koperasi))
         return [
-            *([statement] if statement is not None else []),
+            *([lock] if lock is not None else []),
             _existing_statement(self.koperasi, self.key),
             *_books_statements(self.koperasi, self.codes, self.periods),
         ]
@@ -367,8 +359,6 @@ class Prefetch:
         """The rows of ``statements()``, in order (the lock statement's included if any)."""
         *_lock, found, account_rows, head_rows = results
         self.rows = (found, account_rows, head_rows)
-        self.seen = (found, account_rows, _books(account_rows, head_rows).closed)
-        self.pending = None
 
     def run(self) -> tuple[list[tuple], list[tuple], list[tuple]]:
         self.take(execute_batch(self.statements()))
@@ -383,57 +373,6 @@ class Prefetch:
             and set(codes) <= set(self.codes)
             and set(periods) <= self.periods
         )
-
-    def rebase(self, results: Sequence[list[tuple]]) -> bool:
-        """Number and hash the entry ``post`` built from this prefetch, after the chain
-        head read again under the lock (``results``: the rows of ``statements()``).
-
-        True when the idempotency key, the accounts and the closed months read now are
-        those the entry was built from: everything else about the entry follows from
-        them, so only its number, ``posted_at``, ``prev_hash`` and hash are set again,
-        on the returned ``JournalEntry`` and in its INSERT among the caller's writes.
-        False (nothing changed): the caller must build the entry again from ``results``.
-        """
-        pending = self.pending
-        *_lock, found, account_rows, head_rows = results
-        if pending is None or self.seen is None:
-            return False
-        books = _books(account_rows, head_rows)
-        if (found, account_rows, books.closed) != self.seen:
-            return False
-        self.pending = None
-        number = (books.number or 0) + 1
-        prev_hash = books.hash or rules.GENESIS_HASH
-        posted_at = timezone.now()
-        head = list(pending.chain_head)
-        head[_HEAD_NUMBER] = number
-        head[_HEAD_POSTED_AT] = posted_at.astimezone(dt.UTC).isoformat()
-        digest = rules.chain_hash_from_fields(
-            prev_hash, pending.koperasi_id, tuple(head), pending.chain_lines
-        )
-        params = pending.params
-        params[_ENTRY_NUMBER] = number
-        params[_ENTRY_POSTED_AT] = connection.ops.adapt_datetimefield_value(posted_at)
-        params[_ENTRY_PREV_HASH] = prev_hash
-        params[_ENTRY_HASH] = digest
-        entry = pending.entry
-        entry.number, entry.posted_at, entry.prev_hash, entry.hash = (
-            number,
-            posted_at,
-            prev_hash,
-            digest,
-        )
-        return True
-
-
-class _Pending(NamedTuple):
-    """An entry built before the lock, as ``Prefetch.rebase`` needs it."""
-
-    entry: JournalEntry
-    params: list[Any]  # of its INSERT, in the caller's writes
-    koperasi_id: str
-    chain_head: tuple
-    chain_lines: list[tuple]
 
 
 def post(
@@ -504,7 +443,6 @@ def post(
             found, account_rows, head_rows = prefetched.rows
             prefetched.rows = None  # good for one posting
         else:
-            prefetched = None
             # The lock (unless the caller's transaction holds it), the idempotency check
             # and the reads of the books: one round trip on PostgreSQL.
             found, account_rows, head_rows = Prefetch(
@@ -520,17 +458,11 @@ def post(
         except (LedgerError, IdempotencyConflictError) as exc:
             refusal = exc
         else:
-            entry = _instance(koperasi, actor, draft, key, kind, prepared)
             if writes is None:
                 _write(koperasi, [prepared])
             else:
-                statements = _write_statements(koperasi, [prepared])
-                writes.extend(statements)
-                if prefetched is not None:
-                    (params,) = (p for sql, p in statements if sql.startswith(_ENTRY_INSERT))
-                    prefetched.pending = _Pending(
-                        entry, params, str(koperasi.pk), prepared.chain_head, prepared.chain_lines
-                    )
+                writes.extend(_write_statements(koperasi, [prepared]))
+            entry = _instance(koperasi, actor, draft, key, kind, prepared)
             if not audited_by_caller:
                 summary = {
                     "number": entry.number,
@@ -764,8 +696,6 @@ class _Prepared:
     posted_at: dt.datetime
     prev_hash: str
     hash: str
-    chain_head: tuple  # the fields the hash covers, as ``rules.chain_hash_from_fields`` takes
-    chain_lines: list[tuple]
 
 
 class _Books(NamedTuple):
@@ -826,14 +756,6 @@ _ENTRY_COLUMNS = (
     "idempotency_key, reverses_id, total_amount, line_count, posted_by_id, posted_at, "
     "prev_hash, hash"
 )
-_ENTRY_INSERT = "INSERT INTO ledger_journalentry "
-_ENTRY_FIELDS = [name.strip() for name in _ENTRY_COLUMNS.split(",")]
-# Where ``Prefetch.rebase`` finds what the chain head decides: in an entry's row...
-_ENTRY_NUMBER, _ENTRY_POSTED_AT, _ENTRY_PREV_HASH, _ENTRY_HASH = (
-    _ENTRY_FIELDS.index(name) for name in ("number", "posted_at", "prev_hash", "hash")
-)
-# ... and in the fields its hash covers (the ``head`` tuple of ``_prepare``).
-_HEAD_NUMBER, _HEAD_POSTED_AT = 1, 10
 _LINE_ROW = "(" + _placeholders(13) + ")"
 _ENTRY_ROW = "(" + _placeholders(18) + ")"
 ROWS_PER_STATEMENT = 500  # well inside SQLite's 32,766 and PostgreSQL's 65,535 parameters
@@ -941,8 +863,6 @@ def _prepare(
                 posted_at=posted_at,
                 prev_hash=prev_hash,
                 hash=digest,
-                chain_head=head,
-                chain_lines=hashed_lines,
             )
         )  # fmt: skip
         prev_hash = digest

@@ -40,7 +40,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
 from kopdes.platform.audit.services import Prefetch as AuditPrefetch
 from kopdes.platform.audit.services import record
-from kopdes.platform.core.errors import ConflictError, DomainError, PermissionDeniedError
+from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain, lock_statement
 from kopdes.platform.core.rows import execute_batch, execute_groups
@@ -574,6 +574,9 @@ def _single(
 ) -> SavingsTransaction:
     koperasi = account.koperasi
     move = Move(account, kind, amount, memo)
+    # Every other teller of the koperasi waits while this one holds the lock, so under it
+    # the operation is two round trips on PostgreSQL: the reads, then the writes with the
+    # COMMIT.
     books = ledger.Prefetch(
         koperasi,
         idempotency_key=_ledger_key(key),
@@ -581,16 +584,26 @@ def _single(
         dates=[date],
     )
     chain = AuditPrefetch(koperasi)
-    # The idempotency check, the member's status, the account, what the ledger and the
-    # audit chain will read.
-    reads = [
-        _replay_statement(koperasi, [move], key),
-        _member_statement(account.member_id),
-        _accounts_statement(koperasi, [account.pk]),
-    ]
-
-    def build(member_rows, account_rows, writes) -> SavingsTransaction:
+    with transaction.atomic():
+        # The lock, the idempotency check, the member's status, the account, what the
+        # ledger and the audit chain will read.
+        own = [
+            lock_statement(ledger.lock_name(koperasi)),
+            _replay_statement(koperasi, [move], key),
+            _member_statement(account.member_id),
+            _accounts_statement(koperasi, [account.pk]),
+        ]
+        own_rows, book_rows, chain_rows = execute_groups(
+            [own, books.statements(), chain.statements()]
+        )
+        *_lock_rows, found, member_rows, account_rows = own_rows
+        books.take(book_rows)
+        chain.take(chain_rows)
+        replay = _replay(koperasi, [move], key, found)
+        if replay is not None:
+            return replay[0]
         _require_member_active(_MemberState(*member_rows[0]), allow_candidate=allow_candidate)
+        writes: list[tuple[str, list[Any]]] = []
         (txn,) = _apply(
             koperasi,
             actor=actor,
@@ -619,51 +632,6 @@ def _single(
             prefetched=chain,
             writes=writes,
         )
-        return txn
-
-    # Every other teller of the koperasi waits while this one holds the lock, so the
-    # operation is built before it from what is read now (``ledger.Prefetch`` explains).
-    # Under the lock it is two round trips on PostgreSQL: the same reads, then the writes
-    # with the COMMIT; in between, only the entry's and the event's places in their chains
-    # are set, unless something else changed (then it is built again, as it would be
-    # without the guess).
-    guess, guess_books, guess_chain = execute_groups(
-        [reads, books.statements(lock=False), chain.statements(lock=False)]
-    )
-    built = None
-    if not guess[0]:  # a replay is answered under the lock
-        books.take(guess_books)
-        chain.take(guess_chain)
-        writes: list[tuple[str, list[Any]]] = []
-        try:
-            built = build(guess[1], guess[2], writes), writes
-        except DomainError:
-            built = None  # decided under the lock, where the refusal is final
-    with transaction.atomic():
-        own_rows, book_rows, chain_rows = execute_groups(
-            [
-                [lock_statement(ledger.lock_name(koperasi)), *reads],
-                books.statements(),
-                chain.statements(),
-            ]
-        )
-        *_lock_rows, found, member_rows, account_rows = own_rows
-        if (
-            built is not None
-            and [found, member_rows, account_rows] == guess
-            and chain.pending is not None
-            and books.rebase(book_rows)
-        ):
-            txn, writes = built
-            chain.rebase(chain_rows, summary={"entry": txn.entry.number})
-        else:
-            books.take(book_rows)
-            chain.take(chain_rows)
-            replay = _replay(koperasi, [move], key, found)
-            if replay is not None:
-                return replay[0]
-            writes = []
-            txn = build(member_rows, account_rows, writes)
         execute_batch(writes, commit=True)
     return txn
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from kopdes.platform.audit.chain import GENESIS, event_fields, link_hash
 from kopdes.platform.audit.models import PLATFORM_CHAIN, AuditEvent
 from kopdes.platform.core.locks import lock_statement
-from kopdes.platform.core.rows import execute_batch, insert, insert_statements, refresh_params
+from kopdes.platform.core.rows import execute_batch, insert, insert_statements
 
 
 def _chain(koperasi) -> str:
@@ -21,22 +21,16 @@ class Prefetch:
     """The chain's lock and head, for a caller to read in its own batch (``ledger.Prefetch``
     explains the pattern): ``statements()`` inside the transaction, ``take(results)``, then
     ``record(prefetched=)`` for the next event of that chain (an event recorded in between
-    makes the head stale, and the unique (chain, seq) refuses the second one loudly).
-
-    An event built before the lock (``statements(lock=False)``, then ``record(...,
-    writes=)``) takes its place in the chain with ``rebase``, once the caller holds the lock
-    and has read the head again.
-    """
+    makes the head stale, and the unique (chain, seq) refuses the second one loudly)."""
 
     def __init__(self, koperasi=None) -> None:
         self.chain = _chain(koperasi)
         self.head: list[tuple] | None = None
-        self.pending: tuple[AuditEvent, list[Any]] | None = None
 
-    def statements(self, *, lock: bool = True) -> list[tuple[str, list[Any]]]:
-        statement = lock_statement(f"audit:{self.chain}") if lock else None
+    def statements(self) -> list[tuple[str, list[Any]]]:
+        lock = lock_statement(f"audit:{self.chain}")
         return [
-            *([statement] if statement is not None else []),
+            *([lock] if lock is not None else []),
             (
                 "SELECT seq, hash FROM audit_auditevent WHERE chain = %s ORDER BY seq DESC LIMIT 1",
                 [self.chain],
@@ -45,25 +39,6 @@ class Prefetch:
 
     def take(self, results) -> None:
         self.head = results[-1]
-        self.pending = None
-
-    def rebase(self, results, summary: dict[str, Any] | None = None) -> AuditEvent:
-        """Put the event ``record`` built from this prefetch after the head read now
-        (``results``: the rows of ``statements()``, under the chain's lock): its seq,
-        time, ``prev_hash`` and hash are set again (``summary`` updated first, for a
-        figure that changed with them, such as the entry's number), on the event and in
-        its INSERT among the caller's writes."""
-        assert self.pending is not None, "rebase() follows record(prefetched=..., writes=...)"
-        event, params = self.pending
-        self.pending = None
-        head = results[-1]
-        event.seq = head[0][0] + 1 if head else 1
-        event.prev_hash = head[0][1] if head else GENESIS
-        event.at = timezone.now()
-        event.summary.update(summary or {})
-        event.hash = link_hash(event.prev_hash, event_fields(event))
-        refresh_params(params, event, ("seq", "at", "summary", "prev_hash", "hash"))
-        return event
 
 
 def record(
@@ -120,10 +95,7 @@ def record(
         if writes is None:
             insert([event])
         else:
-            ((sql, params),) = insert_statements([event])
-            writes.append((sql, params))
-            if prefetched is not None:
-                prefetched.pending = (event, params)
+            writes.extend(insert_statements([event]))
     return event
 
 

@@ -62,17 +62,6 @@ def insert_statements(objs: Sequence[models.Model]) -> list[tuple[str, list[Any]
     return statements
 
 
-def refresh_params(params: list[Any], obj: models.Model, attnames: Sequence[str]) -> None:
-    """Adapt ``attnames`` of ``obj`` again into ``params``, the values of its one-row
-    statement from ``insert_statements``: for a row built before a lock whose holder
-    decides a few of its values (an audit event's place in its chain)."""
-    db = _db()
-    _head, _row, fields = _statement(type(obj), db.vendor)
-    for position, field in enumerate(fields):
-        if field.attname in attnames:
-            params[position] = field.get_db_prep_save(getattr(obj, field.attname), db)
-
-
 @functools.cache
 def _select(model: type[models.Model], vendor: str) -> tuple[str, list[str], list[tuple]]:
     fields = list(model._meta.concrete_fields)
