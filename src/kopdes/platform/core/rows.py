@@ -190,7 +190,8 @@ def execute_batch(
             query = db.bound(cursor, todo)
             if commit and _ends_outermost_block(db):
                 query.append("COMMIT")
-            cursor.execute(";\n".join(query))
+            if db.send(cursor, ";\n".join(query)):
+                cursor.nextset()  # past the BEGIN's result
             for n in range(len(todo)):
                 if n:
                     cursor.nextset()

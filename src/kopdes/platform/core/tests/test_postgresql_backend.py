@@ -185,10 +185,15 @@ def test_values_of_every_kind_reach_a_prepared_statement_unchanged(koperasi):
     import datetime as dt
     import uuid
 
-    types = ["text", "bigint", "date", "uuid", "text"]
+    types = ["text", "text", "bigint", "bigint", "date", "uuid", "text", "boolean", "text"]
     echo = "SELECT " + ", ".join(f"CAST(%s AS {t})" for t in types)
     awkward = "it's 100% \\ 'quoted'; DROP TABLE x; -- 🙂 %s"
-    values = [awkward, 12_345_678_901_234, dt.date(2026, 11, 29), uuid.UUID(int=7), None]
+    # The kinds quoted without psycopg (plain strings, integers, ids, None) and the rest.
+    plain = "Bu Siti's ''kas'' -- 🙂; $1 E'x'"
+    values = [
+        awkward, plain, 12_345_678_901_234, -5, dt.date(2026, 11, 29), uuid.UUID(int=7),
+        None, True, "",
+    ]  # fmt: skip
     for _ in range(2):  # prepared on the first call, reused on the second
         assert execute_batch([(echo, values)]) == [[tuple(values)]]
     assert connection.prepared[echo]
@@ -201,3 +206,61 @@ def test_a_bulk_statement_is_sent_plain(koperasi):
     bulk = f"SELECT count(*) FROM tenancy_koperasi WHERE slug IN ({', '.join(['%s'] * 300)})"
     assert execute_batch([(bulk, slugs)]) == [[(1,)]]
     assert bulk not in connection.prepared
+
+
+def queries_sent(action) -> list[str]:
+    """The Query messages libpq sent while ``action`` ran (its own trace of the protocol)."""
+    import tempfile
+
+    pgconn = connection.connection.pgconn
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            action()
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        # One line per message (a query's own line breaks continue it on the next lines).
+        return [
+            line.split("\t", 3)[3].strip()
+            for line in trace
+            if line.split("\t")[:3:2] == ["F", "Query"]
+        ]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_begin_goes_with_the_first_batch_of_a_transaction(koperasi):
+    found = []
+
+    def two_batches():
+        with transaction.atomic():
+            found.append(execute_batch([(SLUG, [koperasi.slug])]))
+            found.append(execute_batch([(SLUG, [koperasi.slug])], commit=True))
+
+    two_batches()  # prepares the statement (under a savepoint, after psycopg's BEGIN)
+    found.clear()
+    sent = queries_sent(two_batches)
+    assert found == [[[(koperasi.slug,)]]] * 2
+    # psycopg would have sent BEGIN on its own first: two queries, not three.
+    assert len(sent) == 2
+    assert sent[0].startswith('"BEGIN;') and sent[1].startswith('"EXECUTE kopdes_')
+    assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert connection.connection.autocommit  # Django's autocommit again, as psycopg's
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_first_batch_that_fails_rolls_its_transaction_back(koperasi):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        execute_batch(
+            [
+                ("UPDATE tenancy_koperasi SET name = %s WHERE slug = %s", ["Baru", koperasi.slug]),
+                ("UPDATE tenancy_koperasi SET slug = NULL WHERE slug = %s", [koperasi.slug]),
+            ]
+        )
+    koperasi.refresh_from_db()
+    assert koperasi.name != "Baru"
+    with transaction.atomic():  # the connection goes on as usual
+        assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
