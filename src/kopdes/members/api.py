@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Path, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from kopdes.members import selectors, services
 from kopdes.members.models import Member
@@ -148,4 +149,4 @@ def register_member(
         idempotency_key=key,
         source_address=request.META.get("REMOTE_ADDR", ""),
     )
-    return (200 if existed else 201), _out(member)
+    return Status(200 if existed else 201, _out(member))

@@ -119,13 +119,21 @@ def append_only_suspended(conn) -> Iterator[None]:
 def sent_statements(captured_queries) -> list[str]:
     """The statements behind ``CaptureQueriesContext``'s queries, one by one: a batch
     (``rows.execute_batch``) split into its statements, and on PostgreSQL an ``EXECUTE``
-    of a prepared statement shown as the SQL it runs (``%s`` placeholders)."""
+    of a prepared statement shown as the SQL it runs (``%s`` placeholders), and what the
+    engine adds around it (the PREPAREs, the BEGIN) left out."""
     from django.db import connection
 
     names = {name: sql for sql, name in getattr(connection, "prepared", {}).items() if name}
     out = []
     for query in captured_queries:
         for statement in query["sql"].split(";\n"):
+            if _MACHINERY.match(statement):
+                continue
             found = re.match(r"EXECUTE (kopdes_\w+)", statement)
             out.append(names[found.group(1)] if found else statement)
     return out
+
+
+# What the PostgreSQL engine adds around a batch: a statement's first PREPARE (under a
+# savepoint) and the transaction's BEGIN at the head of its first batch. Not reads.
+_MACHINERY = re.compile(r"(BEGIN$|PREPARE kopdes_|(SAVEPOINT|RELEASE SAVEPOINT) kopdes_prepare)")

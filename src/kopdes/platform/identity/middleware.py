@@ -1,5 +1,6 @@
 """django-otp's middleware with the session's device read as a plain fetch (see
-``identity.backends`` for why), in the same round trip as the session's user."""
+``identity.backends`` for why), in the same round trip as the session's user, and from
+a session's second request on, with the session's own row too."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 from django_otp.models import Device
 
 from kopdes.platform.core.rows import execute_batch, from_rows, get_by, select_statement
+
+# Session key -> (user pk, device persistent id) it named on its last request in this
+# process: which rows to read with the session's own row next time. Only ever a hint.
+HINTS = 4096
+_hints: dict[str, tuple[Any, str]] = {}
 
 # Rows read ahead for the request being authenticated: ("user", pk) and ("device",
 # persistent id) -> instance or None. Set only while django-otp resolves the user.
@@ -54,38 +60,72 @@ class OTPMiddleware(BaseOTPMiddleware):
     @contextmanager
     def _both_read(self, request) -> Iterator[None]:
         session = request.session
-        model = get_user_model()
+        rows = self._read_with_session(request, session)
+        if rows is None:
+            rows = self._read(request, *self._session_ids(session), [])
+        if rows is None:
+            yield
+            return
+        token = _ahead.set(rows)
+        try:
+            yield
+        finally:
+            _ahead.reset(token)
+
+    def _read_with_session(self, request, session) -> dict[tuple[str, Any], Any] | None:
+        """The session's row read in the same round trip as the user, device and the rest,
+        when an earlier request of this session said which user and device to read (a
+        hint only: the rows count when the session, decoded, names the same ones)."""
+        key, statement = session.session_key, getattr(session, "row_statement", lambda: None)()
+        hint = _hints.get(key) if statement is not None else None
+        if hint is None:
+            return None
+        rows = self._read(request, *hint, [statement])
+        if rows is None:
+            _hints.pop(key, None)
+        return rows
+
+    def _session_ids(self, session) -> tuple[Any, str | None]:
+        """(user pk, device persistent id) of the session, as django-otp will see them."""
         user_id, persistent_id = session.get(SESSION_KEY), session.get(DEVICE_ID_SESSION_KEY)
-        device = self._device_key(persistent_id) if persistent_id else None
+        model = get_user_model()
         try:
             pk = model._meta.pk.to_python(user_id) if user_id is not None else None
         except ValidationError:
             pk = None
+        return pk, persistent_id
+
+    def _read(self, request, pk, persistent_id, first: list) -> dict[tuple[str, Any], Any] | None:
+        """One round trip: ``first`` (the session's row), the user, the device and what a
+        subclass adds. None when the session names no user and device, or (``first``)
+        not the user and device that were read."""
+        device = self._device_key(persistent_id) if persistent_id else None
         if pk is None or device is None:
-            yield
-            return
+            return None
+        model = get_user_model()
         device_model, device_pk = device
         more = self.more_statements(request, pk)
-        users, devices, *more_rows = execute_batch(
+        results = execute_batch(
             [
+                *first,
                 select_statement(model, **{model._meta.pk.attname: pk}),
                 select_statement(device_model, **{device_model._meta.pk.attname: device_pk}),
                 *more,
             ]
         )
+        if first:
+            request.session.take_row(results[0])
+            if self._session_ids(request.session) != (pk, persistent_id):
+                return None
+        users, devices, *more_rows = results[len(first) :]
         user = next(iter(from_rows(model, users)), None)
         if user is not None and more:
             self.take_more(request, user, more_rows)
-        token = _ahead.set(
-            {
-                ("user", pk): user,
-                ("device", persistent_id): next(iter(from_rows(device_model, devices)), None),
-            }
-        )
-        try:
-            yield
-        finally:
-            _ahead.reset(token)
+        if not first:  # next time, this session's row comes in the same round trip
+            if len(_hints) >= HINTS:
+                _hints.clear()
+            _hints[request.session.session_key] = (pk, persistent_id)
+        return {("user", pk): user, ("device", persistent_id): _first(device_model, devices)}
 
     def _device_from_persistent_id(self, persistent_id: str):
         known, device = read_ahead("device", persistent_id)
@@ -107,3 +147,7 @@ class OTPMiddleware(BaseOTPMiddleware):
         if not issubclass(model, Device):  # only ever a device, whatever the session says
             return None
         return model, pk
+
+
+def _first(model, rows):
+    return next(iter(from_rows(model, rows)), None)

@@ -109,3 +109,61 @@ def test_an_officer_page_reads_her_user_device_koperasi_and_roles_in_one_round_t
     response = client.get(page)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("identity:two-factor"))
+
+
+def test_from_her_second_request_the_session_row_comes_in_the_same_round_trip(client, koperasi):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kopdes.platform.core.testing import login, make_user, sent_statements
+
+    kasir = make_user("kasir", koperasi)
+    login(client, kasir)
+    page = f"/k/{koperasi.slug}/"
+    assert client.get(page).status_code == 200  # the first: the session, then the rest
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(page).status_code == 200
+    reads = [sent_statements([query]) for query in ctx.captured_queries]
+    with_session = [sqls for sqls in reads if any("django_session" in sql for sql in sqls)]
+    assert len(with_session) == 1
+    if connection.vendor == "postgresql":  # SQLite runs a batch one statement at a time
+        together = " ".join(with_session[0])
+        for table in ("identity_user", "otp_totp_totpdevice", "identity_roleassignment"):
+            assert table in together, table
+
+
+def test_a_hint_naming_another_officer_changes_nothing(client, koperasi):
+    from kopdes.platform.core.testing import login, make_user
+    from kopdes.platform.identity import middleware
+
+    kasir, ketua = make_user("kasir", koperasi), make_user("ketua", koperasi)
+    login(client, kasir)
+    page = f"/k/{koperasi.slug}/"
+    assert client.get(page).status_code == 200
+    key = client.session.session_key
+    # A hint that names the other officer (as if the session had been hers).
+    other_device = ketua.totpdevice_set.get().persistent_id
+    middleware._hints[key] = (ketua.pk, other_device)
+    response = client.get(page)
+    assert response.status_code == 200
+    assert response.wsgi_request.user == kasir
+    assert middleware._hints[key] == (kasir.pk, client.session["otp_device_id"])
+
+
+def test_a_session_that_ended_is_no_session_whatever_the_hint(client, koperasi):
+    from django.contrib.sessions.models import Session
+
+    from kopdes.platform.core.testing import login, make_user
+    from kopdes.platform.identity import middleware
+
+    kasir = make_user("kasir", koperasi)
+    login(client, kasir)
+    page = f"/k/{koperasi.slug}/"
+    assert client.get(page).status_code == 200
+    key = client.session.session_key
+    assert key in middleware._hints
+    Session.objects.filter(session_key=key).delete()  # logged out elsewhere, or expired
+    response = client.get(page)
+    assert response.status_code == 302
+    assert not response.wsgi_request.user.is_authenticated
+    assert key not in middleware._hints
