@@ -12,6 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.functional import empty
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 from django_otp.models import Device
@@ -48,7 +49,15 @@ class OTPMiddleware(BaseOTPMiddleware):
 
     def _verify_user_sync(self, request, user):
         with self._both_read(request):
-            return super()._verify_user_sync(request, user)
+            user = super()._verify_user_sync(request, user)
+        # The user itself from here on, not the authentication middleware's lazy proxy
+        # inside django-otp's: a teller's request reads request.user's attributes a couple
+        # of hundred times, each through both proxies.
+        wrapped = getattr(user, "_wrapped", empty)
+        if wrapped is not empty:
+            user = wrapped
+        request.user = user
+        return user
 
     def more_statements(self, request, user_pk: Any) -> list:
         """Statements a subclass wants in the same round trip as the user and device."""
