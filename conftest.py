@@ -29,6 +29,18 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(f"SKIPPED LOUDLY: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a page served in English leaves English
+    active in the worker's thread (a locale middleware activates, nothing resets), and a
+    later test that checks an Indonesian message would see the English one."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def koperasi(db):
     return testing.make_koperasi("sukamaju", region_code="32.01.26.2001")

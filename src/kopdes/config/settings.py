@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "kopdes.platform.tenancy.middleware.OTPMiddleware",
     # One role query per request instead of one per permission check (see rolecache).
     "kopdes.platform.identity.rolecache.RoleCacheMiddleware",
+    # Rows an API call read with its token, for the view's selector (see core.ahead).
+    "kopdes.platform.core.ahead.ReadAheadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

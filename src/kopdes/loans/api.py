@@ -20,6 +20,7 @@ from kopdes.loans import selectors, services
 from kopdes.loans.errors import LoanError
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.api import reads_ahead
 
 router = Router(tags=["loans"])
 
@@ -134,6 +135,11 @@ def get_loan(request: HttpRequest, loan_id: str, slug: str = Path(...)):
     """One loan with its schedule (404 for another koperasi's). Amounts in sen."""
     koperasi = _koperasi(request, slug, "loans.view")
     return _loan_out(selectors.get_loan(koperasi, loan_id))
+
+
+@reads_ahead("loans-repay")
+def _loan_ahead(slug: str, kwargs: dict):
+    return selectors.loan_ahead(slug, kwargs.get("loan_id"))
 
 
 @router.post(

@@ -32,6 +32,7 @@ from kopdes.loans.models import (
     RepaymentReversal,
 )
 from kopdes.members.models import Member
+from kopdes.platform.core import ahead
 from kopdes.platform.core.rows import columns, execute_batch, from_rows
 
 
@@ -49,17 +50,29 @@ _LOAN_JOIN = ((Loan, "l"), (Member, "m"), (LoanProduct, "p"))
 
 
 @functools.cache
-def _loan_sql(vendor: str) -> str:
+def _loan_sql(vendor: str, by_slug: bool = False) -> str:
     quote = connection.ops.quote_name
     selected = ", ".join(
         f"{alias}.{quote(column)}" for model, alias in _LOAN_JOIN for column in columns(model)
     )
+    koperasi = "(SELECT id FROM tenancy_koperasi WHERE slug = %s)" if by_slug else "%s"
     return (
         f"SELECT {selected} FROM {quote(Loan._meta.db_table)} l"  # noqa: S608 (model's names)
         f" JOIN {quote(Member._meta.db_table)} m ON m.id = l.member_id"
         f" JOIN {quote(LoanProduct._meta.db_table)} p ON p.id = l.product_id"
-        " WHERE l.koperasi_id = %s AND l.id = %s"
+        f" WHERE l.koperasi_id = {koperasi} AND l.id = %s"
     )
+
+
+def loan_ahead(slug: str, loan_id: Any) -> tuple[tuple, tuple[str, list]] | None:
+    """The statement ``get_loan`` runs, scoped to the koperasi of the URL's ``slug``, to go
+    with the caller's token (``tenancy.api.reads_ahead``); ``get_loan`` takes its rows."""
+    try:
+        pk = uuid.UUID(str(loan_id))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    params = [slug, Loan._meta.pk.get_db_prep_value(pk, connection)]
+    return ("loans.loan", pk, slug), (_loan_sql(connection.vendor, by_slug=True), params)
 
 
 def get_loan(koperasi, loan_id: Any) -> Loan:
@@ -75,7 +88,9 @@ def get_loan(koperasi, loan_id: Any) -> Loan:
         ]
     except (ValueError, TypeError, AttributeError):  # a malformed id is "not found"
         raise Http404 from None
-    (found,) = execute_batch([(_loan_sql(connection.vendor), params)])
+    found = ahead.take(("loans.loan", uuid.UUID(str(loan_id)), koperasi.slug))
+    if found is None:
+        (found,) = execute_batch([(_loan_sql(connection.vendor), params)])
     if not found:
         raise Http404
     row = found[0]
@@ -86,6 +101,8 @@ def get_loan(koperasi, loan_id: Any) -> Loan:
         built.extend(from_rows(model, [row[start : start + width]]))
         start += width
     loan, loan.member, loan.product = built
+    if loan.koperasi_id != koperasi.pk:
+        raise Http404
     # The caller's koperasi object, not a second query when a service reads .koperasi.
     loan.koperasi = loan.member.koperasi = koperasi
     return loan

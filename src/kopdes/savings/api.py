@@ -19,6 +19,7 @@ from ninja.responses import Status
 
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.api import reads_ahead
 from kopdes.savings import selectors, services
 from kopdes.savings.models import WithdrawalRequest
 
@@ -131,6 +132,11 @@ def get_account(request: HttpRequest, account_id: str, slug: str = Path(...)):
     """One account with its balance (404 for another koperasi's)."""
     koperasi = _koperasi(request, slug, "savings.view")
     return _account_out(selectors.get_account(koperasi, account_id))
+
+
+@reads_ahead("savings-deposit", "savings-withdraw")
+def _account_ahead(slug: str, kwargs: dict):
+    return selectors.account_ahead(slug, kwargs.get("account_id"))
 
 
 def _move(request, slug, account_id, payload: MoveIn, key: str, service):

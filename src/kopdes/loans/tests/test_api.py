@@ -103,3 +103,31 @@ def test_one_repayment_over_the_api_reads_the_loan_tables_with_plain_fetches(
     selects = [sql for sql in loan_queries if sql.startswith("SELECT")]
     assert not any('"."' in sql for sql in selects), "\n".join(selects)
     assert sum("loans_installment" in sql for sql in selects) == 1
+
+
+def test_a_repayment_reads_its_loan_with_the_token_and_never_another_koperasis(
+    client, koperasi, other_koperasi, officers
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kopdes.platform.core.testing import sent_statements
+
+    loan = testing.active_loan(koperasi, officers=officers)
+    token = _token(officers["kasir"])
+    url = f"/api/k/{koperasi.slug}/loans/{loan.pk}/repayments"
+    body = {"amount": 1_000_00, "date": "2026-04-02"}
+    with CaptureQueriesContext(connection) as ctx:
+        assert _post(client, url, body, token, key="with-token").status_code == 201
+    reads = [sent_statements([query]) for query in ctx.captured_queries]
+    by_id = [s for sqls in reads for s in sqls if "JOIN" in s and "loans_loanproduct" in s]
+    assert len(by_id) == 1 and "tenancy_koperasi" in by_id[0]  # read once, by the URL's slug
+    if connection.vendor == "postgresql":  # with the token (SQLite has no round trip to save)
+        assert any("identity_apitoken" in s for s in next(r for r in reads if by_id[0] in r))
+    # Another koperasi's loan under the officer's own slug: read as nothing, a 404.
+    foreign = testing.active_loan(other_koperasi)
+    foreign_url = f"/api/k/{koperasi.slug}/loans/{foreign.pk}/repayments"
+    assert _post(client, foreign_url, body, token, key="foreign").status_code == 404
+    assert (
+        _post(client, url.replace(str(loan.pk), "bukan-id"), body, token, "bad").status_code == 404
+    )
