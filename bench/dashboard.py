@@ -212,6 +212,7 @@ BENCHMARK = Benchmark(
     ],
     baseline="healthz",
     session=session,
+    concurrent=True,
 )
 
 if __name__ == "__main__":

@@ -255,6 +255,7 @@ BENCHMARK = Benchmark(
     ],
     baseline="scan",
     session=session,
+    timed=False,
 )
 
 if __name__ == "__main__":

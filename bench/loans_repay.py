@@ -218,6 +218,7 @@ BENCHMARK = Benchmark(
     ],
     baseline="healthz",
     session=session,
+    concurrent=True,
 )
 
 if __name__ == "__main__":

@@ -58,6 +58,10 @@ class Benchmark:
     metrics: list[Metric]
     baseline: str
     session: Callable[[Options], AbstractContextManager[dict[str, Variant]]]
+    # What the report's header says of a run: its length (``--duration``) when the
+    # variants use it, its load (``--clients``) when they send concurrent requests.
+    timed: bool = True
+    concurrent: bool = False
 
 
 @dataclass
@@ -120,11 +124,13 @@ def run_benchmark(bench: Benchmark, options: Options, *, out=sys.stdout) -> Resu
 def report(bench: Benchmark, result: Result, *, out=sys.stdout) -> None:
     """Print median, min, max and the ratio against the baseline for every metric."""
     print(f"\n{bench.name}: {bench.description}", file=out)
-    print(
-        f"  {result.options.runs} runs x {result.options.duration:g} s, "
-        f"{result.options.clients} concurrent clients; baseline: {result.baseline}",
-        file=out,
-    )
+    options = result.options
+    shape = f"{options.runs} runs"
+    if bench.timed:
+        shape += f" x {options.duration:g} s"
+    if bench.concurrent:
+        shape += f", {options.clients} concurrent clients"
+    print(f"  {shape}; baseline: {result.baseline}", file=out)
     columns = ("median", "min", "max")
     header = "".join(f"{c:>10} " for c in columns)
     print(f"  {'variant':<10} {'metric':<22} {header}{'vs baseline':>12}", file=out)

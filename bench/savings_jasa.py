@@ -121,6 +121,7 @@ BENCHMARK = Benchmark(
     ],
     baseline="arithmetic",
     session=session,
+    timed=False,
 )
 
 if __name__ == "__main__":

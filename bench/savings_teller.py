@@ -260,6 +260,7 @@ BENCHMARK = Benchmark(
     metrics=METRICS,
     baseline="healthz",
     session=session,
+    concurrent=True,
 )
 BENCHMARK_PG = Benchmark(
     name="savings_teller_pg",
@@ -267,6 +268,7 @@ BENCHMARK_PG = Benchmark(
     metrics=METRICS,
     baseline="healthz",
     session=session_pg,
+    concurrent=True,
 )
 
 if __name__ == "__main__":

@@ -57,3 +57,23 @@ def test_every_registered_benchmark_has_a_baseline_among_its_metrics():
         bench = importlib.import_module(module).BENCHMARK
         assert bench.baseline
         assert bench.metrics
+
+
+def test_the_header_names_duration_and_clients_only_where_the_benchmark_uses_them():
+    from dataclasses import replace
+
+    bench = _fake_benchmark({"base": [1, 2, 3]})
+    options = Options(runs=3, duration=8.0, clients=10, warmup=0)
+    result = run_benchmark(bench, options, out=io.StringIO())
+    headers = {}
+    for label, variant in {
+        "timed": bench,
+        "load": replace(bench, concurrent=True),
+        "one job": replace(bench, timed=False),
+    }.items():
+        out = io.StringIO()
+        report(variant, result, out=out)
+        headers[label] = out.getvalue().splitlines()[2]
+    assert headers["timed"] == "  3 runs x 8 s; baseline: base"
+    assert headers["load"] == "  3 runs x 8 s, 10 concurrent clients; baseline: base"
+    assert headers["one job"] == "  3 runs; baseline: base"
