@@ -127,7 +127,7 @@ class OTPMiddleware(BaseOTPMiddleware):
             if self._session_ids(request.session) != (pk, persistent_id):
                 return None
         users, devices, *more_rows = results[len(first) :]
-        user = next(iter(from_rows(model, users)), None)
+        user = _first(model, users)
         if user is not None and more:
             self.take_more(request, user, more_rows)
         if not first:  # next time, this session's row comes in the same round trip
