@@ -75,10 +75,10 @@ MIDDLEWARE = [
     # django-otp's, reading the user, her device and (under /k/<slug>/) the koperasi and
     # her roles in one round trip.
     "kopdes.platform.tenancy.middleware.OTPMiddleware",
-    # One role query per request instead of one per permission check (see rolecache).
-    "kopdes.platform.identity.rolecache.RoleCacheMiddleware",
-    # Rows an API call read with its token, for the view's selector (see core.ahead).
-    "kopdes.platform.core.ahead.ReadAheadMiddleware",
+    # What a request already read, kept for the rest of it: one role query per request
+    # instead of one per permission check (identity.rolecache), the rows an API call read
+    # with its token for the view's selector (core.ahead).
+    "kopdes.platform.core.memo.RequestMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -34,6 +34,7 @@ from kopdes.loans.models import (
 from kopdes.members.models import Member
 from kopdes.platform.core import ahead
 from kopdes.platform.core.rows import columns, execute_batch, from_rows
+from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG
 
 
 def _get(qs, pk):
@@ -55,7 +56,7 @@ def _loan_sql(vendor: str, by_slug: bool = False) -> str:
     selected = ", ".join(
         f"{alias}.{quote(column)}" for model, alias in _LOAN_JOIN for column in columns(model)
     )
-    koperasi = "(SELECT id FROM tenancy_koperasi WHERE slug = %s)" if by_slug else "%s"
+    koperasi = KOPERASI_OF_SLUG if by_slug else "%s"
     return (
         f"SELECT {selected} FROM {quote(Loan._meta.db_table)} l"  # noqa: S608 (model's names)
         f" JOIN {quote(Member._meta.db_table)} m ON m.id = l.member_id"
@@ -72,7 +73,11 @@ def loan_ahead(slug: str, loan_id: Any) -> tuple[tuple, tuple[str, list]] | None
     except (ValueError, TypeError, AttributeError):
         return None
     params = [slug, Loan._meta.pk.get_db_prep_value(pk, connection)]
-    return ("loans.loan", pk, slug), (_loan_sql(connection.vendor, by_slug=True), params)
+    return _ahead_key(pk, slug), (_loan_sql(connection.vendor, by_slug=True), params)
+
+
+def _ahead_key(pk: uuid.UUID, slug: str) -> tuple:
+    return ("loans.loan", pk, slug)
 
 
 def get_loan(koperasi, loan_id: Any) -> Loan:
@@ -88,7 +93,7 @@ def get_loan(koperasi, loan_id: Any) -> Loan:
         ]
     except (ValueError, TypeError, AttributeError):  # a malformed id is "not found"
         raise Http404 from None
-    found = ahead.take(("loans.loan", uuid.UUID(str(loan_id)), koperasi.slug))
+    found = ahead.take(_ahead_key(uuid.UUID(str(loan_id)), koperasi.slug))
     if found is None:
         (found,) = execute_batch([(_loan_sql(connection.vendor), params)])
     if not found:

@@ -25,6 +25,7 @@ from kopdes.platform.core.rows import (
     get_by,
     select_statement,
 )
+from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG
 from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
 from kopdes.savings.models import (
     Correction,
@@ -46,11 +47,8 @@ def account_ahead(slug: str, account_id) -> tuple[tuple, tuple[str, list]] | Non
         pk = uuid.UUID(str(account_id))
     except (ValueError, TypeError, AttributeError):
         return None
-    scope = (f"koperasi_id = ({_KOPERASI_BY_SLUG})", [slug])
+    scope = (f"koperasi_id = {KOPERASI_OF_SLUG}", [slug])
     return _ahead_key(pk, slug), select_statement(SavingsAccount, where=scope, id=pk)
-
-
-_KOPERASI_BY_SLUG = "SELECT id FROM tenancy_koperasi WHERE slug = %s"
 
 
 def _ahead_key(pk: uuid.UUID, slug: str) -> tuple:

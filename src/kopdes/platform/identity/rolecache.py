@@ -2,32 +2,22 @@
 
 One money-moving request asks "which roles does this user hold here?" four times (the
 TOTP check, the page's permission, the service's permission, the audit events' role
-label); each was a query. ``RoleCacheMiddleware`` opens a memo for the request so they
-share one query. Outside a request (services called from jobs, shell, tests) nothing is
-memoised. Any save of a ``RoleAssignment`` (grant, revoke) empties the memo, so a
+label); each was a query. A request memo (``core.memo``) lets them share one query.
+Outside a request (services called from jobs, shell, tests) nothing is memoised. Any save
+of a ``RoleAssignment`` (grant, revoke) empties the memo, so a
 request that changes roles sees the change at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any
 
-# user pk -> [(role, koperasi_id, region_prefix), ...]; None outside a request.
-_memo: ContextVar[dict[Any, list[tuple[str, Any, str]]] | None] = ContextVar(
-    "kopdes_role_memo", default=None
-)
+from kopdes.platform.core.memo import RequestMemo
 
-
-@contextmanager
-def request_memo() -> Iterator[None]:
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
+# user pk -> [(role, koperasi_id, region_prefix), ...]; closed outside a request.
+_memo = RequestMemo("kopdes_role_memo")
+request_memo = _memo.scope  # for a caller outside a request (tests)
 
 
 def lookup(user_pk: Any, load: Callable[[], list[tuple[str, Any, str]]]) -> list:
@@ -57,14 +47,3 @@ def forget() -> None:
     memo = _memo.get()
     if memo is not None:
         memo.clear()
-
-
-class RoleCacheMiddleware:
-    """Open the role memo for the duration of one request."""
-
-    def __init__(self, get_response: Callable) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        with request_memo():
-            return self.get_response(request)

@@ -67,6 +67,11 @@ def slug_of(request: HttpRequest) -> str:
     return match.kwargs.get("slug", "") if match is not None else ""
 
 
+# The koperasi's id by its slug, as an SQL expression with one parameter: for a row read
+# ahead by the URL's slug before the koperasi itself is known (``api.reads_ahead``).
+KOPERASI_OF_SLUG = f"(SELECT id FROM {Koperasi._meta.db_table} WHERE slug = %s)"  # noqa: S608 (model's table)
+
+
 def read_statements(slug: str, user_id: tuple[str, list]) -> list[tuple[str, list]]:
     """What ``access_koperasi`` reads, for a caller that sends it in its own batch before
     the user is known (the API's token check); ``user_id`` is the user's id as an SQL
