@@ -19,8 +19,7 @@ from ninja.responses import Status
 from kopdes.loans import selectors, services
 from kopdes.loans.errors import LoanError
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
-from kopdes.platform.tenancy.api import reads_ahead
+from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
 
 router = Router(tags=["loans"])
 
@@ -137,7 +136,7 @@ def get_loan(request: HttpRequest, loan_id: str, slug: str = Path(...)):
     return _loan_out(selectors.get_loan(koperasi, loan_id))
 
 
-@reads_ahead("loans-repay")
+@reads_ahead("api:loans-repay")
 def _loan_ahead(slug: str, kwargs: dict):
     return selectors.loan_ahead(slug, kwargs.get("loan_id"))
 

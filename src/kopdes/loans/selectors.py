@@ -34,7 +34,7 @@ from kopdes.loans.models import (
 from kopdes.members.models import Member
 from kopdes.platform.core import ahead
 from kopdes.platform.core.rows import columns, execute_batch, from_rows
-from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG
+from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG, AheadRead
 
 
 def _get(qs, pk):
@@ -65,15 +65,15 @@ def _loan_sql(vendor: str, by_slug: bool = False) -> str:
     )
 
 
-def loan_ahead(slug: str, loan_id: Any) -> tuple[tuple, tuple[str, list]] | None:
+def loan_ahead(slug: str, loan_id: Any) -> AheadRead | None:
     """The statement ``get_loan`` runs, scoped to the koperasi of the URL's ``slug``, to go
-    with the caller's token (``tenancy.api.reads_ahead``); ``get_loan`` takes its rows."""
+    with the caller's token (``access.reads_ahead``); ``get_loan`` takes its rows."""
     try:
         pk = uuid.UUID(str(loan_id))
     except (ValueError, TypeError, AttributeError):
         return None
     params = [slug, Loan._meta.pk.get_db_prep_value(pk, connection)]
-    return _ahead_key(pk, slug), (_loan_sql(connection.vendor, by_slug=True), params)
+    return _ahead_key(pk, slug), [(_loan_sql(connection.vendor, by_slug=True), params)]
 
 
 def _ahead_key(pk: uuid.UUID, slug: str) -> tuple:
@@ -95,7 +95,8 @@ def get_loan(koperasi, loan_id: Any) -> Loan:
         raise Http404 from None
     found = ahead.take(_ahead_key(uuid.UUID(str(loan_id)), koperasi.slug))
     if found is None:
-        (found,) = execute_batch([(_loan_sql(connection.vendor), params)])
+        found = execute_batch([(_loan_sql(connection.vendor), params)])
+    (found,) = found
     if not found:
         raise Http404
     row = found[0]

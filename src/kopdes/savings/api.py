@@ -18,8 +18,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
-from kopdes.platform.tenancy.api import reads_ahead
+from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
 from kopdes.savings import selectors, services
 from kopdes.savings.models import WithdrawalRequest
 
@@ -134,7 +133,7 @@ def get_account(request: HttpRequest, account_id: str, slug: str = Path(...)):
     return _account_out(selectors.get_account(koperasi, account_id))
 
 
-@reads_ahead("savings-deposit", "savings-withdraw")
+@reads_ahead("api:savings-deposit", "api:savings-withdraw")
 def _account_ahead(slug: str, kwargs: dict):
     return selectors.account_ahead(slug, kwargs.get("account_id"))
 

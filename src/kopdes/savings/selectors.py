@@ -25,7 +25,7 @@ from kopdes.platform.core.rows import (
     get_by,
     select_statement,
 )
-from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG
+from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG, AheadRead
 from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
 from kopdes.savings.models import (
     Correction,
@@ -39,20 +39,40 @@ from kopdes.savings.models import (
 PASSBOOK_LINES_PER_PAGE = 20
 
 
-def account_ahead(slug: str, account_id) -> tuple[tuple, tuple[str, list]] | None:
+def account_ahead(slug: str, account_id) -> AheadRead | None:
     """The statement reading the account a teller API call names, scoped to the koperasi
-    of the URL's ``slug``, to go with the caller's token (``tenancy.api.reads_ahead``);
+    of the URL's ``slug``, to go with the caller's token (``access.reads_ahead``);
     ``get_account(..., with_member=False)`` takes its rows."""
-    try:
-        pk = uuid.UUID(str(account_id))
-    except (ValueError, TypeError, AttributeError):
+    pk = _uuid_or_none(account_id)
+    if pk is None:
         return None
     scope = (f"koperasi_id = {KOPERASI_OF_SLUG}", [slug])
-    return _ahead_key(pk, slug), select_statement(SavingsAccount, where=scope, id=pk)
+    return _ahead_key(pk, slug), [select_statement(SavingsAccount, where=scope, id=pk)]
 
 
 def _ahead_key(pk: uuid.UUID, slug: str) -> tuple:
     return ("savings.account", pk, slug)
+
+
+def teller_ahead(slug: str, member_id) -> AheadRead | None:
+    """``teller_data``'s statements for the member a teller page names, scoped to the
+    koperasi of the URL's ``slug``, to go with the officer's session (``reads_ahead``)."""
+    pk = _uuid_or_none(member_id)
+    if pk is None:
+        return None
+    koperasi = (KOPERASI_OF_SLUG, [slug])
+    return _teller_key(pk, slug), _teller_statements(koperasi, pk)
+
+
+def _teller_key(pk: uuid.UUID, slug: str) -> tuple:
+    return ("savings.teller", pk, slug)
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _uuid_or_404(value) -> str:
@@ -77,11 +97,11 @@ def get_account(koperasi, account_id, *, with_member: bool = True) -> SavingsAcc
             .first()
         )
     else:
-        rows = ahead.take(_ahead_key(uuid.UUID(pk), koperasi.slug))
-        if rows is None:
+        found = ahead.take(_ahead_key(uuid.UUID(pk), koperasi.slug))
+        if found is None:
             account = get_by(SavingsAccount, koperasi_id=koperasi.pk, id=uuid.UUID(pk))
         else:
-            account = next(iter(from_rows(SavingsAccount, rows)), None)
+            account = next(iter(from_rows(SavingsAccount, found[0])), None)
     if account is None or account.koperasi_id != koperasi.pk:
         raise Http404
     # The caller's koperasi object, not a second query when a service reads .koperasi.
@@ -108,22 +128,35 @@ class TellerData:
 
 
 def teller_data(koperasi, member_id) -> TellerData:
-    """What the teller page needs (the member, her accounts, the counter accounts) in one
-    round trip on PostgreSQL; 404 for a missing or foreign member."""
+    """What the teller page needs (the member, her accounts, the counter accounts); 404
+    for a missing or foreign member. Read with the officer's session when the page's
+    first round trip did (``teller_ahead``), else in one round trip of its own."""
     pk = uuid.UUID(_uuid_or_404(member_id))
-    members, accounts, counters = execute_batch(
-        [
-            select_statement(Member, koperasi_id=koperasi.pk, id=pk),
-            select_statement(SavingsAccount, koperasi_id=koperasi.pk, member_id=pk),
-            _counter_statement(koperasi),
-        ]
-    )
-    if not members:
+    found = ahead.take(_teller_key(pk, koperasi.slug))
+    if found is None:
+        found = execute_batch(_teller_statements(_db_pk(koperasi.pk), pk))
+    members, accounts, counters = found
+    member = next(iter(from_rows(Member, members)), None)
+    if member is None or member.koperasi_id != koperasi.pk:
         raise Http404
-    (member,) = from_rows(Member, members)
     member.koperasi = koperasi
-    own = _own_accounts(from_rows(SavingsAccount, accounts), member)
-    return TellerData(member, own, _counters(counters))
+    own = [a for a in from_rows(SavingsAccount, accounts) if a.koperasi_id == koperasi.pk]
+    return TellerData(member, _own_accounts(own, member), _counters(counters))
+
+
+def _teller_statements(koperasi: tuple[str, list], member_pk: uuid.UUID) -> list:
+    """The member, her accounts and the counter accounts of the koperasi ``koperasi``
+    (an SQL expression with its parameters: the id itself, or its lookup by slug)."""
+    scope = (f"koperasi_id = {koperasi[0]}", koperasi[1])
+    return [
+        select_statement(Member, where=scope, id=member_pk),
+        select_statement(SavingsAccount, where=scope, member_id=member_pk),
+        _counter_statement(koperasi),
+    ]
+
+
+def _db_pk(koperasi_pk) -> tuple[str, list]:
+    return "%s", [Member._meta.get_field("koperasi").get_db_prep_value(koperasi_pk, connection)]
 
 
 def find_member(koperasi, number_or_payload: str) -> Member | None:
@@ -393,19 +426,17 @@ def counter_accounts(koperasi) -> list[tuple[str, str]]:
     account under Kas or Bank (e.g. "1-1200.01 Bank BRI"); never an account with a
     sub-ledger. A few dozen rows at most: read once and walked in Python.
     """
-    (rows,) = execute_batch([_counter_statement(koperasi)])
+    (rows,) = execute_batch([_counter_statement(_db_pk(koperasi.pk))])
     return _counters(rows)
 
 
-def _counter_statement(koperasi) -> tuple[str, list]:
-    from kopdes.ledger.models import Account
-
+def _counter_statement(koperasi: tuple[str, list]) -> tuple[str, list]:
     # Plain SQL (every teller page shows the list); ids stay in the database's own form,
-    # compared only with each other.
+    # compared only with each other. ``koperasi``: as ``_teller_statements``'.
     return (
-        "SELECT id, code, name, parent_id, is_active, subledger_kind FROM ledger_account "
-        "WHERE koperasi_id = %s AND code LIKE %s",
-        [Account._meta.pk.get_db_prep_value(koperasi.pk, connection), "1-1%"],
+        "SELECT id, code, name, parent_id, is_active, subledger_kind FROM ledger_account "  # noqa: S608 (placeholders only)
+        f"WHERE koperasi_id = {koperasi[0]} AND code LIKE %s",
+        [*koperasi[1], "1-1%"],
     )
 
 

@@ -26,7 +26,7 @@ from kopdes.domain.money import format_rupiah, terbilang
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.tenancy.access import koperasi_view, reads_ahead
 from kopdes.savings import export, forms, opening, selectors, services
 from kopdes.savings.choices import AccountStatus, SavingsKind, TxnKind
 from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
@@ -129,6 +129,11 @@ def _teller_accounts(accounts, op: str):
     if op == "withdraw":
         return [a for a in accounts if a.kind == SavingsKind.VOLUNTARY]
     return [a for a in accounts if a.kind in (SavingsKind.MANDATORY, SavingsKind.VOLUNTARY)]
+
+
+@reads_ahead("savings:deposit", "savings:withdraw")
+def _teller_ahead(slug: str, kwargs: dict):
+    return selectors.teller_ahead(slug, kwargs.get("member_id"))
 
 
 @require_http_methods(["GET", "POST"])

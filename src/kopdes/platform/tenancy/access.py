@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from kopdes.platform.core import ahead
 from kopdes.platform.core.rows import execute_groups, from_rows, select_statement
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import (
@@ -68,24 +69,69 @@ def slug_of(request: HttpRequest) -> str:
 
 
 # The koperasi's id by its slug, as an SQL expression with one parameter: for a row read
-# ahead by the URL's slug before the koperasi itself is known (``api.reads_ahead``).
+# ahead by the URL's slug before the koperasi itself is known (``reads_ahead``).
 KOPERASI_OF_SLUG = f"(SELECT id FROM {Koperasi._meta.db_table} WHERE slug = %s)"  # noqa: S608 (model's table)
 
+Statement = tuple[str, list[Any]]
+# What a reader returns: the key its selector takes the rows by, and the statements.
+AheadRead = tuple[tuple, list[Statement]]
 
-def read_statements(slug: str, user_id: tuple[str, list]) -> list[tuple[str, list]]:
-    """What ``access_koperasi`` reads, for a caller that sends it in its own batch before
-    the user is known (the API's token check); ``user_id`` is the user's id as an SQL
-    expression. The rows go to ``take_read``."""
-    return [select_statement(Koperasi, slug=slug), assignments_of(user_id)]
+# view name -> reader(slug, the URL's kwargs) -> AheadRead or None: see ``reads_ahead``.
+_READERS: dict[str, Callable[[str, dict], AheadRead | None]] = {}
 
 
-def take_read(user, slug: str, rows: list[list[tuple]]) -> None:
-    """Keep the rows of ``read_statements`` for this request's ``access_koperasi``: the
-    roles in the request's memo, the koperasi on the user object (made for this request),
-    as Django keeps its permission cache there."""
-    koperasi_rows, role_rows = rows
+def reads_ahead(*view_names: str):
+    """Register ``reader(slug, url_kwargs)`` for the pages or API routes ``view_names``
+    ("savings:deposit", "api:savings-deposit"): it returns (key, statements) for the rows
+    the URL names, scoped to the koperasi of ``slug``, or None when the URL names nothing
+    readable. They are sent in the request's first round trip, with the caller's user
+    (or token) and roles (``first_statements``), and kept under ``key`` for the view's
+    selector, which takes them with ``core.ahead.take(key)``. The view makes the tenant
+    check before it calls the selector, and the selector checks each row's koperasi."""
+
+    def register(reader):
+        for name in view_names:
+            _READERS[name] = reader
+        return reader
+
+    return register
+
+
+def _ahead_reads(request: HttpRequest, slug: str) -> list[AheadRead]:
+    """The reads registered for the view the request's URL resolved to (none or one),
+    built once per request."""
+    reads = getattr(request, "_kopdes_ahead_reads", None)
+    if reads is None:
+        match = getattr(request, "resolver_match", None)
+        reader = _READERS.get(match.view_name) if match is not None else None
+        read = reader(slug, match.kwargs) if reader is not None else None
+        reads = request._kopdes_ahead_reads = [read] if read is not None else []  # type: ignore[attr-defined]
+    return reads
+
+
+def first_statements(request: HttpRequest, user_id: tuple[str, list]) -> list[Statement]:
+    """What a request under ``/k/<slug>/`` reads in its first round trip, with the
+    caller's user (the page middleware) or token (the API), before the user is known
+    (``user_id``: her id as an SQL expression): what ``access_koperasi`` reads, and the
+    rows its view registered with ``reads_ahead``. Their rows go to ``take_first``."""
+    slug = slug_of(request)
+    if not slug:
+        return []
+    reads = [s for _key, statements in _ahead_reads(request, slug) for s in statements]
+    return [select_statement(Koperasi, slug=slug), assignments_of(user_id), *reads]
+
+
+def take_first(request: HttpRequest, user, rows: list[list[tuple]]) -> None:
+    """Keep the rows of ``first_statements`` for the rest of the request: the roles in the
+    request's memo, the koperasi on the user object (made for this request, as Django
+    keeps its permission cache there), the rows read ahead in ``core.ahead``."""
+    slug = slug_of(request)
+    koperasi_rows, role_rows, *rest = rows
     take_assignments(user, role_rows)
     user._kopdes_koperasi = (slug, _koperasi(koperasi_rows))
+    for key, statements in _ahead_reads(request, slug):
+        ahead.store(key, rest[: len(statements)])
+        rest = rest[len(statements) :]
 
 
 def two_factor_redirect(request: HttpRequest) -> HttpResponse | None:
