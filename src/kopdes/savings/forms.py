@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.domain.money import MoneyError, parse_rupiah
-from kopdes.savings.choices import MaturityAction
+from kopdes.savings.choices import MaturityAction, SavingsKind
+
+
+def _kind_label(account) -> str:
+    # The kind's own label: get_kind_display() translates every kind's label to find one.
+    return str(SavingsKind(account.kind).label)
 
 
 class AmountField(forms.CharField):
@@ -72,7 +77,7 @@ class TellerForm(CounterForm):
         super().__init__(*args, **kwargs)
         self.accounts = {str(a.pk): a for a in accounts}
         self.fields["account"].choices = [
-            (str(a.pk), f"{a.number} · {a.get_kind_display()}") for a in accounts
+            (str(a.pk), f"{a.number} · {_kind_label(a)}") for a in accounts
         ]
 
     def clean_account(self):
@@ -89,7 +94,7 @@ class TransferForm(KeyedForm):
         self.accounts = {str(a.pk): a for a in [*sources, *targets]}
         self.fields["source"].choices = [(str(a.pk), a.number) for a in sources]
         self.fields["target"].choices = [
-            (str(a.pk), f"{a.number} · {a.get_kind_display()}") for a in targets
+            (str(a.pk), f"{a.number} · {_kind_label(a)}") for a in targets
         ]
 
     def clean_source(self):
