@@ -20,6 +20,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from kopdes.platform.core.testing import drop_database
+
 ROOT = Path(__file__).resolve().parents[4]
 SEED = int(os.environ.get("KOPDES_T4_SEED", "20261128"))
 
@@ -38,15 +40,18 @@ def _run(mode, ack, env, timeout=120):
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def _admin(sql):
-    import psycopg
-
+def _admin_conninfo() -> str:
     params = settings.DATABASES["default"]
-    conninfo = (
+    return (
         f"host={params['HOST']} port={params['PORT'] or 5432} user={params['USER']} "
         f"password={params['PASSWORD']} dbname=postgres"
     )
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+
+
+def _admin(sql):
+    import psycopg
+
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
         for statement in sql:
             conn.execute(statement)
 
@@ -120,7 +125,7 @@ def test_kill_9_during_postings_on_postgresql_leaves_balanced_books(tmp_path):
     try:
         reports = kill_loop(tmp_path, url, kills=10)
     finally:
-        _admin([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
+        drop_database(_admin_conninfo(), name)
     assert reports[-1]["entries"] > 0
 
 

@@ -137,3 +137,28 @@ def sent_statements(captured_queries) -> list[str]:
 # What the PostgreSQL engine adds around a batch: a statement's first PREPARE (under a
 # savepoint) and the transaction's BEGIN at the head of its first batch. Not reads.
 _MACHINERY = re.compile(r"(BEGIN$|PREPARE kopdes_|(SAVEPOINT|RELEASE SAVEPOINT) kopdes_prepare)")
+
+
+def drop_database(admin_conninfo: str, name: str, *, attempts: int = 20) -> None:
+    """Drop the scratch PostgreSQL database ``name`` a test made.
+
+    ``WITH (FORCE)`` ends the test's own leftover connections, but not an autovacuum
+    worker that has started on the freshly filled database: it belongs to the server's
+    superuser, and the test's role may not end it ("must be a member of the role whose
+    process is being terminated"). A plain ``DROP DATABASE`` asks such a worker to stop by
+    itself; it is retried until the worker has gone.
+    """
+    import time
+
+    import psycopg
+
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        for attempt in range(attempts):
+            force = " WITH (FORCE)" if attempt % 2 == 0 else ""
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"{force}')
+                return
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.25)

@@ -26,6 +26,7 @@ from kopdes.platform.core.backup import (
     default_target,
     restore_backup,
 )
+from kopdes.platform.core.testing import drop_database
 from kopdes.platform.tenancy.services import create_koperasi
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -65,8 +66,7 @@ def fresh_target(tmp_path):
     try:
         yield Target("postgresql", source.rsplit("/", 1)[0] + "/" + name)
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin_url, name)
 
 
 def _url(target: Target) -> str:
@@ -254,8 +254,7 @@ def second_target(tmp_path):
     try:
         yield Target("postgresql", source.rsplit("/", 1)[0] + "/" + name)
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin_url, name)
 
 
 def _audit_rows(target: Target) -> int:
