@@ -21,6 +21,7 @@ from kopdes.platform.core import ahead
 from kopdes.platform.core.rows import (
     execute_batch,
     filter_by,
+    first_from_rows,
     from_rows,
     get_by,
     select_statement,
@@ -46,8 +47,8 @@ def account_ahead(slug: str, account_id) -> AheadRead | None:
     pk = _uuid_or_none(account_id)
     if pk is None:
         return None
-    scope = (f"koperasi_id = {KOPERASI_OF_SLUG}", [slug])
-    return _ahead_key(pk, slug), [select_statement(SavingsAccount, where=scope, id=pk)]
+    where = _scope(_by_slug(slug))
+    return _ahead_key(pk, slug), [select_statement(SavingsAccount, where=where, id=pk)]
 
 
 def _ahead_key(pk: uuid.UUID, slug: str) -> tuple:
@@ -60,8 +61,7 @@ def teller_ahead(slug: str, member_id) -> AheadRead | None:
     pk = _uuid_or_none(member_id)
     if pk is None:
         return None
-    koperasi = (KOPERASI_OF_SLUG, [slug])
-    return _teller_key(pk, slug), _teller_statements(koperasi, pk)
+    return _teller_key(pk, slug), _teller_statements(_by_slug(slug), pk)
 
 
 def _teller_key(pk: uuid.UUID, slug: str) -> tuple:
@@ -76,10 +76,10 @@ def _uuid_or_none(value) -> uuid.UUID | None:
 
 
 def _uuid_or_404(value) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise Http404 from exc
+    pk = _uuid_or_none(value)
+    if pk is None:
+        raise Http404
+    return str(pk)
 
 
 def get_account(koperasi, account_id, *, with_member: bool = True) -> SavingsAccount:
@@ -101,7 +101,7 @@ def get_account(koperasi, account_id, *, with_member: bool = True) -> SavingsAcc
         if found is None:
             account = get_by(SavingsAccount, koperasi_id=koperasi.pk, id=uuid.UUID(pk))
         else:
-            account = next(iter(from_rows(SavingsAccount, found[0])), None)
+            account = first_from_rows(SavingsAccount, found[0])
     if account is None or account.koperasi_id != koperasi.pk:
         raise Http404
     # The caller's koperasi object, not a second query when a service reads .koperasi.
@@ -136,7 +136,7 @@ def teller_data(koperasi, member_id) -> TellerData:
     if found is None:
         found = execute_batch(_teller_statements(_db_pk(koperasi.pk), pk))
     members, accounts, counters = found
-    member = next(iter(from_rows(Member, members)), None)
+    member = first_from_rows(Member, members)
     if member is None or member.koperasi_id != koperasi.pk:
         raise Http404
     member.koperasi = koperasi
@@ -147,16 +147,26 @@ def teller_data(koperasi, member_id) -> TellerData:
 def _teller_statements(koperasi: tuple[str, list], member_pk: uuid.UUID) -> list:
     """The member, her accounts and the counter accounts of the koperasi ``koperasi``
     (an SQL expression with its parameters: the id itself, or its lookup by slug)."""
-    scope = (f"koperasi_id = {koperasi[0]}", koperasi[1])
     return [
-        select_statement(Member, where=scope, id=member_pk),
-        select_statement(SavingsAccount, where=scope, member_id=member_pk),
+        select_statement(Member, where=_scope(koperasi), id=member_pk),
+        select_statement(SavingsAccount, where=_scope(koperasi), member_id=member_pk),
         _counter_statement(koperasi),
     ]
 
 
+# A koperasi as an SQL expression with its parameters: its id, or its lookup by the URL's
+# slug for a read sent before the koperasi itself is known (``reads_ahead``).
 def _db_pk(koperasi_pk) -> tuple[str, list]:
     return "%s", [Member._meta.get_field("koperasi").get_db_prep_value(koperasi_pk, connection)]
+
+
+def _by_slug(slug: str) -> tuple[str, list]:
+    return KOPERASI_OF_SLUG, [slug]
+
+
+def _scope(koperasi: tuple[str, list]) -> tuple[str, list]:
+    """``select_statement``'s ``where`` for the rows of ``koperasi``."""
+    return f"koperasi_id = {koperasi[0]}", koperasi[1]
 
 
 def find_member(koperasi, number_or_payload: str) -> Member | None:

@@ -97,8 +97,8 @@ def get_by(model: type[M], **equals: Any) -> M | None:
     values converted by the same converters, without compiling a query each time.
     Keys are field attnames (``koperasi_id``, not ``koperasi``); at most one row must match.
     """
-    found = filter_by(model, **equals)
-    return found[0] if found else None
+    (found,) = execute_batch([select_statement(model, **equals)])
+    return first_from_rows(model, found)
 
 
 def filter_by(model: type[M], *, order_by: str = "", **equals: Any) -> list[M]:
@@ -153,6 +153,12 @@ def from_rows(model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
             values[position] = value
         out.append(model.from_db(db.alias, attnames, values))
     return out
+
+
+def first_from_rows(model: type[M], rows: Sequence[Sequence[Any]]) -> M | None:
+    """The instance of the first of ``rows`` (``from_rows``), or None when there is none:
+    the one row a caller's batch read by a unique key."""
+    return from_rows(model, rows[:1])[0] if rows else None
 
 
 def execute_batch(

@@ -17,7 +17,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 from django_otp.models import Device
 
-from kopdes.platform.core.rows import execute_batch, from_rows, get_by, select_statement
+from kopdes.platform.core.rows import execute_batch, first_from_rows, get_by, select_statement
 
 # Session key -> (user pk, device persistent id) it named on its last request in this
 # process: which rows to read with the session's own row next time. Only ever a hint.
@@ -26,7 +26,7 @@ _hints: dict[str, tuple[Any, str]] = {}
 
 # Rows read ahead for the request being authenticated: ("user", pk) and ("device",
 # persistent id) -> instance or None. Set only while django-otp resolves the user.
-_ahead: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("kopdes_ahead", default=None)
+_ahead: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("kopdes_otp_rows", default=None)
 
 
 def read_ahead(kind: str, key: Any) -> tuple[bool, Any]:
@@ -127,14 +127,17 @@ class OTPMiddleware(BaseOTPMiddleware):
             if self._session_ids(request.session) != (pk, persistent_id):
                 return None
         users, devices, *more_rows = results[len(first) :]
-        user = _first(model, users)
+        user = first_from_rows(model, users)
         if user is not None and more:
             self.take_more(request, user, more_rows)
         if not first:  # next time, this session's row comes in the same round trip
             if len(_hints) >= HINTS:
                 _hints.clear()
             _hints[request.session.session_key] = (pk, persistent_id)
-        return {("user", pk): user, ("device", persistent_id): _first(device_model, devices)}
+        return {
+            ("user", pk): user,
+            ("device", persistent_id): first_from_rows(device_model, devices),
+        }
 
     def _device_from_persistent_id(self, persistent_id: str):
         known, device = read_ahead("device", persistent_id)
@@ -156,7 +159,3 @@ class OTPMiddleware(BaseOTPMiddleware):
         if not issubclass(model, Device):  # only ever a device, whatever the session says
             return None
         return model, pk
-
-
-def _first(model, rows):
-    return next(iter(from_rows(model, rows)), None)

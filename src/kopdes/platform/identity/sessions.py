@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.sessions.backends import db
 from django.utils import timezone
 
-from kopdes.platform.core.rows import from_rows, get_by, select_statement
+from kopdes.platform.core.rows import first_from_rows, get_by, select_statement
 
 _NOT_READ = object()
 
@@ -32,7 +32,7 @@ class SessionStore(db.SessionStore):
 
     def take_row(self, rows: list[tuple]) -> None:
         """The rows of ``row_statement``: the next load uses them instead of a query."""
-        self._row_ahead = next(iter(from_rows(self.model, rows)), None)
+        self._row_ahead = first_from_rows(self.model, rows)
 
     def _get_session_from_db(self):
         session, self._row_ahead = self._row_ahead, _NOT_READ

@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from kopdes.platform.core import ahead
-from kopdes.platform.core.rows import execute_groups, from_rows, select_statement
+from kopdes.platform.core.rows import execute_groups, first_from_rows, select_statement
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import (
     assignments_of,
@@ -45,8 +45,9 @@ def _roles_in(user, koperasi: Koperasi | None) -> frozenset:
 
 def _read_koperasi(user, slug: str) -> Koperasi | None:
     # Every page and API call under /k/<slug>/ starts here: the koperasi and the user's
-    # role assignments in one round trip, without the ORM's query compilation (an API
-    # call has had them read with its token: ``take_read``).
+    # role assignments in one round trip, without the ORM's query compilation (unless the
+    # request's first round trip read them with the session's user or the token:
+    # ``take_first``).
     read = getattr(user, "_kopdes_koperasi", None)
     if read is not None and read[0] == slug:
         return read[1]
@@ -54,12 +55,7 @@ def _read_koperasi(user, slug: str) -> Koperasi | None:
     (koperasi_rows,), role_rows = execute_groups([[select_statement(Koperasi, slug=slug)], [roles]])
     if roles is not None:
         take_assignments(user, role_rows[0])
-    return _koperasi(koperasi_rows)
-
-
-def _koperasi(rows: list[tuple]) -> Koperasi | None:
-    found = from_rows(Koperasi, rows)
-    return found[0] if found else None
+    return first_from_rows(Koperasi, koperasi_rows)
 
 
 def slug_of(request: HttpRequest) -> str:
@@ -128,7 +124,7 @@ def take_first(request: HttpRequest, user, rows: list[list[tuple]]) -> None:
     slug = slug_of(request)
     koperasi_rows, role_rows, *rest = rows
     take_assignments(user, role_rows)
-    user._kopdes_koperasi = (slug, _koperasi(koperasi_rows))
+    user._kopdes_koperasi = (slug, first_from_rows(Koperasi, koperasi_rows))
     for key, statements in _ahead_reads(request, slug):
         ahead.store(key, rest[: len(statements)])
         rest = rest[len(statements) :]

@@ -63,3 +63,12 @@ def test_a_failing_statement_in_a_batch_raises_and_keeps_nothing(koperasi):
             ]
         )
     assert Koperasi.objects.get(pk=koperasi.pk).name == koperasi.name
+
+
+def test_first_from_rows_builds_the_first_instance_or_none(koperasi):
+    from kopdes.platform.core.rows import execute_batch, first_from_rows, select_statement
+
+    (found,) = execute_batch([select_statement(Koperasi, slug=koperasi.slug)])
+    assert first_from_rows(Koperasi, found) == Koperasi.objects.get(slug=koperasi.slug)
+    (missing,) = execute_batch([select_statement(Koperasi, slug="tidak-ada")])
+    assert first_from_rows(Koperasi, missing) is None
