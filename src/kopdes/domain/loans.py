@@ -15,11 +15,26 @@ Methods (P principal, n installments, i rate per period, B_k balance after perio
 Rounding (the loan product's setting): ``sen`` rounds every figure half-up to the sen;
 ``rupiah`` rounds interest and installment half-up to the rupiah; ``100`` and ``1000`` round
 interest to the rupiah and the installment *up* to the next Rp100 / Rp1.000, so the member
-never pays less than the formula. The principal part is the rounded installment less the
-rounded interest, and the last installment takes whatever principal remains, so the
-principal parts always sum exactly to P and the final balance is 0.
+never pays less than the formula; ``down100``, ``down1000`` and ``down10000`` round interest
+to the rupiah and the installment *down* to Rp100 / Rp1.000 / Rp10.000 (round figures at
+the counter; what the regular installments leave is paid with the last one). The principal
+part is the rounded installment less the rounded interest, and the last installment takes
+whatever principal remains, so the principal parts always sum exactly to P and the final
+balance is 0. For **flat** loans the last installment also settles the jasa's rounding
+drift: the jasa parts sum to exactly P x i x n (half-up to the sen), never a rupiah more.
 
-Payments go to denda first, then jasa (interest), then pokok (principal).
+Payments (``allocate_to_installments``) go installment by installment, oldest first: the
+denda, jasa and pokok of one installment before anything of the next. Only an explicit
+accelerated payoff (pelunasan dipercepat) pays principal ahead of the schedule
+(``recalculate_after_prepayment``).
+
+PPAP (``ppap_required``), after the BPR rules (PBI 8/19/PBI/2006 as amended by PBI
+13/26/PBI/2011, carried on in POJK 33/POJK.03/2018 and POJK 1/2024 on BPR asset
+quality): a general reserve on a lancar loan's whole outstanding less only cash
+collateral (blocked savings); for DPK to macet the class rate on the outstanding less the
+*eligible* collateral, i.e. the appraised value times a factor for how it is bound
+(``eligible_collateral``: cash 100%, hak tanggungan 80%, fidusia 50%, surat kuasa menjual
+30%, unbound 0%; the koperasi's AD/ART may set other factors).
 """
 
 from __future__ import annotations
@@ -63,6 +78,9 @@ class Rounding(StrEnum):
     RUPIAH = "rupiah"
     UP_100 = "100"
     UP_1000 = "1000"
+    DOWN_100 = "down100"
+    DOWN_1000 = "down1000"
+    DOWN_10000 = "down10000"
 
 
 class Frequency(StrEnum):
@@ -78,13 +96,24 @@ class RatePer(StrEnum):
     YEAR = "year"
 
 
-# interest unit (sen), installment step (sen), installment rounds up?
-_ROUNDING_RULES: dict[Rounding, tuple[int, int, bool]] = {
-    Rounding.SEN: (1, 1, False),
-    Rounding.RUPIAH: (100, 100, False),
-    Rounding.UP_100: (100, 100 * SEN_PER_RUPIAH, True),
-    Rounding.UP_1000: (100, 1000 * SEN_PER_RUPIAH, True),
+_HALF, _UP, _DOWN = 0, 1, -1
+
+# interest unit (sen), installment step (sen), how the installment is rounded to the step
+_ROUNDING_RULES: dict[Rounding, tuple[int, int, int]] = {
+    Rounding.SEN: (1, 1, _HALF),
+    Rounding.RUPIAH: (100, 100, _HALF),
+    Rounding.UP_100: (100, 100 * SEN_PER_RUPIAH, _UP),
+    Rounding.UP_1000: (100, 1000 * SEN_PER_RUPIAH, _UP),
+    Rounding.DOWN_100: (100, 100 * SEN_PER_RUPIAH, _DOWN),
+    Rounding.DOWN_1000: (100, 1000 * SEN_PER_RUPIAH, _DOWN),
+    Rounding.DOWN_10000: (100, 10_000 * SEN_PER_RUPIAH, _DOWN),
 }
+
+
+def rounding_step(rounding: Rounding | str) -> int:
+    """The installment step of a rounding mode, in sen (1 for ``sen``, 10,000 for ``100``)."""
+    return _ROUNDING_RULES[parse_rounding(rounding)][1]
+
 
 _PERIODS_PER_YEAR = {Frequency.MONTH: 12, Frequency.WEEK: 52}
 
@@ -96,6 +125,11 @@ _PERIODS_PER_YEAR = {Frequency.MONTH: 12, Frequency.WEEK: 52}
 def _round_ratio(numerator: int, denominator: int, unit: int) -> int:
     """``numerator / denominator`` sen rounded half-up to a multiple of ``unit`` sen."""
     return divide_round(numerator, denominator * unit) * unit
+
+
+def _floor_ratio(numerator: int, denominator: int, unit: int) -> int:
+    """``numerator / denominator`` sen rounded down (towards -inf) to a multiple of ``unit``."""
+    return numerator // (denominator * unit) * unit
 
 
 def _ceil_ratio(numerator: int, denominator: int, unit: int) -> int:
@@ -254,7 +288,8 @@ def parse_rounding(value: Rounding | str) -> Rounding:
         return Rounding(str(value).strip().lower())
     except ValueError:
         raise LoanError(
-            f"Pembulatan '{value}' tidak dikenal. Pilih sen, rupiah, 100, atau 1000."
+            f"Pembulatan '{value}' tidak dikenal. Pilih sen, rupiah, 100, 1000, "
+            "down100, down1000, atau down10000."
         ) from None
 
 
@@ -340,7 +375,7 @@ def build_schedule(terms: LoanTerms) -> Schedule:
 
 
 def _rows(terms: LoanTerms, *, period_offset: int) -> list[Installment]:
-    interest_unit, step, round_up = _ROUNDING_RULES[terms.rounding]
+    interest_unit, step, direction = _ROUNDING_RULES[terms.rounding]
     a, b = terms.rate.numerator, terms.rate.denominator
     p = terms.principal
     n = terms.term
@@ -351,11 +386,20 @@ def _rows(terms: LoanTerms, *, period_offset: int) -> list[Installment]:
     frequency = terms.frequency
 
     def round_installment(numerator: int, denominator: int) -> int:
-        if round_up:
+        if direction == _UP:
             return _ceil_ratio(numerator, denominator, step)
+        if direction == _DOWN:
+            return _floor_ratio(numerator, denominator, step)
         return _round_ratio(numerator, denominator, step)
 
     flat_interest = _round_ratio(p * a, b, interest_unit)
+    # A flat loan's jasa is P x i x n in all, to the sen: the last installment takes what
+    # the rounded jasa of the others leaves. Rounding half-up each period could leave the
+    # last one negative on a tiny loan over many periods; then each period rounds down.
+    flat_total = _round_ratio(p * a * n, b, 1)
+    if flat_interest * (n - 1) > flat_total:
+        flat_interest = _floor_ratio(p * a, b, interest_unit)
+    flat_last_interest = flat_total - flat_interest * (n - 1)
     annuity = 0
     flat_installment = 0
     if method is LoanMethod.ANUITAS:
@@ -408,7 +452,7 @@ def _rows(terms: LoanTerms, *, period_offset: int) -> list[Installment]:
                     (period, dates[k], principal, interest, principal + interest, balance),
                 )
             )
-    elif is_efektif and not round_up:
+    elif is_efektif and direction == _HALF:
         # Interest is a whole number of steps, so the rounded installment is the interest
         # plus the rounded P/n: one constant principal part.
         part = _round_ratio(p, amortising, step)
@@ -427,8 +471,8 @@ def _rows(terms: LoanTerms, *, period_offset: int) -> list[Installment]:
         for k in regular:
             interest = (balance * two_a + interest_den) // two_interest_den * interest_unit
             if is_efektif:
-                # P/n + this period's (rounded) interest, rounded up as an installment.
-                target = _ceil_ratio(p + interest * amortising, amortising, step)
+                # P/n + this period's (rounded) interest, rounded up or down as an installment.
+                target = round_installment(p + interest * amortising, amortising)
             else:
                 target = annuity
             principal = target - interest
@@ -445,9 +489,9 @@ def _rows(terms: LoanTerms, *, period_offset: int) -> list[Installment]:
                 )
             )
 
-    # The last period takes whatever principal remains.
+    # The last period takes whatever principal remains (and, flat, the jasa's drift).
     if is_flat:
-        interest = flat_interest
+        interest = flat_last_interest
     else:
         interest = (balance * two_a + interest_den) // two_interest_den * interest_unit
     append(new(Installment, (period + 1, dates[n - 1], balance, interest, balance + interest, 0)))
@@ -683,6 +727,59 @@ def allocate_payment(
     return Allocation(to_penalty, to_interest, to_principal, left - to_principal)
 
 
+class InstallmentDue(NamedTuple):
+    """What is still owed on one installment (sen): its denda now, unpaid jasa and pokok."""
+
+    period: int
+    penalty: int
+    interest: int
+    principal: int
+
+
+class InstallmentPayment(NamedTuple):
+    """The part of one payment that went to one installment (sen)."""
+
+    period: int
+    penalty: int
+    interest: int
+    principal: int
+
+    @property
+    def total(self) -> int:
+        return self.penalty + self.interest + self.principal
+
+
+def allocate_to_installments(
+    amount: int, dues: Sequence[InstallmentDue]
+) -> tuple[tuple[InstallmentPayment, ...], int]:
+    """Split a payment over installments, oldest first: denda, jasa, then pokok of one
+    installment before anything goes to the next (a payment before the due date simply
+    pays the next installment as scheduled). ``dues`` in period order. Returns the parts
+    (only installments that received something) and what is left after all of them."""
+    if amount < 0:
+        raise LoanError("Jumlah bayar tidak boleh negatif.")
+    parts: list[InstallmentPayment] = []
+    left = amount
+    previous = None
+    for due in dues:
+        if min(due.penalty, due.interest, due.principal) < 0:
+            raise LoanError("Tagihan angsuran tidak boleh negatif.")
+        if previous is not None and due.period <= previous:
+            raise LoanError("Angsuran harus urut dari yang paling lama.")
+        previous = due.period
+        if left == 0:
+            break
+        to_penalty = min(left, due.penalty)
+        left -= to_penalty
+        to_interest = min(left, due.interest)
+        left -= to_interest
+        to_principal = min(left, due.principal)
+        left -= to_principal
+        if to_penalty or to_interest or to_principal:
+            parts.append(InstallmentPayment(due.period, to_penalty, to_interest, to_principal))
+    return tuple(parts), left
+
+
 # ---------------------------------------------------------------------------
 # Days past due, kolektibilitas, PPAP
 
@@ -755,20 +852,94 @@ def kolektibilitas(
     return klass
 
 
+class CollateralBinding(StrEnum):
+    """How a loan's collateral (agunan) is bound, which decides how much of its appraised
+    value counts against the PPAP."""
+
+    NONE = "none"  # held without a legal binding (or no collateral)
+    CASH = "cash"  # blocked savings / deposits with a power to withdraw (agunan tunai)
+    HAK_TANGGUNGAN = "hak_tanggungan"  # certified land and buildings, APHT registered
+    FIDUSIA = "fidusia"  # vehicles and movable goods, fidusia registered
+    KUASA_MENJUAL = "kuasa_menjual"  # not bound, but a notarial power to sell
+
+
+# Basis points of the appraised value that count against the PPAP: the BPR rules (PBI
+# 13/26/PBI/2011 amending PBI 8/19/PBI/2006, kept in POJK 33/POJK.03/2018): liquid
+# collateral 100%, land and buildings under hak tanggungan 80%, vehicles under fidusia
+# 50%, vehicles held with a notarial power to sell 30%. Check for koperasi: AD/ART.
+DEFAULT_COLLATERAL_FACTORS: Mapping[CollateralBinding, int] = {
+    CollateralBinding.NONE: 0,
+    CollateralBinding.CASH: 10_000,
+    CollateralBinding.HAK_TANGGUNGAN: 8_000,
+    CollateralBinding.FIDUSIA: 5_000,
+    CollateralBinding.KUASA_MENJUAL: 3_000,
+}
+
+
+def parse_binding(value: CollateralBinding | str) -> CollateralBinding:
+    try:
+        return CollateralBinding(str(value or "none").strip().lower())
+    except ValueError:
+        raise LoanError(
+            f"Pengikatan agunan '{value}' tidak dikenal. Pilih tunai, hak tanggungan, "
+            "fidusia, surat kuasa menjual, atau tanpa pengikatan."
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Collateral:
+    """A loan's collateral: its appraised value (sen) and how it is bound."""
+
+    appraised: int = 0
+    binding: CollateralBinding = CollateralBinding.NONE
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "binding", parse_binding(self.binding))
+        if not isinstance(self.appraised, int) or isinstance(self.appraised, bool):
+            raise LoanError("Nilai agunan harus dalam sen (bilangan bulat).")
+        if self.appraised < 0:
+            raise LoanError("Nilai agunan tidak boleh negatif.")
+
+    def eligible(
+        self, factors: Mapping[CollateralBinding, int] = DEFAULT_COLLATERAL_FACTORS
+    ) -> int:
+        """The part of the appraised value that counts against the PPAP, rounded down to
+        the sen (a reserve is never reduced by a fraction the rules do not allow)."""
+        factor = factors[self.binding]
+        if not 0 <= factor <= BASIS_POINTS:
+            raise LoanError("Faktor agunan harus antara 0% dan 100%.")
+        return self.appraised * factor // BASIS_POINTS
+
+    @property
+    def cash(self) -> int:
+        """Cash collateral (blocked savings): the only collateral a lancar loan deducts."""
+        return self.appraised if self.binding is CollateralBinding.CASH else 0
+
+
 def ppap_required(
     outstanding_principal: int,
     klass: Kolektibilitas,
-    collateral: int = 0,
+    collateral: Collateral | None = None,
     rates: Mapping[Kolektibilitas, int] = DEFAULT_PPAP_RATES,
+    factors: Mapping[CollateralBinding, int] = DEFAULT_COLLATERAL_FACTORS,
 ) -> int:
-    """The loan-loss provision: rate (basis points) x (outstanding less eligible collateral),
-    half-up to the sen, never below zero."""
-    if outstanding_principal < 0 or collateral < 0:
-        raise LoanError("Sisa pokok dan agunan tidak boleh negatif.")
+    """The loan-loss provision, half-up to the sen, never below zero.
+
+    Lancar: the general reserve, rate x (outstanding less cash collateral only).
+    Dalam perhatian khusus to macet: rate x (outstanding less eligible collateral, the
+    appraised value times the factor for its binding)."""
+    if outstanding_principal < 0:
+        raise LoanError("Sisa pokok tidak boleh negatif.")
+    if collateral is None:
+        collateral = Collateral()
+    if not isinstance(collateral, Collateral):
+        raise LoanError("Agunan harus berupa nilai taksiran dan pengikatannya.")
     rate = rates[klass]
     if not 0 <= rate <= BASIS_POINTS:
         raise LoanError("Tarif PPAP harus antara 0 dan 10.000 basis poin.")
-    base = max(0, outstanding_principal - collateral)
+    lancar = klass is Kolektibilitas.LANCAR
+    deducted = collateral.cash if lancar else collateral.eligible(factors)
+    base = max(0, outstanding_principal - deducted)
     return divide_round(base * rate, BASIS_POINTS)
 
 

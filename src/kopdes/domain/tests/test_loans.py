@@ -10,6 +10,8 @@ from fractions import Fraction
 import pytest
 
 from kopdes.domain.loans import (
+    Collateral,
+    CollateralBinding,
     Frequency,
     Kolektibilitas,
     LoanError,
@@ -377,13 +379,50 @@ def test_kolektibilitas_buckets_are_configurable_and_validated() -> None:
 def test_ppap_uses_the_class_rate_on_principal_less_collateral() -> None:
     assert ppap_required(10_000_000_00, Kolektibilitas.LANCAR) == 50_000_00  # 0,5%
     assert ppap_required(10_000_000_00, Kolektibilitas.DALAM_PERHATIAN_KHUSUS) == 300_000_00
-    assert ppap_required(10_000_000_00, Kolektibilitas.KURANG_LANCAR, 4_000_000_00) == 600_000_00
-    assert ppap_required(10_000_000_00, Kolektibilitas.DIRAGUKAN, 12_000_000_00) == 0
+    # Land under hak tanggungan appraised at Rp5.000.000 counts 80%: Rp4.000.000.
+    land = Collateral(5_000_000_00, CollateralBinding.HAK_TANGGUNGAN)
+    assert ppap_required(10_000_000_00, Kolektibilitas.KURANG_LANCAR, land) == 600_000_00
+    cash = Collateral(12_000_000_00, CollateralBinding.CASH)
+    assert ppap_required(10_000_000_00, Kolektibilitas.DIRAGUKAN, cash) == 0
     assert ppap_required(10_000_000_00, Kolektibilitas.MACET) == 10_000_000_00
     custom = dict.fromkeys(Kolektibilitas, 2500)
     assert ppap_required(1_000_00, Kolektibilitas.LANCAR, rates=custom) == 250_00
     with pytest.raises(LoanError):
         ppap_required(-1, Kolektibilitas.LANCAR)
+    with pytest.raises(LoanError):
+        Collateral(-1, CollateralBinding.CASH)
+    with pytest.raises(LoanError, match="Pengikatan agunan"):
+        Collateral(1, "gadai-lisan")
+
+
+def test_lancar_is_a_general_reserve_deducting_only_cash_collateral() -> None:
+    """The worked examples of the BPR practice (PBI 13/26/PBI/2011): a Rp70.000.000 loan
+    with land under hak tanggungan appraised at Rp70.000.000 (eligible 80% = 56.000.000);
+    a Rp10.000.000 loan with a motorbike of Rp15.000.000 under fidusia (50%) or held with
+    a notarial power to sell (30%)."""
+    land = Collateral(70_000_000_00, CollateralBinding.HAK_TANGGUNGAN)
+    assert land.eligible() == 56_000_000_00
+    assert ppap_required(70_000_000_00, Kolektibilitas.LANCAR, land) == 350_000_00
+    assert ppap_required(70_000_000_00, Kolektibilitas.DALAM_PERHATIAN_KHUSUS, land) == 420_000_00
+    assert ppap_required(70_000_000_00, Kolektibilitas.KURANG_LANCAR, land) == 1_400_000_00
+    assert ppap_required(70_000_000_00, Kolektibilitas.DIRAGUKAN, land) == 7_000_000_00
+    assert ppap_required(70_000_000_00, Kolektibilitas.MACET, land) == 14_000_000_00
+    bike = Collateral(15_000_000_00, CollateralBinding.FIDUSIA)
+    assert ppap_required(10_000_000_00, Kolektibilitas.KURANG_LANCAR, bike) == 250_000_00
+    assert ppap_required(10_000_000_00, Kolektibilitas.LANCAR, bike) == 50_000_00
+    power = Collateral(15_000_000_00, CollateralBinding.KUASA_MENJUAL)
+    assert ppap_required(10_000_000_00, Kolektibilitas.MACET, power) == 5_500_000_00
+    unbound = Collateral(15_000_000_00, CollateralBinding.NONE)
+    assert ppap_required(10_000_000_00, Kolektibilitas.MACET, unbound) == 10_000_000_00
+    # Blocked savings are the one collateral a lancar loan deducts.
+    savings = Collateral(4_000_000_00, CollateralBinding.CASH)
+    assert ppap_required(10_000_000_00, Kolektibilitas.LANCAR, savings) == 30_000_00
+    assert ppap_required(10_000_000_00, Kolektibilitas.MACET, savings) == 6_000_000_00
+    # Other factors from the AD/ART.
+    factors = {**dict.fromkeys(CollateralBinding, 0), CollateralBinding.FIDUSIA: 2_500}
+    assert bike.eligible(factors) == 3_750_000_00
+    with pytest.raises(LoanError, match="Faktor agunan"):
+        bike.eligible({**factors, CollateralBinding.FIDUSIA: 10_001})
 
 
 def test_payoff_on_disbursement_day_is_the_principal_and_after_the_end_is_nothing() -> None:

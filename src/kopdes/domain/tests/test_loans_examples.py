@@ -170,8 +170,11 @@ def test_flat_20_juta_keeps_the_installment_and_the_last_absorbs_the_sen() -> No
     assert first.interest == 166_666_67
     assert last.principal == 20_000_000_00 - 23 * 833_333_33
     assert schedule.total_principal == 20_000_000_00
-    # Rp4.000.000 in the textbook; per-period rounding to the sen adds 8 sen over 24 months.
-    assert schedule.total_interest == 4_000_000_08
+    # Rp4.000.000 in the textbook, exactly: the last installment settles the 8 sen that
+    # per-period rounding to the sen would add over 24 months (it used to be charged).
+    assert schedule.total_interest == 4_000_000_00
+    assert last.interest == 166_666_67 - 8
+    assert last.installment == 1_000_000_00
 
 
 # Source: "Contoh perhitungan angsuran (anuitas)", simulasi angsuran KPR,

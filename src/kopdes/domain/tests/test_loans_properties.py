@@ -14,13 +14,18 @@ from hypothesis import strategies as st
 
 from kopdes.domain.loans import (
     DEFAULT_BUCKETS,
+    DEFAULT_COLLATERAL_FACTORS,
     DEFAULT_PPAP_RATES,
+    Collateral,
+    CollateralBinding,
+    InstallmentDue,
     Kolektibilitas,
     LoanMethod,
     LoanTerms,
     PrepaymentMode,
     Rounding,
     allocate_payment,
+    allocate_to_installments,
     annuity_payment,
     build_schedule,
     kolektibilitas,
@@ -30,8 +35,17 @@ from kopdes.domain.loans import (
     round_half_up,
 )
 
-STEP = {Rounding.SEN: 1, Rounding.RUPIAH: 100, Rounding.UP_100: 10_000, Rounding.UP_1000: 100_000}
-INTEREST_UNIT = {Rounding.SEN: 1, Rounding.RUPIAH: 100, Rounding.UP_100: 100, Rounding.UP_1000: 100}
+STEP = {
+    Rounding.SEN: 1,
+    Rounding.RUPIAH: 100,
+    Rounding.UP_100: 10_000,
+    Rounding.UP_1000: 100_000,
+    Rounding.DOWN_100: 10_000,
+    Rounding.DOWN_1000: 100_000,
+    Rounding.DOWN_10000: 1_000_000,
+}
+INTEREST_UNIT = {rounding: 1 if rounding is Rounding.SEN else 100 for rounding in Rounding}
+DOWN = (Rounding.DOWN_100, Rounding.DOWN_1000, Rounding.DOWN_10000)
 
 rates = st.one_of(
     # per period, 0 to 5% in basis points
@@ -79,9 +93,14 @@ def test_interest_follows_the_method(terms: LoanTerms) -> None:
     rows = build_schedule(terms).installments
     unit = INTEREST_UNIT[terms.rounding]
     balance = terms.principal
+    flat = round_half_up(terms.principal * terms.rate, unit)
+    if flat * (terms.term - 1) > round_half_up(terms.principal * terms.rate * terms.term):
+        # A tiny loan over many periods: each period rounds down, so the last is not < 0.
+        flat = terms.principal * terms.rate // unit * unit
     for row in rows:
         if terms.method is LoanMethod.FLAT:
-            assert row.interest == round_half_up(terms.principal * terms.rate, unit)
+            if row.period < terms.term:
+                assert row.interest == flat
         else:
             assert row.interest == round_half_up(balance * terms.rate, unit)
         balance = row.balance
@@ -100,16 +119,24 @@ def test_installments_respect_the_rounding_step_and_anuitas_stays_constant(
     # Rows before the last that leave a balance were not clamped: they pay the target.
     regular = [r for r in rows[grace:-1] if r.balance > 0]
     for row in regular:
-        assert row.installment % step == 0
+        # Rounding down may leave the installment under the jasa: then it is the jasa only.
+        assert row.installment % step == 0 or (terms.rounding in DOWN and row.principal == 0)
     if terms.method is LoanMethod.ANUITAS and regular:
         assert len({r.installment for r in regular}) == 1
         exact = annuity_payment(terms.principal, terms.rate, terms.term - grace)
         if terms.rounding in (Rounding.UP_100, Rounding.UP_1000):
             assert exact <= regular[0].installment < exact + step
+        elif terms.rounding in DOWN and regular[0].principal > 0:
+            assert exact - step < regular[0].installment <= exact
         else:
             assert abs(regular[0].installment - exact) <= Fraction(step, 2)
     if terms.method is LoanMethod.FLAT and regular:
         assert len({r.installment for r in regular}) == 1
+        exact = Fraction(terms.principal, terms.term - grace) + terms.principal * terms.rate
+        if terms.rounding in DOWN and regular[0].principal > 0:
+            # Rounded down: never more than the formula; the last installment takes the rest.
+            assert exact - step < regular[0].installment <= exact
+            assert rows[-1].principal >= regular[0].principal
 
 
 @given(
@@ -179,6 +206,71 @@ def test_prepayment_keeps_the_principal_exact(terms: LoanTerms, data: st.DataObj
 amounts = st.integers(0, 10**12)
 
 
+@given(loan_terms())
+@settings(max_examples=300, derandomize=True, deadline=None)
+def test_a_flat_loans_jasa_is_exactly_principal_times_rate_times_term(terms: LoanTerms) -> None:
+    """Every rounding mode: the jasa parts sum to P x i x n (half-up to the sen) and the
+    pokok parts to P; the regular installments are whole steps (down modes: the remainder
+    goes to the last installment, which is never smaller than a regular one)."""
+    flat = LoanTerms(
+        LoanMethod.FLAT,
+        terms.principal,
+        terms.rate,
+        terms.term,
+        rounding=terms.rounding,
+        grace_periods=terms.grace_periods,
+    )
+    schedule = build_schedule(flat)
+    rows = schedule.installments
+    exact = flat.principal * flat.rate * flat.term
+    assert schedule.total_interest == round_half_up(exact)
+    assert abs(schedule.total_interest - exact) <= Fraction(1, 2)
+    assert schedule.total_principal == flat.principal
+    assert all(r.interest >= 0 and r.principal >= 0 for r in rows)
+    if flat.rounding in DOWN:
+        regular = [r for r in rows[flat.grace_periods : -1] if r.principal > 0]
+        for row in regular:
+            assert row.installment % STEP[flat.rounding] == 0
+            assert row.installment <= rows[-1].installment
+
+
+dues_lists = st.lists(
+    st.tuples(st.integers(0, 10**8), st.integers(0, 10**9), st.integers(0, 10**10)),
+    max_size=12,
+).map(lambda xs: [InstallmentDue(n + 1, *x) for n, x in enumerate(xs)])
+
+
+@given(st.integers(0, 10**11), dues_lists)
+@settings(max_examples=300, derandomize=True, deadline=None)
+def test_a_payment_pays_the_oldest_installment_first_denda_jasa_pokok(
+    amount: int, dues: list[InstallmentDue]
+) -> None:
+    parts, left = allocate_to_installments(amount, dues)
+    assert sum(p.total for p in parts) + left == amount
+    by_period = {d.period: d for d in dues}
+    for n, part in enumerate(parts):
+        due = by_period[part.period]
+        assert 0 <= part.penalty <= due.penalty
+        assert 0 <= part.interest <= due.interest
+        assert 0 <= part.principal <= due.principal
+        if part.interest:
+            assert part.penalty == due.penalty
+        if part.principal:
+            assert part.interest == due.interest
+        if n < len(parts) - 1 or left:
+            # Anything reached a later installment only after this one was fully paid.
+            assert part.total == due.penalty + due.interest + due.principal
+    paid_periods = [p.period for p in parts]
+    assert paid_periods == sorted(paid_periods)
+    # Untouched installments come only after the last one paid (none skipped in between).
+    owed = [d for d in dues if d.penalty + d.interest + d.principal]
+    assert paid_periods == [d.period for d in owed[: len(paid_periods)]]
+    if left:
+        assert sum(p.total for p in parts) == sum(
+            d.penalty + d.interest + d.principal for d in dues
+        )
+
+
 @given(amounts, amounts, amounts, amounts)
 @settings(derandomize=True, deadline=None)
 def test_allocation_pays_denda_then_jasa_then_pokok_and_never_over_allocates(
@@ -218,14 +310,23 @@ def test_kolektibilitas_never_improves_as_days_past_due_grow(
     assert kolektibilitas(high, bounds) <= kolektibilitas(high, bounds, restructured=True)
 
 
-@given(st.integers(0, 10**12), st.integers(0, 10**12))
+@given(st.integers(0, 10**12), st.integers(0, 10**12), st.sampled_from(CollateralBinding))
 @settings(derandomize=True, deadline=None)
 def test_ppap_grows_with_the_class_and_never_exceeds_the_uncovered_principal(
-    outstanding: int, collateral: int
+    outstanding: int, appraised: int, binding: CollateralBinding
 ) -> None:
+    collateral = Collateral(appraised, binding)
+    eligible = appraised * DEFAULT_COLLATERAL_FACTORS[binding] // 10_000
+    assert collateral.eligible() == eligible <= appraised
     amounts_by_class = [ppap_required(outstanding, klass, collateral) for klass in Kolektibilitas]
-    assert amounts_by_class == sorted(amounts_by_class)
-    assert 0 <= amounts_by_class[-1] == max(0, outstanding - collateral)
+    # DPK to macet: the class rate on the outstanding less the eligible collateral.
+    assert amounts_by_class[1:] == sorted(amounts_by_class[1:])
+    assert 0 <= amounts_by_class[-1] == max(0, outstanding - eligible)
+    # Lancar: the general reserve on the whole outstanding, less cash collateral only.
+    cash = appraised if binding is CollateralBinding.CASH else 0
+    assert amounts_by_class[0] == ppap_required(max(0, outstanding - cash), Kolektibilitas.LANCAR)
+    if binding is not CollateralBinding.CASH:
+        assert amounts_by_class[0] == ppap_required(outstanding, Kolektibilitas.LANCAR)
     assert kolektibilitas(0) is Kolektibilitas.LANCAR
     assert DEFAULT_PPAP_RATES[Kolektibilitas.MACET] == 10_000
     assert DEFAULT_BUCKETS == (0, 90, 120, 180)
