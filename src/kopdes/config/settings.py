@@ -25,7 +25,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 ENV = os.environ.get("KOPDES_ENV", "development")
 PRODUCTION = ENV == "production"
 NODE = os.environ.get("KOPDES_NODE", "laptop")
-DEBUG = os.environ.get("KOPDES_DEBUG", "0" if PRODUCTION else "1") == "1"
+# Off unless asked for: `kopdes serve --dev` / `kopdes demo --dev` set KOPDES_DEBUG=1
+# (kopdes.cli). Debug pages list the URL map and show tracebacks with local variables.
+DEBUG = os.environ.get("KOPDES_DEBUG", "0") == "1"
 TESTING = os.environ.get("KOPDES_TESTING") == "1"
 
 SECRET_KEY = os.environ.get("KOPDES_SECRET_KEY") or load_or_create_secret(VAR_DIR / "secret_key")
@@ -70,8 +72,12 @@ MIDDLEWARE = [
     # Pages: Indonesian unless the language switch says English (not Accept-Language).
     "kopdes.platform.web.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A body above DATA_UPLOAD_MAX_MEMORY_SIZE: 413 (JSON under /api/), before any view.
+    "kopdes.platform.web.middleware.RequestTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every personal answer (/k/, /portal/, /api/, logged in).
+    "kopdes.platform.core.middleware.NoStoreMiddleware",
     # django-otp's, reading the user, her device and (under /k/<slug>/) the koperasi and
     # her roles in one round trip.
     "kopdes.platform.tenancy.middleware.OTPMiddleware",
@@ -83,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kopdes.platform.core.middleware.ClientAddressMiddleware",
+    # A posted page form holding a control character: 400 before any view (issue 13).
+    "kopdes.platform.core.textguard.TextGuardMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -224,6 +232,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Jakarta"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are shown and typed dd-mm-yyyy in both languages (config/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["kopdes.config.formats"]
 
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -15,6 +15,8 @@ from kopdes.domain.ledger import LineDraft, Side
 from kopdes.domain.money import MoneyError, parse_rupiah
 from kopdes.ledger.models import Account
 from kopdes.ledger.reports import unit_choices
+from kopdes.platform.core.forms import KopdesForm
+from kopdes.platform.web.dates import DateField
 
 MIN_LINES = 2
 START_LINES = 4
@@ -47,12 +49,11 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class EntryForm(forms.Form):
+class EntryForm(KopdesForm):
     """The head of a manual journal entry."""
 
-    date = forms.DateField(
+    date = DateField(
         label=gettext_lazy("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     memo = forms.CharField(label=gettext_lazy("Description"), max_length=500)
     business_unit = forms.ChoiceField(label=gettext_lazy("Business unit"), required=False)
@@ -74,7 +75,7 @@ class EntryForm(forms.Form):
         return day
 
 
-class LineForm(forms.Form):
+class LineForm(KopdesForm):
     """One line: an account and an amount on the debit or on the credit side."""
 
     account = forms.ModelChoiceField(
@@ -169,21 +170,20 @@ def line_formset(koperasi, data=None, *, count: int = START_LINES):
     return LineFormSet(data, prefix="lines", form_kwargs={"accounts": accounts})
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(KopdesForm):
     files = MultipleFileField(label=gettext_lazy("Receipts (photo or PDF, at most 5 MB each)"))
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(KopdesForm):
     reason = forms.CharField(label=gettext_lazy("Reason for the reversal"), max_length=500)
-    date = forms.DateField(
+    date = DateField(
         label=gettext_lazy("Reversal date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Empty: the date of the original entry."),
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(KopdesForm):
     month = forms.CharField(
         label=gettext_lazy("Month"), widget=forms.TextInput(attrs={"type": "month"}), max_length=7
     )
@@ -199,7 +199,7 @@ class PeriodForm(forms.Form):
         return year, month
 
 
-class AccountForm(forms.Form):
+class AccountForm(KopdesForm):
     parent = forms.ModelChoiceField(
         label=gettext_lazy("Parent account"),
         queryset=Account.objects.none(),
@@ -217,10 +217,9 @@ class AccountForm(forms.Form):
         self.fields["business_unit"].choices = [("", _("(as the parent)")), *unit_choices(koperasi)]
 
 
-class OpeningForm(forms.Form):
-    date = forms.DateField(
+class OpeningForm(KopdesForm):
+    date = DateField(
         label=gettext_lazy("Date of the opening balances"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Usually the last day before the koperasi starts using kopdes."),
     )
     file = forms.FileField(

@@ -30,6 +30,7 @@ from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.web.dates import parse_date_input
 
 PAGE_SIZE = 50
 
@@ -224,7 +225,7 @@ def balance_preview(request: HttpRequest) -> HttpResponse:
 def _date_param(request: HttpRequest, name: str) -> dt.date | None:
     value = request.GET.get(name, "")
     try:
-        return dt.date.fromisoformat(value) if value else None
+        return parse_date_input(value) if value else None
     except ValueError:
         return None
 

@@ -23,6 +23,7 @@ import kopdes.savings.demo  # noqa: F401
 from kopdes.demo import EXTENSIONS, demo_officer
 from kopdes.domain.loans import add_months
 from kopdes.loans import services
+from kopdes.loans.choices import Kolektibilitas, LoanStatus
 from kopdes.loans.models import BankLoan, Installment, Loan
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
@@ -95,6 +96,26 @@ SCENARIOS = [
 ]
 
 
+# Collateral on a few loans, so the PPAP shows what each binding counts.
+DEMO_COLLATERAL: dict[str, dict] = {
+    "dpk": {
+        "collateral_value": 2_000_000_00,
+        "collateral_binding": "cash",
+        "collateral_note": "Simpanan sukarela diblokir",
+    },
+    "diragukan": {
+        "collateral_value": 12_000_000_00,
+        "collateral_binding": "fidusia",
+        "collateral_note": "BPKB sepeda motor, akta fidusia",
+    },
+    "macet": {
+        "collateral_value": 60_000_000_00,
+        "collateral_binding": "hak_tanggungan",
+        "collateral_note": "SHM tanah sawah, APHT",
+    },
+}
+
+
 def add_loans(koperasi, rng) -> None:
     if Loan.objects.filter(koperasi=koperasi).exists():
         return  # idempotent: the demo runs on every start
@@ -130,6 +151,7 @@ def add_loans(koperasi, rng) -> None:
             declared_income=rng.randrange(25, 80) * 100_000_00,
             declared_expense=rng.randrange(10, 20) * 100_000_00,
             idempotency_key=f"demo:loan:{n}",
+            **DEMO_COLLATERAL.get(state, {}),
         )
         if state == "applied":
             continue
@@ -175,6 +197,7 @@ def add_loans(koperasi, rng) -> None:
                     amount=services.dues_on(loan, day).payoff.total,
                     date=day,
                     idempotency_key=f"demo:payoff:{n}",
+                    accelerated=True,
                 )
         elif state == "restructure":
             proposal = services.propose_restructure(
@@ -244,4 +267,30 @@ def _bank_loan(koperasi, ketua, today: dt.date) -> None:
         )
 
 
+def link_member_login(koperasi, rng) -> None:
+    """The demo member login (``anggota.<slug>``) is a real member: one who holds savings
+    and a current loan paid on time, so "My membership" and "My loans" show her own data."""
+    from kopdes.members.services import link_portal_user
+
+    user = demo_officer(koperasi, "anggota")
+    if Member.objects.filter(koperasi=koperasi, user=user).exists():
+        return
+    loan = (
+        Loan.objects.filter(
+            koperasi=koperasi,
+            status=LoanStatus.ACTIVE,
+            kolektibilitas=Kolektibilitas.LANCAR,
+            restructured=False,
+            member__user__isnull=True,
+        )
+        .select_related("member")
+        .order_by("number")
+        .first()
+    )
+    if loan is None:
+        return
+    link_portal_user(loan.member, user=user, actor=demo_officer(koperasi, "sekretaris"))
+
+
 EXTENSIONS.append(add_loans)
+EXTENSIONS.append(link_member_login)

@@ -20,22 +20,17 @@ from kopdes.domain.money import MoneyError, parse_rupiah, terbilang
 from kopdes.loans import selectors, services
 from kopdes.loans.choices import Channel
 from kopdes.members.models import Member
+from kopdes.members.portal_views import portal_member_view
 from kopdes.platform.core.errors import DomainError
-from kopdes.platform.tenancy.access import koperasi_view
 
 
 def _me(request: HttpRequest) -> Member:
-    member = Member.objects.filter(
-        koperasi=request.koperasi,  # type: ignore[attr-defined]
-        user=request.user,
-    ).first()
-    if member is None:
-        raise Http404
-    return member
+    """The caller's own member (``portal_member_view`` found it, or showed why not)."""
+    return request.member  # type: ignore[attr-defined]
 
 
 @require_GET
-@koperasi_view("members.portal")
+@portal_member_view
 def home(request: HttpRequest) -> HttpResponse:
     member = _me(request)
     loans = list(selectors.list_member_loans(member).order_by("-number"))
@@ -45,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@koperasi_view("members.portal")
+@portal_member_view
 def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
     member = _me(request)
     loan = selectors.get_loan(request.koperasi, loan_id)  # type: ignore[attr-defined]
@@ -64,7 +59,7 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@koperasi_view("members.portal")
+@portal_member_view
 def apply(request: HttpRequest) -> HttpResponse:
     member = _me(request)
     koperasi = request.koperasi  # type: ignore[attr-defined]

@@ -41,6 +41,8 @@ from kopdes.platform.core.errors import DomainError
 from kopdes.platform.identity.models import User
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.web.dates import INVALID_MESSAGE as DATE_INVALID
+from kopdes.platform.web.dates import parse_date_input
 
 
 def _can(request: HttpRequest, code: str) -> bool:
@@ -81,9 +83,9 @@ def _date(request: HttpRequest, name: str = "date", source=None) -> dt.date:
     if not text:
         return _today()
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date_input(text)  # dd-mm-yyyy, or yyyy-mm-dd from older pages
     except ValueError:
-        raise LoanError(_("The date is not valid."), field=name) from None
+        raise LoanError(str(DATE_INVALID), field=name) from None
 
 
 def _member(request: HttpRequest, number: str) -> Member:

@@ -6,16 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.members.choices import EXIT_STATUSES, MemberStatus, Sex
+from kopdes.platform.core.forms import KopdesForm
+from kopdes.platform.web.dates import DateField
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(KopdesForm):
     full_name = forms.CharField(label=_("Full name"), max_length=120)
     nik = forms.CharField(label=_("NIK (16 digits on the KTP)"), max_length=40)
     kk_number = forms.CharField(label=_("Family card (KK) number"), max_length=40)
     birth_place = forms.CharField(label=_("Place of birth"), max_length=80)
-    birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = DateField(label=_("Date of birth"))
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     address = forms.CharField(label=_("Address (street, RT/RW)"), max_length=300)
     region_code = forms.CharField(label=_("Village region code"), max_length=20, required=False)
@@ -49,7 +49,7 @@ class RegistrationForm(forms.Form):
         }  # fmt: skip
 
 
-class RevealForm(forms.Form):
+class RevealForm(KopdesForm):
     field = forms.ChoiceField(
         label=_("Data"),
         choices=[
@@ -63,16 +63,16 @@ class RevealForm(forms.Form):
     reason = forms.CharField(label=_("Why do you need to see it?"), max_length=300)
 
 
-class ExitForm(forms.Form):
+class ExitForm(KopdesForm):
     to_status = forms.ChoiceField(
         label=_("How does the member leave?"),
         choices=[(s.value, s.label) for s in MemberStatus if s in EXIT_STATUSES],
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    effective_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_on = DateField(label=_("Date"))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(KopdesForm):
     full_name = forms.CharField(label=_("Full name"), max_length=120)
     kk_number = forms.CharField(label=_("Family card (KK) number"), max_length=40)
     birth_place = forms.CharField(label=_("Place of birth"), max_length=80, required=False)
@@ -82,7 +82,7 @@ class CorrectionForm(forms.Form):
     occupation = forms.CharField(label=_("Occupation"), max_length=80, required=False)
 
 
-class DataRequestForm(forms.Form):
+class DataRequestForm(KopdesForm):
     kind = forms.ChoiceField(
         label=_("The member asks for"),
         choices=[("access", _("A copy of all their data")), ("correction", _("A correction"))],
@@ -90,28 +90,28 @@ class DataRequestForm(forms.Form):
     detail = forms.CharField(label=_("Details"), max_length=1000, required=False)
 
 
-class CardLookupForm(forms.Form):
+class CardLookupForm(KopdesForm):
     payload = forms.CharField(label=_("Scan the card or type its code"), max_length=200)
 
 
-class ImportForm(forms.Form):
+class ImportForm(KopdesForm):
     file = forms.FileField(label=_("Filled-in member template (.xlsx)"))
 
 
-class PortalLoginForm(forms.Form):
+class PortalLoginForm(KopdesForm):
     slug = forms.SlugField(label=_("Koperasi code (as in the web address)"), max_length=50)
     number = forms.CharField(label=_("Member number"), max_length=10)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
 
-class PortalActivateForm(forms.Form):
+class PortalActivateForm(KopdesForm):
     slug = forms.SlugField(label=_("Koperasi code (as in the web address)"), max_length=50)
     number = forms.CharField(label=_("Member number"), max_length=10)
     code = forms.CharField(label=_("Activation code from the kasir"), max_length=12)
     password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
 
 
-class PortalCorrectionForm(forms.Form):
+class PortalCorrectionForm(KopdesForm):
     detail = forms.CharField(
         label=_("What is wrong, and what should it be?"), max_length=1000, widget=forms.Textarea
     )

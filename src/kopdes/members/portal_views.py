@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,12 +27,26 @@ def _address(request) -> str:
     return getattr(request, "client_address", request.META.get("REMOTE_ADDR", ""))
 
 
+def portal_member_view(view):
+    """``koperasi_view("members.portal")`` plus the caller's own member in
+    ``request.member``. A login with the anggota role but no member record in this
+    koperasi (e.g. made by hand) sees a plain explanation of what to do, not a 404."""
+
+    @koperasi_view("members.portal")
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        member = Member.objects.filter(koperasi=request.koperasi, user=request.user).first()
+        if member is None:
+            return render(request, "members/portal_no_member.html", {"koperasi": request.koperasi})
+        request.member = member
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _own_member(request) -> Member:
-    """The member linked to the logged-in user in this koperasi, else 404."""
-    member = Member.objects.filter(koperasi=request.koperasi, user=request.user).first()
-    if member is None:
-        raise Http404
-    return member
+    """The member linked to the logged-in user (set by ``portal_member_view``)."""
+    return request.member
 
 
 def portal_login(request):
@@ -95,7 +112,7 @@ def _login_url() -> str:
     return reverse("portal:login")
 
 
-@koperasi_view("members.portal")
+@portal_member_view
 def portal_home(request):
     member = _own_member(request)
     return render(
@@ -105,7 +122,7 @@ def portal_home(request):
             "koperasi": request.koperasi,
             "member": member,
             "masked": selectors.masked_view(member),
-            "savings": selectors.savings_summary(member),
+            "savings": selectors.savings_summary(member, latest=PORTAL_HOME_MOVEMENTS),
             "requests": selectors.list_member_requests(member),
             "correction_form": PortalCorrectionForm(),
             "loans_url": _optional_url("loans_portal:home", request.koperasi.slug),
@@ -113,7 +130,7 @@ def portal_home(request):
     )
 
 
-@koperasi_view("members.portal")
+@portal_member_view
 def portal_export(request):
     member = _own_member(request)
     data = services.export_member_data(
@@ -122,7 +139,7 @@ def portal_export(request):
     return export_response(request, member, data, request.GET.get("format", "json"))
 
 
-@koperasi_view("members.portal")
+@portal_member_view
 def portal_correction(request):
     member = _own_member(request)
     form = PortalCorrectionForm(request.POST or None)
@@ -146,4 +163,31 @@ def portal_correction(request):
         request,
         "members/portal_correction.html",
         {"koperasi": request.koperasi, "member": member, "form": form},
+    )
+
+
+PORTAL_HOME_MOVEMENTS = 5
+PASSBOOK_PAGE_SIZE = 25
+
+
+@portal_member_view
+def portal_passbook(request):
+    """The member's passbook: every movement of every savings account, newest first, a
+    page at a time, with the balance after each and the total of all accounts."""
+    member = _own_member(request)
+    passbook = selectors.savings_passbook(member)
+    if passbook is None:
+        raise Http404
+    page = Paginator(passbook["movements"], PASSBOOK_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/portal_passbook.html",
+        {
+            "koperasi": request.koperasi,
+            "member": member,
+            "accounts": passbook["accounts"],
+            "total": passbook["total"],
+            "page": page,
+            "rows": selectors.passbook_rows(page.object_list),
+        },
     )

@@ -129,9 +129,30 @@ def masked_view(member: Member) -> dict[str, str]:
     }
 
 
-def savings_summary(member: Member, *, today: dt.date | None = None) -> dict[str, Any] | None:
-    """The member's savings accounts with balances and the last transactions (from the
-    savings app's selectors), or None while that app is not installed."""
+def savings_and_loans(member: Member, *, savings: bool, loans: bool) -> dict[str, list]:
+    """The member's savings accounts and loans for her page, from each app's own
+    selectors (an app not installed, or not asked for, gives an empty list): the officer
+    goes from the register to her savings and loans in one click."""
+    out: dict[str, list] = {"savings": [], "loans": []}
+    if savings and django_apps.is_installed("kopdes.savings"):
+        out["savings"] = importlib.import_module("kopdes.savings.selectors").list_member_accounts(
+            member
+        )
+    if loans and django_apps.is_installed("kopdes.loans"):
+        out["loans"] = list(
+            importlib.import_module("kopdes.loans.selectors")
+            .list_member_loans(member)
+            .order_by("-number")
+        )
+    return out
+
+
+def savings_summary(
+    member: Member, *, today: dt.date | None = None, latest: int = 20
+) -> dict[str, Any] | None:
+    """The member's savings accounts with balances, their total and the ``latest``
+    transactions (from the savings app's selectors), or None while that app is not
+    installed. The whole history is ``savings_passbook``."""
     if not django_apps.is_installed("kopdes.savings"):
         return None
     savings = importlib.import_module("kopdes.savings.selectors")
@@ -157,9 +178,46 @@ def savings_summary(member: Member, *, today: dt.date | None = None) -> dict[str
             "amount": row.amount,
             "amount_rupiah": format_rupiah(row.amount),
         }
-        for row in list(statement.rows)[-20:][::-1]
+        for row in list(statement.rows)[-latest:][::-1]
     ]
-    return {"accounts": accounts, "transactions": transactions}
+    total = sum(a["balance"] for a in accounts)
+    return {
+        "accounts": accounts,
+        "transactions": transactions,
+        "total": total,
+        "total_rupiah": format_rupiah(total),
+    }
+
+
+def savings_passbook(member: Member) -> dict[str, Any] | None:
+    """The member's passbook for the portal: her accounts, their total, and every movement
+    newest first (a lazy query, for a paginator); None while savings is not installed."""
+    if not django_apps.is_installed("kopdes.savings"):
+        return None
+    savings = importlib.import_module("kopdes.savings.selectors")
+    accounts = savings.list_member_accounts(member)
+    return {
+        "accounts": accounts,
+        "total": sum(a.balance for a in accounts),
+        "movements": savings.member_movements(member),
+    }
+
+
+def passbook_rows(movements) -> list[dict[str, Any]]:
+    """One passbook line per movement: date, account, what happened, in, out, balance."""
+    kinds = dict(importlib.import_module("kopdes.savings.choices").TxnKind.choices)
+    return [
+        {
+            "date": t.date,
+            "account": t.account.number,
+            "kind": kinds.get(t.kind, t.kind),
+            "memo": t.memo,
+            "amount_in": t.amount if t.amount > 0 else None,
+            "amount_out": -t.amount if t.amount < 0 else None,
+            "balance_after": t.balance_after,
+        }
+        for t in movements
+    ]
 
 
 def exit_settlement_preview(member: Member, *, date: dt.date) -> dict[str, Any] | None:

@@ -1132,6 +1132,43 @@ def issue_portal_code(member: Member, *, actor, at: dt.datetime, source_address:
     return code
 
 
+def link_portal_user(member: Member, *, user, actor, source_address: str = "") -> Member:
+    """Link an existing login holding the anggota role in the member's koperasi to
+    ``member``, so the portal shows her own data (the demo's ``anggota.<slug>``; a login an
+    admin made by hand). A member or a login already linked elsewhere, a member who has
+    left, or a login without the anggota role here is refused. Audited as
+    ``members.portal.linked``.
+    """
+    koperasi = member.koperasi
+    role = _roles(actor, koperasi, "members.issue_portal_code")
+    if member.status in EXIT_STATUSES:
+        raise MemberError(_("A member who has left cannot use the portal."))
+    if Role.ANGGOTA not in roles_for(user, koperasi):
+        raise MemberError(_("This login is not a member's login in this koperasi."))
+    if member.user_id is not None and member.user_id != user.pk:
+        raise ConflictError(_("This member already has a portal login."))
+    if Member.objects.filter(koperasi=koperasi, user=user).exclude(pk=member.pk).exists():
+        raise ConflictError(_("This login already belongs to another member."))
+    if member.user_id == user.pk:
+        return member
+    with transaction.atomic():
+        member.user = user
+        member.save(update_fields=["user"])
+        if user.full_name != member.full_name:  # the portal greets her by her own name
+            user.full_name = member.full_name
+            user.save(update_fields=["full_name"])
+        record(
+            "members.portal.linked",
+            actor=actor,
+            koperasi=koperasi,
+            role=role,
+            obj=member,
+            summary={"number": member.number, "username": user.username},
+            source_address=source_address,
+        )
+    return member
+
+
 def activate_portal(
     koperasi, *, number: str, code: str, password: str, at: dt.datetime, source_address: str = ""
 ):

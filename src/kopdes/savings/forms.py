@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.domain.money import MoneyError, parse_rupiah
+from kopdes.platform.core.forms import KopdesForm
+from kopdes.platform.web.dates import DateField
 from kopdes.savings.choices import MaturityAction, SavingsKind
 
 
@@ -35,7 +37,7 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(exc.message) from exc
 
 
-class KeyedForm(forms.Form):
+class KeyedForm(KopdesForm):
     """A money form: the idempotency key is made when the form is first shown."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -45,7 +47,7 @@ class KeyedForm(forms.Form):
         self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
 
-class FindMemberForm(forms.Form):
+class FindMemberForm(KopdesForm):
     q = forms.CharField(
         label=_("Member number or card code"),
         max_length=500,
@@ -110,9 +112,9 @@ class TermForm(CounterForm):
     on_maturity = forms.ChoiceField(label=_("At maturity"), choices=MaturityAction.choices)
 
 
-class StatementForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+class StatementForm(KopdesForm):
+    date_from = DateField(label=_("From"))
+    date_to = DateField(label=_("To"))
 
     @staticmethod
     def default_range() -> tuple[dt.date, dt.date]:
@@ -120,14 +122,14 @@ class StatementForm(forms.Form):
         return today.replace(day=1), today
 
 
-class MonthForm(forms.Form):
+class MonthForm(KopdesForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=9999)
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
 
 
-class OpeningUploadForm(forms.Form):
+class OpeningUploadForm(KopdesForm):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
-    date = forms.DateField(label=_("Opening date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=_("Opening date"))
 
 
 class CorrectionForm(KeyedForm):

@@ -338,6 +338,20 @@ def member_statement(member_or_account, date_from: dt.date, date_to: dt.date) ->
     return Statement(title, date_from, date_to, opening, rows)
 
 
+def member_movements(member):
+    """Every movement of every savings account of ``member``, newest first (for the
+    portal's passbook, paginated by the caller): one indexed query per page."""
+    return (
+        SavingsTransaction.objects.filter(koperasi_id=member.koperasi_id, member_id=member.pk)
+        .select_related("account")
+        .only(
+            "date", "kind", "memo", "amount", "balance_after", "seq", "created_at",
+            "account__number", "account__kind",
+        )
+        .order_by("-date", "-created_at", "-seq")
+    )  # fmt: skip
+
+
 def passbook_page(account: SavingsAccount, *, lines: int = PASSBOOK_LINES_PER_PAGE):
     """The movements not yet printed in the passbook (the next page), oldest first.
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.platform.core.forms import KopdesForm
 from kopdes.platform.web.activity import describe_action
+from kopdes.platform.web.dates import DateField
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(KopdesForm):
     action = forms.ChoiceField(label=_("Activity"), required=False)
     actor = forms.CharField(label=_("By (name)"), required=False, max_length=150)
-    date_from = forms.DateField(
-        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Until date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DateField(label=_("From date"), required=False)
+    date_to = DateField(label=_("Until date"), required=False)
     obj = forms.CharField(label=_("Object (type or number)"), required=False, max_length=80)
 
     def __init__(self, *args, actions: list[str], **kwargs) -> None:

@@ -123,6 +123,40 @@ def koperasi_for(user: User) -> QuerySet[Koperasi]:
     return qs.distinct()
 
 
+def oversees_regions(user: User) -> bool:
+    """Whether ``user`` holds a role across koperasi (pendamping, dinas, kementerian, admin):
+    such a user chooses a koperasi from the list of their region, never lands in one."""
+    if not user.is_authenticated:
+        return False
+    return any(koperasi_id is None for _code, koperasi_id, _p in _assignments(user))
+
+
+def oversight_scopes(user: User) -> list[tuple[Role, str]]:
+    """(role, region prefix) of the user's roles across koperasi; "" means all of Indonesia
+    (kementerian, admin), as ``koperasi_for`` reads them."""
+    if not user.is_authenticated:
+        return []
+    scopes = []
+    for code, koperasi_id, prefix in _assignments(user):
+        if koperasi_id is None:
+            role = Role(code)
+            everywhere = role in (Role.ADMIN, Role.KEMENTERIAN)
+            if everywhere or prefix:  # a regional role without a prefix sees nothing
+                scopes.append((role, "" if everywhere else prefix))
+    return sorted(set(scopes), key=lambda scope: (scope[1], scope[0].value))
+
+
+def may_switch_koperasi(user: User) -> bool:
+    """Whether a "switch koperasi" link leads anywhere: roles in more than one koperasi, or
+    oversight of a region. Uses the request's memoised assignments (no extra query)."""
+    if not user.is_authenticated:
+        return False
+    assignments = _assignments(user)
+    if any(koperasi_id is None for _code, koperasi_id, _p in assignments):
+        return True
+    return len({koperasi_id for _code, koperasi_id, _p in assignments}) > 1
+
+
 def needs_two_factor(user: User) -> bool:
     """Officer roles (anything but a plain member) must log in with TOTP."""
     if not user.is_authenticated:

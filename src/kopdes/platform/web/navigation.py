@@ -28,7 +28,7 @@ ICONS = frozenset(
     {
         "home", "building", "users", "user", "search", "book", "wallet", "coins", "loan",
         "cart", "chart", "file", "settings", "shield", "clipboard", "switch", "calendar",
-        "map", "store",
+        "map", "store", "menu", "printer",
     }
 )  # fmt: skip
 

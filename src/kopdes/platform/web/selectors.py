@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -9,9 +10,9 @@ from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.models import RoleAssignment
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.identity.selectors import koperasi_for
+from kopdes.platform.identity.selectors import koperasi_for, oversight_scopes
 from kopdes.platform.tenancy.choices import BusinessUnit
-from kopdes.platform.tenancy.regions import lookup_region
+from kopdes.platform.tenancy.regions import lookup_region, region_name
 from kopdes.platform.web.activity import describe_action
 from kopdes.platform.web.navigation import navigation_for
 from kopdes.platform.web.tiles import Tile, TileData, register_tile, tiles_for
@@ -54,6 +55,37 @@ def place_of(koperasi) -> str:
 def picker_choices(user) -> list[dict]:
     """The koperasi ``user`` may open, by name, each with its village for the picker."""
     return [{"koperasi": k, "place": place_of(k)} for k in koperasi_for(user).order_by("name")]
+
+
+REGION_PAGE_SIZE = 30
+
+
+def region_label(prefix: str) -> str:
+    """ "Kabupaten Bogor (32.01)", or "all of Indonesia" for an empty prefix."""
+    if not prefix:
+        return _("all of Indonesia")
+    name = region_name(prefix)
+    return f"{name} ({prefix})" if name else prefix
+
+
+def region_overview(user, *, q: str = "") -> dict:
+    """What an oversight role (pendamping, dinas, kementerian, admin) chooses from: the
+    koperasi in scope of their region prefixes, by name, filtered by ``q`` (name or
+    region code), plus the scopes in plain words. Not paginated here (the view is)."""
+    scopes = [
+        {"role": Role(role).label, "region": region_label(prefix)}
+        for role, prefix in oversight_scopes(user)
+    ]
+    qs = koperasi_for(user).only("name", "slug", "region_code").order_by("name", "slug")
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(region_code__startswith=q))
+    return {"scopes": scopes, "koperasi": qs, "q": q}
+
+
+def region_rows(koperasi_page) -> list[dict]:
+    """One row per koperasi of a page: the koperasi, its village and its region code."""
+    return [{"koperasi": k, "place": place_of(k)} for k in koperasi_page]
 
 
 def _business_units_tile(koperasi, roles) -> TileData:

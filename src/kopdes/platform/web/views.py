@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from kopdes.platform.identity.selectors import oversees_regions
 from kopdes.platform.tenancy.access import koperasi_view, two_factor_redirect
 from kopdes.platform.web import selectors
 
@@ -20,13 +22,34 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The koperasi picker; a user with exactly one koperasi goes straight to it."""
+    """The koperasi picker; a user with exactly one koperasi goes straight to it. An
+    oversight role (pendamping, dinas, kementerian) always gets the list of its region."""
     if (response := two_factor_redirect(request)) is not None:
         return response
+    if oversees_regions(request.user):
+        return region_list(request)
     choices = selectors.picker_choices(request.user)
     if len(choices) == 1:
         return redirect("web:dashboard", slug=choices[0]["koperasi"].slug)
     return render(request, "web/home.html", {"choices": choices})
+
+
+def region_list(request: HttpRequest) -> HttpResponse:
+    """The koperasi in the caller's region(s): name, village, region code and a link."""
+    overview = selectors.region_overview(request.user, q=request.GET.get("q", ""))
+    page = Paginator(overview["koperasi"], selectors.REGION_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "web/region_list.html",
+        {
+            "scopes": overview["scopes"],
+            "q": overview["q"],
+            "page": page,
+            "rows": selectors.region_rows(page.object_list),
+        },
+    )
 
 
 @koperasi_view("web.view_dashboard")

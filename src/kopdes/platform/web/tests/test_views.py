@@ -145,9 +145,81 @@ def test_picker_goes_straight_to_the_only_koperasi(client, koperasi):
 
 
 def test_picker_for_dinas_lists_koperasi_of_its_region(client, koperasi, other_koperasi):
+    # Even with one koperasi in the region, an oversight role chooses from a list (it
+    # used to land inside that koperasi, and "switch koperasi" led straight back).
     testing.login(client, testing.make_user("dinas", region_prefix="33.02"))
     response = client.get(reverse("web:home"))
-    assert response.url == reverse("web:dashboard", kwargs={"slug": other_koperasi.slug})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="region-list"' in body
+    assert f'data-testid="pick-{other_koperasi.slug}"' in body
+    assert other_koperasi.name in body and other_koperasi.region_code in body
+    assert reverse("web:dashboard", kwargs={"slug": other_koperasi.slug}) in body
+    assert f'data-testid="pick-{koperasi.slug}"' not in body
+    assert "Koperasi di wilayah saya" in body
+    assert "Banyumas (33.02)" in body  # the region in words, with its code
+
+
+@pytest.mark.parametrize("role", ["pendamping", "dinas"])
+def test_region_list_is_scoped_by_the_region_prefix(client, koperasi, other_koperasi, role):
+    testing.login(client, testing.make_user(role, region_prefix="32"))
+    body = client.get(reverse("web:home")).content.decode()
+    assert f'data-testid="pick-{koperasi.slug}"' in body
+    assert f'data-testid="pick-{other_koperasi.slug}"' not in body
+
+
+def test_region_list_for_kementerian_shows_every_koperasi_and_searches(
+    client, koperasi, other_koperasi
+):
+    testing.login(client, testing.make_user("kementerian"))
+    body = client.get(reverse("web:home")).content.decode()
+    assert f'data-testid="pick-{koperasi.slug}"' in body
+    assert f'data-testid="pick-{other_koperasi.slug}"' in body
+    assert "seluruh Indonesia" in body
+    body = client.get(reverse("web:home"), {"q": other_koperasi.name[-6:]}).content.decode()
+    assert f'data-testid="pick-{other_koperasi.slug}"' in body
+    assert f'data-testid="pick-{koperasi.slug}"' not in body
+    body = client.get(reverse("web:home"), {"q": "33.02"}).content.decode()
+    assert f'data-testid="pick-{other_koperasi.slug}"' in body
+    assert f'data-testid="pick-{koperasi.slug}"' not in body
+    body = client.get(reverse("web:home"), {"q": "tidak ada koperasi begini"}).content.decode()
+    assert "Tidak ada koperasi yang cocok" in body
+
+
+def test_region_list_is_paginated(client, db):
+    for n in range(views.selectors.REGION_PAGE_SIZE + 2):
+        testing.make_koperasi(f"desa{n:02d}", region_code="32.01.26.2001")
+    testing.login(client, testing.make_user("dinas", region_prefix="32.01"))
+    first = client.get(reverse("web:home")).content.decode()
+    assert first.count('class="tile pick"') == views.selectors.REGION_PAGE_SIZE
+    second = client.get(reverse("web:home"), {"page": 2}).content.decode()
+    assert second.count('class="tile pick"') == 2
+    assert "Halaman 2 dari 2" in second
+
+
+def test_switch_link_leads_oversight_to_the_region_list(client, koperasi, other_koperasi):
+    testing.login(client, testing.make_user("dinas", region_prefix="33.02"))
+    body = _dashboard(client, other_koperasi).content.decode()
+    assert 'data-testid="switch-koperasi"' in body
+    assert f'href="{reverse("web:home")}" data-testid="switch-koperasi"' in body
+    assert "Koperasi di wilayah saya" in body
+
+
+def test_switch_link_is_hidden_for_an_officer_of_one_koperasi(client, koperasi):
+    testing.login(client, testing.make_user("bendahara", koperasi))
+    body = _dashboard(client, koperasi).content.decode()
+    assert 'data-testid="switch-koperasi"' not in body  # it would only lead back here
+
+
+def test_switch_link_is_shown_for_an_officer_of_two_koperasi(client, koperasi, other_koperasi):
+    from kopdes.platform.identity.models import RoleAssignment
+
+    user = testing.make_user("ketua", koperasi)
+    RoleAssignment.objects.create(user=user, role="bendahara", koperasi=other_koperasi)
+    testing.login(client, user)
+    body = _dashboard(client, koperasi).content.decode()
+    assert 'data-testid="switch-koperasi"' in body
+    assert "Ganti koperasi" in body
 
 
 def test_picker_for_a_user_without_roles_explains_in_indonesian(client):

@@ -22,4 +22,89 @@
       if (b.dataset.keepDisabled === undefined) b.disabled = false;
     });
   });
+
+  // The menu on a phone: a "Menu" button opens the whole list (CSS shows it only below
+  // 600 px; without JavaScript the list simply wraps).
+  function setUpMenu() {
+    var nav = document.querySelector(".mainnav");
+    if (!nav) return;
+    var toggle = nav.querySelector(".nav-toggle");
+    if (!toggle) return;
+    toggle.hidden = false;
+    nav.classList.add("js-menu");
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("open")) {
+        nav.classList.remove("open");
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      }
+    });
+  }
+
+  // Tables on a phone become stacked rows (CSS, table.stack): each cell needs its
+  // column's name in data-label. Templates may write it; otherwise it is copied from the
+  // <thead> here (colspan counted). A cell holding only an amount is marked .num so the
+  // figure never breaks. Tables with form fields, or data-stack="no", stay tables.
+  var AMOUNT = /^[-\u2212(]?\s*(Rp\s?)?[-\u2212]?\s*\d{1,3}([.\u00a0 ]\d{3})*(,\d+)?\)?%?$/;
+  function labelTable(table) {
+    if (table.dataset.stack === "no") return;
+    if (table.querySelector("input:not([type=hidden]), select, textarea")) return;
+    var labels = [];
+    var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (head) {
+      Array.prototype.forEach.call(head.cells, function (th) {
+        var text = th.textContent.replace(/\s+/g, " ").trim();
+        for (var i = 0; i < (th.colSpan || 1); i++) labels.push(text);
+      });
+    }
+    Array.prototype.forEach.call(table.tBodies, function (body) { mark(body, labels); });
+    if (table.tFoot) mark(table.tFoot, labels);
+    table.classList.add("stack");
+  }
+  function mark(section, labels) {
+    Array.prototype.forEach.call(section.rows, function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (!cell.hasAttribute("data-label") && labels[column] && (cell.colSpan || 1) === 1) {
+          cell.setAttribute("data-label", labels[column]);
+        }
+        if (AMOUNT.test(cell.textContent.trim())) cell.classList.add("num");
+        column += cell.colSpan || 1;
+      });
+    });
+  }
+
+  // "Print" buttons (web/partials/_print_button.html): shown only where JavaScript runs,
+  // they open the browser's print dialog (a laptop's printer, or Android's print service).
+  function setUpPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      var bar = button.closest("[data-print-bar]");
+      if (bar) bar.hidden = false;
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  function ready() {
+    setUpMenu();
+    document.querySelectorAll("main table").forEach(labelTable);
+    setUpPrint();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+
+  // Content swapped in by htmx gets the same treatment.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.target;
+    if (!target || !target.querySelectorAll) return;
+    if (target.tagName === "TABLE") labelTable(target);
+    target.querySelectorAll("table").forEach(labelTable);
+  });
 })();
