@@ -19,13 +19,14 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from kopdes.ledger import selectors, services
+from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi
 
 router = Router(tags=["ledger"])
 
 
-class LineIn(Schema):
+class LineIn(InputSchema):
     account: str
     side: Literal["D", "C"]
     amount: int  # sen
@@ -35,7 +36,7 @@ class LineIn(Schema):
     memo: str = ""
 
 
-class EntryIn(Schema):
+class EntryIn(InputSchema):
     date: dt.date
     memo: str
     lines: list[LineIn]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pydantic
 from django.http import HttpRequest
 from ninja import Header, Path, Router, Schema
 from ninja.errors import HttpError
@@ -18,19 +19,20 @@ from ninja.responses import Status
 
 from kopdes.loans import selectors, services
 from kopdes.loans.errors import LoanError
+from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
 
 router = Router(tags=["loans"])
 
 
-class RepaymentIn(Schema):
+class RepaymentIn(InputSchema):
     amount: int  # sen
     date: dt.date
     source: str = "cash"
 
 
-class DisbursementIn(Schema):
+class DisbursementIn(InputSchema):
     date: dt.date
     method: str = "cash"
 
@@ -126,7 +128,11 @@ def _body(request: HttpRequest, schema: type[Schema]) -> Schema:
     try:
         return schema.model_validate_json(request.body or b"{}")
     except ValueError as exc:
-        raise LoanError("Data tidak valid: " + str(exc).splitlines()[0]) from exc
+        # pydantic's first error says what is wrong ("Teks tidak boleh berisi ..."); its
+        # first line only counts the errors.
+        errors = exc.errors() if isinstance(exc, pydantic.ValidationError) else []
+        detail = str(errors[0]["msg"]) if errors else str(exc).splitlines()[0]
+        raise LoanError("Data tidak valid: " + detail) from exc
 
 
 @router.get("loans/{loan_id}", response=LoanOut, url_name="loans-detail")

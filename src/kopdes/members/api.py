@@ -19,19 +19,20 @@ from ninja.responses import Status
 
 from kopdes.members import selectors, services
 from kopdes.members.models import Member
+from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi
 
 router = Router(tags=["members"])
 
 
-class HeirIn(Schema):
+class HeirIn(InputSchema):
     name: str
     relation: str
     share_percent: int
 
 
-class MemberIn(Schema):
+class MemberIn(InputSchema):
     full_name: str
     nik: str
     kk_number: str

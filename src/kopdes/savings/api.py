@@ -17,6 +17,8 @@ from ninja import Header, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from kopdes.domain.money import terbilang
+from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
 from kopdes.savings import selectors, services
@@ -36,7 +38,7 @@ class AccountOut(Schema):
     maturity_date: dt.date | None = None
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     amount: int  # sen
     date: dt.date | None = None
     memo: str = ""
@@ -44,12 +46,12 @@ class MoveIn(Schema):
     counter_account: str = ""
 
 
-class CorrectionIn(Schema):
+class CorrectionIn(InputSchema):
     reason: str
     date: dt.date | None = None
 
 
-class RejectIn(Schema):
+class RejectIn(InputSchema):
     reason: str = ""
 
 
@@ -192,6 +194,39 @@ def withdraw(
 ):
     """Penarikan from sukarela; never overdraws; above the AD/ART threshold: 202 pending."""
     return _move(request, slug, account_id, payload, idempotency_key, services.withdraw)
+
+
+class WithdrawalCheckOut(Schema):
+    amount: int
+    words: str
+    balance: int
+    needs_approval: bool
+
+
+@router.post(
+    "accounts/{account_id}/withdrawals/check",
+    response=WithdrawalCheckOut,
+    url_name="savings-withdraw-check",
+)
+def check_withdrawal(request: HttpRequest, account_id: str, payload: MoveIn, slug: str = Path(...)):
+    """A client's review step: the withdrawal's own refusals (400 balance not enough, 403,
+    409...) or 200 with the amount in words and whether it needs a second officer.
+    Nothing is written."""
+    koperasi = _koperasi(request, slug, "savings.teller")
+    account = selectors.get_account(koperasi, account_id, with_member=False)
+    check = services.check_withdrawal(
+        account,
+        actor=request.auth,
+        amount=payload.amount,
+        date=payload.date or timezone.localdate(),
+        counter_account=payload.counter_account,
+    )
+    return {
+        "amount": check.amount,
+        "words": terbilang(check.amount),
+        "balance": check.balance,
+        "needs_approval": check.needs_approval,
+    }
 
 
 def _correction_out(c) -> dict:

@@ -6,11 +6,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.platform.core.forms import KopdesForm, TextGuardMixin
 from kopdes.platform.identity.choices import KOPERASI_ROLES, Role
 from kopdes.platform.identity.permissions import may_grant
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(TextGuardMixin, AuthenticationForm):
     """Django's login form (it passes ``request`` to ``authenticate``, which axes needs)."""
 
     error_messages = {
@@ -29,7 +30,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
 
 
-class OtpTokenForm(forms.Form):
+class OtpTokenForm(KopdesForm):
     otp_token = forms.CharField(
         label=_("Code"),
         max_length=32,
@@ -54,7 +55,7 @@ def grantable_roles(actor_roles) -> list[tuple[str, str]]:
     return [(r.value, r.label) for r in order if r in KOPERASI_ROLES and may_grant(actor_roles, r)]
 
 
-class InviteForm(forms.Form):
+class InviteForm(KopdesForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     username = forms.CharField(
         label=_("Username"),
@@ -69,7 +70,7 @@ class InviteForm(forms.Form):
         self.fields["role"].choices = list(role_choices)
 
 
-class SetPasswordForm(forms.Form):
+class SetPasswordForm(KopdesForm):
     password = forms.CharField(
         label=_("New password"),
         strip=False,

@@ -13,7 +13,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kopdes.domain.adart import KOL_DAY_FIELDS, PPAP_RATE_FIELDS, SHU_POOLS, AdArt
+from kopdes.domain.adart import (
+    COLLATERAL_FACTOR_FIELDS,
+    KOL_DAY_FIELDS,
+    PPAP_RATE_FIELDS,
+    SHU_POOLS,
+    AdArt,
+)
+from kopdes.platform.core.forms import KopdesForm
 from kopdes.platform.tenancy.choices import BusinessUnit
 
 _RUPIAH_RE = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.ASCII)
@@ -150,10 +157,23 @@ PPAP_RATE_LABELS = {
     "ppap_macet_bp": _("PPAP for loss (macet), percent"),
 }
 
-_GROUPED_PREFIXES = ("shu_", "kol_", "ppap_")
+AGUNAN_LABELS = {
+    "agunan_tunai_bp": _("Cash collateral (blocked savings), percent counted"),
+    "agunan_hak_tanggungan_bp": _("Land and buildings under hak tanggungan, percent counted"),
+    "agunan_fidusia_bp": _("Vehicles and goods under fidusia, percent counted"),
+    "agunan_kuasa_menjual_bp": _("Held with a notarial power to sell, percent counted"),
+}
+
+WRITE_OFF_CHOICES = [
+    (3, _("Substandard (kurang lancar) or worse")),
+    (4, _("Doubtful (diragukan) or worse")),
+    (5, _("Loss (macet) only")),
+]
+
+_GROUPED_PREFIXES = ("shu_", "kol_", "ppap_", "agunan_")
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(KopdesForm):
     name = forms.CharField(label=_("Name of the koperasi"), max_length=200)
     badan_hukum_number = forms.CharField(
         label=_("Legal entity number (badan hukum)"), max_length=80
@@ -187,7 +207,7 @@ class ProfileForm(forms.Form):
         }
 
 
-class AdArtForm(forms.Form):
+class AdArtForm(KopdesForm):
     simpanan_pokok_amount = RupiahField(
         label=_("Principal savings (simpanan pokok), once, in rupiah")
     )
@@ -219,6 +239,13 @@ class AdArtForm(forms.Form):
             self.fields[name] = DaysField(label=KOL_DAY_LABELS[name])
         for name in PPAP_RATE_FIELDS:
             self.fields[name] = PercentField(label=PPAP_RATE_LABELS[name])
+        for name in COLLATERAL_FACTOR_FIELDS:
+            self.fields[name] = PercentField(label=AGUNAN_LABELS[name])
+        self.fields["write_off_min_kolektibilitas"] = forms.TypedChoiceField(
+            label=_("A loan may be proposed for write-off (hapus buku) when it is"),
+            choices=WRITE_OFF_CHOICES,
+            coerce=int,
+        )
 
     @property
     def shu_fields(self) -> list[forms.BoundField]:
@@ -231,6 +258,10 @@ class AdArtForm(forms.Form):
     @property
     def ppap_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in PPAP_RATE_FIELDS]
+
+    @property
+    def agunan_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in COLLATERAL_FACTOR_FIELDS]
 
     @property
     def other_fields(self) -> list[forms.BoundField]:
@@ -256,6 +287,9 @@ class AdArtForm(forms.Form):
             initial[name] = str(getattr(adart, name))
         for name in PPAP_RATE_FIELDS:
             initial[name] = _format_percent_input(getattr(adart, name))
+        for name in COLLATERAL_FACTOR_FIELDS:
+            initial[name] = _format_percent_input(getattr(adart, name))
+        initial["write_off_min_kolektibilitas"] = adart.write_off_min_kolektibilitas
         return initial
 
     def to_adart_json(self) -> dict[str, Any]:
@@ -273,6 +307,8 @@ class AdArtForm(forms.Form):
             "shu_split": {pool: data[f"shu_{pool}"] for pool in SHU_POOLS},
             **{name: data[name] for name in KOL_DAY_FIELDS},
             **{name: data[name] for name in PPAP_RATE_FIELDS},
+            **{name: data[name] for name in COLLATERAL_FACTOR_FIELDS},
+            "write_off_min_kolektibilitas": data["write_off_min_kolektibilitas"],
         }
 
     # Which form field shows an error the AD/ART rules raise about a setting.
