@@ -251,6 +251,9 @@ def _version() -> str:
 
 def _write_archive(path: Path, files: dict[str, Path], manifest: dict[str, Any]) -> None:
     tmp = path.with_name(path.name + ".part")
+    # Owner-only from the first byte (tarfile keeps the mode of the file it truncates).
+    tmp.unlink(missing_ok=True)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     with tarfile.open(tmp, "w") as tar:
         for name, src in files.items():
             tar.add(src, arcname=name)
@@ -487,6 +490,9 @@ def _restore_sqlite(dump: Path, dest: Path, manifest: dict[str, Any], force: boo
 
     if str(dest) == str(connection.settings_dict["NAME"]):
         connections.close_all()  # never write under Django's feet
+    from kopdes.platform.core.sqlite3.base import make_private
+
+    make_private(dest)  # a restored database is as private as the original (0600)
     with (
         contextlib.closing(sqlite3.connect(dump)) as src,
         contextlib.closing(sqlite3.connect(dest)) as dst,

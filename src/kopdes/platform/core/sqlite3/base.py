@@ -20,6 +20,10 @@ teller commit took 10-17 ms instead of 1.4, and every teller behind it waited. H
 lock file is released (a passive checkpoint never blocks writers or readers), and the
 settings raise SQLite's own threshold to a safety net for connections that rarely commit
 through ``atomic`` (e.g. a bulk load).
+
+The database file is the koperasi's books and its members' personal data: it is created
+owner-only (0600) before SQLite opens it, and an existing one (with its ``-wal`` and
+``-shm``, which SQLite creates with the database's own mode) is narrowed to 0600.
 """
 
 from __future__ import annotations
@@ -36,10 +40,34 @@ POLL_SECONDS = 0.0005
 CHECKPOINT_EVERY = 20  # commits; a teller commit adds ~20 pages to the WAL
 
 
+SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def make_private(path: str | os.PathLike[str]) -> None:
+    """Create the SQLite file at ``path`` owner-only (0600) if it does not exist, and take
+    group and other access away from it and its side files if it does."""
+    name = os.fspath(path)
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in SIDE_FILES:
+        # Not ours (another user's file) or gone meanwhile: SQLite will say what matters.
+        with contextlib.suppress(OSError):
+            mode = os.stat(name + suffix).st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(name + suffix, mode & 0o700)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_fd: int | None = None
     _writer_locked = False
     _commits = 0
+
+    def get_new_connection(self, conn_params):
+        if not self.is_in_memory_db():
+            make_private(self.settings_dict["NAME"])
+        return super().get_new_connection(conn_params)
 
     def _writer_lock(self) -> None:
         if self.is_in_memory_db():

@@ -11,6 +11,7 @@ that did not change are skipped, so a restart is quick.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -24,10 +25,39 @@ DEFAULT_PORT = 8000
 DEFAULT_WORKERS = 2
 
 
+# AF_UNIX socket paths are limited to 108 bytes (with the terminating NUL) on Linux.
+_MAX_SOCKET_PATH = 107
+
+
+def control_socket_path(host: str, port: int, var_dir: Path | None = None) -> Path | None:
+    """This server's own gunicorn control socket, ``<var>/run/gunicorn-<host>-<port>.ctl``.
+
+    gunicorn (25.1+) opens one by default at a path shared by every instance of the user
+    (``$XDG_RUNTIME_DIR/gunicorn.ctl``): a second server on the same machine took the
+    first one's over. ``None`` when the path would be too long for a Unix socket (the
+    control socket is then turned off)."""
+    base = Path(var_dir if var_dir is not None else settings.VAR_DIR) / "run"
+    name = "gunicorn-{}-{}.ctl".format(re.sub(r"[^A-Za-z0-9.-]", "_", host), port)
+    path = base / name
+    if len(os.fsencode(str(path))) > _MAX_SOCKET_PATH:
+        return None
+    return path
+
+
 def gunicorn_argv(
-    host: str, port: int, workers: int, *, access_log: bool = True, extra: list[str] | None = None
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    access_log: bool = True,
+    extra: list[str] | None = None,
+    var_dir: Path | None = None,
 ) -> list[str]:
     """The gunicorn command line for kopdes (also used by the benchmark)."""
+    socket = control_socket_path(host, port, var_dir)
+    if socket is not None:
+        socket.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    control = ["--no-control-socket"] if socket is None else ["--control-socket", str(socket)]
     return [
         sys.executable,
         "-m",
@@ -43,6 +73,7 @@ def gunicorn_argv(
         # A request that takes longer than this is a bug, not a slow laptop.
         "--timeout",
         "60",
+        *control,
         *(extra or []),
     ]
 
@@ -102,6 +133,9 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         if dev:
             self.stdout.write(_("Development server on %(url)s (Ctrl+C stops it).") % {"url": url})
+            # The autoreloader serves from a child process that loads the settings afresh:
+            # debug pages there, and only there (kopdes.cli sets it before the parent's).
+            os.environ.setdefault("KOPDES_DEBUG", "1")
             call_command("runserver", f"{host}:{port}", use_reloader=True)
             return
         if not skip_collectstatic:
