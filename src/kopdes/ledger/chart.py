@@ -52,6 +52,30 @@ class TemplateAccount:
     unit: str = ""
     member_revenue: bool = False
     per_unit: bool = False  # add one child per enabled business unit
+    section: str = ""  # where the statement of SHU shows it (``SHU_SECTIONS``); "" = by type
+
+
+# Sections of the statement of SHU (laporan perhitungan hasil usaha, SAK EP and the
+# ministry's cooperative accounting guideline). Revenue goes by ``member_revenue``
+# (partisipasi bruto or pendapatan dari non-anggota) unless its template names a section;
+# an expense without a section is an operating expense (beban usaha). An account an
+# officer adds goes where its nearest template ancestor goes.
+MEMBER_COST = "member_cost"  # beban pokok of the members' participation
+NON_MEMBER_COST = "non_member_cost"  # cost of sales to non-members
+OPERATING = "operating"  # beban usaha
+COOPERATIVE = "cooperative"  # beban perkoperasian (RAT, pendidikan)
+OTHER_INCOME = "other_income"  # pendapatan lain-lain
+OTHER_EXPENSE = "other_expense"  # beban lain-lain
+TAX = "tax"  # pajak penghasilan
+SHU_SECTIONS = (
+    MEMBER_COST,
+    NON_MEMBER_COST,
+    OPERATING,
+    COOPERATIVE,
+    OTHER_INCOME,
+    OTHER_EXPENSE,
+    TAX,
+)
 
 
 # Well-known codes other modules post to.
@@ -78,13 +102,21 @@ REVENUE_NON_MEMBERS = "4-1200"
 LOAN_INTEREST_INCOME = "4-2100"
 LOAN_FEE_INCOME = "4-2200"
 LOAN_PENALTY_INCOME = "4-2300"
-COST_OF_GOODS_SOLD = "5-1100"
+COST_OF_GOODS_SOLD = "5-1100"  # sales to members: beban pokok of partisipasi anggota
+COST_OF_GOODS_SOLD_NON_MEMBERS = "5-1200"
 OPERATING_EXPENSE = "5-2100"
 SAVINGS_INTEREST_EXPENSE = "5-2200"
 BANK_INTEREST_EXPENSE = "5-2300"
 LOAN_LOSS_EXPENSE = "5-2400"
 COOPERATIVE_EXPENSE = "5-2500"
 DEPRECIATION_EXPENSE = "5-2600"
+OTHER_INCOME_ACCOUNT = "4-9000"
+OTHER_EXPENSE_ACCOUNT = "5-9000"
+INCOME_TAX_EXPENSE = "5-9100"
+# Template names an older chart installed, renamed by migration 0006 where unchanged.
+RENAMED = {
+    COST_OF_GOODS_SOLD: ("Harga pokok penjualan (HPP)", "Harga pokok penjualan (HPP) - anggota")
+}
 
 TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount(CASH, "Kas", A, per_unit=True),
@@ -122,7 +154,10 @@ TEMPLATE: tuple[TemplateAccount, ...] = (
         per_unit=True,
     ),
     TemplateAccount(REVENUE_NON_MEMBERS, "Pendapatan usaha - non-anggota", R, per_unit=True),
-    TemplateAccount("4-2000", "Pendapatan simpan pinjam", R, unit="simpan_pinjam"),
+    # Savings and loans are for members only (closed loop), so all of it is participation.
+    TemplateAccount(
+        "4-2000", "Pendapatan simpan pinjam", R, unit="simpan_pinjam", member_revenue=True
+    ),
     TemplateAccount(
         LOAN_INTEREST_INCOME,
         "Pendapatan jasa pinjaman",
@@ -147,17 +182,46 @@ TEMPLATE: tuple[TemplateAccount, ...] = (
         unit="simpan_pinjam",
         member_revenue=True,
     ),
-    TemplateAccount(COST_OF_GOODS_SOLD, "Harga pokok penjualan (HPP)", X, per_unit=True),
-    TemplateAccount("5-2000", "Beban", X),
-    TemplateAccount(OPERATING_EXPENSE, "Beban usaha", X, parent="5-2000"),
-    TemplateAccount(SAVINGS_INTEREST_EXPENSE, "Beban jasa simpanan", X, parent="5-2000"),
-    TemplateAccount(BANK_INTEREST_EXPENSE, "Beban bunga bank", X, parent="5-2000"),
-    TemplateAccount(LOAN_LOSS_EXPENSE, "Beban PPAP", X, parent="5-2000"),
+    TemplateAccount(OTHER_INCOME_ACCOUNT, "Pendapatan lain-lain", R, section=OTHER_INCOME),
     TemplateAccount(
-        COOPERATIVE_EXPENSE, "Beban perkoperasian (RAT, pendidikan)", X, parent="5-2000"
+        COST_OF_GOODS_SOLD,
+        "Harga pokok penjualan (HPP) - anggota",
+        X,
+        per_unit=True,
+        section=MEMBER_COST,
     ),
-    TemplateAccount(DEPRECIATION_EXPENSE, "Beban penyusutan", X, parent="5-2000"),
+    TemplateAccount(
+        COST_OF_GOODS_SOLD_NON_MEMBERS,
+        "Harga pokok penjualan (HPP) - non-anggota",
+        X,
+        per_unit=True,
+        section=NON_MEMBER_COST,
+    ),
+    TemplateAccount("5-2000", "Beban", X, section=OPERATING),
+    TemplateAccount(OPERATING_EXPENSE, "Beban usaha", X, parent="5-2000", section=OPERATING),
+    # Jasa on the members' savings is the cost of the lending members take part in.
+    TemplateAccount(
+        SAVINGS_INTEREST_EXPENSE, "Beban jasa simpanan", X, parent="5-2000", section=MEMBER_COST
+    ),
+    TemplateAccount(
+        BANK_INTEREST_EXPENSE, "Beban bunga bank", X, parent="5-2000", section=OPERATING
+    ),
+    TemplateAccount(LOAN_LOSS_EXPENSE, "Beban PPAP", X, parent="5-2000", section=OPERATING),
+    TemplateAccount(
+        COOPERATIVE_EXPENSE,
+        "Beban perkoperasian (RAT, pendidikan)",
+        X,
+        parent="5-2000",
+        section=COOPERATIVE,
+    ),
+    TemplateAccount(
+        DEPRECIATION_EXPENSE, "Beban penyusutan", X, parent="5-2000", section=OPERATING
+    ),
+    TemplateAccount(OTHER_EXPENSE_ACCOUNT, "Beban lain-lain", X, section=OTHER_EXPENSE),
+    TemplateAccount(INCOME_TAX_EXPENSE, "Beban pajak penghasilan", X, section=TAX),
 )
+
+SECTION_OF: dict[str, str] = {t.code: t.section for t in TEMPLATE if t.section}
 
 
 def unit_code(base_code: str, unit: str) -> str:
@@ -188,6 +252,7 @@ def expand(units: list[str]) -> list[TemplateAccount]:
                     subledger=t.subledger,
                     unit=unit,
                     member_revenue=t.member_revenue,
+                    section=t.section,
                 )
             )
     return accounts

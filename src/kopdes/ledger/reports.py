@@ -28,6 +28,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from kopdes.domain.ledger import AccountType
+from kopdes.ledger import chart
 from kopdes.ledger.choices import EntryKind, Side
 from kopdes.ledger.models import Account, AccountBalance, JournalLine
 from kopdes.platform.tenancy.choices import BusinessUnit
@@ -36,7 +37,6 @@ CASH_PREFIX = "1-11"  # Kas (1-1100) and its per-unit children
 BANK_PREFIX = "1-12"  # Bank (1-1200) and its sub-accounts
 FIXED_ASSET_PREFIX = "1-2"
 FINANCING_LIABILITY_PREFIXES = ("2-11", "2-12", "2-15", "2-2")  # savings, SHU funds, bank loans
-COGS_PREFIX = "5-1"
 
 A, L, E, R, X = (
     AccountType.ASSET,
@@ -318,61 +318,117 @@ def _year_sums(books: Books, period: int, unit: str | None) -> dict:
     return sums
 
 
+MEMBER_REVENUE, NON_MEMBER_REVENUE = "member_revenue", "non_member_revenue"
+
+
+def income_section(books: Books, account: Account) -> str:
+    """Where the statement of SHU shows ``account``: the section of its own template code
+    or of its nearest template ancestor's (``chart.SECTION_OF``); revenue without one is
+    member participation or non-member revenue by its flag, an expense an operating one."""
+    current: Account | None = account
+    for _depth in range(10):
+        if current is None:
+            break
+        if current.code in chart.SECTION_OF:
+            return chart.SECTION_OF[current.code]
+        current = books.accounts.get(current.parent_id) if current.parent_id else None
+    if account.type == R:
+        return MEMBER_REVENUE if account.is_member_revenue else NON_MEMBER_REVENUE
+    return chart.OPERATING
+
+
 def statement_of_income(koperasi, period: int, unit: str | None = None) -> Report:
-    """Revenue (member participation and non-member apart), cost of goods sold, other
-    expenses and SHU, from the start of the fiscal year to ``period``, beside the same
-    months a year earlier."""
+    """Laporan perhitungan hasil usaha in the cooperative format (SAK EP and the ministry's
+    guideline), from the start of the fiscal year to ``period``, beside the same months a
+    year earlier:
+
+    partisipasi bruto - beban pokok = partisipasi neto; pendapatan dari non-anggota - its
+    cost = laba kotor non-anggota; the two make SHU kotor; less beban usaha and beban
+    perkoperasian = SHU usaha; plus pendapatan and less beban lain-lain = SHU sebelum pajak;
+    less pajak penghasilan = SHU setelah pajak, which equals revenue - expense of the books.
+    Accounts go to sections by ``income_section``.
+    """
     books = Books(koperasi)
     periods = [period, year_earlier(period)]
     sums = [_year_sums(books, p, unit) for p in periods]
-    revenue = [_by_type(books, s, [R]) for s in sums]
-    expense = [_by_type(books, s, [X]) for s in sums]
-    ordered = books.ordered()
-    member = [a for a in ordered if a.type == R and a.is_member_revenue]
-    non_member = [a for a in ordered if a.type == R and not a.is_member_revenue]
-    cogs = [a for a in ordered if a.type == X and a.code.startswith(COGS_PREFIX)]
-    other = [a for a in ordered if a.type == X and not a.code.startswith(COGS_PREFIX)]
+    values = [_by_type(books, s, [R, X]) for s in sums]
+    by_section: dict[str, list[Account]] = defaultdict(list)
+    for account in books.ordered():
+        if account.type in (R, X):
+            by_section[income_section(books, account)].append(account)
 
-    def total(col: dict, accounts: list[Account]) -> int:
-        return sum(col.get(a.id, 0) for a in accounts)
+    def total(section: str) -> list[int]:
+        return [sum(values[i].get(a.id, 0) for a in by_section[section]) for i in range(2)]
 
-    t_member = [total(revenue[i], member) for i in range(2)]
-    t_non = [total(revenue[i], non_member) for i in range(2)]
-    t_rev = [t_member[i] + t_non[i] for i in range(2)]
-    t_cogs = [total(expense[i], cogs) for i in range(2)]
-    t_other = [total(expense[i], other) for i in range(2)]
-    t_exp = [t_cogs[i] + t_other[i] for i in range(2)]
-    shu = [t_rev[i] - t_exp[i] for i in range(2)]
-    rows: list[Row] = [Row(_("REVENUE"), kind="heading")]
-    rows.append(Row(_("Member participation revenue (partisipasi anggota)"), kind="heading"))
-    rows += _account_rows(books, revenue, member)
-    rows.append(Row(_("Total member participation revenue"), tuple(t_member), kind="subtotal"))
-    rows.append(Row(_("Non-member revenue"), kind="heading"))
-    rows += _account_rows(books, revenue, non_member)
-    rows.append(Row(_("Total non-member revenue"), tuple(t_non), kind="subtotal"))
-    rows.append(Row(_("Total revenue"), tuple(t_rev), kind="total"))
-    rows.append(Row(_("EXPENSES"), kind="heading"))
-    rows += _account_rows(books, expense, cogs)
-    rows.append(Row(_("Total cost of goods sold (HPP)"), tuple(t_cogs), kind="subtotal"))
-    rows += _account_rows(books, expense, other)
-    rows.append(Row(_("Total other expenses"), tuple(t_other), kind="subtotal"))
-    rows.append(Row(_("Total expenses"), tuple(t_exp), kind="total"))
-    rows.append(Row(_("SHU (result of the year)"), tuple(shu), kind="total"))
+    def minus(a: list[int], *others: list[int]) -> list[int]:
+        return [a[i] - sum(o[i] for o in others) for i in range(2)]
+
+    def plus(*parts: list[int]) -> list[int]:
+        return [sum(p[i] for p in parts) for i in range(2)]
+
+    t = {key: total(key) for key in (MEMBER_REVENUE, NON_MEMBER_REVENUE, *chart.SHU_SECTIONS)}
+    net_participation = minus(t[MEMBER_REVENUE], t[chart.MEMBER_COST])
+    non_member_profit = minus(t[NON_MEMBER_REVENUE], t[chart.NON_MEMBER_COST])
+    gross_shu = plus(net_participation, non_member_profit)
+    operating_shu = minus(gross_shu, t[chart.OPERATING], t[chart.COOPERATIVE])
+    other_net = minus(t[chart.OTHER_INCOME], t[chart.OTHER_EXPENSE])
+    before_tax = plus(operating_shu, other_net)
+    after_tax = minus(before_tax, t[chart.TAX])
+    for i in range(2):
+        assert after_tax[i] == _result(books, sums[i]), "the statement of SHU does not tie"
+
+    rows: list[Row] = []
+
+    def block(heading: str, section: str, subtotal: str) -> None:
+        rows.append(Row(heading, kind="heading", indent=1))
+        rows.extend(_account_rows(books, values, by_section[section], indent=2))
+        rows.append(Row(subtotal, tuple(t[section]), kind="subtotal", indent=1))
+
+    rows.append(Row(_("MEMBERS' PARTICIPATION"), kind="heading"))
+    block(
+        _("Gross participation (revenue from members)"),
+        MEMBER_REVENUE,
+        _("Total gross participation"),
+    )
+    block(_("Cost of participation"), chart.MEMBER_COST, _("Total cost of participation"))
+    rows.append(Row(_("Net participation"), tuple(net_participation), kind="total"))
+    rows.append(Row(_("REVENUE FROM NON-MEMBERS"), kind="heading"))
+    block(_("Revenue from non-members"), NON_MEMBER_REVENUE, _("Total revenue from non-members"))
+    block(
+        _("Cost of sales to non-members"),
+        chart.NON_MEMBER_COST,
+        _("Total cost of sales to non-members"),
+    )
+    rows.append(Row(_("Gross profit from non-members"), tuple(non_member_profit), kind="subtotal"))
+    rows.append(Row(_("Gross SHU"), tuple(gross_shu), kind="total"))
+    rows.append(Row(_("OPERATING EXPENSES"), kind="heading"))
+    block(_("Business expenses"), chart.OPERATING, _("Total business expenses"))
+    block(_("Cooperative expenses"), chart.COOPERATIVE, _("Total cooperative expenses"))
+    rows.append(Row(_("Operating SHU"), tuple(operating_shu), kind="total"))
+    rows.append(Row(_("OTHER INCOME AND EXPENSES"), kind="heading"))
+    block(_("Other income"), chart.OTHER_INCOME, _("Total other income"))
+    block(_("Other expenses"), chart.OTHER_EXPENSE, _("Total other expenses"))
+    rows.append(Row(_("Other income less other expenses"), tuple(other_net), kind="subtotal"))
+    rows.append(Row(_("SHU before tax"), tuple(before_tax), kind="total"))
+    block(_("Income tax"), chart.TAX, _("Total income tax"))
+    rows.append(Row(_("SHU after tax"), tuple(after_tax), kind="total"))
     if unit is None:
         units = [u for u in koperasi.business_units or [] if u in BusinessUnit.values]
         if units:
             rows.append(Row(_("Revenue per business unit"), kind="heading"))
         for u in units:
-            per_unit = [_year_sums(books, p, u) for p in periods]
-            rev_u = [_by_type(books, s, [R]) for s in per_unit]
-            for label, accounts in (
-                (_("%(unit)s: member participation"), member),
-                (_("%(unit)s: non-member"), non_member),
+            per_unit = [_by_type(books, _year_sums(books, p, u), [R]) for p in periods]
+            for label, section in (
+                (_("%(unit)s: members' participation"), MEMBER_REVENUE),
+                (_("%(unit)s: non-members"), NON_MEMBER_REVENUE),
             ):
-                values = tuple(total(rev_u[i], accounts) for i in range(2))
-                if any(values):
-                    rows.append(Row(label % {"unit": unit_label(u)}, values, indent=1))
+                unit_values = tuple(
+                    sum(per_unit[i].get(a.id, 0) for a in by_section[section]) for i in range(2)
+                )
+                if any(unit_values):
+                    rows.append(Row(label % {"unit": unit_label(u)}, unit_values, indent=1))
     since = fiscal_year_start(koperasi, period)
+    total_revenue = plus(t[MEMBER_REVENUE], t[NON_MEMBER_REVENUE], t[chart.OTHER_INCOME])
     return Report(
         slug="shu",
         title=_("Statement of operating results (Perhitungan Hasil Usaha)"),
@@ -384,13 +440,35 @@ def statement_of_income(koperasi, period: int, unit: str | None = None) -> Repor
             f"{month_name(fiscal_year_start(koperasi, p))} – {month_name(p)}" for p in periods
         ),
         rows=rows,
+        notes=[
+            _(
+                "Gross participation is what members paid the koperasi for its services "
+                "(sales to members, loan jasa, fees and penalties); its cost (beban pokok) "
+                "is the cost of goods sold to members and the jasa paid on members' "
+                "savings. Revenue from non-members and its cost are shown apart: only SHU "
+                "from members' participation is shared by members' transactions."
+            ),
+        ],
         totals={
-            "member_revenue": t_member[0],
-            "non_member_revenue": t_non[0],
-            "total_revenue": t_rev[0],
-            "total_expenses": t_exp[0],
-            "shu": shu[0],
-            "previous_shu": shu[1],
+            "member_revenue": t[MEMBER_REVENUE][0],
+            "member_cost": t[chart.MEMBER_COST][0],
+            "net_participation": net_participation[0],
+            "non_member_revenue": t[NON_MEMBER_REVENUE][0],
+            "non_member_cost": t[chart.NON_MEMBER_COST][0],
+            "non_member_profit": non_member_profit[0],
+            "gross_shu": gross_shu[0],
+            "operating_expenses": t[chart.OPERATING][0],
+            "cooperative_expenses": t[chart.COOPERATIVE][0],
+            "operating_shu": operating_shu[0],
+            "other_income": t[chart.OTHER_INCOME][0],
+            "other_expenses": t[chart.OTHER_EXPENSE][0],
+            "shu_before_tax": before_tax[0],
+            "income_tax": t[chart.TAX][0],
+            "shu_after_tax": after_tax[0],
+            "total_revenue": total_revenue[0],
+            "total_expenses": total_revenue[0] - after_tax[0],
+            "shu": after_tax[0],
+            "previous_shu": after_tax[1],
         },
         link_kind="account",
     )
