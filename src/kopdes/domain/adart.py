@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from kopdes.domain.loans import DEFAULT_BUCKETS, DEFAULT_PPAP_RATES, Kolektibilitas
+from kopdes.domain.loans import (
+    DEFAULT_BUCKETS,
+    DEFAULT_COLLATERAL_FACTORS,
+    DEFAULT_PPAP_RATES,
+    CollateralBinding,
+    Kolektibilitas,
+)
 
 SHU_POOLS: tuple[str, ...] = (
     "cadangan",
@@ -54,6 +60,26 @@ PPAP_RATE_FIELDS: tuple[str, ...] = (
     "ppap_diragukan_bp",
     "ppap_macet_bp",
 )
+# Ten years: the widest back-dating allowance a statute can set (0 = every back-dated
+# movement needs a second officer).
+MAX_BACKDATE_DAYS = 3650
+# What part of a collateral's appraised value counts against the PPAP of a DPK-macet loan,
+# by how it is bound, in basis points. Defaults: the BPR rules (domain.loans).
+COLLATERAL_FACTOR_FIELDS: dict[str, CollateralBinding] = {
+    "agunan_tunai_bp": CollateralBinding.CASH,
+    "agunan_hak_tanggungan_bp": CollateralBinding.HAK_TANGGUNGAN,
+    "agunan_fidusia_bp": CollateralBinding.FIDUSIA,
+    "agunan_kuasa_menjual_bp": CollateralBinding.KUASA_MENJUAL,
+}
+_AGUNAN_NAMES = {
+    "agunan_tunai_bp": "agunan tunai (simpanan yang diblokir)",
+    "agunan_hak_tanggungan_bp": "agunan dengan hak tanggungan",
+    "agunan_fidusia_bp": "agunan dengan fidusia",
+    "agunan_kuasa_menjual_bp": "agunan dengan surat kuasa menjual",
+}
+# The best class a loan may be in and still be proposed for write-off (hapus buku):
+# kurang lancar (3) at the earliest; default macet (5), as banks do.
+WRITE_OFF_MIN_CLASSES: tuple[int, ...] = (3, 4, 5)
 # Ten years past due is already macet under any rule; a larger bound is a typing mistake.
 MAX_KOL_DAYS = 3650
 
@@ -93,6 +119,9 @@ class AdArt:
     withdrawal_approval_threshold: int = 5_000_000_00
     # A loan above this needs the ketua as well as the loan officer (sen).
     loan_approval_threshold: int = 10_000_000_00
+    # A teller movement or manual journal dated more than this many days before today
+    # waits for a second officer (domain/dates.py).
+    backdate_approval_days: int = 7
     rat_quorum_bp: int = 5001
     rat_month_from: int = 1
     rat_month_to: int = 6
@@ -107,6 +136,13 @@ class AdArt:
     ppap_kurang_lancar_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.KURANG_LANCAR]
     ppap_diragukan_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.DIRAGUKAN]
     ppap_macet_bp: int = DEFAULT_PPAP_RATES[Kolektibilitas.MACET]
+    # Collateral factors by binding, basis points of the appraised value (8000 = 80%).
+    agunan_tunai_bp: int = DEFAULT_COLLATERAL_FACTORS[CollateralBinding.CASH]
+    agunan_hak_tanggungan_bp: int = DEFAULT_COLLATERAL_FACTORS[CollateralBinding.HAK_TANGGUNGAN]
+    agunan_fidusia_bp: int = DEFAULT_COLLATERAL_FACTORS[CollateralBinding.FIDUSIA]
+    agunan_kuasa_menjual_bp: int = DEFAULT_COLLATERAL_FACTORS[CollateralBinding.KUASA_MENJUAL]
+    # A loan may be proposed for write-off from this kolektibilitas on (5 = macet).
+    write_off_min_kolektibilitas: int = int(Kolektibilitas.MACET)
 
     @property
     def kolektibilitas_buckets(self) -> tuple[int, int, int, int]:
@@ -125,6 +161,18 @@ class AdArt:
             klass: getattr(self, name)
             for klass, name in zip(Kolektibilitas, PPAP_RATE_FIELDS, strict=True)
         }
+
+    @property
+    def collateral_factors(self) -> Mapping[CollateralBinding, int]:
+        """The factors in the shape ``domain.loans.ppap_required`` takes (unbound: 0)."""
+        factors = {CollateralBinding.NONE: 0}
+        for name, binding in COLLATERAL_FACTOR_FIELDS.items():
+            factors[binding] = getattr(self, name)
+        return factors
+
+    def allows_write_off(self, klass: int) -> bool:
+        """Whether a loan of kolektibilitas ``klass`` (1-5) may be written off."""
+        return klass >= self.write_off_min_kolektibilitas
 
     def __post_init__(self) -> None:
         if not isinstance(self.pokok_wajib_as_equity, bool):
@@ -164,6 +212,15 @@ class AdArt:
             raise AdArtError(
                 "shu_split",
                 f"Pembagian SHU harus berjumlah 100%, sekarang {total // 100},{total % 100:02d}%.",
+            )
+        if (
+            not isinstance(self.backdate_approval_days, int)
+            or isinstance(self.backdate_approval_days, bool)
+            or not 0 <= self.backdate_approval_days <= MAX_BACKDATE_DAYS
+        ):
+            raise AdArtError(
+                "backdate_approval_days",
+                f"Batas hari transaksi mundur harus bilangan bulat 0 sampai {MAX_BACKDATE_DAYS}.",
             )
         if not 1 <= self.rat_quorum_bp <= 10_000:
             raise AdArtError("rat_quorum_bp", "Kuorum RAT harus antara 0,01% dan 100%.")
@@ -214,6 +271,22 @@ class AdArt:
                     "cadangan yang sama atau lebih besar.",
                 )
             previous = (name, value)
+        for name in COLLATERAL_FACTOR_FIELDS:
+            value = getattr(self, name)
+            label = _AGUNAN_NAMES[name]
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
+                raise AdArtError(name, f"Faktor {label} harus antara 0% dan 100%.")
+        value = self.write_off_min_kolektibilitas
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or value not in WRITE_OFF_MIN_CLASSES
+        ):
+            raise AdArtError(
+                "write_off_min_kolektibilitas",
+                "Hapus buku paling awal untuk pinjaman kurang lancar (3), diragukan (4) "
+                "atau macet (5).",
+            )
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict; ``from_json(to_json())`` gives back an equal ``AdArt``."""

@@ -529,9 +529,9 @@ def payoff_amount(
     """The amount that pays the loan off on ``as_of`` (pelunasan dipercepat).
 
     Outstanding principal (principal less ``principal_paid``) + the scheduled interest of
-    every installment due on or before ``as_of`` not yet paid (less ``interest_paid``) +,
-    when ``accrue_current_period``, the running period's interest pro rata to the days
-    elapsed (half-up to the product's interest unit) + ``penalty_due`` + a fee of
+    every installment due on or before ``as_of`` and, when ``accrue_current_period``, the
+    running period's interest pro rata to the days elapsed (half-up to the product's
+    interest unit), less ``interest_paid`` (never below zero) + ``penalty_due`` + a fee of
     ``fee_bp`` basis points of the outstanding principal (the product's pinalti pelunasan).
     Needs a schedule with due dates.
     """
@@ -564,7 +564,9 @@ def payoff_amount(
             length = (row.due_date - previous).days
             accrued = _round_ratio(row.interest * elapsed, length, interest_unit)
         break
-    interest = max(0, scheduled - interest_paid) + accrued
+    # Jasa paid ahead (an installment paid before its due date) counts against the running
+    # period's accrued jasa; it is never charged twice.
+    interest = max(0, scheduled + accrued - interest_paid)
     fee = _round_ratio(outstanding * fee_bp, BASIS_POINTS, interest_unit)
     return Payoff(principal=outstanding, interest=interest, penalty=penalty_due, fee=fee)
 

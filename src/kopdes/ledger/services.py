@@ -1224,6 +1224,12 @@ def approve_period_change(proposal: PeriodProposal, *, actor) -> PeriodProposal:
                 "closing_entry": closing.number if closing else None,
             },
         )
+        if proposal.action == PeriodAction.CLOSE:
+            # The closed month's heads go outside the database once the close is committed.
+            from kopdes.platform.core.anchors import anchor_now
+
+            reason = f"tutup buku {proposal.period // 100:04d}-{proposal.period % 100:02d}"
+            transaction.on_commit(lambda: anchor_now(koperasi, reason=reason), robust=True)
     return proposal
 
 

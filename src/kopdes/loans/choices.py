@@ -18,6 +18,19 @@ class Rounding(models.TextChoices):
     RUPIAH = "rupiah", _("to the rupiah")
     UP_100 = "100", _("up to Rp100")
     UP_1000 = "1000", _("up to Rp1.000")
+    DOWN_100 = "down100", _("down to Rp100 (the rest in the last installment)")
+    DOWN_1000 = "down1000", _("down to Rp1.000 (the rest in the last installment)")
+    DOWN_10000 = "down10000", _("down to Rp10.000 (the rest in the last installment)")
+
+
+class CollateralBinding(models.TextChoices):
+    """How the collateral is bound (``domain.loans.CollateralBinding``)."""
+
+    NONE = "none", _("Not bound / no collateral")
+    CASH = "cash", _("Cash: blocked savings")
+    HAK_TANGGUNGAN = "hak_tanggungan", _("Land or building under hak tanggungan")
+    FIDUSIA = "fidusia", _("Vehicle or goods under fidusia")
+    KUASA_MENJUAL = "kuasa_menjual", _("Notarial power to sell (surat kuasa menjual)")
 
 
 class PenaltyPer(models.TextChoices):

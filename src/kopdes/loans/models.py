@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopdes.loans.choices import (
     Channel,
+    CollateralBinding,
     DisbursementMethod,
     FeeMode,
     Kolektibilitas,
@@ -44,7 +45,7 @@ class LoanProduct(TenantModel):
     rate_percent = models.DecimalField(_("interest rate (%)"), max_digits=7, decimal_places=4)
     rate_per = models.CharField(_("rate per"), max_length=5, choices=RatePer.choices)
     rounding = models.CharField(
-        _("rounding"), max_length=6, choices=Rounding.choices, default=Rounding.RUPIAH
+        _("rounding"), max_length=10, choices=Rounding.choices, default=Rounding.RUPIAH
     )
     term_min = models.PositiveSmallIntegerField(_("shortest term (months)"), default=1)
     term_max = models.PositiveSmallIntegerField(_("longest term (months)"), default=12)
@@ -91,14 +92,22 @@ class Loan(TenantModel):
     method = models.CharField(max_length=8, choices=LoanMethod.choices)
     rate_percent = models.DecimalField(max_digits=7, decimal_places=4)
     rate_per = models.CharField(max_length=5, choices=RatePer.choices)
-    rounding = models.CharField(max_length=6, choices=Rounding.choices)
+    rounding = models.CharField(max_length=10, choices=Rounding.choices)
     grace_periods = models.PositiveSmallIntegerField(default=0)
     admin_fee = models.BigIntegerField(default=0)
     provisi = models.BigIntegerField(default=0)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True, default="")
     declared_income = models.BigIntegerField(_("monthly income (sen)"), default=0)
     declared_expense = models.BigIntegerField(_("monthly expense (sen)"), default=0)
-    collateral_value = models.BigIntegerField(_("eligible collateral (sen)"), default=0)
+    # The collateral's appraised value and how it is bound; the PPAP counts the appraised
+    # value times the AD/ART factor of the binding (``domain.loans.Collateral``).
+    collateral_value = models.BigIntegerField(_("appraised collateral value (sen)"), default=0)
+    collateral_binding = models.CharField(
+        _("collateral binding"),
+        max_length=16,
+        choices=CollateralBinding.choices,
+        default=CollateralBinding.NONE,
+    )
     collateral_note = models.CharField(max_length=300, blank=True, default="")
     guarantor_note = models.CharField(max_length=300, blank=True, default="")
     applied_on = models.DateField()
@@ -225,6 +234,9 @@ class Repayment(TenantModel):
     principal = models.BigIntegerField(default=0)
     source = models.CharField(max_length=8, choices=PaymentSource.choices)
     is_payoff = models.BooleanField(default=False)
+    # Pelunasan dipercepat: the member asked to pay principal ahead of the schedule (the
+    # rest of it was re-amortised) or to pay the loan off; the receipt says so.
+    accelerated = models.BooleanField(default=False)
     outstanding_after = models.BigIntegerField()
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=150)

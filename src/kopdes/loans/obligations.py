@@ -28,6 +28,7 @@ def _pay_off(loan: Loan, amount: int, date: dt.date, *, actor, idempotency_key: 
         idempotency_key=idempotency_key,
         source=PaymentSource.CASH,
         permission="members.approve_exit",
+        accelerated=True,  # a pelunasan: future jasa is not charged
     )
 
 

@@ -30,6 +30,7 @@ from django.db.models import Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kopdes.domain import dates
 from kopdes.domain import loans as engine
 from kopdes.domain.ledger import LineDraft
 from kopdes.domain.money import MAX_SEN, divide_round, format_rupiah
@@ -41,8 +42,10 @@ from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
 from kopdes.ledger.models import AccountBalance
 from kopdes.loans.choices import (
     Channel,
+    CollateralBinding,
     DisbursementMethod,
     FeeMode,
+    Kolektibilitas,
     LoanStatus,
     PaymentSource,
     ProposalKind,
@@ -127,6 +130,27 @@ def _date(value) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise LoanError(_("The date is not valid."), field="date")
     return value
+
+
+def _business_date(koperasi, date: dt.date, loan: Loan | None = None) -> dt.date:
+    """The ledger's business-date rule (books start .. today in the koperasi's time zone,
+    no closed month) plus, for a loan's movement, not before its disbursement."""
+    try:
+        return ledger.check_business_date(
+            koperasi,
+            date,
+            opened_on=loan.disbursed_on if loan is not None else None,
+            opened_what="pinjaman",
+        )
+    except LedgerError as exc:
+        raise LoanError(exc.message, field="date") from exc
+
+
+def _not_before_disbursement(loan: Loan, date: dt.date) -> None:
+    try:
+        dates.check_not_before_opening(date, loan.disbursed_on, "pinjaman")
+    except dates.BusinessDateError as exc:
+        raise LoanError(exc.message, field="date") from exc
 
 
 def _percent(value: Any, field: str = "rate_percent") -> Decimal:
@@ -412,6 +436,7 @@ def apply_for_loan(
     collateral_note: str = "",
     guarantor_note: str = "",
     channel: str = Channel.COUNTER,
+    collateral_binding: str = CollateralBinding.NONE,
 ) -> Loan:
     """An application (pengajuan): by an officer at the counter, or by the member in the
     portal (``channel="portal"``, the actor is the member's own user).
@@ -438,6 +463,11 @@ def apply_for_loan(
     ):
         if not isinstance(value, int) or value < 0 or value > MAX_SEN:
             raise LoanError(_("This figure must be a whole number, not negative."), field=name)
+    collateral_binding = str(collateral_binding or CollateralBinding.NONE)
+    if collateral_binding not in CollateralBinding.values:
+        raise LoanError(_("Choose how the collateral is bound."), field="collateral_binding")
+    if collateral_binding != CollateralBinding.NONE and not collateral_value:
+        raise LoanError(_("Write the appraised value of the collateral."), field="collateral_value")
     key = (idempotency_key or "").strip()[:MAX_KEY]
     if member.status != MemberStatus.ACTIVE:
         raise LoanError(
@@ -494,6 +524,7 @@ def apply_for_loan(
             declared_income=declared_income,
             declared_expense=declared_expense,
             collateral_value=collateral_value,
+            collateral_binding=collateral_binding,
             collateral_note=(collateral_note or "")[:300],
             guarantor_note=(guarantor_note or "")[:300],
             applied_on=applied_on,
@@ -695,6 +726,7 @@ def disburse_loan(
             )
         if date < loan.applied_on:
             raise LoanError(_("The disbursement date is before the application."), field="date")
+        _business_date(koperasi, date)
         fees = loan.admin_fee + loan.provisi
         schedule = engine.build_schedule(
             loan_terms(loan, principal=loan.principal, term=loan.term, start_date=date)
@@ -843,11 +875,14 @@ def dues_on(
     return Dues(penalty, interest, principal, payoff, outstanding, penalties)
 
 
-def _replay_repayment(koperasi, key: str, loan: Loan, amount: int, date, source) -> Repayment:
+def _replay_repayment(
+    koperasi, key: str, loan: Loan, amount: int, date, source, accelerated: bool = False
+) -> Repayment:
     """The repayment already recorded under ``key`` (the caller saw it exists): the same
     content returns it marked ``replayed``; other content is a 409 that writes nothing."""
     found = Repayment.objects.get(koperasi=koperasi, idempotency_key=key)
-    if (found.loan_id, found.amount, found.date, found.source) != (loan.pk, amount, date, source):
+    mine = (loan.pk, amount, date, source, accelerated)
+    if (found.loan_id, found.amount, found.date, found.source, found.accelerated) != mine:
         diff = [
             name
             for name, a, b in (
@@ -855,6 +890,7 @@ def _replay_repayment(koperasi, key: str, loan: Loan, amount: int, date, source)
                 ("amount", found.amount, amount),
                 ("date", found.date, date),
                 ("source", found.source, source),
+                ("accelerated", found.accelerated, accelerated),
             )
             if a != b
         ]
@@ -1006,12 +1042,22 @@ def repay_loan(
     source: str = PaymentSource.CASH,
     savings_account=None,
     permission: str = "loans.repay",
+    accelerated: bool = False,
 ) -> Repayment:
-    """Angsuran or pelunasan: the payment goes to denda, then jasa, then pokok of the
-    installments due (oldest first); anything more is paid ahead on the principal and the
-    rest of the schedule is recalculated (same end date, smaller installments). Exactly
-    the payoff amount closes the loan (future jasa is not charged). More than the payoff
-    amount is refused.
+    """Angsuran or pelunasan.
+
+    By default the payment pays the installments in order, oldest unpaid first: the
+    denda, jasa and pokok of one installment before the next, as scheduled (a payment
+    before or on the due date pays the next installment; the schedule never changes).
+
+    ``accelerated`` (pelunasan dipercepat, the member asks for it): the installments due
+    (and any already part-paid ahead) are paid first as above, the rest goes to the
+    principal and the installments still to come are recalculated (same end date,
+    smaller installments); exactly the payoff amount closes the loan (future jasa is not
+    charged). The repayment and its receipt say so.
+
+    More than the payoff amount is refused; so is the payoff amount without
+    ``accelerated`` when paying the installments as scheduled would not close the loan.
 
     ``source="savings"``: the savings app takes the amount from the member's sukarela
     (refused if the balance is short) in the same transaction.
@@ -1029,6 +1075,7 @@ def repay_loan(
     if not (Loan.member.is_cached(loan) and Loan.product.is_cached(loan)):
         # Member and product never change under a payment: read them before the lock.
         loan = Loan.objects.select_related("member", "product").get(pk=loan.pk)
+    _not_before_disbursement(loan, date)  # books start, today, closed: ledger.post
     number = f"{loan.number} {loan.member.number}"
     counter = chart.QRIS_CLEARING if source == PaymentSource.QRIS else chart.CASH
     # Every other teller of the koperasi waits while this one holds the lock: under it the
@@ -1061,7 +1108,7 @@ def repay_loan(
             chain.take(chain_rows)
         used, rows = _locked_read(loan, found)
         if used:
-            return _replay_repayment(koperasi, key, loan, amount, date, source)
+            return _replay_repayment(koperasi, key, loan, amount, date, source, accelerated)
         if loan.status != LoanStatus.ACTIVE:
             raise LoanError(_("This loan is not active: nothing is owed on it."), field="loan")
         if date < loan.disbursed_on:
@@ -1074,17 +1121,43 @@ def repay_loan(
                 % {"payoff": format_rupiah(payoff_total)},
                 field="amount",
             )
-        is_payoff = amount == payoff_total
+        is_payoff = accelerated and amount == payoff_total
+        parts: tuple[engine.InstallmentPayment, ...] = ()
+        extra = 0
         if is_payoff:
-            to_pen, to_int, to_prin, extra = (
-                dues.penalty,
-                dues.payoff.interest,
-                dues.outstanding,
-                0,
-            )
+            to_pen, to_int, to_prin = dues.penalty, dues.payoff.interest, dues.outstanding
         else:
-            alloc = engine.allocate_payment(amount, dues.penalty, dues.interest, dues.principal)
-            to_pen, to_int, to_prin, extra = alloc
+            parts, extra, after = _allocate(rows, dues, date, amount, accelerated=accelerated)
+            to_pen = sum(p.penalty for p in parts)
+            to_int = sum(p.interest for p in parts)
+            to_prin = sum(p.principal for p in parts)
+            closes = to_prin == dues.outstanding
+            if not accelerated and amount == payoff_total and not extra and not closes:
+                raise LoanError(
+                    _(
+                        "This is the amount that pays the loan off today: tick "
+                        "'accelerated payoff' (pelunasan dipercepat) so that the jasa "
+                        "not yet due is not charged."
+                    ),
+                    field="accelerated",
+                )
+            if extra and not accelerated:
+                raise LoanError(
+                    _(
+                        "The amount is more than every installment still to pay. To pay "
+                        "principal ahead, tick 'accelerated payoff' (pelunasan dipercepat)."
+                    ),
+                    field="amount",
+                )
+            if accelerated and not extra:
+                raise LoanError(
+                    _(
+                        "This amount only pays the installments due (%(due)s): nothing is left "
+                        "to pay ahead. Untick 'accelerated payoff' or pay more."
+                    )
+                    % {"due": format_rupiah(amount)},
+                    field="accelerated",
+                )
         before = _snapshot(loan, rows)
         if source == PaymentSource.SAVINGS:
             _savings_move(
@@ -1096,15 +1169,18 @@ def repay_loan(
                 memo=f"Bayar pinjaman {loan.number}",
                 account=savings_account,
             )
-        changed = _apply_to_rows(rows, dues, date, to_pen, to_int, to_prin, payoff=is_payoff)
+        if is_payoff:
+            changed = _apply_to_rows(rows, dues, date, to_pen, to_int, to_prin, payoff=True)
+        else:
+            changed = _apply_parts(rows, parts, date)
         if extra:
-            changed = _prepay(loan, rows, date, extra, changed)
+            changed = _prepay(loan, rows, after, extra, changed)
         writes: list[tuple[str, list[Any]]] = []
         entry = _post(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"{'Pelunasan' if is_payoff else 'Angsuran'} pinjaman {number}",
+            memo=f"{_memo_word(is_payoff, accelerated)} pinjaman {number}",
             lines=[
                 LineDraft.debit(counter, amount),
                 LineDraft.credit(chart.LOAN_PENALTY_INCOME, to_pen),
@@ -1138,6 +1214,7 @@ def repay_loan(
             principal=to_prin + extra,
             source=source,
             is_payoff=loan.status == LoanStatus.PAID_OFF,
+            accelerated=accelerated,
             outstanding_after=loan.principal - loan.principal_paid,
             entry=entry,
             idempotency_key=key,
@@ -1165,6 +1242,7 @@ def repay_loan(
                 "interest": to_int,
                 "principal": to_prin + extra,
                 "source": source,
+                "accelerated": accelerated,
                 "entry": entry.number,
             },
             prefetched=chain if ahead else None,
@@ -1172,6 +1250,65 @@ def repay_loan(
         )
         execute_batch(writes, commit=True)
     return repayment
+
+
+def _memo_word(is_payoff: bool, accelerated: bool) -> str:
+    """The journal memo's first word, in the koperasi's language (Indonesian)."""
+    if is_payoff:
+        return "Pelunasan"
+    return "Pelunasan dipercepat" if accelerated else "Angsuran"
+
+
+def _allocate(
+    rows: list[ScheduleRow], dues: Dues, date: dt.date, amount: int, *, accelerated: bool
+) -> tuple[tuple[engine.InstallmentPayment, ...], int, int]:
+    """(parts per installment, amount left over, last period kept as scheduled).
+
+    Oldest unpaid installment first, denda -> jasa -> pokok of each (the engine's
+    ``allocate_to_installments``). As scheduled: every installment still unpaid, due or
+    not. Accelerated: only those due on ``date`` or already part-paid ahead; what is left
+    pays principal ahead of the rows after them (``after``)."""
+    after = 0
+    if accelerated:
+        after = max(
+            (
+                r.period
+                for r in rows
+                if r.due_date <= date
+                or r.paid_on is not None
+                or r.principal_paid
+                or r.interest_paid
+            ),
+            default=0,
+        )
+    owed = [
+        engine.InstallmentDue(
+            r.period,
+            dues.penalties.get(r.period, 0),
+            r.interest - r.interest_paid,
+            r.principal - r.principal_paid,
+        )
+        for r in rows
+        if r.paid_on is None and (not accelerated or r.period <= after)
+    ]
+    parts, left = engine.allocate_to_installments(amount, owed)
+    return parts, left, after
+
+
+def _apply_parts(rows: list[ScheduleRow], parts, date) -> list[ScheduleRow]:
+    """Write each installment's part of a payment onto its row; a row paid in full gets
+    ``paid_on``. Returns the rows that changed."""
+    by_period = {r.period: r for r in rows}
+    changed = []
+    for part in parts:
+        r = by_period[part.period]
+        r.penalty_paid += part.penalty
+        r.interest_paid += part.interest
+        r.principal_paid += part.principal
+        if r.unpaid == 0:
+            r.paid_on = date
+        changed.append(r)
+    return changed
 
 
 def _apply_to_rows(rows, dues: Dues, date, to_pen, to_int, to_prin, *, payoff: bool):
@@ -1204,15 +1341,15 @@ def _apply_to_rows(rows, dues: Dues, date, to_pen, to_int, to_prin, *, payoff: b
     return list(changed.values())
 
 
-def _prepay(loan: Loan, rows: list[ScheduleRow], date, extra: int, changed):
-    """Re-amortise the installments not yet due after ``extra`` principal paid ahead.
+def _prepay(loan: Loan, rows: list[ScheduleRow], after: int, extra: int, changed):
+    """Re-amortise the installments after period ``after`` (the last one due or paid
+    on) after ``extra`` principal paid ahead.
 
-    The principal still scheduled after the last due installment is what the rows say
-    (earlier prepayments already shrank them), so the engine is given that balance.
-    ``rows`` become the new schedule in place (a row after the due ones is as new: nothing
-    paid on it); the rows to write are returned with the ``changed`` ones.
+    The principal still scheduled after ``after`` is what the rows say (earlier
+    prepayments already shrank them), so the engine is given that balance. ``rows``
+    become the new schedule in place (a row after ``after`` is as new: nothing paid on
+    it); the rows to write are returned with the ``changed`` ones.
     """
-    after = max((r.period for r in rows if r.due_date <= date), default=0)
     remaining = sum(r.principal - r.principal_paid for r in rows if r.period > after)
     if extra >= remaining:
         raise LoanError(
@@ -1698,7 +1835,7 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
     """
     if actor is not None:
         require_perm(actor, koperasi, "loans.run_daily")
-    as_of = _date(as_of)
+    as_of = _business_date(koperasi, _date(as_of))
     oldest = dict(
         Installment.objects.filter(
             koperasi=koperasi,
@@ -1719,7 +1856,8 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
     adart = koperasi.adart
     buckets = adart.kolektibilitas_buckets
     rates = adart.ppap_rates
-    for pk, principal, paid, restructured, collateral, dpd0, kol0, ppap0 in (
+    factors = adart.collateral_factors
+    for pk, principal, paid, restructured, appraised, binding, dpd0, kol0, ppap0 in (
         Loan.objects.filter(koperasi=koperasi, status=LoanStatus.ACTIVE)
         .values_list(
             "pk",
@@ -1727,6 +1865,7 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
             "principal_paid",
             "restructured",
             "collateral_value",
+            "collateral_binding",
             "dpd",
             "kolektibilitas",
             "ppap_required",
@@ -1736,7 +1875,8 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
         count += 1
         dpd = engine.days_past_due(oldest.get(pk), as_of)
         klass = engine.kolektibilitas(dpd, buckets, restructured=restructured)
-        ppap = engine.ppap_required(principal - paid, klass, collateral, rates)
+        collateral = engine.Collateral(appraised, binding) if appraised else _NO_COLLATERAL
+        ppap = engine.ppap_required(principal - paid, klass, collateral, rates, factors)
         required_total += ppap
         if (dpd, int(klass), ppap) != (dpd0, kol0, ppap0):
             updates.append((dpd, int(klass), ppap, as_of, pk))
@@ -1769,6 +1909,9 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
             },
         )
     return DailyResult(as_of, count, len(updates), required_total, entry)
+
+
+_NO_COLLATERAL = engine.Collateral()
 
 
 def allowance_balance(koperasi) -> int:
@@ -1892,6 +2035,33 @@ def propose_restructure(
     return proposal
 
 
+def current_kolektibilitas(loan: Loan, as_of: dt.date | None = None) -> engine.Kolektibilitas:
+    """The loan's class on ``as_of`` (default today) from its oldest unpaid installment
+    and the AD/ART buckets: what the daily job would give it, without waiting for it."""
+    as_of = as_of or timezone.localdate()
+    oldest = (
+        Installment.objects.filter(loan=loan, paid_on__isnull=True, due_date__lte=as_of)
+        .order_by("due_date")
+        .values_list("due_date", flat=True)
+        .first()
+    )
+    return engine.kolektibilitas(
+        engine.days_past_due(oldest, as_of),
+        loan.koperasi.adart.kolektibilitas_buckets,
+        restructured=loan.restructured,
+    )
+
+
+def can_write_off(loan: Loan, as_of: dt.date | None = None) -> bool:
+    """Whether the AD/ART allows hapus buku for this loan: an active loan whose class
+    today (or the class the daily job last gave it, if worse) is at least the AD/ART's
+    ``write_off_min_kolektibilitas`` (default macet)."""
+    if loan.status != LoanStatus.ACTIVE:
+        return False
+    klass = max(int(current_kolektibilitas(loan, as_of)), loan.kolektibilitas)
+    return loan.koperasi.adart.allows_write_off(klass)
+
+
 def propose_write_off(loan: Loan, *, actor, reason: str) -> LoanProposal:
     """Propose hapus buku; the ketua and a pengawas must both approve."""
     koperasi = loan.koperasi
@@ -1904,6 +2074,15 @@ def propose_write_off(loan: Loan, *, actor, reason: str) -> LoanProposal:
         loan = Loan.objects.get(pk=loan.pk)
         if loan.status != LoanStatus.ACTIVE:
             raise LoanError(_("Only an active loan can be written off."), field="loan")
+        if not can_write_off(loan):
+            raise LoanError(
+                _("The AD/ART allows a write-off only from %(klass)s; this loan is %(current)s.")
+                % {
+                    "klass": Kolektibilitas(koperasi.adart.write_off_min_kolektibilitas).label,
+                    "current": Kolektibilitas(int(current_kolektibilitas(loan))).label,
+                },
+                field="loan",
+            )
         _open_proposal_check(loan, ProposalKind.WRITE_OFF)
         proposal = LoanProposal.objects.create(
             koperasi=koperasi,
@@ -1955,6 +2134,7 @@ def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanPro
         loan = proposal.loan
         if loan.status != LoanStatus.ACTIVE:
             raise LoanError(_("This loan is no longer active."))
+        _business_date(koperasi, date, loan)
         if proposal.kind == ProposalKind.WRITE_OFF:
             if proposal.approved_by_id is None:
                 proposal.approved_by = actor
@@ -2158,6 +2338,7 @@ def record_recovery(loan: Loan, *, actor, amount: int, date: dt.date, idempotenc
         loan = Loan.objects.get(pk=loan.pk)
         if loan.status != LoanStatus.WRITTEN_OFF:
             raise LoanError(_("Recoveries are only for written-off loans."), field="loan")
+        _not_before_disbursement(loan, date)
         entry = _post(
             koperasi,
             actor=actor,

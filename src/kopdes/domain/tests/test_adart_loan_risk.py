@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kopdes.domain.adart import (
+    COLLATERAL_FACTOR_FIELDS,
     KOL_DAY_FIELDS,
     MAX_KOL_DAYS,
     PPAP_RATE_FIELDS,
@@ -18,6 +19,7 @@ from kopdes.domain.adart import (
 )
 from kopdes.domain.loans import (
     DEFAULT_BUCKETS,
+    DEFAULT_COLLATERAL_FACTORS,
     DEFAULT_PPAP_RATES,
     Collateral,
     CollateralBinding,
@@ -105,3 +107,43 @@ def test_bad_loan_risk_settings_are_refused_with_the_field_named(
 def test_changed_buckets_show_in_the_audit_diff() -> None:
     new = AdArt(kol_dpk_max_days=30)
     assert new.changes_from(AdArt()) == {"kol_dpk_max_days": {"before": 90, "after": 30}}
+
+
+def test_collateral_factors_default_to_the_bpr_rules_and_feed_the_ppap() -> None:
+    adart = AdArt()
+    assert adart.collateral_factors == DEFAULT_COLLATERAL_FACTORS
+    assert [getattr(adart, name) for name in COLLATERAL_FACTOR_FIELDS] == [
+        10_000,
+        8_000,
+        5_000,
+        3_000,
+    ]
+    stricter = AdArt.from_json({"agunan_hak_tanggungan_bp": 6_000})
+    land = Collateral(10_000_000_00, CollateralBinding.HAK_TANGGUNGAN)
+    assert land.eligible(stricter.collateral_factors) == 6_000_000_00
+    macet = Kolektibilitas.MACET
+    assert (
+        ppap_required(10_000_000_00, macet, land, stricter.ppap_rates, stricter.collateral_factors)
+        == 4_000_000_00
+    )
+    assert AdArt.from_json(stricter.to_json()) == stricter
+
+
+@pytest.mark.parametrize("name", list(COLLATERAL_FACTOR_FIELDS))
+@pytest.mark.parametrize("value", [-1, 10_001, "80", True, 80.0])
+def test_a_collateral_factor_outside_0_to_100_percent_is_refused(name: str, value: Any) -> None:
+    with pytest.raises(AdArtError, match="antara 0% dan 100%") as caught:
+        AdArt.from_json({name: value})
+    assert caught.value.field == name
+
+
+def test_write_off_is_allowed_from_macet_by_default_and_the_ad_art_may_allow_earlier() -> None:
+    adart = AdArt()
+    assert adart.write_off_min_kolektibilitas == 5
+    assert [adart.allows_write_off(k) for k in range(1, 6)] == [False] * 4 + [True]
+    earlier = AdArt.from_json({"write_off_min_kolektibilitas": 4})
+    assert [earlier.allows_write_off(k) for k in range(1, 6)] == [False] * 3 + [True] * 2
+    for bad in (0, 1, 2, 6, "5", None):
+        with pytest.raises(AdArtError, match="Hapus buku") as caught:
+            AdArt.from_json({"write_off_min_kolektibilitas": bad})
+        assert caught.value.field == "write_off_min_kolektibilitas"

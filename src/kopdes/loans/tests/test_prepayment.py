@@ -1,6 +1,12 @@
-"""Payments ahead of the schedule: the rows written under the lock (``services._prepay``,
+"""Payments ahead of the schedule when the member asks for it (pelunasan dipercepat,
+``accelerated=True``): the rows written under the lock (``services._prepay``,
 ``services._reamortise``) are exactly the engine's re-amortised schedule, also after
-several prepayments, and a reversal still restores the rows from the snapshot."""
+several prepayments, and a reversal still restores the rows from the snapshot.
+
+These tests used to pay the extra without the flag: every payment above what was due
+re-amortised the schedule. That was the defect of issue 13 (a member paying the next
+installment early saw it still unpaid); a payment without the flag now pays the next
+installments as scheduled (``test_payment_allocation.py``)."""
 
 from __future__ import annotations
 
@@ -81,6 +87,7 @@ def test_several_prepayments_leave_the_rows_the_engine_computes(koperasi, office
             amount=due + extra,
             date=day,
             idempotency_key=f"pre-{method}-{n}",
+            accelerated=True,
         )
         loan = Loan.objects.get(pk=loan.pk)
         rows = _rows(loan)
@@ -106,6 +113,7 @@ def test_a_reversed_prepayment_restores_the_rows_from_the_snapshot(koperasi, off
         amount=200_000_00,
         date=dt.date(2026, 3, 20),
         idempotency_key="pre-rev",
+        accelerated=True,
     )
     assert _rows(loan) != before
     reversal = services.request_repayment_reversal(

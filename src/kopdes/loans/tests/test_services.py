@@ -201,22 +201,44 @@ def test_exact_payoff_closes_the_loan(koperasi, officers):
     loan = testing.active_loan(koperasi, officers=officers)
     day = dt.date(2026, 5, 17)
     payoff = services.dues_on(loan, day).payoff
+    # Without "pelunasan dipercepat" the payoff amount would pay installments as
+    # scheduled (with their future jasa): refused, with a message naming the option.
+    with pytest.raises(LoanError, match="pelunasan dipercepat") as caught:
+        services.repay_loan(
+            loan, actor=officers["kasir"], amount=payoff.total, date=day, idempotency_key="p"
+        )
+    assert caught.value.field == "accelerated"
+    assert Repayment.objects.count() == 0
     rep = services.repay_loan(
-        loan, actor=officers["kasir"], amount=payoff.total, date=day, idempotency_key="p"
+        loan,
+        actor=officers["kasir"],
+        amount=payoff.total,
+        date=day,
+        idempotency_key="p",
+        accelerated=True,
     )
     loan.refresh_from_db()
     assert rep.is_payoff and loan.status == LoanStatus.PAID_OFF and loan.outstanding == 0
+    assert rep.accelerated
     assert not Installment.objects.filter(loan=loan, paid_on__isnull=True).exists()
     _books_ok(koperasi)
 
 
 def test_extra_payment_reamortises_the_rest_of_the_schedule(koperasi, officers):
+    """Only with "pelunasan dipercepat" (before issue 13 any extra did this silently; see
+    test_payment_allocation.py for the same payment without the flag)."""
     prod = testing.product(koperasi, actor=officers["checker"], method="efektif")
     loan = testing.active_loan(koperasi, officers=officers, prod=prod)
     day = dt.date(2026, 4, 2)
-    services.repay_loan(
-        loan, actor=officers["kasir"], amount=418_000_00, date=day, idempotency_key="x"
+    rep = services.repay_loan(
+        loan,
+        actor=officers["kasir"],
+        amount=418_000_00,
+        date=day,
+        idempotency_key="x",
+        accelerated=True,
     )
+    assert rep.accelerated and not rep.is_payoff
     loan.refresh_from_db()
     assert loan.prepaid == 300_000_00 and loan.principal_paid == 400_000_00
     assert Installment.objects.filter(loan=loan).count() == 12
