@@ -41,6 +41,17 @@ def _site_language():
         yield
 
 
+_anchor_files = iter(range(1, 10**9))
+
+
+@pytest.fixture(autouse=True)
+def _own_anchor_file(tmp_path_factory, monkeypatch):
+    """Each test its own anchor file (core.anchors), inherited by the commands it starts:
+    anchors written by one test's month close or backup never meet another test's verify."""
+    folder = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("KOPDES_ANCHOR_FILE", str(folder / f"anchors-{next(_anchor_files)}.jsonl"))
+
+
 @pytest.fixture
 def koperasi(db):
     return testing.make_koperasi("sukamaju", region_code="32.01.26.2001")

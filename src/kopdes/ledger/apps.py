@@ -14,8 +14,13 @@ class LedgerConfig(AppConfig):
         )
         from kopdes.ledger.durability import assert_durable
         from kopdes.ledger.services import setup_koperasi_books
+        from kopdes.platform.core.anchors import ChainSpec, register_chain
         from kopdes.platform.tenancy.services import on_koperasi_created
 
+        # The journal's head is anchored outside the database (core.anchors).
+        register_chain(
+            ChainSpec("jurnal", "jurnal", "ledger_journalentry", "koperasi_id", "number")
+        )
         on_koperasi_created(lambda koperasi, actor: setup_koperasi_books(koperasi, actor=actor))
 
         # Infrastructure, not a business rule: every new connection proves it is durable.

@@ -75,6 +75,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     link_kind: str = ""  # "account" or "entry": what ``Row.link`` points at
+    chain_head: str = ""  # neraca: the journal/audit heads when printed (core.anchors)
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -301,7 +302,23 @@ def statement_of_position(koperasi, period: int, unit: str | None = None) -> Rep
             "previous_total_liabilities_and_equity": total_le[1],
         },
         link_kind="account",
+        chain_head=_chain_head(koperasi),
     )
+
+
+def _chain_head(koperasi) -> str:
+    """The books' chain heads as printed on the neraca: paper evidence of the newest rows."""
+    from django.utils import timezone
+
+    from kopdes.platform.core.anchors import describe_heads, koperasi_heads
+
+    heads = koperasi_heads(koperasi)
+    if not heads:
+        return ""
+    return _("Chain heads when printed (%(time)s): %(heads)s") % {
+        "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z"),
+        "heads": describe_heads(heads, full=True),
+    }
 
 
 # --- Laporan Perhitungan Hasil Usaha (SHU) ----------------------------------------------------

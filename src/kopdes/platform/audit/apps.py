@@ -10,3 +10,11 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Registers the audit chain check that ``kopdes verify`` runs.
         from kopdes.platform.audit import verification  # noqa: F401
+        from kopdes.platform.core.anchors import ChainSpec, register_chain
+
+        # Each koperasi's chain head is anchored outside the database (core.anchors).
+        register_chain(
+            ChainSpec(
+                "audit", "rantai audit", "audit_auditevent", "chain", "seq", group_is_uuid=False
+            )
+        )

@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "kopdes core"
 
     def ready(self) -> None:
-        from kopdes.platform.core import checks  # noqa: F401  (registers system checks)
+        from kopdes.platform.core import (
+            checks,  # noqa: F401  (registers system checks)
+            trigger_verification,  # noqa: F401  (kopdes verify)
+        )

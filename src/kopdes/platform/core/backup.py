@@ -8,9 +8,12 @@ An archive is a plain ``.tar`` holding the database dump and ``manifest.json``:
   inside the *same* snapshot (``pg_export_snapshot``), so they describe exactly the dump.
 
 The manifest records the sha256 of every file, the kopdes version, the engine, the applied
-migrations, the time, a hash of the manifest itself, and a canonical checksum per koperasi
+migrations, the time, a hash of the manifest itself, a canonical checksum per koperasi
 of every table listed in ``CHECKSUM_TABLES`` (the audit log; the ledger adds its journal
-tables through ``register_checksum_table``). ``restore_backup`` verifies all of it before
+tables through ``register_checksum_table``) and each koperasi's chain heads
+(``chain_heads``: journal and audit, last sequence and hash, read in the dump's snapshot).
+A backup of the configured database also appends those heads to the anchor file
+(``core.anchors``). ``restore_backup`` verifies all of it before
 touching the target, refuses to overwrite a non-empty target without ``force``, and after
 restoring recomputes the checksums from the restored database and compares.
 """
@@ -294,9 +297,9 @@ def create_backup(output: Path | None = None, *, target: Target | None = None) -
     with tempfile.TemporaryDirectory(prefix="kopdes-backup-") as tmpdir:
         dump = Path(tmpdir) / DUMP_NAMES[target.engine]
         if target.engine == "sqlite":
-            checksums, migrations = _dump_sqlite(target, dump)
+            checksums, migrations, heads = _dump_sqlite(target, dump)
         else:
-            checksums, migrations = _dump_postgres(target, dump)
+            checksums, migrations, heads = _dump_postgres(target, dump)
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -306,10 +309,39 @@ def create_backup(output: Path | None = None, *, target: Target | None = None) -
             "migrations": migrations,
             "files": {dump.name: {"sha256": _sha256_file(dump), "size": dump.stat().st_size}},
             "checksums": checksums,
+            "chain_heads": heads,
         }
         manifest["manifest_sha256"] = _manifest_hash(manifest)
         _write_archive(archive, {dump.name: dump}, manifest)
+    _anchor_backup(archive, target, heads)
     return archive
+
+
+def _chain_heads(cursor, engine: str) -> dict[str, Any]:
+    """``{koperasi id: {"slug", "jurnal": {"seq", "hash"}, "audit": {...}}}`` in the dump."""
+    from kopdes.platform.core import anchors
+
+    slugs = anchors.read_slugs(cursor, engine)
+    heads = anchors.read_heads(cursor, engine)
+    return {key: {"slug": slugs.get(key, key), **chains} for key, chains in heads.items()}
+
+
+def _anchor_backup(archive: Path, target: Target, heads: dict[str, Any]) -> None:
+    """A backup of the configured database anchors the heads it holds (core.anchors)."""
+    from kopdes.platform.core import anchors
+
+    try:
+        own = target == default_target()
+    except BackupError:
+        own = False
+    if not own or not heads:
+        return
+    chains = {k: {n: h for n, h in v.items() if n != "slug"} for k, v in heads.items()}
+    slugs = {k: v["slug"] for k, v in heads.items()}
+    try:
+        anchors.append_anchors(chains, slugs, reason=f"cadangan {archive.name}")
+    except anchors.AnchorError as exc:
+        raise BackupError(f"Cadangan {archive} dibuat, tetapi {exc}") from exc
 
 
 def _open_sqlite_source(target: Target) -> sqlite3.Connection:
@@ -326,7 +358,7 @@ def _open_sqlite_source(target: Target) -> sqlite3.Connection:
     return sqlite3.connect(target.location)
 
 
-def _dump_sqlite(target: Target, dump: Path) -> tuple[dict[str, Any], list[str]]:
+def _dump_sqlite(target: Target, dump: Path) -> tuple[dict[str, Any], list[str], dict]:
     source = _open_sqlite_source(target)
     dest = sqlite3.connect(dump)
     try:
@@ -338,6 +370,7 @@ def _dump_sqlite(target: Target, dump: Path) -> tuple[dict[str, Any], list[str]]
             raise BackupError(f"Salinan basis data rusak: {integrity}")
         checksums = compute_checksums(cur, "sqlite")
         migrations = _applied_migrations(cur)
+        heads = _chain_heads(cur, "sqlite")
         dest.commit()
     finally:
         dest.close()
@@ -345,10 +378,10 @@ def _dump_sqlite(target: Target, dump: Path) -> tuple[dict[str, Any], list[str]]
 
         if source is not connection.connection:
             source.close()
-    return checksums, migrations
+    return checksums, migrations, heads
 
 
-def _dump_postgres(target: Target, dump: Path) -> tuple[dict[str, Any], list[str]]:
+def _dump_postgres(target: Target, dump: Path) -> tuple[dict[str, Any], list[str], dict]:
     env, _dbname = _pg_env(target.location)
     with _pg_connect(target.location, autocommit=True) as conn:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -356,6 +389,7 @@ def _dump_postgres(target: Target, dump: Path) -> tuple[dict[str, Any], list[str
         with conn.cursor() as cur:
             checksums = compute_checksums(cur, "postgresql")
             migrations = _applied_migrations(cur)
+            heads = _chain_heads(cur, "postgresql")
         # pg_dump reads the very snapshot the checksums were computed in.
         result = subprocess.run(  # noqa: S603 (fixed program, arguments built here)
             [_tool("pg_dump"), "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(dump)],
@@ -367,7 +401,7 @@ def _dump_postgres(target: Target, dump: Path) -> tuple[dict[str, Any], list[str
         conn.execute("COMMIT")
     if result.returncode != 0:
         raise BackupError(f"pg_dump gagal: {result.stderr.strip()}")
-    return checksums, migrations
+    return checksums, migrations, heads
 
 
 # --- restore ----------------------------------------------------------------------------
