@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from kopdes.ledger import selectors, services
+from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi
@@ -29,7 +30,7 @@ router = Router(tags=["ledger"])
 class LineIn(InputSchema):
     account: str
     side: Literal["D", "C"]
-    amount: int  # sen
+    amount: Sen  # JSON integer of sen, > 0
     subledger_kind: str = ""
     subledger_ref: str = ""
     business_unit: str = ""

@@ -14,11 +14,12 @@ import uuid
 import pydantic
 from django.http import HttpRequest
 from ninja import Header, Path, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.responses import Status
 
 from kopdes.loans import selectors, services
 from kopdes.loans.errors import LoanError
+from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
@@ -27,7 +28,7 @@ router = Router(tags=["loans"])
 
 
 class RepaymentIn(InputSchema):
-    amount: int  # sen
+    amount: Sen  # JSON integer of sen, > 0
     date: dt.date
     source: str = "cash"
 
@@ -127,6 +128,13 @@ def _body(request: HttpRequest, schema: type[Schema]) -> Schema:
     """Validate the JSON body after the tenant check (so a foreign id is always a 404)."""
     try:
         return schema.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as exc:
+        # A body the schema refuses (a text with a control character, an amount that is
+        # not a positive JSON integer) is a 422, as on every other route (api_errors).
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        if errors and errors[0].get("type") != "json_invalid":
+            raise ValidationError(errors) from exc
+        raise LoanError("Data tidak valid: " + str(errors[0]["msg"] if errors else exc)) from exc
     except ValueError as exc:
         # pydantic's first error says what is wrong ("Teks tidak boleh berisi ..."); its
         # first line only counts the errors.

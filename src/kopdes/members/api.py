@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Header, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
+from pydantic import StrictInt
 
 from kopdes.members import selectors, services
 from kopdes.members.models import Member
@@ -29,7 +30,7 @@ router = Router(tags=["members"])
 class HeirIn(InputSchema):
     name: str
     relation: str
-    share_percent: int
+    share_percent: StrictInt  # `true` is not 1%
 
 
 class MemberIn(InputSchema):

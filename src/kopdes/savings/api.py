@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from kopdes.domain.money import terbilang
+from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
@@ -39,7 +40,7 @@ class AccountOut(Schema):
 
 
 class MoveIn(InputSchema):
-    amount: int  # sen
+    amount: Sen  # JSON integer of sen, > 0
     date: dt.date | None = None
     memo: str = ""
     # Kas (1-1100) when empty; else a leaf cash/bank account of the koperasi's chart.

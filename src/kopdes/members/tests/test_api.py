@@ -59,3 +59,20 @@ def test_api_foreign_member_id_is_404_and_search_by_nik(client, koperasi, other_
     assert client.get(f"/api/k/{koperasi.slug}/members/{mine.pk}", **headers).status_code == 200
     found = client.get(f"/api/k/{koperasi.slug}/members", {"q": mine.nik}, **headers).json()
     assert [m["number"] for m in found] == [mine.number]
+
+
+@pytest.mark.parametrize("share", [True, "100", 100.0])
+def test_api_heir_share_is_a_json_integer_only(client, koperasi, share):
+    headers = _auth(make_user("kasir", koperasi))
+    body = _payload(koperasi, serial=53)
+    body["heirs"] = [{"name": "Siti", "relation": "anak", "share_percent": share}]
+    response = client.post(
+        f"/api/k/{koperasi.slug}/members",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-share",
+        **headers,
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "share_percent"
+    assert Member.objects.count() == 0

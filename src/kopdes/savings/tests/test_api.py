@@ -53,8 +53,8 @@ def test_deposit_replay_and_conflict(client, koperasi, kasir, account):
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"amount": 0}, 400),
-        ({"amount": -100}, 400),
+        ({"amount": 0}, 422),
+        ({"amount": -100}, 422),
         ({"amount": 10**18}, 400),
         ({"amount": "sepuluh"}, 422),
         ({"amount": 2_000_000_00}, 400),  # more than the balance (withdrawal)
@@ -135,3 +135,20 @@ def test_read_ahead_never_serves_another_koperasis_account(client, koperasi, oth
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.balance == 10_000_00
+
+
+@pytest.mark.parametrize("what", ["deposits", "withdrawals"])
+@pytest.mark.parametrize("amount", [True, False, "100", "5000000", 1.5, 100.0, -1, 0, None])
+def test_amounts_are_positive_json_integers_only(client, koperasi, kasir, account, what, amount):
+    from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
+
+    before = (JournalEntry.objects.count(), SavingsTransaction.objects.count())
+    response = post(client, koperasi, account, auth(kasir), what, {"amount": amount}, "strict")
+    assert response.status_code == 422, response.content
+    data = response.json()
+    assert data["code"] == "invalid" and data["field"] == "amount"
+    assert "Jumlah harus" in data["message"]
+    assert (JournalEntry.objects.count(), SavingsTransaction.objects.count()) == before
+    assert not WithdrawalRequest.objects.exists()
+    account.refresh_from_db()
+    assert account.balance == 1_000_000_00
