@@ -69,8 +69,8 @@ def test_post_then_replay_then_conflict(client, books):
     ("payload", "status", "fragment"),
     [
         (body(credit_amount=1), 400, "tidak seimbang"),
-        (body(amount=0), 400, "lebih dari nol"),
-        (body(amount=-5), 400, "lebih dari nol"),
+        (body(amount=0), 422, "lebih dari nol"),
+        (body(amount=-5), 422, "lebih dari nol"),
         (body(amount=10**17 + 1), 400, "melebihi batas"),
         (
             {
@@ -120,3 +120,14 @@ def test_permission_and_tenant_checks(client, books, other_koperasi):
     )
     assert garbage.status_code == 404
     assert client.get(f"/api/k/{books.slug}/ledger/entries/{entry.pk}").status_code == 401
+
+
+@pytest.mark.parametrize("amount", [True, "100", "2500000", 1.5, 100.0, -1, 0, None, [5]])
+def test_line_amounts_are_positive_json_integers_only(client, books, amount):
+    headers = auth(make_user("bendahara", books))
+    response = post(client, books, headers, body(amount=amount, credit_amount=amount))
+    assert response.status_code == 422, response.content
+    data = response.json()
+    assert data["code"] == "invalid" and data["field"] == "amount"
+    assert "Jumlah harus" in data["message"]
+    assert JournalEntry.objects.filter(koperasi=books).count() == 0
