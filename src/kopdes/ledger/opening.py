@@ -20,7 +20,9 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopdes.domain.ledger import LineDraft, Side
 from kopdes.domain.money import MAX_SEN, MoneyError, format_rupiah, parse_rupiah
@@ -28,6 +30,7 @@ from kopdes.ledger import services
 from kopdes.ledger.choices import EntryKind
 from kopdes.ledger.errors import LedgerError, PermissionDeniedError
 from kopdes.ledger.models import Account, JournalEntry
+from kopdes.platform.core.booktext import book_text
 from kopdes.platform.documents import xlsx
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import roles_for
@@ -249,6 +252,9 @@ def file_key(data: bytes) -> str:
 def import_opening(koperasi, *, actor, data: bytes, date: dt.date) -> JournalEntry:
     """Post the opening balances of a valid file as one entry; all or nothing.
 
+    Dated before the koperasi's books start, the books start moves to the first day of
+    that month (``services.move_books_start``); the date is checked like any other.
+
     Raises ``OpeningImportError`` with every problem found; ``PermissionDeniedError``
     without ``ledger.import_opening``. Posting the same file again returns the entry
     already posted (the key is the file's sha256).
@@ -262,14 +268,22 @@ def import_opening(koperasi, *, actor, data: bytes, date: dt.date) -> JournalEnt
     result = read_opening(koperasi, data)
     if result.errors:
         raise OpeningImportError(result.errors)
-    return services.post(
-        koperasi,
-        actor=actor,
-        date=date,
-        memo=_("Opening balances (saldo awal)"),
-        lines=result.lines,
-        idempotency_key=key,
-        source="ledger.opening",
-        kind=EntryKind.OPENING,
-        audit_summary={"lines": len(result.lines), "total": result.debit},
-    )
+    books_start = koperasi.books_start
+    try:
+        with transaction.atomic():
+            # The books start with the opening balances: an earlier date moves the start.
+            services.move_books_start(koperasi, actor=actor, date=date)
+            return services.post(
+                koperasi,
+                actor=actor,
+                date=date,
+                memo=book_text(koperasi, gettext_lazy("Opening balances (saldo awal)")),
+                lines=result.lines,
+                idempotency_key=key,
+                source="ledger.opening",
+                kind=EntryKind.OPENING,
+                audit_summary={"lines": len(result.lines), "total": result.debit},
+            )
+    except Exception:
+        koperasi.books_start = books_start  # rolled back with the transaction
+        raise

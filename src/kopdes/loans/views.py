@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kopdes.domain import rates
 from kopdes.domain.money import MoneyError, format_rupiah, parse_rupiah, terbilang
 from kopdes.loans import reports, selectors, services
 from kopdes.loans.choices import (
@@ -75,6 +76,14 @@ def _int(request: HttpRequest, name: str, default: int | None = None) -> int:
         return int(text)
     except ValueError:
         raise LoanError(_("Write a whole number."), field=name) from None
+
+
+def _bp(request: HttpRequest, name: str) -> int:
+    """A percentage typed on the form ("0,1") as basis points (10); empty is 0."""
+    try:
+        return rates.parse_percent_to_bp(request.POST.get(name) or "")
+    except rates.RateInputError as exc:
+        raise LoanError(exc.message, field=name) from None
 
 
 def _date(request: HttpRequest, name: str = "date", source=None) -> dt.date:
@@ -153,16 +162,10 @@ def product_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         try:
             data = {k: (request.POST.get(k) or "").strip() for k in services.PRODUCT_FIELDS}
-            for k in (
-                "term_min",
-                "term_max",
-                "admin_fee_bp",
-                "provisi_bp",
-                "penalty_bp",
-                "penalty_grace_days",
-                "savings_multiple",
-            ):
+            for k in ("term_min", "term_max", "penalty_grace_days", "savings_multiple"):
                 data[k] = _int(request, k, 0)
+            for k in ("admin_fee", "provisi", "penalty"):  # typed in percent, kept in bp
+                data[f"{k}_bp"] = _bp(request, f"{k}_percent")
             data["plafond_max"] = _money(request, "plafond_max", required=False)
             product = services.create_product(koperasi, actor=request.user, data=data)
         except DomainError as exc:

@@ -134,6 +134,11 @@ def _detail_context(request, member, **extra):
         "exits": member.exit_proposals.select_related("proposed_by", "decided_by"),
         "requests": selectors.list_member_requests(member),
         "settlement": _settlement(member),
+        "may_savings": _may(request, "savings.view"),
+        "may_loans": _may(request, "loans.view"),
+        "money": selectors.savings_and_loans(
+            member, savings=_may(request, "savings.view"), loans=_may(request, "loans.view")
+        ),
         **extra,
     }
 

@@ -20,12 +20,16 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopdes.domain.money import MoneyError, format_rupiah
+from kopdes.ledger import services as ledger_services
+from kopdes.ledger.errors import LedgerError
 from kopdes.ledger.opening import _cell_amount
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import DomainError, PermissionDeniedError
 from kopdes.platform.documents import xlsx
 from kopdes.platform.identity.permissions import has_perm
@@ -210,6 +214,11 @@ def import_opening(koperasi, *, actor, data: bytes, date: dt.date) -> OpeningImp
         if done is not None:
             done.replayed = True
             return done
+        # The books start with the opening balances: an earlier date moves the start.
+        try:
+            ledger_services.move_books_start(koperasi, actor=actor, date=date)
+        except LedgerError as exc:
+            raise OpeningImportError([exc.message]) from exc
         moves = []
         busy = []
         for r in result.rows:
@@ -228,7 +237,9 @@ def import_opening(koperasi, *, actor, data: bytes, date: dt.date) -> OpeningImp
             date=date,
             moves=moves,
             idempotency_key=f"opening:{digest}",
-            memo=_("Opening savings balances (saldo awal simpanan)"),
+            memo=book_text(
+                koperasi, gettext_lazy("Opening savings balances (saldo awal simpanan)")
+            ),
             source="savings.opening",
         )
         imported = OpeningImport.objects.create(

@@ -28,7 +28,9 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kopdes.domain import dates
 from kopdes.domain import savings as rules
 from kopdes.domain.ledger import LineDraft
 from kopdes.domain.money import MAX_SEN, allocate_by_weights, format_rupiah
@@ -40,6 +42,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
 from kopdes.platform.audit.services import Prefetch as AuditPrefetch
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain, lock_statement
@@ -73,6 +76,31 @@ KIND_LETTER = {
 # Liability codes used for pokok/wajib when AD/ART sets pokok_wajib_as_equity = False.
 LIABILITY_CODES = {SavingsKind.PRINCIPAL: "2-1610", SavingsKind.MANDATORY: "2-1620"}
 JASA_BATCH = 400  # accounts per jasa journal entry
+# Memos the services write into the journal and the passbook, in the koperasi's language
+# whatever the officer's (``core.booktext``).
+MEMOS = {
+    TxnKind.DEPOSIT: gettext_lazy("Deposit %(number)s"),
+    TxnKind.WITHDRAWAL: gettext_lazy("Withdrawal %(number)s"),
+    "pokok": gettext_lazy("Principal savings %(member)s"),
+    "to": gettext_lazy("To %(number)s"),
+    "from": gettext_lazy("From %(number)s"),
+    "transfer": gettext_lazy("Transfer %(source)s to %(target)s"),
+    "term": gettext_lazy("Term deposit %(number)s"),
+    "maturity": gettext_lazy("Maturity %(number)s"),
+    "break": gettext_lazy("Early withdrawal %(number)s"),
+    "jasa": gettext_lazy("Interest (jasa) %(month)s"),
+    "jasa_tax": gettext_lazy("Tax on interest (jasa) %(month)s"),
+    "jasa_run": gettext_lazy("Interest (jasa) on voluntary savings %(month)s"),
+    "exit": gettext_lazy("Savings returned to leaving member %(member)s"),
+    "correction": gettext_lazy("Correction of journal %(number)s: %(reason)s"),
+    "correction_row": gettext_lazy("Correction of #%(seq)s: %(reason)s"),
+    "term_jasa": gettext_lazy("Interest (jasa) on the term deposit"),
+    "tax": gettext_lazy("Tax on interest"),
+    "payout": gettext_lazy("Payout"),
+    "penalty": gettext_lazy("Early withdrawal penalty"),
+    "early": gettext_lazy("Early withdrawal"),
+    "returned": gettext_lazy("Savings returned"),
+}
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -107,6 +135,58 @@ def _check_date(date) -> dt.date:
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise SavingsError(_("The date is not valid."), field="date")
     return date
+
+
+def _not_enough(number: str, balance: int) -> SavingsError:
+    """The refusal of a movement that would take account ``number`` below zero."""
+    return SavingsError(
+        _("The balance of %(number)s is not enough: %(balance)s available. Nothing was recorded.")
+        % {"number": number, "balance": format_rupiah(balance)},
+        field="amount",
+    )
+
+
+def _closed(number: str) -> SavingsError:
+    return SavingsError(_("Account %(number)s is closed.") % {"number": number}, field="account")
+
+
+def _business_date(koperasi, date: dt.date, account=None) -> dt.date:
+    """The ledger's business-date rule (books start .. today, no closed month) plus the
+    account's opening; for requests checked before anything is posted."""
+    try:
+        return ledger.check_business_date(
+            koperasi, date, opened_on=account.opened_on if account is not None else None
+        )
+    except LedgerError as exc:
+        raise SavingsError(exc.message, field="date") from exc
+
+
+def _backdated(koperasi, date: dt.date) -> bool:
+    """A teller movement dated further back than the AD/ART allows waits for a second
+    officer (``domain.dates.needs_second_officer``)."""
+    return dates.needs_second_officer(
+        date, today=koperasi.today(), approval_days=koperasi.adart.backdate_approval_days
+    )
+
+
+def _refuse_backdated_deposit(koperasi, date: dt.date, account=None) -> None:
+    """A deposit dated further back than the AD/ART allows is not taken at the counter
+    (there is no deposit request yet for a second officer to approve)."""
+    if _backdated(koperasi, date):
+        _business_date(koperasi, date, account)  # an impossible date says so first
+        raise SavingsError(
+            dates.backdate_message(
+                date,
+                today=koperasi.today(),
+                approval_days=koperasi.adart.backdate_approval_days,
+            )
+            + " "
+            + _(
+                "A deposit cannot wait for approval yet: record it with today's date and "
+                "note the real date in the description."
+            ),
+            field="date",
+        )
 
 
 def _require_member_active(member, *, allow_candidate: bool = False) -> None:
@@ -419,23 +499,17 @@ def _apply(
     lines: list[LineDraft] = []
     for m in moves:
         account = fresh[m.account.pk]
+        # Not before the account was opened; an opening balance is the account's start.
+        opened_on = getattr(m.account, "opened_on", None) if m.kind != TxnKind.OPENING else None
+        try:
+            dates.check_not_before_opening(date, opened_on, "rekening")
+        except dates.BusinessDateError as exc:
+            raise SavingsError(exc.message, field="date") from exc
         if account.status != AccountStatus.OPEN and not allow_closed:
-            raise SavingsError(
-                _("Account %(number)s is closed.") % {"number": account.number}, field="account"
-            )
+            raise _closed(account.number)
         balances[account.pk] += m.amount
         if balances[account.pk] < 0:
-            raise SavingsError(
-                _(
-                    "The balance of %(number)s is not enough: %(balance)s available. "
-                    "Nothing was recorded."
-                )
-                % {
-                    "number": account.number,
-                    "balance": format_rupiah(balances[account.pk] - m.amount),
-                },
-                field="amount",
-            )
+            raise _not_enough(account.number, balances[account.pk] - m.amount)
         line = LineDraft.credit if m.amount > 0 else LineDraft.debit
         lines.append(
             line(
@@ -608,7 +682,7 @@ def _single(
             koperasi,
             actor=actor,
             date=date,
-            memo=memo or _("%(kind)s %(number)s") % {"kind": kind, "number": account.number},
+            memo=memo or book_text(koperasi, MEMOS[kind], number=account.number),
             moves=[move],
             other_lines=other_lines,
             key=key,
@@ -663,6 +737,7 @@ def deposit(
     counter = resolve_counter_account(koperasi, counter_account)
     if account.kind == SavingsKind.TERM:
         raise SavingsError(_("Money cannot be added to a term deposit."), field="account")
+    _refuse_backdated_deposit(koperasi, date, account)
     if account.kind == SavingsKind.PRINCIPAL:
         return pay_principal(
             account.member,
@@ -701,6 +776,7 @@ def pay_principal(
     key = _check_key(idempotency_key)
     date = _check_date(date)
     counter = resolve_counter_account(koperasi, counter_account)
+    _refuse_backdated_deposit(koperasi, date)
     required = koperasi.adart.simpanan_pokok_amount
     if amount is not None and check_amount(amount) != required:
         raise SavingsError(
@@ -727,7 +803,7 @@ def pay_principal(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Simpanan pokok {member.number}",
+            memo=book_text(koperasi, MEMOS["pokok"], member=member.number),
             moves=[move],
             other_lines=[LineDraft.debit(counter, required)],
             key=key,
@@ -760,21 +836,19 @@ def withdraw(
 ) -> SavingsTransaction | WithdrawalRequest:
     """Penarikan from sukarela: never overdraws (balance checked under the ledger lock).
 
-    Above the AD/ART ``withdrawal_approval_threshold`` nothing moves yet: a
-    ``WithdrawalRequest`` waits for a second officer (``approve_withdrawal``).
+    Above the AD/ART ``withdrawal_approval_threshold``, or dated more than the AD/ART
+    ``backdate_approval_days`` before today, nothing moves yet: a ``WithdrawalRequest``
+    waits for a second officer (``approve_withdrawal``).
     """
     koperasi = account.koperasi
-    roles = require_perm(actor, koperasi, "savings.teller")
-    amount = check_amount(amount)
+    roles, amount, date, counter = _withdrawal_inputs(
+        account, actor=actor, amount=amount, date=date, counter_account=counter_account
+    )
     key = _check_key(idempotency_key)
-    date = _check_date(date)
-    counter = resolve_counter_account(koperasi, counter_account)
-    if account.kind != SavingsKind.VOLUNTARY:
-        raise SavingsError(
-            _("Only voluntary savings can be withdrawn; pokok and wajib return on exit."),
-            field="account",
-        )
-    if amount > koperasi.adart.withdrawal_approval_threshold:
+    # A large or back-dated withdrawal waits for a second officer; its date is checked
+    # now (nothing is posted until approval, which checks it again).
+    if _withdrawal_waits(koperasi, amount, date):
+        _business_date(koperasi, date, account)
         return _request_withdrawal(account, actor, roles, amount, date, key, memo, counter)
     return _single(
         account,
@@ -788,6 +862,81 @@ def withdraw(
         action="savings.withdrawal.posted",
         other_lines=[LineDraft.credit(counter, amount)],
     )
+
+
+def _withdrawal_waits(koperasi, amount: int, date: dt.date) -> bool:
+    """A large or back-dated withdrawal waits for a second officer (``WithdrawalRequest``)."""
+    return amount > koperasi.adart.withdrawal_approval_threshold or _backdated(koperasi, date)
+
+
+def _withdrawal_inputs(
+    account: SavingsAccount, *, actor, amount: Any, date: Any, counter_account: str
+) -> tuple[frozenset, int, dt.date, str]:
+    """What ``withdraw`` refuses before it takes the lock, shared with ``check_withdrawal``:
+    ``(roles, amount, date, counter account)``."""
+    koperasi = account.koperasi
+    roles = require_perm(actor, koperasi, "savings.teller")
+    amount = check_amount(amount)
+    date = _check_date(date)
+    counter = resolve_counter_account(koperasi, counter_account)
+    if account.kind != SavingsKind.VOLUNTARY:
+        raise SavingsError(
+            _("Only voluntary savings can be withdrawn; pokok and wajib return on exit."),
+            field="account",
+        )
+    return roles, amount, date, counter
+
+
+def _refuse_second_request(koperasi, account: SavingsAccount) -> None:
+    if WithdrawalRequest.objects.filter(
+        koperasi=koperasi, account_id=account.pk, status=RequestStatus.PENDING
+    ).exists():
+        raise SavingsError(
+            _("A withdrawal from this account is already waiting for approval."),
+            field="account",
+        )
+
+
+@dataclass(frozen=True)
+class WithdrawalCheck:
+    """What the review step shows once ``check_withdrawal`` found nothing to refuse."""
+
+    amount: int
+    balance: int
+    needs_approval: bool
+
+
+def check_withdrawal(
+    account: SavingsAccount, *, actor, amount: Any, date: Any, counter_account: str = ""
+) -> WithdrawalCheck:
+    """A dry run of ``withdraw`` for the review step (page) and the API's check: the same
+    refusals with the same messages (permission, amount, date, account kind, counter
+    account, the business date, a member who is not active, a closed account, the
+    balance, a large withdrawal already waiting), read without the lock; nothing is
+    written. ``withdraw`` checks
+    everything again under the lock when the teller confirms."""
+    koperasi = account.koperasi
+    _roles, amount, date, _counter = _withdrawal_inputs(
+        account, actor=actor, amount=amount, date=date, counter_account=counter_account
+    )
+    found = (
+        SavingsAccount.objects.filter(koperasi=koperasi, pk=account.pk)
+        .values_list("balance", "status", "number", "member__status", "member__number")
+        .first()
+    )
+    if found is None:
+        raise SavingsError(_("The account was not found."), field="account")
+    balance, status, number, member_status, member_number = found
+    _require_member_active(_MemberState(member_status, member_number))
+    if status != AccountStatus.OPEN:
+        raise _closed(number)
+    if balance < amount:
+        raise _not_enough(number, balance)
+    _business_date(koperasi, date, account)
+    needs_approval = _withdrawal_waits(koperasi, amount, date)
+    if needs_approval:
+        _refuse_second_request(koperasi, account)
+    return WithdrawalCheck(amount=amount, balance=balance, needs_approval=needs_approval)
 
 
 def _request_withdrawal(
@@ -812,21 +961,8 @@ def _request_withdrawal(
         _require_member_active(member)
         fresh = SavingsAccount.objects.get(pk=account.pk)
         if fresh.balance < amount:
-            raise SavingsError(
-                _(
-                    "The balance of %(number)s is not enough: %(balance)s available. "
-                    "Nothing was recorded."
-                )
-                % {"number": fresh.number, "balance": format_rupiah(fresh.balance)},
-                field="amount",
-            )
-        if WithdrawalRequest.objects.filter(
-            koperasi=koperasi, account=account, status=RequestStatus.PENDING
-        ).exists():
-            raise SavingsError(
-                _("A withdrawal from this account is already waiting for approval."),
-                field="account",
-            )
+            raise _not_enough(fresh.number, fresh.balance)
+        _refuse_second_request(koperasi, account)
         request = WithdrawalRequest.objects.create(
             koperasi=koperasi,
             account=account,
@@ -905,7 +1041,8 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
             koperasi,
             actor=actor,
             date=request.date,
-            memo=request.memo or f"Penarikan {account.number}",
+            memo=request.memo
+            or book_text(koperasi, MEMOS[TxnKind.WITHDRAWAL], number=account.number),
             moves=[Move(account, TxnKind.WITHDRAWAL, -request.amount, request.memo)],
             other_lines=[LineDraft.credit(request.counter_account, request.amount)],
             key=request.idempotency_key,
@@ -977,8 +1114,18 @@ def transfer(
             field="amount",
         )
     moves = [
-        Move(source, TxnKind.TRANSFER_OUT, -amount, memo or f"Ke {target.number}"),
-        Move(target, TxnKind.TRANSFER_IN, amount, memo or f"Dari {source.number}"),
+        Move(
+            source,
+            TxnKind.TRANSFER_OUT,
+            -amount,
+            memo or book_text(koperasi, MEMOS["to"], number=target.number),
+        ),
+        Move(
+            target,
+            TxnKind.TRANSFER_IN,
+            amount,
+            memo or book_text(koperasi, MEMOS["from"], number=source.number),
+        ),
     ]
     with transaction.atomic():
         _lock(koperasi)
@@ -991,7 +1138,7 @@ def transfer(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Pemindahbukuan {source.number} ke {target.number}",
+            memo=book_text(koperasi, MEMOS["transfer"], source=source.number, target=target.number),
             moves=moves,
             other_lines=[],
             key=key,
@@ -1077,7 +1224,7 @@ def place_term_deposit(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Simpanan berjangka {account.number}",
+            memo=book_text(koperasi, MEMOS["term"], number=account.number),
             moves=[Move(account, TxnKind.DEPOSIT, amount)],
             other_lines=[LineDraft.debit(counter, amount)],
             key=key,
@@ -1152,15 +1299,17 @@ def settle_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Sav
         moves = []
         other: list[LineDraft] = []
         if jasa:
-            moves.append(Move(account, TxnKind.JASA, jasa, "Jasa simpanan berjangka"))
+            moves.append(Move(account, TxnKind.JASA, jasa, book_text(koperasi, MEMOS["term_jasa"])))
             other.append(LineDraft.debit(chart.SAVINGS_INTEREST_EXPENSE, jasa))
         if tax:
-            moves.append(Move(account, TxnKind.TAX, -tax, "Pajak jasa"))
+            moves.append(Move(account, TxnKind.TAX, -tax, book_text(koperasi, MEMOS["tax"])))
             other.append(LineDraft.credit(chart.TAX_PAYABLE, tax))
         rollover = account.on_maturity == MaturityAction.ROLLOVER
         payout = account.balance + jasa - tax
         if not rollover:
-            moves.append(Move(account, TxnKind.PAYOUT, -payout, "Pencairan"))
+            moves.append(
+                Move(account, TxnKind.PAYOUT, -payout, book_text(koperasi, MEMOS["payout"]))
+            )
             other.append(LineDraft.credit(_cash(koperasi), payout))
         if moves:
             # Each kind once per account per key: jasa, tax, payout are distinct kinds.
@@ -1168,7 +1317,7 @@ def settle_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Sav
                 koperasi,
                 actor=actor,
                 date=date,
-                memo=f"Jatuh tempo {account.number}",
+                memo=book_text(koperasi, MEMOS["maturity"], number=account.number),
                 moves=moves,
                 other_lines=other,
                 key=key,
@@ -1218,15 +1367,21 @@ def break_term_deposit(account: SavingsAccount, *, actor, date: dt.date) -> Savi
         moves = []
         other: list[LineDraft] = []
         if result.penalty:
-            moves.append(Move(account, TxnKind.PENALTY, -result.penalty, "Denda pencairan awal"))
+            moves.append(
+                Move(
+                    account, TxnKind.PENALTY, -result.penalty, book_text(koperasi, MEMOS["penalty"])
+                )
+            )
             other.append(LineDraft.credit(chart.LOAN_PENALTY_INCOME, result.penalty))
-        moves.append(Move(account, TxnKind.PAYOUT, -result.payout, "Pencairan awal"))
+        moves.append(
+            Move(account, TxnKind.PAYOUT, -result.payout, book_text(koperasi, MEMOS["early"]))
+        )
         other.append(LineDraft.credit(_cash(koperasi), result.payout))
         _apply(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Pencairan awal {account.number}",
+            memo=book_text(koperasi, MEMOS["break"], number=account.number),
             moves=moves,
             other_lines=other,
             key=f"term-break:{account.pk}",
@@ -1442,6 +1597,8 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
     """
     period = year * 100 + month
     label = f"{month:02d}/{year}"
+    jasa_memo = book_text(koperasi, MEMOS["jasa"], month=label)
+    tax_memo = book_text(koperasi, MEMOS["jasa_tax"], month=label)
     batches = []
     for start in range(0, len(earned), JASA_BATCH):
         batch = earned[start : start + JASA_BATCH]
@@ -1452,14 +1609,14 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
             lines.append(
                 LineDraft.credit(
                     a.ledger_code, j, subledger_kind=SUBLEDGER, subledger_ref=ref,
-                    memo=f"Jasa {label}",
+                    memo=jasa_memo,
                 )
             )  # fmt: skip
             if t:
                 lines.append(
                     LineDraft.debit(
                         a.ledger_code, t, subledger_kind=SUBLEDGER, subledger_ref=ref,
-                        memo=f"Pajak jasa {label}",
+                        memo=tax_memo,
                     )
                 )  # fmt: skip
         total_jasa = sum(j for _a, _b, j in batch)
@@ -1470,7 +1627,7 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
         digest = hashlib.sha256(",".join(str(a.pk) for a, _b, _j in batch).encode())
         key = f"jasa:{period}:{digest.hexdigest()[:32]}"
         batches.append((batch, batch_tax, key, lines, total_jasa, total_tax))
-    memo = f"Jasa simpanan sukarela {label}"
+    memo = book_text(koperasi, MEMOS["jasa_run"], month=label)
     try:
         posted = _post_entries(koperasi, actor, last, memo, batches)
     except IdempotencyConflictError as exc:
@@ -1500,13 +1657,13 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
             seq, balance = a.last_seq + 1, a.balance + j
             txn_rows.append(
                 (db(uuid7()), kop, acc, member, seq, TxnKind.JASA.value, day, j, balance,
-                 entry, key, f"Jasa {label}", by, now)
+                 entry, key, jasa_memo, by, now)
             )  # fmt: skip
             if t:
                 seq, balance = seq + 1, balance - t
                 txn_rows.append(
                     (db(uuid7()), kop, acc, member, seq, TxnKind.TAX.value, day, -t, balance,
-                     entry, key, f"Pajak jasa {label}", by, now)
+                     entry, key, tax_memo, by, now)
                 )  # fmt: skip
             account_rows.append((balance, seq, acc))
             postings.append((a.pk, basis, j, t, entry_id))
@@ -1624,14 +1781,13 @@ def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
                 field="member",
             )
         if paying:
+            returned = book_text(koperasi, MEMOS["returned"])
             _apply(
                 koperasi,
                 actor=actor,
                 date=date,
-                memo=f"Pengembalian simpanan anggota keluar {member.number}",
-                moves=[
-                    Move(a, TxnKind.PAYOUT, -a.balance, "Pengembalian simpanan") for a in paying
-                ],
+                memo=book_text(koperasi, MEMOS["exit"], member=member.number),
+                moves=[Move(a, TxnKind.PAYOUT, -a.balance, returned) for a in paying],
                 other_lines=[LineDraft.credit(_cash(koperasi), total)],
                 key=f"exit:{member.pk}",
                 source="savings.exit",
@@ -1824,7 +1980,7 @@ def request_correction(
     roles = require_perm(actor, koperasi, "savings.teller")
     reason = _check_reason(reason)
     key = _check_key(idempotency_key)
-    date = _check_date(date or timezone.localdate())
+    date = _business_date(koperasi, _check_date(date or koperasi.today()), txn.account)
     with transaction.atomic():
         _lock(koperasi)
         existing = Correction.objects.filter(koperasi=koperasi, idempotency_key=key).first()
@@ -1964,14 +2120,22 @@ def approve_correction(correction, *, actor):
             ]
         _refuse_negative(koperasi, rows)
         moves = [
-            Move(r.account, TxnKind.CORRECTION, -r.amount, f"Koreksi #{r.seq}: {c.reason}"[:200])
+            Move(
+                r.account,
+                TxnKind.CORRECTION,
+                -r.amount,
+                book_text(koperasi, MEMOS["correction_row"], seq=r.seq, reason=c.reason)[:200],
+            )
             for r in rows
         ]
+        correction_memo = book_text(
+            koperasi, MEMOS["correction"], number=c.entry.number, reason=c.reason
+        )
         txns = _apply(
             koperasi,
             actor=actor,
             date=c.date,
-            memo=f"Koreksi jurnal {c.entry.number}: {c.reason}"[:500],
+            memo=correction_memo[:500],
             moves=moves,
             other_lines=other,
             key=f"correction:{c.pk}",

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kopdes.domain.money import format_rupiah, terbilang
+from kopdes.members.choices import MemberStatus
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.platform.identity.permissions import has_perm
@@ -131,6 +132,17 @@ def _teller_accounts(accounts, op: str):
     return [a for a in accounts if a.kind in (SavingsKind.MANDATORY, SavingsKind.VOLUNTARY)]
 
 
+def _needs_pokok(person, accounts) -> bool:
+    """A candidate (or an active member whose pokok was corrected away) pays simpanan
+    pokok before any other savings: the teller page says so and offers it."""
+    if person.status not in (MemberStatus.CANDIDATE, MemberStatus.ACTIVE):
+        return False
+    return not any(
+        a.kind == SavingsKind.PRINCIPAL and a.status == AccountStatus.OPEN and a.balance > 0
+        for a in accounts
+    )
+
+
 @reads_ahead("savings:deposit", "savings:withdraw")
 def _teller_ahead(slug: str, kwargs: dict):
     return selectors.teller_ahead(slug, kwargs.get("member_id"))
@@ -149,7 +161,15 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
     form = forms.TellerForm(
         request.POST if request.method == "POST" else None, accounts=accounts, counters=counters
     )
-    context = {"member": person, "form": form, "title": title, "op": op}
+    context = {
+        "member": person,
+        "form": form,
+        "title": title,
+        "op": op,
+        "has_accounts": bool(accounts),
+        "needs_pokok": _needs_pokok(person, data.accounts),
+        "pokok_amount": koperasi.adart.simpanan_pokok_amount,
+    }
     if request.method == "GET" or step == "edit":
         if step == "edit":
             form = forms.TellerForm(
@@ -161,6 +181,20 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
         return render(request, "savings/teller.html", context, status=400)
     data = form.cleaned_data
     if step != "post":
+        needs_approval = False
+        if op == "withdraw":
+            # The service's own refusals, before the teller confirms (nothing is written).
+            try:
+                needs_approval = services.check_withdrawal(
+                    data["account"],
+                    actor=request.user,
+                    amount=data["amount"],
+                    date=_today(),
+                    counter_account=data["counter_account"],
+                ).needs_approval
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                return render(request, "savings/teller.html", context, status=exc.status)
         context.update(
             {
                 "account": data["account"],
@@ -168,8 +202,7 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
                 "words": terbilang(data["amount"]),
                 "counter": data["counter_account"] or None,
                 "counter_name": form.counters.get(data["counter_account"], ""),
-                "needs_approval": op == "withdraw"
-                and data["amount"] > koperasi.adart.withdrawal_approval_threshold,
+                "needs_approval": needs_approval,
             }
         )
         return render(request, "savings/teller_confirm.html", context)
@@ -368,6 +401,7 @@ def receipt(request: HttpRequest, transaction_id) -> HttpResponse:
         "savings/receipt.html",
         {
             "txn": txn,
+            "officers": _receipt_officers(koperasi, txn),
             "kind": kind,
             "amount": abs(txn.amount),
             "words": terbilang(abs(txn.amount)),
@@ -376,6 +410,32 @@ def receipt(request: HttpRequest, transaction_id) -> HttpResponse:
             "corrections": selectors.corrections_of(txn),
         },
     )
+
+
+def _receipt_officers(koperasi, txn) -> list[tuple[str, str]]:
+    """Who handled the money, each under her own label: the teller who paid out (for a
+    large withdrawal, the officer who asked at the counter) and, apart, the officer who
+    approved it; who received a deposit; who recorded anything else."""
+    request = (
+        WithdrawalRequest.objects.filter(koperasi=koperasi, transaction=txn)
+        .select_related("requested_by", "decided_by")
+        .first()
+        if txn.kind == TxnKind.WITHDRAWAL
+        else None
+    )
+    if request is not None:
+        return [
+            (_("Paid out by"), str(request.requested_by)),
+            (_("Approved by"), str(request.decided_by)),
+        ]
+    if txn.created_by is None:
+        return []
+    label = {
+        TxnKind.DEPOSIT: _("Received by"),
+        TxnKind.WITHDRAWAL: _("Paid out by"),
+        TxnKind.PAYOUT: _("Paid out by"),
+    }.get(txn.kind, _("Recorded by"))
+    return [(label, str(txn.created_by))]
 
 
 # --- account, statement, passbook ------------------------------------------------------------
