@@ -205,9 +205,9 @@ def test_deleted_newest_audit_events_pass_the_chain_check_but_not_the_anchor(tmp
     assert passed and "rantai audit" in out  # the shortened chain verifies on its own
     passed, _out, err = _verify("--anchors", str(path))
     assert not passed
+    day = anchors.local_day(dt.datetime.fromisoformat(_lines(path)[0]["at"]))
     expected = (
-        f"sukamaju: rantai audit berakhir di #{head.seq - 2}, anchor "
-        f"{anchors.local_day(dt.datetime.fromisoformat(_lines(path)[0]['at']))} mencatat #{head.seq} "
+        f"sukamaju: rantai audit berakhir di #{head.seq - 2}, anchor {day} mencatat #{head.seq} "
         f"(hash {head.hash[:12]}…): baris terbaru hilang"
     )
     assert expected in err
@@ -353,13 +353,13 @@ def test_verify_reports_an_altered_or_disabled_trigger():
             else:
                 cursor.execute(f"DROP TRIGGER {table}_no_delete")
                 cursor.execute(
-                    f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-                    "BEGIN SELECT 1; END"
+                    f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT 1; END"
                 )
         _checked, problems = trigger_problems()
         if connection.vendor == "postgresql":
-            assert f"fungsi {table}_append_only() yang dijalankan pemicu {table}_no_update" in (
-                problems[0]
+            assert (
+                f"fungsi {table}_append_only() yang dijalankan pemicu {table}_no_update"
+                in (problems[0])
             )
             assert any("ledger_journalentry_no_update pada tabel" in p and "dimatikan" in p
                        for p in problems)  # fmt: skip
