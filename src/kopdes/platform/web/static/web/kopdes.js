@@ -89,9 +89,45 @@
     });
   }
 
+  // Amounts and dates written inside sentences ("Angsuran berikutnya: Rp 1.330.738 jatuh
+  // tempo 07-01-2027") are kept on one line too: each is wrapped in <span class="amount">
+  // (or "nowrap" for a date), so a narrow screen breaks the sentence around them.
+  var INLINE = /Rp\s?[-\u2212]?\d{1,3}(?:\.\d{3})*(?:,\d+)?|\b\d{2}-\d{2}-\d{4}\b/g;
+  var SKIP = "script, style, textarea, select, option, code, pre, .amount, .num, .nowrap";
+  function keepWhole(root) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, null);
+    var nodes = [];
+    var node;
+    while ((node = walker.nextNode())) {
+      INLINE.lastIndex = 0;
+      if (INLINE.test(node.nodeValue) && !(node.parentElement && node.parentElement.closest(SKIP))) {
+        nodes.push(node);
+      }
+    }
+    nodes.forEach(function (text) {
+      var value = text.nodeValue;
+      var fragment = document.createDocumentFragment();
+      var last = 0;
+      INLINE.lastIndex = 0;
+      var match;
+      while ((match = INLINE.exec(value))) {
+        if (match.index > last) fragment.appendChild(document.createTextNode(value.slice(last, match.index)));
+        var span = document.createElement("span");
+        span.className = match[0].indexOf("Rp") === 0 ? "amount" : "nowrap";
+        span.textContent = match[0];
+        fragment.appendChild(span);
+        last = match.index + match[0].length;
+      }
+      if (last < value.length) fragment.appendChild(document.createTextNode(value.slice(last)));
+      text.parentNode.replaceChild(fragment, text);
+    });
+  }
+
   function ready() {
     setUpMenu();
     document.querySelectorAll("main table").forEach(labelTable);
+    var main = document.querySelector("main");
+    if (main) keepWhole(main);
     setUpPrint();
   }
   if (document.readyState === "loading") {
@@ -106,5 +142,6 @@
     if (!target || !target.querySelectorAll) return;
     if (target.tagName === "TABLE") labelTable(target);
     target.querySelectorAll("table").forEach(labelTable);
+    keepWhole(target);
   });
 })();
