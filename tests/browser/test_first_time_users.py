@@ -156,7 +156,7 @@ def test_no_amount_wraps_in_the_portal_passbook_and_a_schedule(
 ):
     from kopdes.loans.testing import active_loan
 
-    member, account, _txn, _kasir = _member_with_savings(sukamaju, deposits=30)
+    member, _account, _txn, _kasir = _member_with_savings(sukamaju, deposits=30)
     loan = active_loan(
         sukamaju, member=member, principal=23_483_609_00, term=24, date=timezone.localdate()
     )
@@ -193,20 +193,13 @@ def test_no_amount_wraps_in_the_portal_passbook_and_a_schedule(
 def test_officer_pages_keep_amounts_whole(
     live_server, new_page, screenshot, sukamaju, viewport, size
 ):
-    member, account, _txn, kasir = _member_with_savings(sukamaju, deposits=4)
+    _member, account, _txn, kasir = _member_with_savings(sukamaju, deposits=4)
     page = new_page(viewport)
     enter_as(page, live_server.url, kasir)
+    ids = {"slug": "sukamaju", "savings_account_id": account.pk}
     for url, name in [
-        (
-            reverse(
-                "savings:passbook", kwargs={"slug": "sukamaju", "savings_account_id": account.pk}
-            ),
-            "officer-passbook",
-        ),
-        (
-            reverse("savings:account", kwargs={"slug": "sukamaju", "savings_account_id": account.pk}),
-            "officer-account",
-        ),
+        (reverse("savings:passbook", kwargs=ids), "officer-passbook"),
+        (reverse("savings:account", kwargs=ids), "officer-account"),
     ]:
         page.goto(f"{live_server.url}{url}")
         assert assert_amounts_whole(page) >= 4, name
