@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from kopdes.domain import loans as engine
+from kopdes.domain.rates import format_bp as format_rate_bp
 from kopdes.ledger import chart
 from kopdes.ledger.models import AccountBalance
 from kopdes.loans.choices import Kolektibilitas, LoanStatus, ProposalState
@@ -164,6 +166,32 @@ def installments(loan: Loan) -> QuerySet[Installment]:
     return Installment.objects.filter(koperasi_id=loan.koperasi_id, loan=loan).order_by("period")
 
 
+INSTALLMENT_STATES = {
+    "paid": _("Paid"),
+    "partial": _("Partly paid"),
+    "late": _("Late"),
+    "open": _("Not yet due"),
+}
+
+
+def schedule_with_status(loan: Loan, today: dt.date) -> list[Installment]:
+    """The installment rows, each with ``state`` (paid / partial / late / open) and
+    ``state_label``: which installments are paid, for the loan page and the portal."""
+    rows = list(installments(loan))
+    for r in rows:
+        if r.paid_on is not None:
+            r.state = "paid"
+        elif r.principal_paid or r.interest_paid or r.penalty_paid:
+            r.state = "partial"
+        elif r.due_date < today:
+            r.state = "late"
+        else:
+            r.state = "open"
+        r.state_label = INSTALLMENT_STATES[r.state]
+        r.paid = r.principal_paid + r.interest_paid
+    return rows
+
+
 def next_installment(loan: Loan) -> Installment | None:
     return installments(loan).filter(paid_on__isnull=True).first()
 
@@ -226,10 +254,9 @@ def dues(loan: Loan, as_of: dt.date):
 
 
 def format_bp(bp: int | None) -> str:
-    """Basis points as a percentage with a comma ("3,25%"); None is "n/a"."""
-    if bp is None:
-        return "n/a"
-    return f"{bp // 100},{bp % 100:02d}%"
+    """Basis points as a percentage with a comma ("3,25%", "1%"); None is "n/a"
+    (``domain.rates.format_bp``)."""
+    return format_rate_bp(bp)
 
 
 def _ratio_bp(part: int, whole: int) -> int | None:
@@ -555,6 +582,10 @@ def loan_repayments(loan: Loan) -> list[Repayment]:
     for rep in reps:
         rep.correction = states.get(rep.pk, "")
         rep.correctable = False
+        # The installments it paid, and what it paid ahead of the schedule.
+        rep.periods = [row[0] for row in rep.allocation or []]
+        ahead = rep.principal - sum(row[3] for row in rep.allocation or [])
+        rep.ahead = ahead if rep.accelerated and not rep.is_payoff else 0
     # Only the latest payment not corrected yet may be corrected (services._check_reversible
     # decides; this only hides links that would be refused).
     open_reps = [r for r in reps if r.correction != RepaymentReversal.State.APPROVED]

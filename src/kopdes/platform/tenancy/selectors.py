@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kopdes.domain import rates
 from kopdes.domain.adart import PPAP_RATE_FIELDS, SHU_POOLS, AdArt
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.models import Koperasi
@@ -21,9 +22,9 @@ def format_rupiah(sen: int) -> str:
 
 
 def format_percent(bp: int) -> str:
-    """Basis points as an Indonesian percentage: 3000 -> '30%', 250 -> '2,5%'."""
-    whole, frac = divmod(bp, 100)
-    return f"{whole}%" if frac == 0 else f"{whole},{frac:02d}".rstrip("0") + "%"
+    """Basis points as an Indonesian percentage: 3000 -> '30%', 250 -> '2,5%'
+    (``domain.rates.format_bp``, the one formatter of rates)."""
+    return rates.format_bp(bp)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def get_profile(koperasi: Koperasi) -> Profile:
             ("simpanan_wajib_amount", format_rupiah(adart.simpanan_wajib_amount)),
             ("withdrawal_approval_threshold", format_rupiah(adart.withdrawal_approval_threshold)),
             ("loan_approval_threshold", format_rupiah(adart.loan_approval_threshold)),
+            ("deposit_approval_threshold", format_rupiah(adart.deposit_approval_threshold)),
         ],
         shu_split=[
             (str(SHU_POOL_LABELS[p]), format_percent(adart.shu_split.get(p, 0))) for p in SHU_POOLS
