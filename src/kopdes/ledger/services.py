@@ -21,7 +21,9 @@ from typing import Any, NamedTuple
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kopdes.domain import dates
 from kopdes.domain import ledger as rules
 from kopdes.domain.ledger import EntryDraft, LineDraft, Side
 from kopdes.ledger import chart, selectors
@@ -30,12 +32,14 @@ from kopdes.ledger.errors import IdempotencyConflictError, LedgerError, Permissi
 from kopdes.ledger.models import (
     Account,
     AccountBalance,
+    EntryProposal,
     JournalEntry,
     Period,
     PeriodProposal,
     ReversalProposal,
 )
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain, lock_statement
@@ -177,6 +181,77 @@ def _existing_entry(koperasi, key: str, found: list[tuple] | None = None) -> Jou
     if not found:
         return None
     return JournalEntry.objects.get(koperasi=koperasi, pk=uuid.UUID(str(found[0][0])))
+
+
+_UNREAD: Any = object()
+
+
+def check_business_date(
+    koperasi,
+    day: Any,
+    *,
+    opened_on: dt.date | None = None,
+    opened_what: str = "rekening",
+    last_closed_period: Any = _UNREAD,
+    today: dt.date | None = None,
+) -> dt.date:
+    """The one service-level check of a business date (``domain.dates``): from the later of
+    the koperasi's books start and ``opened_on`` (the account's or loan's opening), up to
+    today in the koperasi's time zone, never in a closed month (nor before the newest
+    closed one). ``post`` and ``post_many`` run it for every entry; modules call it to
+    refuse early and to add their own opening bound. Raises ``LedgerError`` (field
+    "date", Indonesian message)."""
+    if last_closed_period is _UNREAD:
+        last_closed_period = selectors.last_closed_period(koperasi)
+    try:
+        return dates.check_business_date(
+            day,
+            today=today or koperasi.today(),
+            books_start=koperasi.books_start,
+            opened_on=opened_on,
+            opened_what=opened_what,
+            last_closed_period=last_closed_period,
+        )
+    except dates.BusinessDateError as exc:
+        raise LedgerError(exc.message, field=exc.field) from exc
+
+
+def move_books_start(koperasi, *, actor, date: dt.date) -> bool:
+    """Opening balances dated before the books start move it to the first day of their
+    month (the books then start with the opening balances). Runs in the caller's
+    transaction, after its permission check; returns whether it moved. A date in the
+    future, outside the sane range or at/before a closed month is refused
+    (``LedgerError``)."""
+    from kopdes.platform.tenancy.models import Koperasi
+
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise LedgerError(_("The date is not valid."), field="date")
+    start = max(dates.month_start(date), dates.MIN_DATE)
+    if start >= koperasi.books_start:
+        return False
+    # The opening's own date must be one the books accept once they start there.
+    try:
+        dates.check_business_date(
+            date,
+            today=koperasi.today(),
+            books_start=start,
+            last_closed_period=selectors.last_closed_period(koperasi),
+        )
+    except dates.BusinessDateError as exc:
+        raise LedgerError(exc.message, field=exc.field) from exc
+    before = koperasi.books_start
+    Koperasi.objects.filter(pk=koperasi.pk).update(books_start=start)
+    koperasi.books_start = start
+    record(
+        "ledger.books_start.moved",
+        actor=actor,
+        koperasi=koperasi,
+        role=role_label(roles_for(actor, koperasi)) if actor is not None else "system",
+        object_type="tenancy.koperasi",
+        object_id=str(koperasi.pk),
+        summary={"before": before.isoformat(), "after": start.isoformat()},
+    )
+    return True
 
 
 def _is_closed(koperasi, period: int) -> bool:
@@ -707,7 +782,8 @@ class _Books(NamedTuple):
 
 def _books_statements(koperasi, codes: Sequence[str], periods: set[int]) -> list[tuple[str, list]]:
     """The two reads ``_prepare`` needs: the accounts by code, and the chain head with the
-    closed months among ``periods``. Raw SQL on purpose: this is the hot path of every
+    newest closed month (every month up to it counts as closed; ``periods`` is kept for
+    ``Prefetch.covers``). Raw SQL on purpose: this is the hot path of every
     posting, done while holding the koperasi's lock (see README, performance)."""
     kop = _db_uuid(koperasi.pk)
     return [
@@ -717,12 +793,13 @@ def _books_statements(koperasi, codes: Sequence[str], periods: set[int]) -> list
             [kop, *codes],
         ),
         (
-            "SELECT * FROM (SELECT number, hash, CAST(NULL AS integer) AS closed "  # noqa: S608 (placeholders only)
+            "SELECT * FROM (SELECT number, hash, CAST(NULL AS integer) AS closed "
             "FROM ledger_journalentry WHERE koperasi_id = %s ORDER BY number DESC LIMIT 1) "
-            "AS head UNION ALL SELECT CAST(NULL AS bigint), CAST(NULL AS varchar(64)), period "
+            "AS head UNION ALL SELECT * FROM (SELECT CAST(NULL AS bigint), "
+            "CAST(NULL AS varchar(64)), period "
             "FROM ledger_period WHERE koperasi_id = %s AND status = 'closed' "
-            f"AND period IN ({_placeholders(len(periods))})",
-            [kop, kop, *sorted(periods)],
+            "ORDER BY period DESC LIMIT 1) AS newest_closed",
+            [kop, kop],
         ),
     ]
 
@@ -788,6 +865,9 @@ def _prepare(
     if books is None:
         books = _books(*execute_batch(_books_statements(koperasi, *_codes_and_periods(items))))
     accounts, closed, last_number, last_hash = books
+    # Months close in order: everything up to the newest closed month counts as closed.
+    last_closed = max(closed) if closed else None
+    today = koperasi.today()
     facts = {
         code: rules.AccountFacts(code=code, koperasi_id=kid, is_active=active, subledger_kind=kind)
         for code, (_pk, kid, active, kind) in accounts.items()
@@ -809,7 +889,8 @@ def _prepare(
     prepared = []
     for draft, key, kind in items:
         try:
-            _validate(draft, kop_text, facts, closed)
+            check_business_date(koperasi, draft.date, last_closed_period=last_closed, today=today)
+            _validate(draft, kop_text, facts, last_closed)
         except LedgerError as exc:
             if len(items) == 1:
                 raise
@@ -869,10 +950,13 @@ def _prepare(
     return prepared
 
 
-def _validate(draft: EntryDraft, koperasi_id: str, facts, closed: set[int]) -> None:
+def _validate(draft: EntryDraft, koperasi_id: str, facts, last_closed: int | None) -> None:
     try:
         rules.validate_entry(
-            draft, koperasi_id=koperasi_id, accounts=facts, is_period_open=lambda p: p not in closed
+            draft,
+            koperasi_id=koperasi_id,
+            accounts=facts,
+            is_period_open=lambda p: last_closed is None or p > last_closed,
         )
     except rules.LedgerError as exc:
         raise LedgerError(exc.message, field=exc.field) from exc
@@ -918,9 +1002,29 @@ def post_manual(
     lines: Sequence[LineDraft | Mapping[str, Any]],
     idempotency_key: str,
     business_unit: str = "",
-) -> JournalEntry:
-    """A manual journal entry (jurnal umum) by an officer allowed ``ledger.post_manual``."""
+) -> JournalEntry | EntryProposal:
+    """A manual journal entry (jurnal umum) by an officer allowed ``ledger.post_manual``.
+
+    Dated more than the AD/ART ``backdate_approval_days`` before today, nothing is posted
+    yet: the checked entry becomes an ``EntryProposal`` for another officer
+    (``approve_entry_proposal``); a retry with the same key returns that proposal.
+    """
     require_perm(actor, koperasi, "ledger.post_manual")
+    key, draft = _draft(
+        date=date,
+        memo=memo,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        source="manual",
+        source_ref="",
+        business_unit=business_unit,
+    )
+    allowance = koperasi.adart.backdate_approval_days
+    if (
+        dates.needs_second_officer(draft.date, today=koperasi.today(), approval_days=allowance)
+        and selectors.get_entry_by_key(koperasi, key) is None
+    ):
+        return _propose_entry(koperasi, actor, key, draft)
     return post(
         koperasi,
         actor=actor,
@@ -931,6 +1035,136 @@ def post_manual(
         source="manual",
         business_unit=business_unit,
     )
+
+
+def _check_draft(koperasi, draft: EntryDraft) -> None:
+    """Every rule ``post`` applies to ``draft``, without posting (for a proposal)."""
+    item = (draft, "", EntryKind.NORMAL)
+    books = _books(*execute_batch(_books_statements(koperasi, *_codes_and_periods([item]))))
+    last_closed = max(books.closed) if books.closed else None
+    facts = {
+        code: rules.AccountFacts(code=code, koperasi_id=kid, is_active=active, subledger_kind=kind)
+        for code, (_pk, kid, active, kind) in books.accounts.items()
+    }
+    check_business_date(koperasi, draft.date, last_closed_period=last_closed)
+    _validate(draft, str(koperasi.pk), facts, last_closed)
+
+
+def _propose_entry(koperasi, actor, key: str, draft: EntryDraft) -> EntryProposal:
+    roles = roles_for(actor, koperasi)
+    with transaction.atomic():
+        _lock(koperasi)
+        existing = EntryProposal.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        if existing is not None:
+            stored = EntryDraft(
+                date=existing.date,
+                memo=existing.memo,
+                lines=tuple(_as_line(line) for line in existing.lines),
+                business_unit=existing.business_unit,
+            )
+            diff = rules.differences(stored.fingerprint(), draft.fingerprint())
+            if diff:
+                raise IdempotencyConflictError(
+                    _(
+                        "This idempotency key was already used for a proposed entry with "
+                        "different content (%(fields)s). Nothing was recorded."
+                    )
+                    % {"fields": ", ".join(diff)},
+                    differences=diff,
+                    entry_id="",
+                )
+            existing.replayed = True
+            return existing
+        _check_draft(koperasi, draft)
+        reason = dates.backdate_message(
+            draft.date,
+            today=koperasi.today(),
+            approval_days=koperasi.adart.backdate_approval_days,
+        )
+        proposal = EntryProposal.objects.create(
+            koperasi=koperasi,
+            date=draft.date,
+            memo=draft.memo,
+            business_unit=draft.business_unit,
+            lines=[line.as_dict() for line in draft.lines],
+            total_amount=rules.total_debit(draft.lines),
+            idempotency_key=key,
+            proposed_by=actor,
+            proposed_at=timezone.now(),
+            reason=reason[:500],
+        )
+        record(
+            "ledger.entry.proposed",
+            actor=actor,
+            koperasi=koperasi,
+            role=role_label(roles),
+            obj=proposal,
+            summary={
+                "date": draft.date.isoformat(),
+                "total_amount": proposal.total_amount,
+                "memo": draft.memo[:200],
+                "reason": proposal.reason,
+            },
+        )
+    return proposal
+
+
+def approve_entry_proposal(proposal: EntryProposal, *, actor) -> JournalEntry:
+    """Another officer approves a back-dated manual entry: it is posted now, with every
+    rule of ``post`` checked again (books start, today, closed months, accounts)."""
+    koperasi = proposal.koperasi
+    roles = _decidable(proposal, actor, "ledger.approve_reversal")
+    with transaction.atomic():
+        _lock(koperasi)
+        proposal = EntryProposal.objects.get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.PENDING:
+            raise LedgerError(_("This proposal has already been decided."))
+        entry = post(
+            koperasi,
+            actor=actor,
+            date=proposal.date,
+            memo=proposal.memo,
+            lines=proposal.lines,
+            idempotency_key=proposal.idempotency_key,
+            source="manual",
+            business_unit=proposal.business_unit,
+            audit_summary={"proposed_by": str(proposal.proposed_by)},
+        )
+        proposal.status = ProposalStatus.APPROVED
+        proposal.decided_by = actor
+        proposal.decided_at = timezone.now()
+        proposal.entry = entry
+        proposal.save(update_fields=["status", "decided_by", "decided_at", "entry"])
+        record(
+            "ledger.entry_proposal.approved",
+            actor=actor,
+            koperasi=koperasi,
+            role=role_label(roles),
+            obj=proposal,
+            summary={"entry": entry.number, "date": proposal.date.isoformat()},
+        )
+    return entry
+
+
+def reject_entry_proposal(proposal: EntryProposal, *, actor, reason: str = "") -> EntryProposal:
+    """Another officer turns a back-dated manual entry down; nothing is posted."""
+    roles = _decidable(proposal, actor, "ledger.approve_reversal")
+    with transaction.atomic():
+        updated = EntryProposal.objects.filter(
+            pk=proposal.pk, status=ProposalStatus.PENDING
+        ).update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
+        if not updated:
+            raise LedgerError(_("This proposal has already been decided."))
+        proposal.refresh_from_db()
+        record(
+            "ledger.entry_proposal.rejected",
+            actor=actor,
+            koperasi=proposal.koperasi,
+            role=role_label(roles),
+            obj=proposal,
+            summary={"date": proposal.date.isoformat(), "reason": (reason or "")[:500]},
+        )
+    return proposal
 
 
 # --- reversal (maker-checker) -------------------------------------------------------------
@@ -1021,7 +1255,12 @@ def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
             koperasi,
             actor=actor,
             date=proposal.date,
-            memo=f"Pembalikan {original}: {proposal.reason}"[:500],
+            memo=book_text(
+                koperasi,
+                gettext_lazy("Reversal of %(entry)s: %(reason)s"),
+                entry=original,
+                reason=proposal.reason,
+            )[:500],
             lines=lines,
             idempotency_key=f"reversal:{original.pk}",
             source=original.source,
@@ -1293,7 +1532,13 @@ def _post_year_end_closing(koperasi, actor, proposal: PeriodProposal) -> Journal
         koperasi,
         actor=actor,
         date=_last_day(proposal.period),
-        memo=f"Jurnal penutup tahun buku {month:02d}/{year}: hasil usaha ke SHU tahun berjalan",
+        memo=book_text(
+            koperasi,
+            gettext_lazy(
+                "Closing entry of the fiscal year %(month)s: results to the SHU of the year"
+            ),
+            month=f"{month:02d}/{year}",
+        ),
         lines=lines,
         idempotency_key=f"closing:{proposal.pk}",
         source="ledger.closing",

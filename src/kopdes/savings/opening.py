@@ -221,6 +221,7 @@ def import_opening(koperasi, *, actor, data: bytes, date: dt.date) -> OpeningImp
             raise OpeningImportError([exc.message]) from exc
         moves = []
         busy = []
+        row_memo = book_text(koperasi, gettext_lazy("Opening balance"))
         for r in result.rows:
             account = services.account_for(r.member, r.kind, date=date)
             if account.last_seq:
@@ -228,7 +229,7 @@ def import_opening(koperasi, *, actor, data: bytes, date: dt.date) -> OpeningImp
                     _("Row %(n)d: account %(number)s already has movements.")
                     % {"n": r.row, "number": account.number}
                 )
-            moves.append(services.Move(account, TxnKind.OPENING, r.amount, "Saldo awal"))
+            moves.append(services.Move(account, TxnKind.OPENING, r.amount, row_memo))
         if busy:
             raise OpeningImportError(busy)
         txns = services.post_cash_batch(

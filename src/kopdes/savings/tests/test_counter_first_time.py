@@ -96,7 +96,7 @@ def test_a_large_withdrawal_above_the_balance_is_refused_on_the_review_screen(
 
 
 def test_a_second_large_withdrawal_is_refused_on_the_review_screen(client, koperasi, kasir):
-    rich = voluntary_account(koperasi, balance=20_000_000_00, actor=kasir)
+    rich = voluntary_account(koperasi, balance=9_000_000_00, actor=kasir)
     services.withdraw(rich, actor=kasir, amount=6_000_000_00, date=DAY, idempotency_key=key())
     login(client, kasir)
     before = _counts()
@@ -127,7 +127,7 @@ def test_a_withdrawal_within_the_balance_reaches_the_review_and_then_posts(
 
 
 def test_the_review_says_a_large_withdrawal_waits_for_approval(client, koperasi, kasir):
-    rich = voluntary_account(koperasi, balance=20_000_000_00, actor=kasir)
+    rich = voluntary_account(koperasi, balance=9_000_000_00, actor=kasir)
     login(client, kasir)
     review = client.post(
         url("withdraw", koperasi, member_id=rich.member_id),
@@ -193,7 +193,7 @@ def test_api_check_answers_the_words_and_the_approval(client, koperasi, kasir, a
         "balance": 1_000_000_00,
         "needs_approval": False,
     }
-    rich = voluntary_account(koperasi, balance=20_000_000_00, actor=kasir)
+    rich = voluntary_account(koperasi, balance=9_000_000_00, actor=kasir)
     big = _check(client, koperasi, rich, h, {"amount": 6_000_000_00})
     assert big.status_code == 200 and big.json()["needs_approval"] is True
     zero = _check(client, koperasi, account, h, {"amount": 0})
@@ -343,7 +343,7 @@ def test_a_receipt_names_the_teller_who_received_a_deposit(client, koperasi, kas
 
 
 def test_an_approved_withdrawals_receipt_names_teller_and_approver(client, koperasi, kasir):
-    rich = voluntary_account(koperasi, balance=20_000_000_00, actor=kasir)
+    rich = voluntary_account(koperasi, balance=9_000_000_00, actor=kasir)
     request = services.withdraw(
         rich, actor=kasir, amount=6_000_000_00, date=DAY, idempotency_key=key()
     )
