@@ -31,6 +31,10 @@ class RepaymentIn(InputSchema):
     amount: Sen  # JSON integer of sen, > 0
     date: dt.date
     source: str = "cash"
+    # Pelunasan dipercepat: pay principal ahead and re-amortise the rest (or, with exactly
+    # the payoff amount, close the loan). Without it a payment pays the installments in
+    # order, as scheduled. A JSON true/false only.
+    accelerated: pydantic.StrictBool = False
 
 
 class DisbursementIn(InputSchema):
@@ -48,6 +52,7 @@ class RepaymentOut(Schema):
     principal: int
     outstanding_after: int
     is_payoff: bool
+    accelerated: bool
     entry_number: int
 
 
@@ -120,6 +125,7 @@ def _repayment_out(rep) -> dict:
         "principal": rep.principal,
         "outstanding_after": rep.outstanding_after,
         "is_payoff": rep.is_payoff,
+        "accelerated": rep.accelerated,
         "entry_number": rep.entry.number,
     }
 
@@ -171,8 +177,11 @@ def repay(
     slug: str = Path(...),
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
-    """Receive a payment: ``{"amount": sen, "date": "YYYY-MM-DD", "source": "cash"}``.
-    Split denda -> jasa -> pokok; more than the payoff amount is refused (400)."""
+    """Receive a payment: ``{"amount": sen, "date": "YYYY-MM-DD", "source": "cash",
+    "accelerated": false}``. Pays the oldest unpaid installment first (its denda, jasa,
+    pokok), as scheduled; ``"accelerated": true`` (pelunasan dipercepat) pays principal
+    ahead and re-amortises the rest, or closes the loan with exactly the payoff amount.
+    More than the payoff amount is refused (400)."""
     koperasi = _koperasi(request, slug, "loans.repay")
     loan = selectors.get_loan(koperasi, loan_id)
     payload = _body(request, RepaymentIn)
@@ -183,6 +192,7 @@ def repay(
         date=payload.date,
         source=payload.source,
         idempotency_key=idempotency_key,
+        accelerated=payload.accelerated,
     )
     return Status(200 if getattr(rep, "replayed", False) else 201, _repayment_out(rep))
 

@@ -237,6 +237,9 @@ class Repayment(TenantModel):
     # Pelunasan dipercepat: the member asked to pay principal ahead of the schedule (the
     # rest of it was re-amortised) or to pay the loan off; the receipt says so.
     accelerated = models.BooleanField(default=False)
+    # Which installments this payment paid: [[period, denda, jasa, pokok], ...] (sen);
+    # principal paid ahead of the schedule (accelerated) is ``principal`` less these.
+    allocation = models.JSONField(default=list, blank=True)
     outstanding_after = models.BigIntegerField()
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=150)

@@ -48,7 +48,8 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
         raise Http404
     context = {
         "loan": loan,
-        "installments": selectors.installments(loan),
+        "installments": selectors.schedule_with_status(loan, timezone.localdate()),
+        "repayments": selectors.loan_repayments(loan),
         "next_row": selectors.next_installment(loan),
     }
     # The same QR the kasir shows, for what is due now or the next installment.

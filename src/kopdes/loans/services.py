@@ -1114,50 +1114,12 @@ def repay_loan(
         if date < loan.disbursed_on:
             raise LoanError(_("The payment date is before the disbursement."), field="date")
         dues = dues_on(loan, date, rows)
-        payoff_total = dues.payoff.total
-        if amount > payoff_total:
-            raise LoanError(
-                _("The amount is more than what pays the loan off today (%(payoff)s).")
-                % {"payoff": format_rupiah(payoff_total)},
-                field="amount",
-            )
-        is_payoff = accelerated and amount == payoff_total
-        parts: tuple[engine.InstallmentPayment, ...] = ()
-        extra = 0
-        if is_payoff:
-            to_pen, to_int, to_prin = dues.penalty, dues.payoff.interest, dues.outstanding
-        else:
-            parts, extra, after = _allocate(rows, dues, date, amount, accelerated=accelerated)
-            to_pen = sum(p.penalty for p in parts)
-            to_int = sum(p.interest for p in parts)
-            to_prin = sum(p.principal for p in parts)
-            closes = to_prin == dues.outstanding
-            if not accelerated and amount == payoff_total and not extra and not closes:
-                raise LoanError(
-                    _(
-                        "This is the amount that pays the loan off today: tick "
-                        "'accelerated payoff' (pelunasan dipercepat) so that the jasa "
-                        "not yet due is not charged."
-                    ),
-                    field="accelerated",
-                )
-            if extra and not accelerated:
-                raise LoanError(
-                    _(
-                        "The amount is more than every installment still to pay. To pay "
-                        "principal ahead, tick 'accelerated payoff' (pelunasan dipercepat)."
-                    ),
-                    field="amount",
-                )
-            if accelerated and not extra:
-                raise LoanError(
-                    _(
-                        "This amount only pays the installments due (%(due)s): nothing is left "
-                        "to pay ahead. Untick 'accelerated payoff' or pay more."
-                    )
-                    % {"due": format_rupiah(amount)},
-                    field="accelerated",
-                )
+        plan = plan_repayment(rows, dues, date, amount, accelerated=accelerated)
+        # A pelunasan (the payoff amount, accelerated) waives the jasa not yet due and is
+        # written by ``_apply_to_rows``; every other payment by its parts per installment.
+        is_payoff = plan.is_payoff and plan.accelerated
+        parts, extra, after = plan.parts, plan.extra, plan.after
+        to_pen, to_int, to_prin = plan.penalty, plan.interest, plan.principal
         before = _snapshot(loan, rows)
         if source == PaymentSource.SAVINGS:
             _savings_move(
@@ -1171,8 +1133,10 @@ def repay_loan(
             )
         if is_payoff:
             changed = _apply_to_rows(rows, dues, date, to_pen, to_int, to_prin, payoff=True)
+            allocation = _allocation_from(before["rows"], changed)
         else:
             changed = _apply_parts(rows, parts, date)
+            allocation = [[p.period, p.penalty, p.interest, p.principal] for p in parts]
         if extra:
             changed = _prepay(loan, rows, after, extra, changed)
         writes: list[tuple[str, list[Any]]] = []
@@ -1215,6 +1179,7 @@ def repay_loan(
             source=source,
             is_payoff=loan.status == LoanStatus.PAID_OFF,
             accelerated=accelerated,
+            allocation=allocation,
             outstanding_after=loan.principal - loan.principal_paid,
             entry=entry,
             idempotency_key=key,
@@ -1250,6 +1215,97 @@ def repay_loan(
         )
         execute_batch(writes, commit=True)
     return repayment
+
+
+@dataclass(frozen=True)
+class RepaymentPlan:
+    """How a payment will be split (sen): per installment (``parts``, not for a payoff),
+    the totals, the principal paid ahead (``extra``, accelerated only) and the last
+    period kept as scheduled (``after``) when the rest is re-amortised."""
+
+    is_payoff: bool
+    accelerated: bool
+    parts: tuple[engine.InstallmentPayment, ...]
+    penalty: int
+    interest: int
+    principal: int
+    extra: int
+    after: int
+
+    @property
+    def paid_periods(self) -> list[int]:
+        """The installments this payment pays in full or in part."""
+        return [p.period for p in self.parts]
+
+
+def plan_repayment(
+    rows, dues: Dues, date: dt.date, amount: int, *, accelerated: bool
+) -> RepaymentPlan:
+    """The split of ``amount`` paid on ``date`` over the installment ``rows`` (as the
+    rules of ``repay_loan`` say), or a ``LoanError`` saying why it is refused. Reads
+    nothing: the repayment uses it under the lock, the confirmation page to show it."""
+    payoff_total = dues.payoff.total
+    if amount > payoff_total:
+        raise LoanError(
+            _("The amount is more than what pays the loan off today (%(payoff)s).")
+            % {"payoff": format_rupiah(payoff_total)},
+            field="amount",
+        )
+    if accelerated and amount == payoff_total:
+        return RepaymentPlan(
+            True, True, (), dues.penalty, dues.payoff.interest, dues.outstanding, 0, 0
+        )
+    parts, extra, after = _allocate(rows, dues, date, amount, accelerated=accelerated)
+    principal = sum(p.principal for p in parts)
+    closes = principal == dues.outstanding
+    if not accelerated and amount == payoff_total and not extra and not closes:
+        raise LoanError(
+            _(
+                "This is the amount that pays the loan off today: tick "
+                "'accelerated payoff' (pelunasan dipercepat) so that the jasa "
+                "not yet due is not charged."
+            ),
+            field="accelerated",
+        )
+    if extra and not accelerated:
+        raise LoanError(
+            _(
+                "The amount is more than every installment still to pay. To pay "
+                "principal ahead, tick 'accelerated payoff' (pelunasan dipercepat)."
+            ),
+            field="amount",
+        )
+    if accelerated and not extra:
+        raise LoanError(
+            _(
+                "This amount only pays the installments due (%(due)s): nothing is left "
+                "to pay ahead. Untick 'accelerated payoff' or pay more."
+            )
+            % {"due": format_rupiah(amount)},
+            field="accelerated",
+        )
+    return RepaymentPlan(
+        closes and not extra,
+        accelerated,
+        parts,
+        sum(p.penalty for p in parts),
+        sum(p.interest for p in parts),
+        principal,
+        extra,
+        after,
+    )
+
+
+def preview_repayment(
+    loan: Loan, *, amount: int, date: dt.date, accelerated: bool
+) -> RepaymentPlan:
+    """What ``repay_loan`` would do with this payment now (for the confirmation page);
+    raises the same ``LoanError`` it would. Writes nothing."""
+    if loan.status != LoanStatus.ACTIVE:
+        raise LoanError(_("This loan is not active: nothing is owed on it."), field="loan")
+    rows = list(Installment.objects.filter(loan=loan).order_by("period"))
+    dues = dues_on(loan, date, rows)
+    return plan_repayment(rows, dues, date, amount, accelerated=bool(accelerated))
 
 
 def _memo_word(is_payoff: bool, accelerated: bool) -> str:
@@ -1293,6 +1349,19 @@ def _allocate(
     ]
     parts, left = engine.allocate_to_installments(amount, owed)
     return parts, left, after
+
+
+def _allocation_from(before: list[list], changed: list[ScheduleRow]) -> list[list[int]]:
+    """[[period, denda, jasa, pokok]] paid on each row: the rows' figures less the
+    snapshot taken before the payment (``_snapshot``'s row layout)."""
+    old = {row[0]: row for row in before}
+    out = []
+    for r in sorted(changed, key=lambda r: r.period):
+        o = old[r.period]
+        parts = [r.penalty_paid - o[7], r.interest_paid - o[6], r.principal_paid - o[5]]
+        if any(parts):
+            out.append([r.period, *parts])
+    return out
 
 
 def _apply_parts(rows: list[ScheduleRow], parts, date) -> list[ScheduleRow]:

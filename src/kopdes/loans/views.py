@@ -26,6 +26,7 @@ from kopdes.domain import rates
 from kopdes.domain.money import MoneyError, format_rupiah, parse_rupiah, terbilang
 from kopdes.loans import reports, selectors, services
 from kopdes.loans.choices import (
+    CollateralBinding,
     DisbursementMethod,
     FeeMode,
     LoanMethod,
@@ -206,6 +207,7 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
     koperasi = _kop(request)
     context: dict = {
         "products": selectors.list_products(koperasi, active_only=True),
+        "bindings": CollateralBinding.choices,
         "post": request.POST if request.method == "POST" else request.GET,
         "key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
     }
@@ -239,6 +241,7 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
                     declared_income=_money(request, "declared_income", required=False),
                     declared_expense=_money(request, "declared_expense", required=False),
                     collateral_value=_money(request, "collateral_value", required=False),
+                    collateral_binding=request.POST.get("collateral_binding") or "none",
                     collateral_note=request.POST.get("collateral_note", ""),
                     guarantor_note=request.POST.get("guarantor_note", ""),
                 )
@@ -272,7 +275,7 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
     today = _today()
     context = {
         "loan": loan,
-        "installments": selectors.installments(loan),
+        "installments": selectors.schedule_with_status(loan, today),
         "repayments": selectors.loan_repayments(loan),
         "assessment": selectors.assessment(loan, today),
         "dues": selectors.dues(loan, max(today, loan.disbursed_on or today)),
@@ -285,7 +288,9 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
         "may_disburse": _can(request, "loans.disburse"),
         "may_repay": _can(request, "loans.repay"),
         "may_restructure": _can(request, "loans.propose_restructure"),
-        "may_write_off": _can(request, "loans.propose_write_off"),
+        # "Usulkan hapus buku" only where the AD/ART allows a write-off (default macet).
+        "may_write_off": _can(request, "loans.propose_write_off")
+        and services.can_write_off(loan, today),
         "methods": DisbursementMethod.choices,
         "today": today,
         "key": secrets.token_urlsafe(16),
@@ -386,6 +391,7 @@ def loan_repay(request: HttpRequest, loan_id) -> HttpResponse:
             amount = _money(request, "amount")
             day = _date(request)
             source = request.POST.get("source") or PaymentSource.CASH
+            accelerated = request.POST.get("accelerated") in ("1", "on", "true")
             if request.POST.get("step") == "post":
                 repayment = services.repay_loan(
                     loan,
@@ -394,6 +400,7 @@ def loan_repay(request: HttpRequest, loan_id) -> HttpResponse:
                     date=day,
                     source=source,
                     idempotency_key=request.POST.get("idempotency_key", ""),
+                    accelerated=accelerated,
                 )
                 return redirect(
                     "loans:repayment-receipt", slug=koperasi.slug, repayment_id=repayment.pk
@@ -403,14 +410,14 @@ def loan_repay(request: HttpRequest, loan_id) -> HttpResponse:
             dues = selectors.dues(loan, day)
             if dues is None:
                 raise LoanError(_("This loan is not active: nothing is owed on it."))
-            if amount > dues.payoff.total:
-                raise LoanError(
-                    _("The amount is more than what pays the loan off today (%(payoff)s).")
-                    % {"payoff": format_rupiah(dues.payoff.total)},
-                    field="amount",
-                )
+            # The same split the payment will get (or the same refusal), before "record".
+            plan = services.preview_repayment(
+                loan, amount=amount, date=day, accelerated=accelerated
+            )
             context.update(
                 step="confirm",
+                plan=plan,
+                accelerated=accelerated,
                 amount=amount,
                 words=terbilang(amount),
                 date=day,
@@ -522,6 +529,9 @@ def repayment_receipt(request: HttpRequest, repayment_id) -> HttpResponse:
         {
             "rep": rep,
             "words": words,
+            "ahead": rep.principal - sum(row[3] for row in rep.allocation)
+            if rep.accelerated and not rep.is_payoff
+            else 0,
             "whatsapp": "https://wa.me/?" + urlencode({"text": text}),
         },
     )

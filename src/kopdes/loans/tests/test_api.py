@@ -143,3 +143,31 @@ def test_repayment_amounts_are_positive_json_integers_only(client, koperasi, off
     data = response.json()
     assert data["field"] == "amount" and "Jumlah harus" in data["message"]
     assert Repayment.objects.count() == 0
+
+
+def test_repayment_api_pays_the_next_installment_unless_accelerated(client, koperasi, officers):
+    """Issue 13: a payment before the due date pays installment 1 as scheduled; the
+    ``accelerated`` field (pelunasan dipercepat, a JSON boolean) pays principal ahead."""
+    loan = testing.active_loan(koperasi, officers=officers)
+    token = _token(officers["kasir"])
+    url = f"/api/k/{koperasi.slug}/loans/{loan.pk}/repayments"
+    early = _post(client, url, {"amount": 118_000_00, "date": "2026-03-02"}, token, "a1")
+    assert early.status_code == 201, early.content
+    body = early.json()
+    assert (body["interest"], body["principal"], body["accelerated"]) == (
+        18_000_00,
+        100_000_00,
+        False,
+    )
+    detail = client.get(
+        f"/api/k/{koperasi.slug}/loans/{loan.pk}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).json()
+    assert detail["installments"][0]["paid_on"] == "2026-03-02"
+    ahead = {"amount": 200_000_00, "date": "2026-03-10", "accelerated": True}
+    prepaid = _post(client, url, ahead, token, "a2")
+    assert prepaid.status_code == 201, prepaid.content
+    assert prepaid.json()["accelerated"] is True and prepaid.json()["principal"] == 200_000_00
+    for bad in ("true", 1, None):
+        refused = _post(client, url, {**ahead, "accelerated": bad}, token, f"bad-{bad}")
+        assert refused.status_code == 422, refused.content
+    assert Repayment.objects.count() == 2

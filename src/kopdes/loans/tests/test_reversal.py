@@ -112,7 +112,7 @@ def test_a_payoff_correction_reopens_the_loan(koperasi, officers):
     loan = testing.active_loan(koperasi, officers=officers)
     day = dt.date(2026, 5, 17)
     rows = _rows(loan)
-    rep = _pay(loan, officers, services.dues_on(loan, day).payoff.total, date=day)
+    rep = _pay(loan, officers, services.dues_on(loan, day).payoff.total, date=day, accelerated=True)
     assert Loan.objects.get(pk=loan.pk).status == LoanStatus.PAID_OFF
     _reverse(rep, officers, date=day)
     loan = Loan.objects.get(pk=loan.pk)
@@ -125,7 +125,7 @@ def test_a_correction_undoes_a_reamortisation(koperasi, officers):
     prod = testing.product(koperasi, actor=officers["checker"], method="efektif")
     loan = testing.active_loan(koperasi, officers=officers, prod=prod)
     rows = _rows(loan)
-    rep = _pay(loan, officers, 418_000_00)
+    rep = _pay(loan, officers, 418_000_00, accelerated=True)  # pelunasan dipercepat
     assert Loan.objects.get(pk=loan.pk).prepaid == 300_000_00
     _reverse(rep, officers)
     assert _rows(loan) == rows and _loan_figures(loan)[1:] == (0, 0, 0, 0)
