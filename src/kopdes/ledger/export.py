@@ -6,6 +6,11 @@ Income, beban -> Expenses) and a component that starts with a capital letter and
 only ASCII letters, digits and dashes, e.g. ``Assets:Kas-1-1100``. Amounts are decimals
 with two places in IDR, debit positive and credit negative, so each transaction sums to
 zero and ``hledger bal`` / ``bean-check`` reproduce our balances.
+
+Every text (memo, source, account and koperasi names) goes through ``_one_line``: one line,
+and a character no journal should hold (a NUL or another control character, a bidi
+override, a lone surrogate: ``domain.text.printable``) shown as U+FFFD, so a row stored
+before such text was refused cannot break either file (issue 13).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from kopdes.domain.text import printable
 from kopdes.ledger.models import Account, JournalEntry, JournalLine
 
 ROOTS = {
@@ -48,7 +54,7 @@ def amount_text(sen: int) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join((text or "").split())
+    return " ".join(printable(text or "").split())
 
 
 def _entries(koperasi) -> Iterator[tuple[JournalEntry, list[JournalLine]]]:

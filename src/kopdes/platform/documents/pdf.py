@@ -5,6 +5,9 @@ The template (in any app) should extend ``documents/base_pdf.html`` and fill
 WeasyPrint never fetches anything from the network: the stylesheet is read from disk and
 ``url_fetcher`` refuses every other URL, so a memo containing ``<img src=http://...>``
 (escaped anyway by the template engine) cannot make the server call out.
+Characters no document should hold (a NUL or another control character, a lone surrogate;
+``domain.text``) are shown as U+FFFD in the rendered HTML, so a row stored before such text
+was refused still prints.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.template import Context, Engine
 from django.template.backends.django import get_installed_libraries
+
+from kopdes.domain.text import printable
 
 STYLESHEET = Path(__file__).with_name("report.css")
 # Not an app, so the project's template loader does not see our folder: a small engine
@@ -35,7 +40,7 @@ def render_pdf(template_name: str, context: dict[str, Any], request: Any = None)
     """The PDF bytes of ``template_name`` rendered with ``context``."""
     from weasyprint import CSS, HTML  # imported late: loading pango takes a moment
 
-    html = _ENGINE.get_template(template_name).render(Context(context))
+    html = printable(_ENGINE.get_template(template_name).render(Context(context)))
     document = HTML(string=html, base_url=str(STYLESHEET.parent), url_fetcher=_no_fetch)
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
 

@@ -4,7 +4,10 @@ Amounts go in as integer sen and come out as exact ``Decimal`` rupiah with a Rup
 number format, so totals read back from the file equal the page's totals to the sen.
 Every text cell goes through ``safe_text``: a value starting with ``= + - @`` or a tab /
 carriage return would be run as a formula by Excel or LibreOffice (CSV/formula
-injection), so it is stored as text with a leading single quote ``'``.
+injection), so it is stored as text with a leading single quote ``'``. It also shows a
+character XML cannot hold (a NUL or another control character, a lone surrogate, U+FFFE)
+as U+FFFD (``domain.text.printable``): a row stored before such text was refused must not
+turn the whole file into a 500 (openpyxl's ``IllegalCharacterError``, issue 13).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kopdes.domain.text import printable
+
 RUPIAH_FORMAT = '"Rp" #,##0.00;[Red]-"Rp" #,##0.00'
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,8 +33,12 @@ HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
 def safe_text(value: Any) -> Any:
-    """Neutralise a text that a spreadsheet would run as a formula; other values pass."""
-    if isinstance(value, str) and value.startswith(INJECTION_PREFIXES):
+    """Neutralise a text that a spreadsheet would run as a formula, and show a character
+    XML cannot hold as U+FFFD; other values pass."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    if value.startswith(INJECTION_PREFIXES):
         return "'" + value
     return value
 
@@ -89,7 +98,8 @@ def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
 
 def sheet_title(title: str) -> str:
     bad = set("[]:*?/\\")
-    return "".join(c for c in title if c not in bad)[:31] or "Sheet"
+    shown = " ".join(printable(title).split())  # one line, nothing XML cannot hold
+    return "".join(c for c in shown if c not in bad)[:31] or "Sheet"
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
