@@ -495,11 +495,21 @@ def check_anchor_files(
     """
     result = CheckResult(name="anchor kepala rantai", unit="titik anchor")
     anchors: list[Anchor] = []
-    key = anchor_key()
+    present = [Path(path) for path in paths if Path(path).exists()]
+    if not required and not present:
+        return None
+    key = b""
+    if present:
+        try:
+            key = anchor_key()
+        except OSError as exc:
+            result.problems.append(
+                f"kunci anchor tidak dapat dibaca ({exc}): tanda tangan tidak dapat diperiksa; "
+                "berikan KOPDES_ANCHOR_KEY"
+            )
+            return result
     for path in paths:
-        if not Path(path).exists():
-            if not required:
-                return None
+        if Path(path) not in present:
             result.problems.append(f"berkas anchor {path} tidak ada")
             continue
         found, problems = read_anchor_file(Path(path), key)

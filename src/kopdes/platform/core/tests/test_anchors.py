@@ -399,3 +399,28 @@ def test_backup_manifest_carries_the_heads_and_the_backup_is_anchored(tmp_path):
     assert lines[-1]["heads"]["audit"] == {"seq": head.seq, "hash": head.hash}
     assert anchors.anchor_path().stat().st_mode & 0o777 == 0o600
     assert _verify()[0]
+
+
+@pytest.mark.django_db
+def test_without_a_local_anchor_file_verify_says_so_and_makes_no_key(
+    tmp_path, settings, monkeypatch
+):
+    monkeypatch.delenv("KOPDES_ANCHOR_KEY", raising=False)
+    settings.VAR_DIR = tmp_path
+    passed, out, _err = _verify()
+    assert passed
+    assert f"anchor kepala rantai: berkas {anchors.anchor_path()} belum ada" in out
+    assert not (tmp_path / "anchor_key").exists()  # verify alone writes nothing
+
+
+@pytest.mark.django_db
+def test_an_unreadable_anchor_key_is_reported_not_a_crash(tmp_path, settings, monkeypatch):
+    _events(make_koperasi("sukamaju"), 1)
+    path = tmp_path / "anchors.jsonl"
+    monkeypatch.setenv("KOPDES_ANCHOR_KEY", KEY.decode())
+    assert len(anchors.anchor_now(reason="uji", path=path)) == 1
+    monkeypatch.delenv("KOPDES_ANCHOR_KEY")
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "anchor_key").mkdir()  # the key's place is taken: it cannot be read
+    passed, _out, err = _verify("--anchors", str(path))
+    assert not passed and "kunci anchor tidak dapat dibaca" in err
