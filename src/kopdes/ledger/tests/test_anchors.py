@@ -157,3 +157,15 @@ def test_neraca_pdf_prints_the_chain_heads(client, books):
     assert "Kepala rantai saat dicetak" in text
     assert f"jurnal #{newest.number} (hash {newest.hash})" in text
     assert f"rantai audit #{audit.seq} (hash {audit.hash})" in text
+
+
+def test_an_unwritable_anchor_file_does_not_undo_the_close(
+    books, django_capture_on_commit_callbacks, monkeypatch, tmp_path, caplog
+):
+    blocker = tmp_path / "berkas"
+    blocker.write_text("bukan folder")
+    monkeypatch.setenv("KOPDES_ANCHOR_FILE", str(blocker / "anchors.jsonl"))
+    post_simple(books, date=dt.date(2026, 1, 10))
+    _close(books, 2026, 1, django_capture_on_commit_callbacks)  # committed: the month is closed
+    assert AuditEvent.objects.filter(koperasi=books, action="ledger.period.closed").exists()
+    assert any("Berkas anchor" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)

@@ -424,3 +424,23 @@ def test_an_unreadable_anchor_key_is_reported_not_a_crash(tmp_path, settings, mo
     (tmp_path / "anchor_key").mkdir()  # the key's place is taken: it cannot be read
     passed, _out, err = _verify("--anchors", str(path))
     assert not passed and "kunci anchor tidak dapat dibaca" in err
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(tmp_path, anchor_key):
+    import threading
+
+    path = tmp_path / "anchors.jsonl"
+    start = threading.Barrier(6)
+
+    def writer():
+        start.wait()
+        _write(path, times=10)
+
+    threads = [threading.Thread(target=writer) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    found, problems = anchors.read_anchor_file(path, KEY)
+    assert problems == []
+    assert len(path.read_text().splitlines()) == 6 * 10 * 2 and len(found) == 6 * 10 * 3
