@@ -142,3 +142,20 @@ def test_the_application_records_the_collateral_binding(client, koperasi, office
         {**data, "idempotency_key": "app-d", "collateral_binding": "gadai"},
     )
     assert bad.status_code == 400 and Loan.objects.count() == 1
+
+
+def test_a_product_may_round_installments_down_and_the_loan_keeps_it(
+    officer_client, koperasi, officers
+):
+    form = officer_client.get(url("product-list", koperasi)).content.decode()
+    for value in ("down100", "down1000", "down10000"):
+        assert f'value="{value}"' in form
+    prod = testing.product(koperasi, actor=officers["checker"], rounding="down1000")
+    loan = testing.active_loan(koperasi, officers=officers, prod=prod, principal=5_000_000_00)
+    assert loan.rounding == "down1000"
+    rows = list(loan.installments.order_by("period"))
+    assert {r.principal + r.interest for r in rows[:-1]} == {491_000_00}
+    assert sum(r.interest for r in rows) == 900_000_00  # 5 juta x 1,5% x 12, exactly
+    assert sum(r.principal for r in rows) == 5_000_000_00
+    with pytest.raises(services.LoanError):
+        testing.product(koperasi, actor=officers["checker"], rounding="down5")

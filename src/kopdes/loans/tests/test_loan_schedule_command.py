@@ -138,3 +138,39 @@ def test_kopdes_loan_schedule_runs_from_the_shell():
     assert bad.returncode != 0
     assert "Pokok pinjaman: Jumlah tidak boleh negatif." in bad.stderr
     assert bad.stdout == ""
+
+
+def test_a_flat_loans_jasa_is_exactly_principal_times_rate_times_term_at_rupiah_rounding():
+    """Issue 13: 20 juta, 10% a year flat, 24 months; rounding each month's jasa to the
+    rupiah used to charge 24 x Rp166.667 = Rp4.000.008; the last installment now settles
+    the drift, so the jasa is the Rp4.000.000 of the formula."""
+    args = ["--method", "flat", "--principal", "20000000", "--rate", "10", "--per", "year"]
+    data = json.loads(run(*args, "--term", "24", "--rounding", "rupiah", "--json"))
+    assert data["total_interest"] == "4000000.00"
+    assert data["total_paid"] == "24000000.00"
+    assert data["installments"][0]["interest"] == "166667.00"
+    assert data["installments"][-1]["interest"] == "166659.00"
+
+
+@pytest.mark.parametrize(
+    ("rounding", "step"), [("down100", 100), ("down1000", 1000), ("down10000", 10000)]
+)
+def test_rounding_down_keeps_round_installments_and_puts_the_rest_in_the_last(rounding, step):
+    args = ["--method", "flat", "--principal", "5000000", "--rate", "1,5", "--term", "12"]
+    data = json.loads(run(*args, "--rounding", rounding, "--json"))
+    rows = data["installments"]
+    regular = {Fraction(r["installment"]) for r in rows[:-1]}
+    assert len(regular) == 1
+    installment = regular.pop()
+    assert installment % step == 0 and installment <= Fraction(491_666_67, 100)
+    assert Fraction(rows[-1]["installment"]) >= installment
+    assert data["total_interest"] == "900000.00"  # 5.000.000 x 1,5% x 12, exactly
+    assert sum(Fraction(r["principal"]) for r in rows) == 5_000_000
+    table = run(*args, "--rounding", rounding)
+    assert "Jadwal angsuran bunga flat" in table
+
+
+def test_an_unknown_rounding_names_the_choices():
+    with pytest.raises(CommandError, match="down10000"):
+        run("--method", "flat", "--principal", "1000000", "--rate", "1", "--term", "3",
+            "--rounding", "down5")  # fmt: skip

@@ -35,7 +35,14 @@ class Command(BaseCommand):
         parser.add_argument("--per", default="month", help="bunga per month (bulan) atau year")
         parser.add_argument("--term", help="jumlah angsuran")
         parser.add_argument("--frequency", default="month", help="month (bulanan) atau week")
-        parser.add_argument("--rounding", default="rupiah", help="sen, rupiah, 100, atau 1000")
+        parser.add_argument(
+            "--rounding",
+            default="rupiah",
+            help=(
+                "sen, rupiah, 100 atau 1000 (angsuran dibulatkan ke atas), down100, down1000 "
+                "atau down10000 (dibulatkan ke bawah; sisanya di angsuran terakhir)"
+            ),
+        )
         parser.add_argument("--start-date", help="tanggal pencairan YYYY-MM-DD (jatuh tempo)")
         parser.add_argument("--grace", default="0", help="masa tenggang (angsuran jasa saja)")
         parser.add_argument("--json", action="store_true", help="keluaran JSON")
