@@ -117,6 +117,11 @@ class AdArt:
     shu_split: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SHU_SPLIT))
     # A withdrawal above this waits for a second officer (sen).
     withdrawal_approval_threshold: int = 5_000_000_00
+    # A deposit above this waits for a second officer too (sen): a large amount of cash at
+    # the counter is checked by two people before it is in the books (maker-checker, as
+    # for withdrawals). Rp10.000.000: twice the withdrawal default, since money coming in
+    # cannot overdraw, yet a mistyped zero must not make a member rich.
+    deposit_approval_threshold: int = 10_000_000_00
     # A loan above this needs the ketua as well as the loan officer (sen).
     loan_approval_threshold: int = 10_000_000_00
     # A teller movement or manual journal dated more than this many days before today
@@ -189,6 +194,7 @@ class AdArt:
             "simpanan_pokok_amount",
             "simpanan_wajib_amount",
             "withdrawal_approval_threshold",
+            "deposit_approval_threshold",
             "loan_approval_threshold",
         ):
             value = getattr(self, name)

@@ -78,8 +78,11 @@ class TransactionOut(Schema):
 
 
 class PendingOut(Schema):
+    """A withdrawal or deposit waiting for a second officer (202): nothing moved yet."""
+
     id: uuid.UUID
     account_id: uuid.UUID
+    kind: str  # "withdrawal" or "deposit"
     amount: int
     status: str
 
@@ -158,6 +161,7 @@ def _move(request, slug, account_id, payload: MoveIn, key: str, service):
         body = {
             "id": result.pk,
             "account_id": result.account_id,
+            "kind": result.kind,
             "amount": result.amount,
             "status": result.status,
         }
@@ -167,7 +171,7 @@ def _move(request, slug, account_id, payload: MoveIn, key: str, service):
 
 @router.post(
     "accounts/{account_id}/deposits",
-    response={200: TransactionOut, 201: TransactionOut},
+    response={200: TransactionOut | PendingOut, 201: TransactionOut, 202: PendingOut},
     url_name="savings-deposit",
 )
 def deposit(
@@ -177,7 +181,8 @@ def deposit(
     slug: str = Path(...),
     idempotency_key: str = Header(..., alias="Idempotency-Key"),
 ):
-    """Setoran to a wajib or sukarela account (amount in sen)."""
+    """Setoran to a wajib or sukarela account (amount in sen); above the AD/ART
+    ``deposit_approval_threshold``: 202 pending, approved by a second officer."""
     return _move(request, slug, account_id, payload, idempotency_key, services.deposit)
 
 

@@ -147,10 +147,20 @@ class SavingsTransaction(TenantModel):
         ]
 
 
+#: The movements that may wait for a second officer (``WithdrawalRequest.kind``).
+REQUEST_KINDS = [
+    (TxnKind.WITHDRAWAL.value, TxnKind.WITHDRAWAL.label),
+    (TxnKind.DEPOSIT.value, TxnKind.DEPOSIT.label),
+]
+
+
 class WithdrawalRequest(TenantModel):
-    """A withdrawal above the AD/ART threshold, waiting for a second officer."""
+    """A teller movement waiting for a second officer (maker-checker): a withdrawal above
+    the AD/ART ``withdrawal_approval_threshold`` or a deposit above its
+    ``deposit_approval_threshold`` (``kind``). The name is the older of the two."""
 
     account = models.ForeignKey(SavingsAccount, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=REQUEST_KINDS, default=TxnKind.WITHDRAWAL)
     amount = models.BigIntegerField()
     date = models.DateField()
     memo = models.CharField(max_length=200, blank=True, default="")
@@ -184,6 +194,10 @@ class WithdrawalRequest(TenantModel):
                 name="savings_withdrawal_maker_is_not_checker",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="savings_withdrawal_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[TxnKind.WITHDRAWAL, TxnKind.DEPOSIT]),
+                name="savings_request_kind",
+            ),
         ]
 
 

@@ -722,9 +722,13 @@ def deposit(
     idempotency_key: str,
     memo: str = "",
     counter_account: str = "",
-) -> SavingsTransaction:
+) -> SavingsTransaction | WithdrawalRequest:
     """Setoran: cash in (debit Kas, or the bank account chosen) to the member's account
     (credit its control account).
+
+    Above the AD/ART ``deposit_approval_threshold`` nothing moves yet: a
+    ``WithdrawalRequest`` of kind ``deposit`` waits for a second officer
+    (``approve_withdrawal``), as a large withdrawal does.
 
     Pokok, wajib and sukarela take deposits; a term deposit is placed once
     (``place_term_deposit``). A deposit to pokok by a calon activates the member.
@@ -746,6 +750,14 @@ def deposit(
             idempotency_key=key,
             amount=amount,
             counter_account=counter,
+        )
+    if amount > koperasi.adart.deposit_approval_threshold:
+        # Maker-checker, as for a large withdrawal: nothing moves until another officer
+        # approves (approve_withdrawal, which handles both directions). The date is
+        # checked now; approval checks it again when it posts.
+        _business_date(koperasi, date, account)
+        return _request_withdrawal(
+            account, actor, roles, amount, date, key, memo, counter, kind=TxnKind.DEPOSIT
         )
     return _single(
         account,
@@ -887,12 +899,17 @@ def _withdrawal_inputs(
     return roles, amount, date, counter
 
 
-def _refuse_second_request(koperasi, account: SavingsAccount) -> None:
+def _refuse_second_request(
+    koperasi, account: SavingsAccount, kind: str = TxnKind.WITHDRAWAL
+) -> None:
+    """One waiting withdrawal (or one waiting deposit) per account at a time."""
     if WithdrawalRequest.objects.filter(
-        koperasi=koperasi, account_id=account.pk, status=RequestStatus.PENDING
+        koperasi=koperasi, account_id=account.pk, kind=kind, status=RequestStatus.PENDING
     ).exists():
         raise SavingsError(
-            _("A withdrawal from this account is already waiting for approval."),
+            _("A withdrawal from this account is already waiting for approval.")
+            if kind == TxnKind.WITHDRAWAL
+            else _("A deposit to this account is already waiting for approval."),
             field="account",
         )
 
@@ -940,14 +957,20 @@ def check_withdrawal(
 
 
 def _request_withdrawal(
-    account, actor, roles, amount, date, key, memo, counter=chart.CASH
+    account, actor, roles, amount, date, key, memo, counter=chart.CASH, kind=TxnKind.WITHDRAWAL
 ) -> WithdrawalRequest:
+    """A teller movement that waits for a second officer: a large (or back-dated)
+    withdrawal, or a deposit above the AD/ART ``deposit_approval_threshold`` (``kind``)."""
     koperasi = account.koperasi
     with transaction.atomic():
         _lock(koperasi)
         existing = WithdrawalRequest.objects.filter(koperasi=koperasi, idempotency_key=key).first()
         if existing is not None:
-            if existing.account_id != account.pk or existing.amount != amount:
+            if (existing.account_id, existing.amount, existing.kind) != (
+                account.pk,
+                amount,
+                kind,
+            ):
                 raise ConflictError(
                     _(
                         "This idempotency key was already used for another transaction with "
@@ -960,12 +983,13 @@ def _request_withdrawal(
         member = Member.objects.get(pk=account.member_id)
         _require_member_active(member)
         fresh = SavingsAccount.objects.get(pk=account.pk)
-        if fresh.balance < amount:
+        if kind == TxnKind.WITHDRAWAL and fresh.balance < amount:
             raise _not_enough(fresh.number, fresh.balance)
-        _refuse_second_request(koperasi, account)
+        _refuse_second_request(koperasi, account, kind)
         request = WithdrawalRequest.objects.create(
             koperasi=koperasi,
             account=account,
+            kind=kind,
             amount=amount,
             date=date,
             memo=(memo or "")[:200],
@@ -975,7 +999,7 @@ def _request_withdrawal(
             requested_at=timezone.now(),
         )
         record(
-            "savings.withdrawal.requested",
+            f"savings.{kind}.requested",
             actor=actor,
             koperasi=koperasi,
             role=role_label(roles),
@@ -1023,7 +1047,8 @@ def _reject(request, *, actor, permission, reason, reason_field, action, summary
 
 
 def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransaction:
-    """A second officer approves a large withdrawal: the money moves now (balance rechecked).
+    """A second officer approves a waiting withdrawal (the balance is checked again) or a
+    large deposit (``request.kind``): the money moves now.
 
     The officer who asked can never approve (also a database check constraint).
     """
@@ -1037,16 +1062,24 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
         account = request.account
         member = Member.objects.get(pk=account.member_id)
         _require_member_active(member)
+        incoming = request.kind == TxnKind.DEPOSIT
+        counter_line = LineDraft.debit if incoming else LineDraft.credit
         (txn,) = _apply(
             koperasi,
             actor=actor,
             date=request.date,
-            memo=request.memo
-            or book_text(koperasi, MEMOS[TxnKind.WITHDRAWAL], number=account.number),
-            moves=[Move(account, TxnKind.WITHDRAWAL, -request.amount, request.memo)],
-            other_lines=[LineDraft.credit(request.counter_account, request.amount)],
+            memo=request.memo or book_text(koperasi, MEMOS[request.kind], number=account.number),
+            moves=[
+                Move(
+                    account,
+                    request.kind,
+                    request.amount if incoming else -request.amount,
+                    request.memo,
+                )
+            ],
+            other_lines=[counter_line(request.counter_account, request.amount)],
             key=request.idempotency_key,
-            source="savings.withdrawal",
+            source=f"savings.{request.kind}",
         )
         request.status = RequestStatus.APPROVED
         request.decided_by = actor
@@ -1054,7 +1087,7 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
         request.transaction = txn
         request.save(update_fields=["status", "decided_by", "decided_at", "transaction"])
         record(
-            "savings.withdrawal.approved",
+            f"savings.{request.kind}.approved",
             actor=actor,
             koperasi=koperasi,
             role=role_label(roles),
@@ -1070,10 +1103,10 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
 
 
 def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") -> WithdrawalRequest:
-    """A second officer turns a large withdrawal down; nothing moves."""
+    """A second officer turns a waiting withdrawal or deposit down; nothing moves."""
     _reject(
         request, actor=actor, permission="savings.approve_withdrawal", reason=reason,
-        reason_field="reason", action="savings.withdrawal.rejected",
+        reason_field="reason", action=f"savings.{request.kind}.rejected",
         summary=lambda r: {"amount": r.amount, "reason": r.reason},
     )  # fmt: skip
     return request

@@ -9,6 +9,7 @@ from kopdes.ledger.testing import with_books
 from kopdes.platform.core.testing import make_user
 from kopdes.savings import services
 from kopdes.savings.choices import SavingsKind
+from kopdes.savings.models import WithdrawalRequest
 
 DAY = dt.date(2026, 3, 2)
 _keys = itertools.count(1)
@@ -41,6 +42,15 @@ def voluntary_account(koperasi, *, balance: int = 0, actor=None, member=None, da
     member = member or active_member(koperasi, actor=actor, date=date)
     account = services.open_account(member, actor=actor, kind=SavingsKind.VOLUNTARY, date=date)
     if balance:
-        services.deposit(account, actor=actor, amount=balance, date=date, idempotency_key=key())
+        result = services.deposit(
+            account, actor=actor, amount=balance, date=date, idempotency_key=key()
+        )
+        if isinstance(result, WithdrawalRequest):  # above the AD/ART deposit threshold
+            services.approve_withdrawal(result, actor=second_officer(koperasi, actor))
         account.refresh_from_db()
     return account
+
+
+def second_officer(koperasi, maker=None):
+    """A new ketua: another officer who may approve what ``maker`` asked for."""
+    return make_user("ketua", koperasi)

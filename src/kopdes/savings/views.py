@@ -195,6 +195,8 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 return render(request, "savings/teller.html", context, status=exc.status)
+        else:
+            needs_approval = data["amount"] > koperasi.adart.deposit_approval_threshold
         context.update(
             {
                 "account": data["account"],
@@ -221,11 +223,15 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
         form.add_error(None, exc.message)
         return render(request, "savings/teller.html", context, status=exc.status)
     if isinstance(result, WithdrawalRequest):
-        messages.warning(
-            request,
-            _("The withdrawal is above %(limit)s and waits for a second officer's approval.")
-            % {"limit": format_rupiah(koperasi.adart.withdrawal_approval_threshold)},
-        )
+        if result.kind == TxnKind.DEPOSIT:
+            waits = _("The deposit is above %(limit)s and waits for a second officer's approval.")
+            limit = koperasi.adart.deposit_approval_threshold
+        else:
+            waits = _(
+                "The withdrawal is above %(limit)s and waits for a second officer's approval."
+            )
+            limit = koperasi.adart.withdrawal_approval_threshold
+        messages.warning(request, waits % {"limit": format_rupiah(limit)})
         return redirect("savings:approval-list", slug=koperasi.slug)
     return redirect("savings:receipt", slug=koperasi.slug, transaction_id=result.pk)
 
@@ -555,7 +561,12 @@ def approval_decide(request: HttpRequest, withdrawal_id, decision: str) -> HttpR
             txn = services.approve_withdrawal(req, actor=request.user)
             return redirect("savings:receipt", slug=koperasi.slug, transaction_id=txn.pk)
         services.reject_withdrawal(req, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("The withdrawal was rejected; nothing moved."))
+        messages.success(
+            request,
+            _("The deposit was rejected; nothing moved.")
+            if req.kind == TxnKind.DEPOSIT
+            else _("The withdrawal was rejected; nothing moved."),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("savings:approval-list", slug=koperasi.slug)

@@ -220,6 +220,9 @@ class AdArtForm(KopdesForm):
     withdrawal_approval_threshold = RupiahField(
         label=_("A withdrawal above this amount needs a second officer (rupiah)")
     )
+    deposit_approval_threshold = RupiahField(
+        label=_("A deposit above this amount needs a second officer (rupiah)")
+    )
     loan_approval_threshold = RupiahField(
         label=_("A loan above this amount needs the ketua as well (rupiah)")
     )
@@ -276,6 +279,7 @@ class AdArtForm(KopdesForm):
             "withdrawal_approval_threshold": _format_rupiah_input(
                 adart.withdrawal_approval_threshold
             ),
+            "deposit_approval_threshold": _format_rupiah_input(adart.deposit_approval_threshold),
             "loan_approval_threshold": _format_rupiah_input(adart.loan_approval_threshold),
             "rat_quorum": _format_percent_input(adart.rat_quorum_bp),
             "rat_month_from": adart.rat_month_from,
@@ -300,6 +304,7 @@ class AdArtForm(KopdesForm):
             "simpanan_wajib_amount": data["simpanan_wajib_amount"],
             "pokok_wajib_as_equity": data["pokok_wajib_as_equity"],
             "withdrawal_approval_threshold": data["withdrawal_approval_threshold"],
+            "deposit_approval_threshold": data["deposit_approval_threshold"],
             "loan_approval_threshold": data["loan_approval_threshold"],
             "rat_quorum_bp": data["rat_quorum"],
             "rat_month_from": data["rat_month_from"],

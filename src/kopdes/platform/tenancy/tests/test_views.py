@@ -105,6 +105,7 @@ def _adart_post(**changes):
         "simpanan_wajib_amount": "25.000",
         "pokok_wajib_as_equity": "on",
         "withdrawal_approval_threshold": "5.000.000",
+        "deposit_approval_threshold": "10.000.000",
         "loan_approval_threshold": "10.000.000",
         "rat_quorum": "50,01",
         "rat_month_from": "1",
