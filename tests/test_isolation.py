@@ -56,6 +56,7 @@ GLOBAL_ROUTES = {
     "api:me": "the caller's own profile",
     "portal:login": "member login form; the koperasi is typed in, no data before login",
     "portal:activate": "one-time-code form; no koperasi data is shown",
+    "village-search": "the public Kemendagri village list (names and codes), login only",
 }
 KWARG_RE = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 NINJA_KWARG_RE = re.compile(r"\{(?P<name>[^}]+)\}")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kopdes.config.api import api
+from kopdes.platform.tenancy.villages import village_search
 
 urlpatterns = [
     path("", include("kopdes.platform.web.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("k/<slug:slug>/simpanan/", include("kopdes.savings.urls")),
     path("k/<slug:slug>/anggota/", include("kopdes.members.urls")),
     path("portal/", include("kopdes.members.portal_urls")),
+    path("wilayah/desa/", village_search, name="village-search"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopdes.members.choices import EXIT_STATUSES, MemberStatus, Sex
 from kopdes.platform.core.forms import KopdesForm
+from kopdes.platform.tenancy.villages import VillageField
 from kopdes.platform.web.dates import DateField
 
 
@@ -18,7 +19,14 @@ class RegistrationForm(KopdesForm):
     birth_date = DateField(label=_("Date of birth"))
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     address = forms.CharField(label=_("Address (street, RT/RW)"), max_length=300)
-    region_code = forms.CharField(label=_("Village region code"), max_length=20, required=False)
+    region_code = VillageField(
+        label=_("Village (desa/kelurahan)"),
+        required=False,
+        help_text=_(
+            'Type the name of the village, e.g. "Sukamaju, Megamendung", and choose it from '
+            "the list. Empty: the koperasi's own village."
+        ),
+    )
     phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
     occupation = forms.CharField(label=_("Occupation"), max_length=80, required=False)
     heir1_name = forms.CharField(label=_("Heir 1: name"), max_length=120, required=False)
@@ -77,7 +85,7 @@ class CorrectionForm(KopdesForm):
     kk_number = forms.CharField(label=_("Family card (KK) number"), max_length=40)
     birth_place = forms.CharField(label=_("Place of birth"), max_length=80, required=False)
     address = forms.CharField(label=_("Address (street, RT/RW)"), max_length=300)
-    region_code = forms.CharField(label=_("Village region code"), max_length=20)
+    region_code = VillageField(label=_("Village (desa/kelurahan)"))
     phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
     occupation = forms.CharField(label=_("Occupation"), max_length=80, required=False)
 

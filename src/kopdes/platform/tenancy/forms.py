@@ -22,6 +22,7 @@ from kopdes.domain.adart import (
 )
 from kopdes.platform.core.forms import KopdesForm
 from kopdes.platform.tenancy.choices import BusinessUnit
+from kopdes.platform.tenancy.villages import VillageField
 
 _RUPIAH_RE = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.ASCII)
 _PERCENT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$", re.ASCII)
@@ -179,11 +180,7 @@ class ProfileForm(KopdesForm):
         label=_("Legal entity number (badan hukum)"), max_length=80
     )
     nik_koperasi = forms.CharField(label=_("NIK koperasi"), max_length=40)
-    region_code = forms.CharField(
-        label=_("Village region code (Kemendagri)"),
-        max_length=20,
-        help_text=_("Ten digits, for example 32.01.26.2001."),
-    )
+    region_code = VillageField(label=_("Village (desa/kelurahan)"))
     address = forms.CharField(label=_("Address"), max_length=300)
     business_units = forms.MultipleChoiceField(
         label=_("Business units"),
