@@ -146,3 +146,18 @@ def test_serve_dev_turns_debug_on_for_the_development_server_only(monkeypatch):
     call_command("serve", dev=True, port=8124, stdout=io.StringIO())
     assert calls and calls[0][0][0] == "runserver"
     assert os.environ["KOPDES_DEBUG"] == "1"
+
+
+def test_without_django_settings_the_socket_goes_under_kopdes_var_dir(monkeypatch, tmp_path):
+    """A benchmark's parent process builds the command line without Django settings."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    class Unconfigured:
+        @property
+        def VAR_DIR(self):
+            raise ImproperlyConfigured("no settings")
+
+    monkeypatch.setattr(serve, "settings", Unconfigured())
+    monkeypatch.setenv("KOPDES_VAR_DIR", str(tmp_path))
+    argv = serve.gunicorn_argv("127.0.0.1", 8125, 1)
+    assert _control_socket(argv) == str(tmp_path / "run" / "gunicorn-127.0.0.1-8125.ctl")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -36,12 +37,19 @@ def control_socket_path(host: str, port: int, var_dir: Path | None = None) -> Pa
     (``$XDG_RUNTIME_DIR/gunicorn.ctl``): a second server on the same machine took the
     first one's over. ``None`` when the path would be too long for a Unix socket (the
     control socket is then turned off)."""
-    base = Path(var_dir if var_dir is not None else settings.VAR_DIR) / "run"
+    base = Path(var_dir if var_dir is not None else _var_dir()) / "run"
     name = "gunicorn-{}-{}.ctl".format(re.sub(r"[^A-Za-z0-9.-]", "_", host), port)
     path = base / name
     if len(os.fsencode(str(path))) > _MAX_SOCKET_PATH:
         return None
     return path
+
+
+def _var_dir() -> Path:
+    try:
+        return Path(settings.VAR_DIR)
+    except ImproperlyConfigured:  # a caller without Django settings (a benchmark's parent)
+        return Path(os.environ.get("KOPDES_VAR_DIR", "var")).resolve()
 
 
 def gunicorn_argv(
