@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from kopdes.ledger import selectors, services
+from kopdes.ledger.models import EntryProposal
 from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
@@ -71,6 +72,16 @@ class EntryOut(Schema):
     lines: list[LineOut]
 
 
+class EntryProposalOut(Schema):
+    """A back-dated entry waiting for a second officer (202): nothing is posted yet."""
+
+    proposal_id: uuid.UUID
+    status: str
+    date: dt.date
+    total_amount: int
+    message: str
+
+
 def _out(entry) -> dict:
     return {
         "id": entry.id,
@@ -108,7 +119,11 @@ def _koperasi(request: HttpRequest, slug: str, permission: str):
     return koperasi
 
 
-@router.post("entries", response={200: EntryOut, 201: EntryOut}, url_name="ledger-entry-post")
+@router.post(
+    "entries",
+    response={200: EntryOut, 201: EntryOut, 202: EntryProposalOut},
+    url_name="ledger-entry-post",
+)
 def post_entry(
     request: HttpRequest,
     payload: EntryIn,
@@ -129,6 +144,17 @@ def post_entry(
         )
     except PermissionDenied as exc:  # pragma: no cover - services raise DomainError
         raise HttpError(403, "Anda tidak berwenang.") from exc
+    if isinstance(entry, EntryProposal):
+        return Status(
+            202,
+            {
+                "proposal_id": entry.pk,
+                "status": entry.status,
+                "date": entry.date,
+                "total_amount": entry.total_amount,
+                "message": entry.reason,
+            },
+        )
     replayed = getattr(entry, "replayed", False)
     return Status(200 if replayed else 201, _out(entry))
 

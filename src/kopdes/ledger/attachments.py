@@ -171,11 +171,15 @@ def post_manual_with_receipts(koperasi, *, actor, files: Sequence[Any] = (), **e
     idempotency key returns the first entry and stores no second copy of the receipts.
     """
     from kopdes.ledger import selectors, services
+    from kopdes.ledger.models import EntryProposal
 
     checked = check_files(list(files))
     with transaction.atomic():
         replay = selectors.get_entry_by_key(koperasi, entry.get("idempotency_key", ""))
         posted = services.post_manual(koperasi, actor=actor, **entry)
+        if isinstance(posted, EntryProposal):
+            # A back-dated entry waiting for approval: receipts go on the entry once posted.
+            return posted
         if replay is None and checked:
             saved = _store(posted, actor, checked)
             record(

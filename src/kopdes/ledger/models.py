@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.domain.dates import MAX_DATE, MAX_PERIOD, MIN_DATE, MIN_PERIOD
 from kopdes.ledger.choices import (
     AccountType,
     EntryKind,
@@ -23,6 +24,11 @@ from kopdes.ledger.choices import (
 )
 from kopdes.platform.core.models import TenantModel
 from kopdes.platform.tenancy.choices import BusinessUnit
+
+# The sane range of a business date (domain/dates.py): a row outside it would be a month
+# nobody can close. Refused by ``post`` first, by these CHECK constraints below the ORM.
+SANE_DATE = Q(date__gte=MIN_DATE) & Q(date__lte=MAX_DATE)
+SANE_PERIOD = Q(period__gte=MIN_PERIOD) & Q(period__lte=MAX_PERIOD)
 
 
 class Account(TenantModel):
@@ -148,6 +154,8 @@ class JournalEntry(TenantModel):
                 condition=Q(total_amount__gt=0), name="ledger_entry_total_positive"
             ),
             models.CheckConstraint(condition=Q(line_count__gte=2), name="ledger_entry_two_lines"),
+            models.CheckConstraint(condition=SANE_DATE, name="ledger_entry_date_sane"),
+            models.CheckConstraint(condition=SANE_PERIOD, name="ledger_entry_period_sane"),
         ]
         indexes = [
             models.Index(fields=["koperasi", "date"], name="ledger_entry_kop_date"),
@@ -189,6 +197,8 @@ class JournalLine(TenantModel):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_line_amount_positive"),
             models.CheckConstraint(condition=Q(side__in=["D", "C"]), name="ledger_line_side_valid"),
+            models.CheckConstraint(condition=SANE_DATE, name="ledger_line_date_sane"),
+            models.CheckConstraint(condition=SANE_PERIOD, name="ledger_line_period_sane"),
         ]
         indexes = [
             models.Index(fields=["koperasi", "account", "date"], name="ledger_line_account_date"),
@@ -219,6 +229,7 @@ class AccountBalance(TenantModel):
                 fields=["koperasi", "account", "business_unit", "period"],
                 name="ledger_balance_unique",
             ),
+            models.CheckConstraint(condition=SANE_PERIOD, name="ledger_balance_period_sane"),
         ]
 
 
@@ -238,6 +249,9 @@ class SubledgerBalance(TenantModel):
             models.UniqueConstraint(
                 fields=["koperasi", "account", "subledger_kind", "subledger_ref", "period"],
                 name="ledger_subledger_balance_unique",
+            ),
+            models.CheckConstraint(
+                condition=SANE_PERIOD, name="ledger_subledger_balance_period_sane"
             ),
         ]
         indexes = [
@@ -316,6 +330,46 @@ class PeriodProposal(TenantModel):
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
                 name="ledger_period_four_eyes",
+            ),
+        ]
+
+
+class EntryProposal(TenantModel):
+    """A manual journal entry dated further back than the AD/ART ``backdate_approval_days``
+    allows: it waits for another officer (maker-checker, like ``ReversalProposal``) and is
+    posted, with every date check made again, when approved."""
+
+    date = models.DateField(_("date"))
+    memo = models.CharField(_("description"), max_length=500)
+    business_unit = models.CharField(max_length=20, blank=True, default="")
+    lines = models.JSONField(_("lines"))  # LineDraft.as_dict() of each line
+    total_amount = models.BigIntegerField(_("total debit (sen)"))
+    idempotency_key = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "idempotency_key"], name="ledger_entry_proposal_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="ledger_entry_proposal_four_eyes",
             ),
         ]
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
+from kopdes.domain import dates
 from kopdes.domain.ledger import LineDraft, Side, period_of, signed_balance
 from kopdes.ledger import chart
 from kopdes.ledger.choices import PeriodStatus, ProposalStatus
@@ -230,6 +231,42 @@ def closed_periods(koperasi) -> list[int]:
         Period.objects.filter(koperasi=koperasi, status=PeriodStatus.CLOSED)
         .order_by("period")
         .values_list("period", flat=True)
+    )
+
+
+def last_closed_period(koperasi) -> int | None:
+    """The newest closed month (``yyyymm``), or None: months close in order, so every
+    month up to it counts as closed."""
+    return (
+        Period.objects.filter(koperasi=koperasi, status=PeriodStatus.CLOSED)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+
+
+def first_open_entry_period(koperasi) -> int | None:
+    """The earliest month holding entries that is not closed (None: all are closed)."""
+    return (
+        JournalEntry.objects.filter(koperasi=koperasi)
+        .exclude(
+            period__in=Period.objects.filter(koperasi=koperasi, status=PeriodStatus.CLOSED).values(
+                "period"
+            )
+        )
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first()
+    )
+
+
+def next_close(koperasi) -> dates.NextClose:
+    """Which month the koperasi can close next, and why (``domain.dates.NextClose``)."""
+    return dates.next_month_to_close(
+        today=koperasi.today(),
+        books_start=koperasi.books_start,
+        last_closed_period=last_closed_period(koperasi),
+        first_open_entry_period=first_open_entry_period(koperasi),
     )
 
 

@@ -24,6 +24,19 @@ urlpatterns = [
         {"decision": "reject"},
         name="reversal-reject",
     ),
+    path("jurnal/usulan/", views.entry_proposal_list, name="entry-proposal-list"),
+    path(
+        "jurnal/usulan/<uuid:proposal_id>/setujui/",
+        views.entry_proposal_decide,
+        {"decision": "approve"},
+        name="entry-proposal-approve",
+    ),
+    path(
+        "jurnal/usulan/<uuid:proposal_id>/tolak/",
+        views.entry_proposal_decide,
+        {"decision": "reject"},
+        name="entry-proposal-reject",
+    ),
     path("periode/", views.period_list, name="period-list"),
     path(
         "periode/<uuid:proposal_id>/setujui/",

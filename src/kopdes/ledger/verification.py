@@ -11,7 +11,9 @@ and returns a ``CheckResult`` whose problems are ordered first difference first.
 - ``ledger.trial_balance``: total debits = total credits per koperasi;
 - ``ledger.subledgers``: on each control account, the sub-ledger rows add up to the
   account's rows, and no line on a control account lacks its sub-ledger key;
-- ``ledger.periods``: no entry was posted into a month after that month was closed.
+- ``ledger.periods``: no entry was posted into a month after that month was closed;
+- ``ledger.dates``: every entry is dated between the koperasi's books start and today
+  (``domain.dates``; savings and loans check their movements against the opening).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Sum
 
+from kopdes.domain import dates
 from kopdes.domain import ledger as rules
 from kopdes.ledger.choices import EntryKind, PeriodStatus
 from kopdes.ledger.models import (
@@ -756,12 +759,43 @@ def check_periods(koperasi=None) -> CheckResult:
     return result
 
 
+@register("ledger.dates")
+def check_dates(koperasi=None) -> CheckResult:
+    """Every entry dated inside the koperasi's bounds (``domain.dates``): not before its
+    books start (nor 2000-01-01), not after today in its time zone (nor 2199-12-31)."""
+    from kopdes.platform.tenancy.models import Koperasi
+
+    result = CheckResult("tanggal jurnal dalam batas pembukuan", unit="jurnal")
+    for kid in _koperasi_ids(koperasi):
+        kop = Koperasi.objects.filter(pk=kid).first()
+        if kop is None:
+            continue
+        first = max(kop.books_start, dates.MIN_DATE)
+        last = min(kop.today(), dates.MAX_DATE)
+        entries = JournalEntry.objects.filter(koperasi_id=kid)
+        result.checked += entries.count()
+        outside = (
+            entries.filter(Q(date__lt=first) | Q(date__gt=last))
+            .order_by("number")
+            .values_list("number", "date")[:MAX_PROBLEMS]
+        )
+        for number, day in outside:
+            why = "sebelum awal pembukuan" if day < first else "setelah hari ini"
+            _add(
+                result,
+                f"koperasi {kop.slug} jurnal {number}: tanggal {day.isoformat()} {why} "
+                f"(batas {first.isoformat()} sampai {last.isoformat()})",
+            )
+    return result
+
+
 LEDGER_CHECKS = (
     "ledger.chain",
     "ledger.balances",
     "ledger.trial_balance",
     "ledger.subledgers",
     "ledger.periods",
+    "ledger.dates",
 )
 
 
@@ -773,4 +807,5 @@ def verify_books(koperasi=None) -> list[CheckResult]:
         check_trial_balance(koperasi),
         check_subledgers(koperasi),
         check_periods(koperasi),
+        check_dates(koperasi),
     ]

@@ -25,7 +25,13 @@ from kopdes.ledger.attachments import EntryAttachment, post_manual_with_receipts
 from kopdes.ledger.attachments import add_attachments as add_receipts
 from kopdes.ledger.choices import ProposalStatus
 from kopdes.ledger.errors import IdempotencyConflictError
-from kopdes.ledger.models import Account, JournalEntry, PeriodProposal, ReversalProposal
+from kopdes.ledger.models import (
+    Account,
+    EntryProposal,
+    JournalEntry,
+    PeriodProposal,
+    ReversalProposal,
+)
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.platform.identity.permissions import has_perm
@@ -65,6 +71,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "may_import": _can(request, "ledger.import_opening"),
             "pending_reversals": selectors.pending_reversals(koperasi).count(),
             "pending_periods": selectors.pending_period_proposals(koperasi).count(),
+            "pending_entries": EntryProposal.objects.filter(
+                koperasi=koperasi, status=ProposalStatus.PENDING
+            ).count(),
         },
     )
 
@@ -159,8 +168,22 @@ def entry_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("ledger:entry-detail", slug=koperasi.slug, entry_id=exc.entry_id)
     except DomainError as exc:
-        form.add_error(None, exc.message)
+        if exc.field == "date":
+            form.add_error("date", exc.message)
+        else:
+            form.add_error(None, exc.message)
         return _entry_page(request, form, lines, status=400)
+    if isinstance(entry, EntryProposal):
+        # Back-dated beyond the AD/ART allowance: another officer approves it first.
+        messages.success(
+            request,
+            _(
+                "%(reason)s The entry is waiting for another officer's approval; nothing is "
+                "recorded until then. Attach the receipts to the journal once it is approved."
+            )
+            % {"reason": entry.reason},
+        )
+        return redirect("ledger:entry-proposal-list", slug=koperasi.slug)
     messages.success(
         request,
         _("Journal %(number)s was recorded: %(total)s.")
@@ -329,6 +352,46 @@ def reversal_decide(request: HttpRequest, reversal_id, decision: str = "approve"
     return redirect("ledger:entry-detail", slug=koperasi.slug, entry_id=proposal.entry_id)
 
 
+@require_GET
+@koperasi_view("ledger.view")
+def entry_proposal_list(request: HttpRequest) -> HttpResponse:
+    """Back-dated manual entries waiting for (or decided by) a second officer."""
+    koperasi = request.koperasi  # type: ignore[attr-defined]
+    proposals = EntryProposal.objects.filter(koperasi=koperasi).select_related(
+        "proposed_by", "decided_by", "entry"
+    )[:50]
+    return render(
+        request,
+        "ledger/entry_proposal_list.html",
+        {"proposals": proposals, "may_approve": _can(request, "ledger.approve_reversal")},
+    )
+
+
+@require_POST
+@koperasi_view("ledger.approve_reversal")
+def entry_proposal_decide(
+    request: HttpRequest, proposal_id, decision: str = "approve"
+) -> HttpResponse:
+    koperasi = request.koperasi  # type: ignore[attr-defined]
+    proposal = _get(EntryProposal, request, proposal_id)
+    try:
+        if decision == "approve":
+            entry = services.approve_entry_proposal(proposal, actor=request.user)
+            messages.success(
+                request,
+                _("Journal %(number)s was recorded: %(total)s.")
+                % {"number": entry, "total": format_rupiah(entry.total_amount)},
+            )
+            return redirect("ledger:entry-detail", slug=koperasi.slug, entry_id=entry.pk)
+        services.reject_entry_proposal(
+            proposal, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Rejected."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("ledger:entry-proposal-list", slug=koperasi.slug)
+
+
 @require_POST
 @koperasi_view("ledger.post_manual")
 def attachment_add(request: HttpRequest, entry_id) -> HttpResponse:
@@ -410,6 +473,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
             "closed": [reports.month_name(p) for p in reversed(closed)],
             "may_propose": _can(request, "ledger.propose_close"),
             "may_approve": _can(request, "ledger.approve_close"),
+            "next_close": selectors.next_close(koperasi),
         },
         status=400 if form.errors else 200,
     )

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopdes.domain import dates
 from kopdes.domain import loans as engine
@@ -68,6 +69,7 @@ from kopdes.loans.models import (
 from kopdes.members.choices import MemberStatus
 from kopdes.platform.audit.services import Prefetch as AuditPrefetch
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain, lock_statement
 from kopdes.platform.core.rows import execute_batch, execute_groups, insert_statements
@@ -79,6 +81,23 @@ from kopdes.platform.identity.selectors import require_perm, roles_for
 SUBLEDGER = "loans"
 BP = 10_000
 MAX_KEY = 150
+# Journal memos, in the koperasi's language whatever the officer's (``core.booktext``).
+MEMOS = {
+    "disburse": gettext_lazy("Loan disbursement %(loan)s %(member)s"),
+    "disburse_line": gettext_lazy("Loan disbursement %(loan)s"),
+    "payment": gettext_lazy("Loan payment %(loan)s"),
+    "payoff": gettext_lazy("Payoff of loan %(loan)s"),
+    "accelerated": gettext_lazy("Accelerated payoff of loan %(loan)s"),
+    "installment": gettext_lazy("Installment of loan %(loan)s"),
+    "reversal": gettext_lazy("Correction of loan payment %(loan)s (journal %(entry)s): %(reason)s"),
+    "reversal_line": gettext_lazy("Correction of loan payment %(loan)s"),
+    "ppap": gettext_lazy("PPAP %(month)s: %(amount)s required"),
+    "restructure": gettext_lazy("Restructuring of %(loan)s into %(new)s"),
+    "write_off": gettext_lazy("Write-off of loan %(loan)s"),
+    "recovery": gettext_lazy("Recovery of written-off loan %(loan)s"),
+    "bank_received": gettext_lazy("Bank loan received %(bank_loan)s"),
+    "bank_installment": gettext_lazy("Bank loan installment %(bank_loan)s"),
+}
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -735,7 +754,9 @@ def disburse_loan(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Pencairan pinjaman {loan.number} {loan.member.number}",
+            memo=book_text(
+                koperasi, MEMOS["disburse"], loan=loan.number, member=loan.member.number
+            ),
             lines=[
                 _loan_line("D", loan, loan.principal),
                 LineDraft.credit(chart.CASH, loan.principal - fees),
@@ -757,7 +778,7 @@ def disburse_loan(
                 date=date,
                 amount=credited,
                 key=f"loans:disburse:{key}",
-                memo=f"Pencairan pinjaman {loan.number}",
+                memo=book_text(koperasi, MEMOS["disburse_line"], loan=loan.number),
             )
         Installment.objects.bulk_create(_schedule_rows(loan, schedule))
         loan.status = LoanStatus.ACTIVE
@@ -1128,7 +1149,7 @@ def repay_loan(
                 date=date,
                 amount=-amount,
                 key=f"loans:repay:{key}",
-                memo=f"Bayar pinjaman {loan.number}",
+                memo=book_text(koperasi, MEMOS["payment"], loan=loan.number),
                 account=savings_account,
             )
         if is_payoff:
@@ -1144,7 +1165,7 @@ def repay_loan(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"{_memo_word(is_payoff, accelerated)} pinjaman {number}",
+            memo=book_text(koperasi, MEMOS[_memo_word(is_payoff, accelerated)], loan=number),
             lines=[
                 LineDraft.debit(counter, amount),
                 LineDraft.credit(chart.LOAN_PENALTY_INCOME, to_pen),
@@ -1309,10 +1330,10 @@ def preview_repayment(
 
 
 def _memo_word(is_payoff: bool, accelerated: bool) -> str:
-    """The journal memo's first word, in the koperasi's language (Indonesian)."""
+    """The key in ``MEMOS`` of a repayment's journal memo."""
     if is_payoff:
-        return "Pelunasan"
-    return "Pelunasan dipercepat" if accelerated else "Angsuran"
+        return "payoff"
+    return "accelerated" if accelerated else "installment"
 
 
 def _allocate(
@@ -1788,8 +1809,13 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
             koperasi,
             actor=actor,
             date=rv.date,
-            memo=f"Koreksi pembayaran pinjaman {loan.number} (jurnal {rep.entry.number}): "
-            f"{rv.reason}",
+            memo=book_text(
+                koperasi,
+                MEMOS["reversal"],
+                loan=loan.number,
+                entry=rep.entry.number,
+                reason=rv.reason,
+            ),
             lines=ledger_selectors.mirrored_lines(rep.entry),
             key=f"loans:reverse:{rv.pk}",
             source="loans.repayment_reversal",
@@ -1810,7 +1836,7 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
                 date=rv.date,
                 amount=rep.amount,
                 key=f"loans:reverse:{rv.pk}",
-                memo=f"Koreksi pembayaran pinjaman {loan.number}",
+                memo=book_text(koperasi, MEMOS["reversal_line"], loan=loan.number),
                 account=taken.account if taken is not None else None,
             )
         _restore(loan, rep.state_before, rep)
@@ -2005,7 +2031,12 @@ def _post_ppap(koperasi, *, actor, as_of: dt.date, required: int):
             koperasi,
             actor=actor,
             date=as_of,
-            memo=f"PPAP {as_of:%m/%Y}: dibutuhkan {format_rupiah(required)}",
+            memo=book_text(
+                koperasi,
+                MEMOS["ppap"],
+                month=f"{as_of:%m/%Y}",
+                amount=format_rupiah(required),
+            ),
             lines=[
                 (LineDraft.debit if up else LineDraft.credit)(chart.LOAN_LOSS_EXPENSE, abs(delta)),
                 (LineDraft.credit if up else LineDraft.debit)(
@@ -2325,7 +2356,7 @@ def _restructure(loan: Loan, proposal: LoanProposal, *, actor, date, roles) -> L
         koperasi,
         actor=actor,
         date=date,
-        memo=f"Restrukturisasi {loan.number} menjadi {new.number}",
+        memo=book_text(koperasi, MEMOS["restructure"], loan=loan.number, new=new.number),
         lines=[
             _loan_line("D", new, outstanding + capitalised),
             _loan_line("C", loan, outstanding),
@@ -2361,7 +2392,7 @@ def _write_off(loan: Loan, *, actor, date, roles) -> None:
         loan.koperasi,
         actor=actor,
         date=date,
-        memo=f"Hapus buku pinjaman {loan.number}",
+        memo=book_text(loan.koperasi, MEMOS["write_off"], loan=loan.number),
         lines=[
             LineDraft.debit(chart.LOAN_LOSS_ALLOWANCE, outstanding),
             _loan_line("C", loan, outstanding),
@@ -2412,7 +2443,7 @@ def record_recovery(loan: Loan, *, actor, amount: int, date: dt.date, idempotenc
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Pemulihan pinjaman hapus buku {loan.number}",
+            memo=book_text(koperasi, MEMOS["recovery"], loan=loan.number),
             lines=[
                 LineDraft.debit(chart.CASH, amount),
                 LineDraft.credit(chart.LOAN_LOSS_ALLOWANCE, amount),
@@ -2553,7 +2584,7 @@ def draw_bank_loan(bank_loan: BankLoan, *, actor, amount: int, date: dt.date, id
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Pencairan utang bank {bank_loan}",
+            memo=book_text(koperasi, MEMOS["bank_received"], bank_loan=bank_loan),
             lines=[LineDraft.debit(chart.BANK, amount), LineDraft.credit(chart.BANK_LOAN, amount)],
             key=f"loans:bank:{key}",
             source="loans.bank_loan",
@@ -2623,7 +2654,7 @@ def pay_bank_installment(
             koperasi,
             actor=actor,
             date=date,
-            memo=f"Angsuran utang bank {bank_loan}",
+            memo=book_text(koperasi, MEMOS["bank_installment"], bank_loan=bank_loan),
             lines=[
                 LineDraft.debit(chart.BANK_LOAN, principal),
                 LineDraft.debit(chart.BANK_INTEREST_EXPENSE, interest),

@@ -8,11 +8,11 @@ on a page is exactly what the books hold (reliability I5).
 
 from __future__ import annotations
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from kopdes.ledger.models import SubledgerBalance
 from kopdes.loans.choices import LoanStatus
-from kopdes.loans.models import Installment, Loan
+from kopdes.loans.models import Installment, Loan, Repayment
 from kopdes.platform.core.verification import CheckResult, register
 
 MAX_PROBLEMS = 50
@@ -65,4 +65,25 @@ def check_loans(koperasi=None) -> CheckResult:
         for ref in sorted(set(books) - known)[:MAX_PROBLEMS]:
             if books[ref]:
                 result.problems.append(f"koperasi {kid}: sub-ledger {ref} tanpa pinjaman")
+    return result
+
+
+@register("loans.dates")
+def check_dates(koperasi=None) -> CheckResult:
+    """No repayment is dated before its loan was disbursed."""
+    result = CheckResult("tanggal angsuran pinjaman", unit="angsuran")
+    rows = Repayment.objects.all()
+    if koperasi is not None:
+        rows = rows.filter(koperasi=koperasi)
+    result.checked = rows.count()
+    early = (
+        rows.filter(date__lt=F("loan__disbursed_on"))
+        .order_by("date")
+        .values_list("koperasi__slug", "loan__number", "date", "loan__disbursed_on")
+    )
+    for slug, number, day, disbursed in early[:MAX_PROBLEMS]:
+        result.problems.append(
+            f"koperasi {slug} pinjaman {number}: angsuran tanggal {day.isoformat()} "
+            f"sebelum pencairan ({disbursed.isoformat()})"
+        )
     return result

@@ -8,10 +8,11 @@ tables, so a member's balance on screen is exactly what the books hold for them.
 
 from __future__ import annotations
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from kopdes.ledger.models import SubledgerBalance
 from kopdes.platform.core.verification import CheckResult, register
+from kopdes.savings.choices import TxnKind
 from kopdes.savings.models import SavingsAccount, SavingsTransaction
 
 MAX_PROBLEMS = 50
@@ -59,4 +60,26 @@ def check_accounts(koperasi=None) -> CheckResult:
         orphans = set(books) - {str(pk) for pk in accounts.values_list("pk", flat=True)}
         for ref in sorted(orphans)[:MAX_PROBLEMS]:
             result.problems.append(f"koperasi {kid}: sub-ledger {ref} tanpa rekening simpanan")
+    return result
+
+
+@register("savings.dates")
+def check_dates(koperasi=None) -> CheckResult:
+    """No passbook row is dated before its account was opened (opening balances aside)."""
+    result = CheckResult("tanggal mutasi simpanan", unit="mutasi")
+    rows = SavingsTransaction.objects.all()
+    if koperasi is not None:
+        rows = rows.filter(koperasi=koperasi)
+    result.checked = rows.count()
+    early = (
+        rows.filter(date__lt=F("account__opened_on"))
+        .exclude(kind=TxnKind.OPENING)
+        .order_by("date")
+        .values_list("koperasi__slug", "account__number", "seq", "date", "account__opened_on")
+    )
+    for slug, number, seq, day, opened in early[:MAX_PROBLEMS]:
+        result.problems.append(
+            f"koperasi {slug} rekening {number} mutasi {seq}: tanggal {day.isoformat()} "
+            f"sebelum rekening dibuka ({opened.isoformat()})"
+        )
     return result

@@ -190,12 +190,12 @@ def test_year_end_close_moves_the_result_to_shu_tahun_berjalan(books, officers):
             lines=[LineDraft.debit("1-1101", amount), LineDraft.credit(revenue, amount)],
         )
 
-    sale(300_000_00, "4-1101", dt.date(2026, 12, 10))
-    sale(200_000_00, "4-1201", dt.date(2026, 12, 11))
+    sale(300_000_00, "4-1101", dt.date(2025, 12, 10))
+    sale(200_000_00, "4-1201", dt.date(2025, 12, 11))
     services.post(
         books,
         actor=None,
-        date=dt.date(2026, 12, 12),
+        date=dt.date(2025, 12, 12),
         memo="HPP dan beban",
         idempotency_key="cost",
         lines=[
@@ -204,10 +204,10 @@ def test_year_end_close_moves_the_result_to_shu_tahun_berjalan(books, officers):
             LineDraft.credit("1-1101", 400_000_00),
         ],
     )
-    proposal = close_month(books, officers, 2026, 12)
+    proposal = close_month(books, officers, 2025, 12)
     closing = proposal.closing_entry
     assert closing is not None and closing.kind == "closing"
-    assert closing.date == dt.date(2026, 12, 31)
+    assert closing.date == dt.date(2025, 12, 31)
     b = balances(books)
     assert b["3-9000"] == 100_000_00  # 500k revenue - 400k cost
     for code in ("4-1101", "4-1201", "5-1101", "5-2100"):

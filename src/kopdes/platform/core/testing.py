@@ -6,6 +6,7 @@ failure reproduces. Imported by app tests and by tests/ at the top level.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ _counter = itertools.count(1)
 
 # Two real villages in different provinces (Kemendagri codes from the official list).
 REGIONS = ["32.01.26.2001", "33.02.01.2001"]
+TEST_BOOKS_START = dt.date(2025, 1, 1)
 TEST_PASSWORD = "Rahasia-Koperasi-2026"  # noqa: S105  (test builders only)
 
 
@@ -36,6 +38,11 @@ def make_koperasi(slug: str | None = None, region_code: str | None = None, **ext
         region_code=region_code or REGIONS[n % 2],
         address=extra.pop("address", "Jl. Raya Desa No. 1"),
         business_units=extra.pop("business_units", ["kantor", "sembako", "simpan_pinjam"]),
+        # Tests use fixed business dates from 2025 on, so their koperasi's books start
+        # then and (AD/ART) allow back-dating without a second officer; the tests of the
+        # date rules themselves set the defaults back (ledger/tests/test_business_dates.py).
+        books_start=extra.pop("books_start", TEST_BOOKS_START),
+        adart_settings=extra.pop("adart_settings", {"backdate_approval_days": 3650}),
         **extra,
     )
 

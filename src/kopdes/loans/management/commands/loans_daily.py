@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from kopdes.domain.money import format_rupiah
 from kopdes.loans import services
@@ -40,7 +39,6 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(options["date"]) if options["date"] else None
         except ValueError:
             raise Kesalahan("Tanggal harus berbentuk YYYY-MM-DD, misalnya 2026-03-31.") from None
-        day = day or timezone.localdate()
         koperasi_list = Koperasi.objects.order_by("slug")
         if options["koperasi"]:
             koperasi_list = koperasi_list.filter(slug=options["koperasi"])
@@ -48,15 +46,18 @@ class Command(BaseCommand):
                 raise Kesalahan(f"Koperasi '{options['koperasi']}' tidak ditemukan.")
         for koperasi in koperasi_list:
             started = time.perf_counter()
+            # Today where the koperasi is (WIB, WITA or WIT), unless a date was given.
+            as_of = day or koperasi.today()
             try:
                 result = services.run_daily(
-                    koperasi, actor=None, as_of=day, post_ppap=True if options["ppap"] else None
+                    koperasi, actor=None, as_of=as_of, post_ppap=True if options["ppap"] else None
                 )
             except DomainError as exc:
                 raise Kesalahan(f"{koperasi.slug}: {exc.message}") from None
             entry = f", jurnal PPAP {result.ppap_entry.number}" if result.ppap_entry else ""
             self.stdout.write(
-                f"{koperasi.slug} {day}: {result.loans} pinjaman aktif, {result.changed} berubah, "
+                f"{koperasi.slug} {as_of}: {result.loans} pinjaman aktif, "
+                f"{result.changed} berubah, "
                 f"PPAP dibutuhkan {format_rupiah(result.ppap_required)}{entry} "
                 f"({time.perf_counter() - started:.2f} s)"
             )
