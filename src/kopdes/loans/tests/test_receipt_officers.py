@@ -46,3 +46,16 @@ def test_an_undisbursed_loan_names_nobody_as_payer(client, koperasi, officers):
         reverse("loans:loan-detail", kwargs={"slug": koperasi.slug, "loan_id": loan.pk})
     )
     assert "Dibayar oleh" not in page.content.decode()
+
+
+def test_loan_memos_are_indonesian_whatever_the_officers_language(koperasi, officers):
+    from django.utils import translation
+
+    with translation.override("en"):
+        loan = active_loan(koperasi, officers=officers)
+        rep = services.repay_loan(
+            loan, actor=officers["kasir"], amount=50_000_00, date=DAY, idempotency_key=key()
+        )
+    loan.refresh_from_db()
+    assert loan.disbursement_entry.memo.startswith(f"Pencairan pinjaman {loan.number} ")
+    assert rep.entry.memo.startswith(f"Angsuran pinjaman {loan.number}")
