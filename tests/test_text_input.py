@@ -137,9 +137,7 @@ class _Sample(KopdesForm):
 def test_a_form_names_the_refused_character_on_its_field(data, field, codepoint):
     form = _Sample(data)
     assert not form.is_valid()
-    assert form.errors[field] == [
-        f"{MESSAGE} ({codepoint}); hapus karakter itu lalu coba lagi."
-    ]
+    assert form.errors[field] == [f"{MESSAGE} ({codepoint}); hapus karakter itu lalu coba lagi."]
     assert field not in form.cleaned_data
 
 
@@ -362,4 +360,33 @@ def test_members_api_reads_its_body_by_hand_and_still_refuses(client, koperasi):
     )
     assert 400 <= response.status_code < 500, response.content
     assert MESSAGE in response.json()["message"]
+    assert not Member.objects.filter(koperasi=koperasi).exists()
+
+
+@pytest.mark.django_db
+def test_member_excel_import_reports_a_refused_character_by_row_and_writes_nothing(
+    client, koperasi
+):
+    """An uploaded workbook is a form too: XML can carry a bidi override or a C1 control."""
+    import io
+
+    from kopdes.members import onboarding
+    from kopdes.members.models import Member
+    from kopdes.members.testing import registration_data
+    from kopdes.platform.documents.xlsx import workbook_bytes
+
+    testing.login(client, testing.make_user("sekretaris", koperasi))
+    wb = onboarding.template_workbook(koperasi)
+    d = registration_data(koperasi, serial=41)
+    wb[onboarding.SHEET].append(
+        [f"{d['full_name']}\u202e", d["nik"], d["kk_number"], d["birth_place"],
+         d["birth_date"].strftime("%d-%m-%Y"), d["sex"], "Jl. Mawar\x85 7", "", d["phone"],
+         d["occupation"], "", "", ""]
+    )  # fmt: skip
+    upload = io.BytesIO(workbook_bytes(wb))
+    upload.name = "anggota.xlsx"
+    url = reverse("members:member-import", kwargs={"slug": koperasi.slug})
+    html = client.post(url, {"file": upload}).content.decode()
+    assert f"{MESSAGE} (U+202E)" in html and f"{MESSAGE} (U+0085)" in html
+    assert "<td>full_name" in html and "<td>address" in html
     assert not Member.objects.filter(koperasi=koperasi).exists()

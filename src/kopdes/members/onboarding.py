@@ -1,7 +1,9 @@
 """Excel onboarding of members: the template to download and the reading of a filled one.
 
 Reading only turns cells into registration rows; ``services.register_members`` validates
-every row and writes all or nothing.
+every row and writes all or nothing. A cell holding a character ``domain.text`` refuses
+(a bidi override, a C1 control: XML can carry those) is reported with its row, like any
+other error, so no form-less door lets such text into the registry (issue 13).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kopdes.domain.text import TextError, first_refused
 from kopdes.members.services import ImportErrors
+from kopdes.platform.core.forms import refused_message
 from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_header, write_row
 
 SHEET = "Anggota"
@@ -102,6 +106,7 @@ def read_rows(content: bytes) -> list[dict]:
             errors=[(0, "file", _("The sheet 'Anggota' is missing: please use the template."))]
         )
     rows: list[dict] = []
+    refused: list[tuple[int, str, str]] = []
     for n, values in enumerate(wb[SHEET].iter_rows(min_row=2, values_only=True), start=2):
         cells = [_cell(v) for v in (values or ())][: len(COLUMNS)]
         if not any(c not in ("", None) for c in cells):
@@ -111,6 +116,11 @@ def read_rows(content: bytes) -> list[dict]:
                 errors=[(n, "file", _("At most %(n)d members per file.") % {"n": MAX_ROWS})]
             )
         cells += [""] * (len(COLUMNS) - len(cells))
+        for (key, _h), cell in zip(COLUMNS, cells, strict=True):
+            # A cell may hold a line break (Alt+Enter in Excel): exports keep lines apart.
+            found = first_refused(cell, multiline=True) if isinstance(cell, str) else None
+            if found is not None:
+                refused.append((n, key, refused_message(TextError(found))))
         data = {key: cells[i] for i, (key, _h) in enumerate(COLUMNS)}
         data["heirs"] = [
             {
@@ -122,4 +132,6 @@ def read_rows(content: bytes) -> list[dict]:
         data["_row"] = n
         rows.append(data)
     wb.close()
+    if refused:
+        raise ImportErrors(errors=refused)
     return rows
