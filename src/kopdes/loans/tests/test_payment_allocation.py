@@ -153,7 +153,7 @@ def test_accelerated_after_an_installment_paid_ahead_keeps_that_installment(kope
 
 def test_accelerated_with_nothing_beyond_what_is_due_is_refused(koperasi, officers):
     loan = testing.active_loan(koperasi, officers=officers)
-    with pytest.raises(LoanError, match="Untick") as caught:
+    with pytest.raises(LoanError, match="pelunasan dipercepat") as caught:
         services.repay_loan(
             loan,
             actor=officers["kasir"],

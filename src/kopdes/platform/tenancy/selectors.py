@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kopdes.domain import rates
-from kopdes.domain.adart import PPAP_RATE_FIELDS, SHU_POOLS, AdArt
+from kopdes.domain.adart import COLLATERAL_FACTOR_FIELDS, PPAP_RATE_FIELDS, SHU_POOLS, AdArt
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.models import Koperasi
 from kopdes.platform.tenancy.regions import Region, UnknownRegionError, lookup_region
@@ -37,6 +37,9 @@ class Profile:
     shu_split: list[tuple[str, str]]
     rat_quorum: str
     loan_risk: list[tuple[str, str, str]]
+    # (binding, percent counted) and the class a write-off needs (loans, issue 13).
+    collateral: list[tuple[str, str]] = field(default_factory=list)
+    write_off_from: str = ""
 
 
 KOL_CLASS_LABELS = (
@@ -74,7 +77,7 @@ def loan_risk_rows(adart: AdArt) -> list[tuple[str, str, str]]:
 
 def get_profile(koperasi: Koperasi) -> Profile:
     """Everything the profile page shows; no queries beyond the koperasi already loaded."""
-    from kopdes.platform.tenancy.forms import SHU_POOL_LABELS
+    from kopdes.platform.tenancy.forms import AGUNAN_LABELS, SHU_POOL_LABELS
 
     try:
         region = lookup_region(koperasi.region_code)
@@ -99,4 +102,9 @@ def get_profile(koperasi: Koperasi) -> Profile:
         ],
         rat_quorum=format_percent(adart.rat_quorum_bp),
         loan_risk=loan_risk_rows(adart),
+        collateral=[
+            (str(AGUNAN_LABELS[name]), format_percent(getattr(adart, name)))
+            for name in COLLATERAL_FACTOR_FIELDS
+        ],
+        write_off_from=str(KOL_CLASS_LABELS[adart.write_off_min_kolektibilitas - 1]),
     )

@@ -119,6 +119,11 @@ def _adart_post(**changes):
         "ppap_kurang_lancar_bp": "10",
         "ppap_diragukan_bp": "50",
         "ppap_macet_bp": "100",
+        "agunan_tunai_bp": "100",
+        "agunan_hak_tanggungan_bp": "80",
+        "agunan_fidusia_bp": "50",
+        "agunan_kuasa_menjual_bp": "30",
+        "write_off_min_kolektibilitas": "5",
     }
     for pool in SHU_POOLS:
         bp = DEFAULT_SHU_SPLIT[pool]
@@ -249,3 +254,24 @@ def test_profile_page_in_english(client, koperasi):
     c.cookies["kopdes_lang"] = "en"
     html = c.get(reverse("tenancy:profile", kwargs={"slug": koperasi.slug})).content.decode()
     assert "Division of SHU (surplus)" in html and "Rp 50.000" in html
+
+
+def test_ketua_changes_collateral_factors_and_the_write_off_class(client, koperasi):
+    c = _client(client, "ketua", koperasi)
+    url = reverse("tenancy:adart-edit", kwargs={"slug": koperasi.slug})
+    form_page = c.get(url).content.decode()
+    assert 'name="agunan_hak_tanggungan_bp"' in form_page and 'value="80"' in form_page
+    assert 'name="write_off_min_kolektibilitas"' in form_page
+    response = c.post(
+        url, _adart_post(agunan_hak_tanggungan_bp="60", write_off_min_kolektibilitas="4")
+    )
+    assert response.status_code == 302, response.content.decode()
+    koperasi.refresh_from_db()
+    assert koperasi.adart.agunan_hak_tanggungan_bp == 6_000
+    assert koperasi.adart.write_off_min_kolektibilitas == 4
+    profile = c.get(reverse("tenancy:profile", kwargs={"slug": koperasi.slug})).content.decode()
+    assert 'data-testid="collateral-factors"' in profile and "60%" in profile
+    bad = c.post(url, _adart_post(agunan_fidusia_bp="120"))
+    assert bad.status_code == 200 and "100" in bad.content.decode()
+    koperasi.refresh_from_db()
+    assert koperasi.adart.agunan_fidusia_bp == 5_000
