@@ -243,6 +243,8 @@ def append_anchors(
     """Append one signed line per koperasi of ``heads`` to the anchor file; return them."""
     path = Path(path or anchor_path())
     at = at or dt.datetime.now(dt.UTC)
+    if not heads:
+        return []  # nothing to anchor yet: no file, no key
     try:
         key = anchor_key()
         path.parent.mkdir(parents=True, exist_ok=True)

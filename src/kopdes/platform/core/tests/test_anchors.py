@@ -444,3 +444,11 @@ def test_concurrent_writers_keep_one_unbroken_chain(tmp_path, anchor_key):
     found, problems = anchors.read_anchor_file(path, KEY)
     assert problems == []
     assert len(path.read_text().splitlines()) == 6 * 10 * 2 and len(found) == 6 * 10 * 3
+
+
+@pytest.mark.django_db
+def test_anchor_on_an_empty_database_writes_nothing():
+    out = StringIO()
+    call_command("anchor", stdout=out)
+    assert "Belum ada rantai yang dapat di-anchor" in out.getvalue()
+    assert not anchors.anchor_path().exists()
