@@ -132,7 +132,7 @@ def _member_with_savings(koperasi, *, deposits: int = 3):
         txn = savings.deposit(
             account,
             actor=kasir,
-            amount=23_483_609_00 + n * 1_000_00,
+            amount=9_483_609_00 + n * 1_000_00,
             date=today,
             idempotency_key=f"browser-dep-{n}",
             memo="Setoran hasil panen",

@@ -68,11 +68,11 @@ def test_portal_passbook_shows_every_movement_paginated_and_the_total(client, ko
     savings.pay_principal(member, actor=kasir, date=today, idempotency_key="pokok")
     member.refresh_from_db()
     account = savings.open_account(member, actor=kasir, kind=SavingsKind.VOLUNTARY, date=today)
-    for n in range(1, 31):  # 30 deposits of Rp 23.483.609 .. : long figures on a phone
+    for n in range(1, 31):  # 30 deposits of Rp 9.483.609 .. : long figures on a phone
         savings.deposit(
             account,
             actor=kasir,
-            amount=23_483_609_00 + n,
+            amount=9_483_609_00 + n,
             date=today,
             idempotency_key=f"dep-{n}",
         )
@@ -82,7 +82,7 @@ def test_portal_passbook_shows_every_movement_paginated_and_the_total(client, ko
     )
     client.force_login(user)
     home = client.get(reverse("portal:home", kwargs={"slug": koperasi.slug})).content.decode()
-    total = 50_000_00 + sum(23_483_609_00 + n for n in range(1, 31))
+    total = 50_000_00 + sum(9_483_609_00 + n for n in range(1, 31))
     from kopdes.ledger.templatetags.ledger_tags import rupiah
 
     assert rupiah(total) in home  # the total of all accounts
