@@ -11,6 +11,7 @@ from django.shortcuts import render
 from kopdes.platform.audit import selectors
 from kopdes.platform.audit.forms import EventFilterForm
 from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.web.activity import describe_events
 
 PAGE_SIZE = 50
 
@@ -34,7 +35,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            # Names, objects and rupiah amounts (platform.web.activity), as on the dashboard.
+            "rows": describe_events(page.object_list),
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -45,4 +52,5 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     except ValueError as exc:
         raise Http404 from exc
     event = selectors.get_event(request.koperasi, pk)  # type: ignore[attr-defined]
-    return render(request, "audit/event_detail.html", {"event": event})
+    (row,) = describe_events([event], details=None)
+    return render(request, "audit/event_detail.html", {"event": event, "row": row})

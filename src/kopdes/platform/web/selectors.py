@@ -13,7 +13,7 @@ from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import koperasi_for, oversight_scopes
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.regions import lookup_region, region_name
-from kopdes.platform.web.activity import describe_action
+from kopdes.platform.web.activity import EventView, describe_events
 from kopdes.platform.web.navigation import navigation_for
 from kopdes.platform.web.tiles import Tile, TileData, register_tile, tiles_for
 
@@ -98,17 +98,20 @@ register_tile(Tile("identity.officers", "identity.view_officers", _officers_tile
 register_tile(Tile("tenancy.units", "tenancy.view_profile", _business_units_tile, order=15))
 
 
-def recent_events(koperasi, roles) -> list[dict]:
+def recent_events(koperasi, roles) -> list[EventView]:
     """The latest audit events of ``koperasi`` (with plain labels), for roles that may
     read the audit log; nobody else sees who did what."""
     if not has_perm(roles, "audit.view"):
         return []
     events = (
         AuditEvent.objects.filter(koperasi=koperasi)
-        .only("at", "actor_label", "action", "role")
+        .only(
+            "at", "actor_label", "action", "role", "koperasi", "object_type", "object_id", "summary"
+        )
         .order_by("-seq")[:RECENT_EVENTS]
     )
-    return [{"event": e, "label": describe_action(e.action)} for e in events]
+    # Named, with the object's own name and the amounts in rupiah (activity.py).
+    return describe_events(events, details=2)
 
 
 def dashboard_summary(koperasi, roles) -> dict:

@@ -18,6 +18,19 @@ def action_label(code: str) -> str:
 
 
 @register.filter
+def role_names(value: str) -> str:
+    """ "bendahara,kasir" -> "Bendahara, Kasir": the roles by their names."""
+    from kopdes.platform.identity.choices import Role
+
+    names = []
+    for code in str(value or "").split(","):
+        code = code.strip()
+        if code:
+            names.append(str(Role(code).label) if code in Role.values else code)
+    return ", ".join(names)
+
+
+@register.filter
 def summary_items(summary) -> list[tuple[str, str]]:
     """A summary dict as (key, readable value) pairs for a short listing."""
     if not isinstance(summary, dict):
