@@ -170,8 +170,8 @@ def _backdated(koperasi, date: dt.date) -> bool:
 
 
 def _refuse_backdated_deposit(koperasi, date: dt.date, account=None) -> None:
-    """A deposit dated further back than the AD/ART allows is not taken at the counter
-    (there is no deposit request yet for a second officer to approve)."""
+    """Simpanan pokok dated further back than the AD/ART allows is not taken at the
+    counter (paying it activates the member, which no request can wait for)."""
     if _backdated(koperasi, date):
         _business_date(koperasi, date, account)  # an impossible date says so first
         raise SavingsError(
@@ -182,7 +182,7 @@ def _refuse_backdated_deposit(koperasi, date: dt.date, account=None) -> None:
             )
             + " "
             + _(
-                "A deposit cannot wait for approval yet: record it with today's date and "
+                "Simpanan pokok cannot wait for approval: record it with today's date and "
                 "note the real date in the description."
             ),
             field="date",
@@ -502,7 +502,7 @@ def _apply(
         # Not before the account was opened; an opening balance is the account's start.
         opened_on = getattr(m.account, "opened_on", None) if m.kind != TxnKind.OPENING else None
         try:
-            dates.check_not_before_opening(date, opened_on, "rekening")
+            dates.check_not_before_opening(date, opened_on, "rekening dibuka")
         except dates.BusinessDateError as exc:
             raise SavingsError(exc.message, field="date") from exc
         if account.status != AccountStatus.OPEN and not allow_closed:
@@ -726,9 +726,10 @@ def deposit(
     """Setoran: cash in (debit Kas, or the bank account chosen) to the member's account
     (credit its control account).
 
-    Above the AD/ART ``deposit_approval_threshold`` nothing moves yet: a
-    ``WithdrawalRequest`` of kind ``deposit`` waits for a second officer
-    (``approve_withdrawal``), as a large withdrawal does.
+    Above the AD/ART ``deposit_approval_threshold``, or dated more than the AD/ART
+    ``backdate_approval_days`` before today, nothing moves yet: a ``WithdrawalRequest``
+    of kind ``deposit`` waits for a second officer (``approve_withdrawal``), as a large
+    withdrawal does.
 
     Pokok, wajib and sukarela take deposits; a term deposit is placed once
     (``place_term_deposit``). A deposit to pokok by a calon activates the member.
@@ -741,7 +742,6 @@ def deposit(
     counter = resolve_counter_account(koperasi, counter_account)
     if account.kind == SavingsKind.TERM:
         raise SavingsError(_("Money cannot be added to a term deposit."), field="account")
-    _refuse_backdated_deposit(koperasi, date, account)
     if account.kind == SavingsKind.PRINCIPAL:
         return pay_principal(
             account.member,
@@ -751,10 +751,11 @@ def deposit(
             amount=amount,
             counter_account=counter,
         )
-    if amount > koperasi.adart.deposit_approval_threshold:
+    if amount > koperasi.adart.deposit_approval_threshold or _backdated(koperasi, date):
         # Maker-checker, as for a large withdrawal: nothing moves until another officer
         # approves (approve_withdrawal, which handles both directions). The date is
-        # checked now; approval checks it again when it posts.
+        # checked now; approval checks it again when it posts. A deposit dated further
+        # back than the AD/ART backdate_approval_days waits the same way.
         _business_date(koperasi, date, account)
         return _request_withdrawal(
             account, actor, roles, amount, date, key, memo, counter, kind=TxnKind.DEPOSIT
@@ -1115,21 +1116,13 @@ def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") ->
 TRANSFER_TARGETS = {SavingsKind.VOLUNTARY, SavingsKind.MANDATORY}
 
 
-def transfer(
-    source: SavingsAccount,
-    target: SavingsAccount,
-    *,
-    actor,
-    amount: int,
-    date: dt.date,
-    idempotency_key: str,
-    memo: str = "",
-) -> tuple[SavingsTransaction, SavingsTransaction]:
-    """Pemindahbukuan between one member's accounts: from sukarela to sukarela or wajib."""
+def _transfer_inputs(
+    source: SavingsAccount, target: SavingsAccount, *, actor, amount: Any, date: Any
+) -> tuple[frozenset, int, dt.date]:
+    """What ``transfer`` refuses before it takes the lock, shared with ``check_transfer``."""
     koperasi = source.koperasi
     roles = require_perm(actor, koperasi, "savings.teller")
     amount = check_amount(amount)
-    key = _check_key(idempotency_key)
     date = _check_date(date)
     if target.koperasi_id != source.koperasi_id or target.member_id != source.member_id:
         raise SavingsError(_("A transfer stays within one member's savings."), field="target")
@@ -1146,6 +1139,50 @@ def transfer(
             % {"limit": format_rupiah(koperasi.adart.withdrawal_approval_threshold)},
             field="amount",
         )
+    return roles, amount, date
+
+
+def check_transfer(
+    source: SavingsAccount, target: SavingsAccount, *, actor, amount: Any, date: Any
+) -> int:
+    """A dry run of ``transfer`` for the review step: its refusals (as ``check_withdrawal``
+    for a withdrawal), read without the lock, nothing written. The source's balance."""
+    koperasi = source.koperasi
+    _roles, amount, date = _transfer_inputs(source, target, actor=actor, amount=amount, date=date)
+    _business_date(koperasi, date, source)
+    _business_date(koperasi, date, target)
+    rows = dict(
+        (pk, rest)
+        for pk, *rest in SavingsAccount.objects.filter(
+            koperasi=koperasi, pk__in=[source.pk, target.pk]
+        ).values_list("pk", "balance", "status", "number", "member__status", "member__number")
+    )
+    if len(rows) != 2:
+        raise SavingsError(_("The account was not found."), field="account")
+    balance, _status, number, member_status, member_number = rows[source.pk]
+    _require_member_active(_MemberState(member_status, member_number))
+    for pk in (source.pk, target.pk):
+        if rows[pk][1] != AccountStatus.OPEN:
+            raise _closed(rows[pk][2])
+    if balance < amount:
+        raise _not_enough(number, balance)
+    return balance
+
+
+def transfer(
+    source: SavingsAccount,
+    target: SavingsAccount,
+    *,
+    actor,
+    amount: int,
+    date: dt.date,
+    idempotency_key: str,
+    memo: str = "",
+) -> tuple[SavingsTransaction, SavingsTransaction]:
+    """Pemindahbukuan between one member's accounts: from sukarela to sukarela or wajib."""
+    koperasi = source.koperasi
+    roles, amount, date = _transfer_inputs(source, target, actor=actor, amount=amount, date=date)
+    key = _check_key(idempotency_key)
     moves = [
         Move(
             source,

@@ -261,6 +261,17 @@ def transfer(request: HttpRequest, member_id) -> HttpResponse:
         return render(request, "savings/transfer.html", context, status=400)
     data = form.cleaned_data
     if step != "post":
+        try:  # the transfer's own refusals before the teller confirms (nothing written)
+            services.check_transfer(
+                data["source"],
+                data["target"],
+                actor=request.user,
+                amount=data["amount"],
+                date=_today(),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return render(request, "savings/transfer.html", context, status=exc.status)
         context.update({"amount": data["amount"], "words": terbilang(data["amount"])})
         return render(request, "savings/transfer_confirm.html", context)
     try:

@@ -159,6 +159,25 @@ def test_check_withdrawal_is_the_services_own_refusal_and_writes_nothing(koperas
     assert getattr(denied.value, "status", None) == 403
 
 
+def test_a_transfer_above_the_balance_is_refused_on_the_review_screen(
+    client, koperasi, kasir, account
+):
+    wajib = services.open_account(account.member, actor=kasir, kind="wajib", date=DAY)
+    login(client, kasir)
+    page = url("transfer", koperasi, member_id=account.member_id)
+    data = {"source": str(account.pk), "target": str(wajib.pk), "idempotency_key": "t-1"}
+    before = _counts()
+    review = client.post(page, {**data, "amount": "1.000.001", "step": "review"})
+    body = review.content.decode()
+    assert review.status_code == 400
+    assert "tidak cukup" in body and 'value="post"' not in body  # no "Ya, catat"
+    assert _counts() == before
+    fine = client.post(page, {**data, "amount": "1.000.000", "step": "review"})
+    assert fine.status_code == 200 and "satu juta rupiah" in fine.content.decode()
+    assert 'value="post"' in fine.content.decode()
+    assert _counts() == before
+
+
 def _auth(user):
     _, raw = create_api_token(user, actor=user, name="uji")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
