@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from kopdes.platform.tenancy.models import Koperasi
 from kopdes.platform.tenancy.services import create_koperasi
 
 logger = logging.getLogger(__name__)
+
+# The first day of the demo koperasi's books: before every dated row the demo makes.
+DEMO_BOOKS_START = dt.date(2024, 1, 1)
 
 # One password for every demo account, printed by ``kopdes demo``. Never used outside it.
 DEMO_PASSWORD = "Koperasi-Demo-2026"  # noqa: S105 (a published demo password)
@@ -106,6 +110,9 @@ def _ensure_koperasi(spec: DemoKoperasi) -> tuple[Koperasi, bool]:
         address=spec.address,
         business_units=list(spec.business_units),
         fiscal_year_start_month=spec.fiscal_year_start_month,
+        # The demo's history (savings from November 2024, loans and journals of the
+        # past year) lies after its books start.
+        books_start=DEMO_BOOKS_START,
     )
     return koperasi, True
 

@@ -130,14 +130,15 @@ def check_business_date(
     today: dt.date,
     books_start: dt.date,
     opened_on: dt.date | None = None,
-    opened_what: str = "rekening",
+    opened_what: str = "rekening dibuka",
     last_closed_period: int | None = None,
     closed_periods: Iterable[int] = (),
 ) -> dt.date:
     """Return ``day`` if a money movement may be dated so; raise ``BusinessDateError``.
 
     ``opened_on``: the opening of the account or loan the movement belongs to (and
-    ``opened_what`` its name in the message, "rekening" / "pinjaman"). ``last_closed_period``:
+    ``opened_what`` names it in the message: "rekening dibuka", "tanggal pencairan
+    pinjaman"). ``last_closed_period``:
     the newest closed month (``yyyymm``), everything up to it counts as closed;
     ``closed_periods`` any other closed months (the same answer, kept for callers that
     know only those).
@@ -180,7 +181,7 @@ def check_not_before_opening(day: dt.date, opened_on: dt.date | None, what: str)
     """A movement of an account or loan is never dated before it was opened."""
     if opened_on is not None and day < opened_on:
         raise BusinessDateError(
-            f"Tanggal {format_day(day)} sebelum {what} dibuka ({format_day(opened_on)}).",
+            f"Tanggal {format_day(day)} sebelum {what} ({format_day(opened_on)}).",
             rule=DateRule.BEFORE_OPENING,
         )
 

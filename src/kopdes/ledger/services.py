@@ -191,7 +191,7 @@ def check_business_date(
     day: Any,
     *,
     opened_on: dt.date | None = None,
-    opened_what: str = "rekening",
+    opened_what: str = "rekening dibuka",
     last_closed_period: Any = _UNREAD,
     today: dt.date | None = None,
 ) -> dt.date:

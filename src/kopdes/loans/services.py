@@ -159,7 +159,7 @@ def _business_date(koperasi, date: dt.date, loan: Loan | None = None) -> dt.date
             koperasi,
             date,
             opened_on=loan.disbursed_on if loan is not None else None,
-            opened_what="pinjaman",
+            opened_what="tanggal pencairan pinjaman",
         )
     except LedgerError as exc:
         raise LoanError(exc.message, field="date") from exc
@@ -167,7 +167,7 @@ def _business_date(koperasi, date: dt.date, loan: Loan | None = None) -> dt.date
 
 def _not_before_disbursement(loan: Loan, date: dt.date) -> None:
     try:
-        dates.check_not_before_opening(date, loan.disbursed_on, "pinjaman")
+        dates.check_not_before_opening(date, loan.disbursed_on, "tanggal pencairan pinjaman")
     except dates.BusinessDateError as exc:
         raise LoanError(exc.message, field="date") from exc
 

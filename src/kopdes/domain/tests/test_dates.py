@@ -71,9 +71,9 @@ def test_the_messages_name_the_dates_in_indonesian():
     with pytest.raises(BusinessDateError) as exc:
         dates.check_business_date(
             dt.date(2026, 3, 1), today=TODAY, books_start=BOOKS, opened_on=OPENED,
-            opened_what="pinjaman",
+            opened_what="tanggal pencairan pinjaman",
         )  # fmt: skip
-    assert exc.value.message == ("Tanggal 1 Maret 2026 sebelum pinjaman dibuka (10 Maret 2026).")
+    assert exc.value.message == ("Tanggal 1 Maret 2026 sebelum tanggal pencairan pinjaman (10 Maret 2026).")
     with pytest.raises(BusinessDateError) as exc:
         dates.check_business_date(
             dt.date(2026, 5, 5), today=TODAY, books_start=BOOKS, last_closed_period=202606

@@ -53,11 +53,12 @@ def test_changed_ppap_rates_drive_the_month_end_posting(koperasi, officers):
 def test_a_stored_setting_outside_the_rules_is_refused_by_the_service(koperasi):
     from kopdes.platform.core.errors import DomainError
 
+    stored = dict(koperasi.adart_settings)
     with pytest.raises(DomainError) as exc:
         _set(koperasi, kol_dpk_max_days=200)  # above kurang lancar's 120
     assert exc.value.field == "adart.kol_kurang_lancar_max_days"
     koperasi.refresh_from_db()
-    assert koperasi.adart_settings == {}
+    assert koperasi.adart_settings == stored
 
 
 def test_aging_report_shows_the_koperasi_ranges_and_rates(client, koperasi, officers):

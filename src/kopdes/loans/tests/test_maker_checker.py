@@ -19,7 +19,7 @@ from kopdes.platform.core.testing import make_user
 from kopdes.savings.testing import active_member
 
 pytestmark = pytest.mark.django_db
-DAY = dt.date(2026, 12, 31)
+DAY = dt.date(2026, 11, 30)  # a past business date (never after today)
 
 
 def test_the_borrower_who_is_an_officer_cannot_approve_their_own_loan(koperasi, officers):

@@ -319,7 +319,7 @@ def test_restructure_needs_the_ketua_and_starts_kurang_lancar(koperasi, officers
 def test_write_off_needs_ketua_and_pengawas_then_recovery(koperasi, officers):
     loan = testing.active_loan(koperasi, officers=officers)
     proposal = services.propose_write_off(loan, actor=officers["maker"], reason="Meninggal")
-    day = dt.date(2026, 12, 31)
+    day = dt.date(2026, 11, 30)
     services.approve_proposal(proposal, actor=officers["checker"], date=day)
     assert Loan.objects.get(pk=loan.pk).status == LoanStatus.ACTIVE
     other_ketua = make_user("ketua", koperasi)

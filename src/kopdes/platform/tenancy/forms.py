@@ -223,6 +223,13 @@ class AdArtForm(KopdesForm):
     loan_approval_threshold = RupiahField(
         label=_("A loan above this amount needs the ketua as well (rupiah)")
     )
+    backdate_approval_days = DaysField(
+        label=_(
+            "A teller movement or manual journal dated more than this many days back needs "
+            "a second officer"
+        ),
+        required=False,
+    )
     rat_quorum = PercentField(label=_("RAT quorum (percent of members)"))
     rat_month_from = forms.TypedChoiceField(
         label=_("RAT held from month"), choices=MONTHS, coerce=int
@@ -278,6 +285,7 @@ class AdArtForm(KopdesForm):
             ),
             "deposit_approval_threshold": _format_rupiah_input(adart.deposit_approval_threshold),
             "loan_approval_threshold": _format_rupiah_input(adart.loan_approval_threshold),
+            "backdate_approval_days": str(adart.backdate_approval_days),
             "rat_quorum": _format_percent_input(adart.rat_quorum_bp),
             "rat_month_from": adart.rat_month_from,
             "rat_month_to": adart.rat_month_to,
@@ -303,6 +311,12 @@ class AdArtForm(KopdesForm):
             "withdrawal_approval_threshold": data["withdrawal_approval_threshold"],
             "deposit_approval_threshold": data["deposit_approval_threshold"],
             "loan_approval_threshold": data["loan_approval_threshold"],
+            # Left empty: the AD/ART default (7 days).
+            **(
+                {"backdate_approval_days": data["backdate_approval_days"]}
+                if data.get("backdate_approval_days") is not None
+                else {}
+            ),
             "rat_quorum_bp": data["rat_quorum"],
             "rat_month_from": data["rat_month_from"],
             "rat_month_to": data["rat_month_to"],

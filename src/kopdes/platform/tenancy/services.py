@@ -7,14 +7,18 @@ on the koperasi's own chain.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kopdes.domain import dates
 from kopdes.domain.adart import AdArt, AdArtError
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import DomainError, PermissionDeniedError
@@ -164,6 +168,23 @@ def clean_adart(value: AdArt | dict[str, Any] | None) -> AdArt:
         raise KoperasiError(_("The AD/ART settings are not valid."), field="adart") from exc
 
 
+def clean_books_start(value: Any, region_code: str) -> dt.date:
+    """The first day the books accept (``domain.dates``): by default the first day of the
+    current month where the koperasi is; never in the future nor before 2000."""
+    today = timezone.localdate(timezone=ZoneInfo(dates.time_zone_for_region(region_code)))
+    if value is None or value == "":
+        return today.replace(day=1)
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise KoperasiError(_("The books start is not a valid date."), field="books_start")
+    if not dates.MIN_DATE <= value <= today:
+        raise KoperasiError(
+            _("The books start must lie between %(first)s and today.")
+            % {"first": dates.format_day(dates.MIN_DATE)},
+            field="books_start",
+        )
+    return value
+
+
 _CLEANERS = {
     "name": lambda v: _clean_text(v, "name", gettext_lazy("Name of the koperasi"), 200),
     "badan_hukum_number": clean_badan_hukum,
@@ -241,13 +262,16 @@ def create_koperasi(
     business_units,
     fiscal_year_start_month: int = 1,
     adart: AdArt | dict[str, Any] | None = None,
+    books_start: dt.date | None = None,
 ) -> Koperasi:
     """Found a koperasi (the tenant) with its official identity and AD/ART settings.
 
     ``actor=None`` is a system action (CLI, demo); otherwise only a platform admin may.
     Every field is checked before anything is written: the region code must be in the
     official Kemendagri list, slug / badan hukum number / NIK koperasi must be unused,
-    business units must come from ``BusinessUnit`` and the AD/ART must validate. A refusal
+    business units must come from ``BusinessUnit`` and the AD/ART must validate.
+    ``books_start``: the first day money movements may carry (default: the first day of
+    the current month; opening balances may move it earlier). A refusal
     raises ``KoperasiError`` (field named, message in Bahasa Indonesia) and writes nothing.
     Audited as ``tenancy.koperasi.created`` on the new koperasi's chain.
     """
@@ -264,6 +288,7 @@ def create_koperasi(
         "fiscal_year_start_month": clean_fiscal_month(fiscal_year_start_month),
     }
     settings = clean_adart(adart)
+    start = clean_books_start(books_start, clean["region_code"])
     try:
         with transaction.atomic():
             _check_unique(
@@ -271,14 +296,21 @@ def create_koperasi(
                 badan_hukum_number=clean["badan_hukum_number"],
                 nik_koperasi=clean["nik_koperasi"],
             )
-            koperasi = Koperasi.objects.create(**clean, adart_settings=settings.to_json())
+            koperasi = Koperasi.objects.create(
+                **clean, adart_settings=settings.to_json(), books_start=start
+            )
             record(
                 "tenancy.koperasi.created",
                 actor=actor,
                 koperasi=koperasi,
                 role="system" if actor is None else "admin",
                 obj=koperasi,
-                summary={**_summary(koperasi), "slug": koperasi.slug, "adart": settings.to_json()},
+                summary={
+                    **_summary(koperasi),
+                    "slug": koperasi.slug,
+                    "adart": settings.to_json(),
+                    "books_start": start.isoformat(),
+                },
             )
             for setup in KOPERASI_SETUP:
                 setup(koperasi, actor)

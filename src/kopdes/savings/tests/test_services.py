@@ -288,7 +288,7 @@ def test_selectors_for_the_portal(koperasi):
 
 
 def test_pokok_and_wajib_can_be_held_as_liabilities_by_adart(koperasi):
-    koperasi.adart_settings = {"pokok_wajib_as_equity": False}
+    koperasi.adart_settings = {**koperasi.adart_settings, "pokok_wajib_as_equity": False}
     koperasi.save(update_fields=["adart_settings"])
     with_books(koperasi)
     kasir = teller(koperasi)

@@ -178,7 +178,7 @@ def test_bendahara_may_not_change_the_loan_risk_settings(client, koperasi):
     )
     assert response.status_code in (403, 404)
     koperasi.refresh_from_db()
-    assert koperasi.adart_settings == {}
+    assert koperasi.adart_settings == {"backdate_approval_days": 3650}  # make_koperasi's
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,7 @@ def test_bad_adart_input_shows_message_and_writes_nothing(client, koperasi, chan
     assert response.status_code == 200
     assert words in response.content.decode()
     koperasi.refresh_from_db()
-    assert koperasi.adart_settings == {}
+    assert koperasi.adart_settings == {"backdate_approval_days": 3650}  # make_koperasi's
     assert not AuditEvent.objects.filter(action="tenancy.koperasi.adart_updated").exists()
 
 

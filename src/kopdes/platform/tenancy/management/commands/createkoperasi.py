@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError
 
 from kopdes.platform.core.errors import DomainError
@@ -25,8 +27,19 @@ class Command(BaseCommand):
             help=f"comma-separated business units: {','.join(BusinessUnit.values)}",
         )
         parser.add_argument("--fiscal-month", type=int, default=1, help="first month, 1-12")
+        parser.add_argument(
+            "--books-start",
+            default="",
+            help="first day of the books, YYYY-MM-DD (default: first day of this month)",
+        )
 
     def handle(self, *args, **options):
+        try:
+            books_start = (
+                dt.date.fromisoformat(options["books_start"]) if options["books_start"] else None
+            )
+        except ValueError:
+            raise CommandError("Awal pembukuan harus berbentuk YYYY-MM-DD.") from None
         try:
             koperasi = create_koperasi(
                 actor=None,
@@ -38,6 +51,7 @@ class Command(BaseCommand):
                 address=options["address"],
                 business_units=[u for u in options["units"].split(",") if u.strip()],
                 fiscal_year_start_month=options["fiscal_month"],
+                books_start=books_start,
             )
         except DomainError as exc:
             field = f" ({exc.field})" if exc.field else ""
