@@ -398,7 +398,9 @@ def statement_of_income(koperasi, period: int, unit: str | None = None) -> Repor
 
     def block(heading: str, section: str, subtotal: str) -> None:
         rows.append(Row(heading, kind="heading", indent=1))
-        rows.extend(_account_rows(books, values, by_section[section], indent=2))
+        for row in _account_rows(books, values, by_section[section]):
+            row.indent = 2  # flat within the section: a parent and its children alike
+            rows.append(row)
         rows.append(Row(subtotal, tuple(t[section]), kind="subtotal", indent=1))
 
     rows.append(Row(_("MEMBERS' PARTICIPATION"), kind="heading"))
