@@ -331,3 +331,34 @@ def test_savings_statement_with_a_nul_memo_answers_200_and_opens(client, koperas
     )
     assert document.status_code == 200
     assert PdfReader(io.BytesIO(document.content)).pages
+
+
+@pytest.mark.django_db
+def test_member_card_and_data_export_with_a_control_character_in_the_name(client, koperasi):
+    from kopdes.members.models import Member
+    from kopdes.members.testing import make_member
+
+    member = make_member(koperasi)
+    Member.objects.filter(pk=member.pk).update(full_name=f"Siti{_nul()}\u202e Aminah")
+    testing.login(client, testing.make_user("kasir", koperasi))
+    card = client.get(
+        reverse("members:member-card", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    )
+    assert card.status_code == 200
+    if PDFTOTEXT:
+        done = subprocess.run([PDFTOTEXT, "-", "-"], input=card.content, capture_output=True)
+        assert done.returncode == 0
+        assert f"Siti{REPLACEMENT}{REPLACEMENT} Aminah" in done.stdout.decode()
+    read = client.get(
+        f"/api/k/{koperasi.slug}/members/{member.pk}",
+        HTTP_AUTHORIZATION=f"Bearer {_token(koperasi)}",
+    )
+    assert read.status_code == 200  # a response shows what is stored, never refuses it
+    assert read.json()["full_name"] == f"Siti{_nul()}\u202e Aminah"
+
+
+def _token(koperasi) -> str:
+    from kopdes.platform.identity.services import create_api_token
+
+    user = testing.make_user("sekretaris", koperasi)
+    return create_api_token(user, actor=user, name="uji")[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 from django.template.loader import render_to_string
 
+from kopdes.domain.text import printable
 from kopdes.members.services import member_card_payload
 
 
@@ -17,9 +18,12 @@ def card_qr_svg(member) -> str:
 def card_pdf(member) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(
-        "members/card_pdf.html",
-        {"member": member, "koperasi": member.koperasi, "qr_svg": card_qr_svg(member)},
+    # A name stored before control characters were refused still prints (U+FFFD).
+    html = printable(
+        render_to_string(
+            "members/card_pdf.html",
+            {"member": member, "koperasi": member.koperasi, "qr_svg": card_qr_svg(member)},
+        )
     )
 
     def refuse(url, *args, **kwargs):  # nothing is fetched: the QR code is inline
