@@ -430,28 +430,25 @@ def receipt(request: HttpRequest, transaction_id) -> HttpResponse:
 
 
 def _receipt_officers(koperasi, txn) -> list[tuple[str, str]]:
-    """Who handled the money, each under her own label: the teller who paid out (for a
-    large withdrawal, the officer who asked at the counter) and, apart, the officer who
-    approved it; who received a deposit; who recorded anything else."""
-    request = (
-        WithdrawalRequest.objects.filter(koperasi=koperasi, transaction=txn)
-        .select_related("requested_by", "decided_by")
-        .first()
-        if txn.kind == TxnKind.WITHDRAWAL
-        else None
-    )
-    if request is not None:
-        return [
-            (_("Paid out by"), str(request.requested_by)),
-            (_("Approved by"), str(request.decided_by)),
-        ]
-    if txn.created_by is None:
-        return []
+    """Who handled the money, each under her own label: the teller who paid out or
+    received it (for a movement a second officer approved, the officer who asked at the
+    counter) and, apart, the officer who approved it; who recorded anything else."""
     label = {
         TxnKind.DEPOSIT: _("Received by"),
         TxnKind.WITHDRAWAL: _("Paid out by"),
         TxnKind.PAYOUT: _("Paid out by"),
     }.get(txn.kind, _("Recorded by"))
+    request = (
+        WithdrawalRequest.objects.filter(koperasi=koperasi, transaction=txn)
+        .select_related("requested_by", "decided_by")
+        .first()
+        if txn.kind in (TxnKind.WITHDRAWAL, TxnKind.DEPOSIT)
+        else None
+    )
+    if request is not None:
+        return [(label, str(request.requested_by)), (_("Approved by"), str(request.decided_by))]
+    if txn.created_by is None:
+        return []
     return [(label, str(txn.created_by))]
 
 

@@ -381,3 +381,16 @@ def test_a_small_withdrawals_receipt_names_the_teller_only(client, koperasi, kas
     assert f"Dibayar oleh: {kasir.full_name}" in html
     assert "Disetujui oleh" not in html
     assert SavingsAccount.objects.get(pk=account.pk).balance == 990_000_00
+
+
+def test_an_approved_large_deposits_receipt_names_teller_and_approver(client, koperasi, kasir):
+    account = voluntary_account(koperasi, actor=kasir)
+    big = koperasi.adart.deposit_approval_threshold + 100
+    request = services.deposit(account, actor=kasir, amount=big, date=DAY, idempotency_key=key())
+    assert isinstance(request, WithdrawalRequest)
+    ketua = make_user("ketua", koperasi)
+    txn = services.approve_withdrawal(request, actor=ketua)
+    html = login(client, ketua).get(url("receipt", koperasi, transaction_id=txn.pk))
+    html = html.content.decode()
+    assert f"Diterima oleh: {kasir.full_name}" in html
+    assert f"Disetujui oleh: {ketua.full_name}" in html
