@@ -125,7 +125,12 @@ def test_t3_racing_payoffs_never_overpay(pg_loan):
     results = run_concurrently(
         30,
         lambda i: services.repay_loan(
-            loan, actor=kasir, amount=payoff, date=DAY, idempotency_key=f"race-{i}"
+            loan,
+            actor=kasir,
+            amount=payoff,
+            date=DAY,
+            idempotency_key=f"race-{i}",
+            accelerated=True,  # a pelunasan (issue 13: only when the member asks)
         ),
     )
     ok = [r for kind, r in results if kind == "ok"]
@@ -138,7 +143,11 @@ def test_t3_racing_payoffs_never_overpay(pg_loan):
 
 def test_t3_racing_installments_stop_at_the_payoff(pg_loan):
     loan, kasir = pg_loan
-    # 20 payments of Rp100.000 against a payoff of ~Rp1.218.000: at most 12 fit.
+    # 20 payments of Rp100.000 on the day of disbursement. Since issue 13 each pays the
+    # installments as scheduled (Rp118.000: jasa 18.000 + pokok 100.000), no longer
+    # principal ahead: 13 fit (11 whole installments and 82.000 of the 12th); the 14th
+    # would be the payoff amount (the Rp100.000 of principal left) without paying it off,
+    # and is refused. Before, 12 payments of pure principal fitted.
     results = run_concurrently(
         20,
         lambda i: services.repay_loan(
@@ -148,6 +157,10 @@ def test_t3_racing_installments_stop_at_the_payoff(pg_loan):
     ok = [r for kind, r in results if kind == "ok"]
     loan = Loan.objects.get(pk=loan.pk)
     assert loan.principal_paid <= loan.principal
-    assert sum(r.amount for r in ok) <= 1_218_000_00
-    assert len(ok) == 12
+    assert len(ok) == 13 and sum(r.amount for r in ok) == 1_300_000_00
+    assert (loan.principal_paid, loan.interest_paid, loan.prepaid) == (
+        1_100_000_00,
+        200_000_00,
+        0,
+    )
     _books_ok(loan.koperasi)
