@@ -48,7 +48,8 @@
   // Tables on a phone become stacked rows (CSS, table.stack): each cell needs its
   // column's name in data-label. Templates may write it; otherwise it is copied from the
   // <thead> here (colspan counted). A cell holding only an amount is marked .num so the
-  // figure never breaks. Tables with form fields, or data-stack="no", stay tables.
+  // figure never breaks. Tables with form fields, or data-stack="no", stay tables; so do
+  // two-column tables (name and figure), unless data-stack="yes".
   var AMOUNT = /^[-\u2212(]?\s*(Rp\s?)?[-\u2212]?\s*\d{1,3}([.\u00a0 ]\d{3})*(,\d+)?\)?%?$/;
   function labelTable(table) {
     if (table.dataset.stack === "no") return;
@@ -63,7 +64,14 @@
     }
     Array.prototype.forEach.call(table.tBodies, function (body) { mark(body, labels); });
     if (table.tFoot) mark(table.tFoot, labels);
-    table.classList.add("stack");
+    // Two columns (a name and a figure) fit a phone as they are; wider tables stack.
+    var columns = labels.length;
+    Array.prototype.forEach.call(table.rows, function (row) {
+      var width = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) { width += cell.colSpan || 1; });
+      columns = Math.max(columns, width);
+    });
+    if (columns >= 3 || table.dataset.stack === "yes") table.classList.add("stack");
   }
   function mark(section, labels) {
     Array.prototype.forEach.call(section.rows, function (row) {
