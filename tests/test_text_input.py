@@ -390,3 +390,28 @@ def test_member_excel_import_reports_a_refused_character_by_row_and_writes_nothi
     assert f"{MESSAGE} (U+202E)" in html and f"{MESSAGE} (U+0085)" in html
     assert "<td>full_name" in html and "<td>address" in html
     assert not Member.objects.filter(koperasi=koperasi).exists()
+
+
+@pytest.mark.django_db
+def test_loans_api_reads_its_body_by_hand_and_still_refuses(client, koperasi):
+    from kopdes.loans import testing as loans_testing
+    from kopdes.loans.models import Repayment
+
+    officers = {
+        "maker": testing.make_user("petugas_pinjaman", koperasi),
+        "checker": testing.make_user("ketua", koperasi),
+        "payer": testing.make_user("bendahara", koperasi),
+        "kasir": testing.make_user("kasir", koperasi),
+    }
+    loan = loans_testing.active_loan(koperasi, officers=officers)
+    response = client.post(
+        f"/api/k/{koperasi.slug}/loans/{loan.pk}/repayments",
+        {"amount": 1_000_00, "date": "2026-04-02", "source": "cash\u202e"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="loan-teks",
+        **_auth(officers["kasir"]),
+    )
+    assert response.status_code == 422, response.content
+    assert f"{MESSAGE} (U+202E)" in response.json()["message"]
+    assert response.json()["field"] == "source"
+    assert not Repayment.objects.filter(loan=loan).exists()

@@ -142,11 +142,7 @@ def _body(request: HttpRequest, schema: type[Schema]) -> Schema:
             raise ValidationError(errors) from exc
         raise LoanError("Data tidak valid: " + str(errors[0]["msg"] if errors else exc)) from exc
     except ValueError as exc:
-        # pydantic's first error says what is wrong ("Teks tidak boleh berisi ..."); its
-        # first line only counts the errors.
-        errors = exc.errors() if isinstance(exc, pydantic.ValidationError) else []
-        detail = str(errors[0]["msg"]) if errors else str(exc).splitlines()[0]
-        raise LoanError("Data tidak valid: " + detail) from exc
+        raise LoanError("Data tidak valid: " + str(exc).splitlines()[0]) from exc
 
 
 @router.get("loans/{loan_id}", response=LoanOut, url_name="loans-detail")
