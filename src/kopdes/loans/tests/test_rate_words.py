@@ -127,3 +127,13 @@ def test_savings_term_deposit_page_says_the_rate(client, koperasi):
     text = _text(response)
     assert re.search(r"\(\d+(,\d+)?% per (tahun|bulan)\)", text), text[:2000]
     assert not JARGON.search(text)
+
+
+def test_restructure_form_offers_the_current_rate_as_people_write_it(client, koperasi, officers):
+    from kopdes.platform.core.testing import login
+
+    loan = testing.active_loan(koperasi, officers=officers)
+    c = login(client, officers["maker"])
+    response = c.get(url("loan-restructure", koperasi, loan_id=loan.pk))
+    assert response.status_code == 200
+    assert 'value="1,5"' in response.content.decode()

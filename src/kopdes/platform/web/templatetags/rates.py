@@ -4,6 +4,7 @@
     {{ product.penalty_bp|bp_rate:product.penalty_per }}  -> "0,1% per hari"
     {{ product.admin_fee_bp|bp }}                         -> "1%"
     {{ value|percent }}                                   -> "18%"
+    <input value="{{ loan.rate_percent|percent_input }}">   -> "1,5" (typed back as is)
 
 Never "1,5000%", "10 bp" or "basis poin": the numbers come from ``domain.rates``.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from kopdes.domain.rates import bp_to_percent, format_bp, format_percent
+from kopdes.domain.rates import bp_to_percent, format_bp, format_percent, percent_number
 
 register = template.Library()
 
@@ -64,3 +65,9 @@ def bp_rate(value, per: str = "") -> str:
     if value is None or value == "":
         return ""
     return rate_text(bp_to_percent(int(value)), per)
+
+
+@register.filter
+def percent_input(value) -> str:
+    """A percentage as an input's value, without the sign: 1.5000 -> "1,5"."""
+    return "" if value is None or value == "" else percent_number(value)
