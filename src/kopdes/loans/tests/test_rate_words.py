@@ -137,3 +137,16 @@ def test_restructure_form_offers_the_current_rate_as_people_write_it(client, kop
     response = c.get(url("loan-restructure", koperasi, loan_id=loan.pk))
     assert response.status_code == 200
     assert 'value="1,5"' in response.content.decode()
+
+
+def test_member_portal_application_says_the_rate_and_the_term(client, koperasi, officers):
+    from kopdes.platform.core.testing import login, make_user
+
+    loan = testing.active_loan(koperasi, officers=officers)
+    user = make_user("anggota", koperasi)
+    loan.member.user = user
+    loan.member.save(update_fields=["user"])
+    c = login(client, user)
+    page = _text(c.get(reverse("loans_portal:apply", kwargs={"slug": koperasi.slug})))
+    assert "(1,5% per bulan, 1–24 bulan)" in page
+    assert not JARGON.search(page)
