@@ -110,3 +110,23 @@ def test_member_forms_ask_for_the_village_by_name(client, koperasi):
     html = page.content.decode()
     assert "Desa/kelurahan" in html and "Kode wilayah desa" not in html
     assert "<datalist" in html
+
+
+@pytest.mark.django_db
+def test_member_page_names_the_village_not_the_code(client, koperasi):
+    from kopdes.members.testing import make_member
+
+    member = make_member(koperasi)
+    login(client, make_user("sekretaris", koperasi))
+    url = reverse("members:member-detail", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    html = client.get(url).content.decode()
+    assert "Sukamaju, Megamendung, Kabupaten Bogor" in html
+    assert f"({member.region_code})" not in html
+
+
+def test_village_filter_keeps_an_unknown_code():
+    from kopdes.platform.tenancy.templatetags.villages import village
+
+    assert village("32.01.26.2001") == "Sukamaju, Megamendung, Kabupaten Bogor"
+    assert village("32.01.26.9999") == "32.01.26.9999"
+    assert village("") == ""
