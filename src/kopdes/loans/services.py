@@ -2340,6 +2340,7 @@ def _restructure(loan: Loan, proposal: LoanProposal, *, actor, date, roles) -> L
         grace_periods=int(p.get("grace_periods", 0)),
         purpose=f"Restrukturisasi {loan.number}"[:200],
         collateral_value=loan.collateral_value,
+        collateral_binding=loan.collateral_binding,
         collateral_note=loan.collateral_note,
         guarantor_note=loan.guarantor_note,
         applied_on=date,

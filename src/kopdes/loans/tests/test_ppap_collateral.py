@@ -112,3 +112,20 @@ def test_write_off_follows_the_ad_art_minimum_class(koperasi, officers):
     loan = Loan.objects.get(pk=loan.pk)
     assert not services.can_write_off(loan, day)
     assert LoanProposal.objects.count() == 0
+
+
+def test_a_restructured_loan_keeps_the_collateral_and_its_binding(koperasi, officers):
+    loan = _loan(koperasi, officers, value=1_000_000_00, binding="hak_tanggungan")
+    proposal = services.propose_restructure(
+        loan,
+        actor=officers["maker"],
+        reason="Gagal panen",
+        term=18,
+        rate_percent="1",
+        start_date=dt.date(2026, 6, 1),
+    )
+    services.approve_proposal(proposal, actor=officers["checker"], date=dt.date(2026, 6, 1))
+    new = Loan.objects.get(restructured_from=loan)
+    assert (new.collateral_value, new.collateral_binding) == (1_000_000_00, "hak_tanggungan")
+    # Kurang lancar from the start: 10% of 1.200.000 less 80% of 1.000.000.
+    assert _ppap(koperasi, new, dt.date(2026, 6, 30)) == (3, 40_000_00)
