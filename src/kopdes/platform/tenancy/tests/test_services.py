@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from kopdes.domain.adart import DEFAULT_SHU_SPLIT, AdArt
@@ -159,7 +161,8 @@ def test_update_profile_refuses_slug_change(koperasi):
 
 def test_update_adart_records_changed_settings(koperasi):
     ketua = make_user("ketua", koperasi)
-    update_adart(koperasi, actor=ketua, adart=AdArt(simpanan_wajib_amount=20_000_00))
+    changed = dataclasses.replace(koperasi.adart, simpanan_wajib_amount=20_000_00)
+    update_adart(koperasi, actor=ketua, adart=changed)
     koperasi.refresh_from_db()
     assert koperasi.adart.simpanan_wajib_amount == 20_000_00
     event = AuditEvent.objects.get(action="tenancy.koperasi.adart_updated")
@@ -171,11 +174,12 @@ def test_update_adart_records_changed_settings(koperasi):
 def test_update_adart_refuses_split_not_summing_to_100(koperasi):
     ketua = make_user("ketua", koperasi)
     bad = {"shu_split": dict(DEFAULT_SHU_SPLIT, dana_sosial=0)}
+    stored = dict(koperasi.adart_settings)
     with pytest.raises(DomainError) as exc:
         update_adart(koperasi, actor=ketua, adart=bad)
     assert exc.value.field == "adart.shu_split"
     koperasi.refresh_from_db()
-    assert koperasi.adart_settings == {}
+    assert koperasi.adart_settings == stored
     assert not AuditEvent.objects.filter(action="tenancy.koperasi.adart_updated").exists()
 
 
