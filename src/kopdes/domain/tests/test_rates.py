@@ -38,7 +38,7 @@ def test_missing_and_bad_input():
     assert format_bp(None) == "n/a"
     assert format_bp(None, missing="—") == "—"
     with pytest.raises(TypeError):
-        format_percent(1.5)
+        format_percent(1.5)  # type: ignore[arg-type]  # a float is refused
     with pytest.raises(TypeError):
         format_percent(True)
     with pytest.raises(ValueError):
