@@ -323,12 +323,13 @@ def test_savings_statement_with_a_nul_memo_answers_200_and_opens(client, koperas
         if isinstance(v, str)
     ]
     assert any(f"titipan{REPLACEMENT}{REPLACEMENT}" in v for v in values)
-    document = client.get(
-        reverse(
-            "savings:account", kwargs={"slug": koperasi.slug, "savings_account_id": account.pk}
-        ),
-        {**query, "format": "pdf"},
+    account_url = reverse(
+        "savings:account", kwargs={"slug": koperasi.slug, "savings_account_id": account.pk}
     )
+    own = client.get(account_url, {**query, "format": "xlsx"})
+    assert own.status_code == 200
+    assert load_workbook(io.BytesIO(own.content)).active.max_row > 4
+    document = client.get(account_url, {**query, "format": "pdf"})
     assert document.status_code == 200
     assert PdfReader(io.BytesIO(document.content)).pages
 
