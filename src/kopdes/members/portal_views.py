@@ -37,7 +37,14 @@ def portal_member_view(view):
     def wrapped(request, *args, **kwargs):
         member = Member.objects.filter(koperasi=request.koperasi, user=request.user).first()
         if member is None:
-            return render(request, "members/portal_no_member.html", {"koperasi": request.koperasi})
+            # A page about one object (a loan, an account) stays a 404 like any object
+            # that is not hers: only the status differs, the words are the same.
+            return render(
+                request,
+                "members/portal_no_member.html",
+                {"koperasi": request.koperasi},
+                status=404 if kwargs else 200,
+            )
         request.member = member
         return view(request, *args, **kwargs)
 

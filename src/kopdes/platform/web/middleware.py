@@ -46,7 +46,11 @@ class RequestTooLargeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             try:
-                if request.content_type == "multipart/form-data":
+                # The API takes no file upload and django-ninja reads the raw body, which
+                # parsing the fields here would consume: the API's body is read whole.
+                if request.content_type == "multipart/form-data" and not request.path.startswith(
+                    "/api/"
+                ):
                     request.POST  # noqa: B018 - parses the fields (files go to disk)
                 else:
                     request.body  # noqa: B018 - read (and kept) once
