@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
@@ -151,6 +151,19 @@ def _ensure_cross_officer(username: str, role: Role, region_prefix: str, full_na
     return user
 
 
+def _refresh_names(result: DemoResult, slug: str) -> None:
+    """The logins of ``slug`` with the full names the extensions left them."""
+    names = dict(
+        User.objects.filter(
+            username__in=[x.username for x in result.logins if x.koperasi_slug == slug]
+        ).values_list("username", "full_name")
+    )
+    result.logins = [
+        replace(x, full_name=names.get(x.username, x.full_name)) if x.koperasi_slug == slug else x
+        for x in result.logins
+    ]
+
+
 def build_demo(seed: int = 2026) -> DemoResult:
     """Create (or complete) the demo koperasi, officers and extension data; return logins.
 
@@ -180,6 +193,8 @@ def build_demo(seed: int = 2026) -> DemoResult:
                 result.created.append(koperasi.slug)
                 for extension in demo.EXTENSIONS:
                     extension(koperasi, demo.extension_rng(seed, koperasi.slug, extension))
+                # An extension may rename a login (the member login takes its member's name).
+                _refresh_names(result, koperasi.slug)
             result.koperasi.append(koperasi)
         for username, role, prefix, full_name in CROSS_OFFICERS:
             user = _ensure_cross_officer(username, Role(role), prefix, full_name)

@@ -28,11 +28,12 @@ def test_demo_member_login_is_a_member_with_savings_and_a_loan(client):
     from kopdes.loans.models import Loan
     from kopdes.savings.selectors import list_member_accounts
 
-    build_demo(seed=7)
+    result = build_demo(seed=7)
+    printed = {x.username: x.full_name for x in result.logins}
     for slug in ("sukamaju", "cirahab"):
         user = User.objects.get(username=f"anggota.{slug}")
         member = Member.objects.get(koperasi__slug=slug, user=user)
-        assert user.full_name == member.full_name
+        assert user.full_name == member.full_name == printed[f"anggota.{slug}"]
         assert sum(a.balance for a in list_member_accounts(member)) > 0
         assert Loan.objects.filter(member=member, status=LoanStatus.ACTIVE).exists()
     client.force_login(User.objects.get(username="anggota.sukamaju"))
