@@ -1190,6 +1190,8 @@ def propose_reversal(
         _lock(koperasi)
         if JournalEntry.objects.filter(koperasi=koperasi, reverses=entry).exists():
             raise LedgerError(_("This entry has already been reversed."))
+        # The reversal's date obeys the business-date rule now, not only at approval.
+        check_business_date(koperasi, date or entry.date)
         if entry.kind == EntryKind.CLOSING:
             raise LedgerError(_("A year-end closing entry is undone by reopening the month."))
         if entry.source not in LEDGER_REVERSIBLE_SOURCES:
@@ -1386,6 +1388,14 @@ def _check_period_action(koperasi, period: int, action: str) -> None:
     if action == PeriodAction.CLOSE:
         if closed:
             raise LedgerError(_("This month is already closed."))
+        if period >= dates.period_of(koperasi.today()):
+            # Closing a month still running (or to come) would close every month up to
+            # it, today's included: nothing could be posted until it was reopened.
+            raise LedgerError(
+                _("%(month)s has not ended yet; a month is closed after its last day.")
+                % {"month": dates.format_period(period)},
+                field="period",
+            )
         open_earlier = (
             JournalEntry.objects.filter(koperasi=koperasi, period__lt=period)
             .exclude(

@@ -475,6 +475,10 @@ def apply_for_loan(
     principal = _amount(principal, "principal")
     term = _check_term(product, term)
     applied_on = _date(applied_on)
+    try:  # not before the books start nor in the future (an application posts nothing)
+        ledger.check_business_date(member.koperasi, applied_on, last_closed_period=None)
+    except LedgerError as exc:
+        raise LoanError(exc.message, field="applied_on") from exc
     for name, value in (
         ("declared_income", declared_income),
         ("declared_expense", declared_expense),

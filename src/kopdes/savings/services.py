@@ -327,7 +327,13 @@ def open_account(member, *, actor, kind: str = SavingsKind.VOLUNTARY, date: dt.d
         ).first()
         if existing is not None:
             return existing
-        account = account_for(member, kind, date=_check_date(date))
+        # Not before the books start, never in the future (an account "opened" in 9999
+        # would refuse every movement); opening is no posting, so a closed month is fine.
+        try:
+            day = ledger.check_business_date(koperasi, _check_date(date), last_closed_period=None)
+        except LedgerError as exc:
+            raise SavingsError(exc.message, field="date") from exc
+        account = account_for(member, kind, date=day)
         record(
             "savings.account.opened",
             actor=actor,

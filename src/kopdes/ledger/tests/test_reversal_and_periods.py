@@ -117,12 +117,30 @@ def test_reversal_of_a_closed_month_is_dated_in_an_open_month(books, officers):
     reversal = services.approve_reversal(proposal, actor=officers["ketua"])
     assert reversal.period == 202602
     other = post_simple(books, date=dt.date(2026, 2, 5))
-    in_closed = services.propose_reversal(
-        other, actor=officers["bendahara"], reason="x", date=dt.date(2026, 1, 31)
-    )
+    # A reversal dated in a closed month is refused when proposed (the business-date
+    # rule), and again at approval should the month close in between.
     with pytest.raises(LedgerError, match="ditutup"):
-        services.approve_reversal(in_closed, actor=officers["ketua"])
+        services.propose_reversal(
+            other, actor=officers["bendahara"], reason="x", date=dt.date(2026, 1, 31)
+        )
+    waiting = services.propose_reversal(
+        other, actor=officers["bendahara"], reason="x", date=dt.date(2026, 2, 6)
+    )
+    close_month(books, officers, 2026, 2)
+    with pytest.raises(LedgerError, match="ditutup"):
+        services.approve_reversal(waiting, actor=officers["ketua"])
     assert_verified(books)
+
+
+def test_a_month_is_closed_only_after_it_has_ended(books, officers):
+    today = books.today()
+    with pytest.raises(LedgerError, match="belum berakhir") as exc:
+        services.propose_period_close(
+            books, actor=officers["bendahara"], year=today.year, month=today.month
+        )
+    assert exc.value.field == "period"
+    with pytest.raises(LedgerError, match="belum berakhir"):
+        services.propose_period_close(books, actor=officers["bendahara"], year=2099, month=1)
 
 
 def close_month(books, officers, year, month):

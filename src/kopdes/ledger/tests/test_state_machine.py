@@ -144,15 +144,17 @@ class Books(RuleBasedStateMachine):
             return
         key, lines, _period = data.draw(st.sampled_from(candidates))
         entry = JournalEntry.objects.get(koperasi=self.koperasi, idempotency_key=key)
+        self.ops["reverse_refused" if self.locked(month) else "reverse"] += 1
+        if self.locked(month):
+            # Refused when proposed: the reversal's date is checked at once.
+            with pytest.raises(LedgerError):
+                services.propose_reversal(
+                    entry, actor=self.bendahara, reason="Uji", date=day_of(month, 20)
+                )
+            return
         proposal = services.propose_reversal(
             entry, actor=self.bendahara, reason="Uji", date=day_of(month, 20)
         )
-        self.ops["reverse_refused" if self.locked(month) else "reverse"] += 1
-        if self.locked(month):
-            with pytest.raises(LedgerError):
-                services.approve_reversal(proposal, actor=self.ketua)
-            services.reject_reversal(proposal, actor=self.ketua)
-            return
         services.approve_reversal(proposal, actor=self.ketua)
         self.entries += 1
         self.reversed.add(key)

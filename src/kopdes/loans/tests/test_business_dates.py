@@ -15,6 +15,7 @@ from kopdes.ledger.models import JournalEntry
 from kopdes.loans import services, testing, verification
 from kopdes.loans.errors import LoanError
 from kopdes.loans.models import Loan, Repayment
+from kopdes.platform.tenancy.models import Koperasi
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +39,18 @@ def _approved(koperasi, officers, applied_on=testing.DAY):
     [
         (dt.date(9999, 12, 31), "di luar rentang"),
         ("tomorrow", "belum tiba"),
-        (dt.date(2024, 12, 31), "sebelum awal pembukuan"),
+        ("after-application", "sebelum awal pembukuan"),
     ],
 )
 def test_a_disbursement_outside_the_bounds_is_refused(koperasi, officers, day, words):
-    loan = _approved(koperasi, officers, applied_on=dt.date(2024, 12, 1))
+    loan = _approved(koperasi, officers)
     if day == "tomorrow":
         day = koperasi.today() + dt.timedelta(days=1)
+    if words == "sebelum awal pembukuan":  # the books start after the application
+        day = loan.applied_on + dt.timedelta(days=10)
+        Koperasi.objects.filter(pk=koperasi.pk).update(books_start=day + dt.timedelta(days=20))
+        koperasi.refresh_from_db()
+        loan = Loan.objects.get(pk=loan.pk)
     entries = JournalEntry.objects.filter(koperasi=koperasi).count()
     with pytest.raises(LoanError, match=words) as exc:
         services.disburse_loan(loan, actor=officers["payer"], date=day)
@@ -110,3 +116,18 @@ def test_verify_reports_a_repayment_before_the_disbursement(koperasi, officers):
     result = verification.check_dates(koperasi)
     assert not result.ok
     assert loan.number in result.problems[0] and "sebelum pencairan" in result.problems[0]
+
+
+def test_an_application_dated_in_the_future_or_year_one_is_refused(koperasi, officers):
+    from kopdes.savings.testing import active_member
+
+    member = active_member(koperasi)
+    prod = testing.product(koperasi, actor=officers["checker"])
+    for day in (dt.date(1, 1, 1), koperasi.today() + dt.timedelta(days=1)):
+        with pytest.raises(LoanError) as exc:
+            services.apply_for_loan(
+                member, actor=officers["maker"], product=prod, principal=100_000_00, term=3,
+                applied_on=day,
+            )  # fmt: skip
+        assert exc.value.field == "applied_on"
+    assert not Loan.objects.filter(koperasi=koperasi).exists()
