@@ -99,8 +99,9 @@
 
   // Amounts and dates written inside sentences ("Angsuran berikutnya: Rp 1.330.738 jatuh
   // tempo 07-01-2027") are kept on one line too: each is wrapped in <span class="amount">
-  // (or "nowrap" for a date), so a narrow screen breaks the sentence around them.
-  var INLINE = /Rp\s?[-\u2212]?\d{1,3}(?:\.\d{3})*(?:,\d+)?|\b\d{2}-\d{2}-\d{4}\b/g;
+  // (or "nowrap" for a date or a number), so a narrow screen breaks the sentence around them.
+  // Also account and loan numbers ("0001-S", "PJ-000001"), which a hyphen would split.
+  var INLINE = /Rp\s?[-\u2212]?\d{1,3}(?:\.\d{3})*(?:,\d+)?|\b\d{2}-\d{2}-\d{4}\b|\b\d{3,6}-[A-Z]{1,2}\b|\b[A-Z]{2,3}-\d{3,8}\b/g;
   var SKIP = "script, style, textarea, select, option, code, pre, .amount, .num, .nowrap";
   function keepWhole(root) {
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, null);
