@@ -372,3 +372,18 @@ def test_the_period_page_says_which_month_closes_next_and_why(client, books, off
     assert not nxt.ready and "setelah berakhir" in nxt.reason
     assert "sudah ditutup" in nxt.reason
     assert nxt.reason in client.get(url).content.decode()
+
+
+def test_kopdes_verify_fails_on_an_entry_before_the_books_start(books):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    entry = post_simple(books, date=books.today())
+    type(books).objects.filter(pk=books.pk).update(books_start=books.today() + dt.timedelta(1))
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify", "--koperasi", books.slug, "--no-anchors", stdout=out, stderr=err)
+    report = out.getvalue() + err.getvalue()
+    assert f"jurnal {entry.number}" in report and "sebelum awal pembukuan" in report
