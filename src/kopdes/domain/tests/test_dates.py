@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -73,7 +74,9 @@ def test_the_messages_name_the_dates_in_indonesian():
             dt.date(2026, 3, 1), today=TODAY, books_start=BOOKS, opened_on=OPENED,
             opened_what="tanggal pencairan pinjaman",
         )  # fmt: skip
-    assert exc.value.message == ("Tanggal 1 Maret 2026 sebelum tanggal pencairan pinjaman (10 Maret 2026).")
+    assert exc.value.message == (
+        "Tanggal 1 Maret 2026 sebelum tanggal pencairan pinjaman (10 Maret 2026)."
+    )
     with pytest.raises(BusinessDateError) as exc:
         dates.check_business_date(
             dt.date(2026, 5, 5), today=TODAY, books_start=BOOKS, last_closed_period=202606
@@ -83,7 +86,8 @@ def test_the_messages_name_the_dates_in_indonesian():
 
 
 def test_a_datetime_or_text_is_not_a_date():
-    for value in (dt.datetime(2026, 5, 5, 10, 0), "2026-05-05", None):
+    values: list[Any] = [dt.datetime(2026, 5, 5, 10, 0), "2026-05-05", None]
+    for value in values:
         with pytest.raises(BusinessDateError):
             dates.check_business_date(value, today=TODAY, books_start=BOOKS)
 
