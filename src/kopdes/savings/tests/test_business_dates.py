@@ -208,3 +208,25 @@ def test_verify_reports_a_movement_before_its_account_opening(kop, kasir, accoun
     assert not result.ok
     assert account.number in result.problems[0]
     assert "sebelum rekening dibuka" in result.problems[0]
+
+
+def test_opening_balances_before_the_books_start_move_it(kop, kasir):
+    from kopdes.platform.audit.models import AuditEvent
+    from kopdes.savings import opening
+    from kopdes.savings.tests.test_pages import _workbook
+
+    member = active_member(kop, actor=kasir, date=kop.today())
+    kop.books_start = kop.today().replace(day=1)
+    kop.save(update_fields=["books_start"])
+    day = dt.date(kop.today().year - 1, 12, 31)
+    data = _workbook([[member.number, "sukarela", "1.500.000"]])
+    imported = opening.import_opening(kop, actor=make_user("bendahara", kop), data=data, date=day)
+    assert imported.entry.date == day
+    kop.refresh_from_db()
+    assert kop.books_start == dt.date(day.year, 12, 1)
+    assert AuditEvent.objects.filter(action="ledger.books_start.moved").count() == 1
+    bad = _workbook([[member.number, "wajib", "100.000"]])
+    with pytest.raises(opening.OpeningImportError, match="di luar rentang"):
+        opening.import_opening(
+            kop, actor=make_user("bendahara", kop), data=bad, date=dt.date(1, 1, 1)
+        )
