@@ -214,6 +214,12 @@ def test_petugas_pinjaman_enters_a_loan_application(
     )
     assert page.locator("[data-testid=loan-status]").inner_text() == loan.get_status_display()
     check_page(page, viewport, screenshot, f"journey-petugas-loan-{size}", amounts=8)
+    # Her own entry: approving it is refused with a plain message, nothing changes.
+    page.click("[data-testid=approve]")
+    page.wait_for_url(url(live_server, "loans:loan-detail", loan_id=loan.pk))
+    assert "petugas lain yang harus memutuskannya" in page.inner_text("[data-testid=messages]")
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.APPLIED
 
 
 # --- ketua ---------------------------------------------------------------------------------
