@@ -2139,6 +2139,15 @@ def propose_restructure(
     return proposal
 
 
+def eligible_collateral(loan: Loan) -> int:
+    """The part of the loan's collateral that counts against its PPAP from DPK on: the
+    appraised value times the AD/ART factor of its binding (sen)."""
+    if not loan.collateral_value:
+        return 0
+    collateral = engine.Collateral(loan.collateral_value, loan.collateral_binding)
+    return collateral.eligible(loan.koperasi.adart.collateral_factors)
+
+
 def current_kolektibilitas(loan: Loan, as_of: dt.date | None = None) -> engine.Kolektibilitas:
     """The loan's class on ``as_of`` (default today) from its oldest unpaid installment
     and the AD/ART buckets: what the daily job would give it, without waiting for it."""

@@ -29,6 +29,7 @@ from kopdes.loans.choices import (
     CollateralBinding,
     DisbursementMethod,
     FeeMode,
+    Kolektibilitas,
     LoanMethod,
     LoanStatus,
     PaymentSource,
@@ -291,6 +292,9 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
         # "Usulkan hapus buku" only where the AD/ART allows a write-off (default macet).
         "may_write_off": _can(request, "loans.propose_write_off")
         and services.can_write_off(loan, today),
+        "write_off_from": Kolektibilitas(koperasi.adart.write_off_min_kolektibilitas).label,
+        "may_propose_write_off": _can(request, "loans.propose_write_off"),
+        "collateral_eligible": services.eligible_collateral(loan),
         "methods": DisbursementMethod.choices,
         "today": today,
         "key": secrets.token_urlsafe(16),

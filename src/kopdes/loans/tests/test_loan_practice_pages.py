@@ -101,6 +101,7 @@ def test_a_lancar_loan_cannot_be_proposed_for_write_off(client, koperasi, office
     c = login(client, officers["maker"])
     page = c.get(url("loan-detail", koperasi, loan_id=loan.pk)).content.decode()
     assert url("loan-write-off", koperasi, loan_id=loan.pk) not in page
+    assert 'data-testid="write-off-not-allowed"' in page and "macet" in page.lower()
     response = c.post(url("loan-write-off", koperasi, loan_id=loan.pk), {"reason": "Pindah"})
     assert response.status_code in (302, 400)
     assert LoanProposal.objects.count() == 0
@@ -137,6 +138,8 @@ def test_the_application_records_the_collateral_binding(client, koperasi, office
     assert c.post(url("loan-apply", koperasi), data).status_code == 302
     loan = Loan.objects.get()
     assert (loan.collateral_value, loan.collateral_binding) == (2_000_000_00, "fidusia")
+    page = c.get(url("loan-detail", koperasi, loan_id=loan.pk)).content.decode()
+    assert "1.000.000" in page  # fidusia counts 50% of the appraised 2.000.000
     bad = c.post(
         url("loan-apply", koperasi),
         {**data, "idempotency_key": "app-d", "collateral_binding": "gadai"},
