@@ -15,8 +15,8 @@ from kopdes.domain.ledger import LineDraft, Side
 from kopdes.domain.money import MoneyError, parse_rupiah
 from kopdes.ledger.models import Account
 from kopdes.ledger.reports import unit_choices
+from kopdes.platform.core.dates import DateField
 from kopdes.platform.core.forms import KopdesForm
-from kopdes.platform.web.dates import DateField
 
 MIN_LINES = 2
 START_LINES = 4

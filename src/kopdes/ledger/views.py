@@ -32,11 +32,11 @@ from kopdes.ledger.models import (
     PeriodProposal,
     ReversalProposal,
 )
+from kopdes.platform.core.dates import parse_date_input
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
-from kopdes.platform.web.dates import parse_date_input
 
 PAGE_SIZE = 50
 

@@ -40,12 +40,12 @@ from kopdes.loans.choices import (
 )
 from kopdes.loans.errors import LoanError
 from kopdes.members.models import Member
+from kopdes.platform.core.dates import INVALID_MESSAGE as DATE_INVALID
+from kopdes.platform.core.dates import parse_date_input
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.identity.models import User
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
-from kopdes.platform.web.dates import INVALID_MESSAGE as DATE_INVALID
-from kopdes.platform.web.dates import parse_date_input
 
 
 def _can(request: HttpRequest, code: str) -> bool:

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.members.choices import EXIT_STATUSES, MemberStatus, Sex
+from kopdes.platform.core.dates import DateField
 from kopdes.platform.core.forms import KopdesForm
 from kopdes.platform.tenancy.villages import VillageField
-from kopdes.platform.web.dates import DateField
 
 
 class RegistrationForm(KopdesForm):

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.domain.money import MoneyError, parse_rupiah
+from kopdes.platform.core.dates import DateField
 from kopdes.platform.core.forms import KopdesForm
-from kopdes.platform.web.dates import DateField
 from kopdes.savings.choices import MaturityAction, SavingsKind
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.platform.audit.activity import describe_action
+from kopdes.platform.core.dates import DateField
 from kopdes.platform.core.forms import KopdesForm
-from kopdes.platform.web.activity import describe_action
-from kopdes.platform.web.dates import DateField
 
 
 class EventFilterForm(KopdesForm):

@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kopdes.platform.audit import selectors
+from kopdes.platform.audit.activity import describe_events
 from kopdes.platform.audit.forms import EventFilterForm
 from kopdes.platform.tenancy.access import koperasi_view
-from kopdes.platform.web.activity import describe_events
 
 PAGE_SIZE = 50
 
@@ -38,7 +38,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            # Names, objects and rupiah amounts (platform.web.activity), as on the dashboard.
+            # Names, objects and rupiah amounts (platform.audit.activity), as on the dashboard.
             "rows": describe_events(page.object_list),
             "query": query.urlencode(),
         },

@@ -6,4 +6,4 @@ class TenancyConfig(AppConfig):
     name = "kopdes.platform.tenancy"
     label = "tenancy"
     verbose_name = _("Koperasi")
-    # Its audit actions are named in kopdes.platform.web.activity.ACTION_LABELS.
+    # Its audit actions are named in kopdes.platform.audit.activity.ACTION_LABELS.

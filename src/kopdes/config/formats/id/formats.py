@@ -1,7 +1,7 @@
 """Dates as the koperasi writes them, whatever the language of the page: 17-08-2026.
 
 Only what differs from Django's own locale module is here (the rest falls back to it).
-``platform.web.dates`` uses the same input formats for every date field.
+``platform.core.dates`` uses the same input formats for every date field.
 """
 
 DATE_FORMAT = "d-m-Y"

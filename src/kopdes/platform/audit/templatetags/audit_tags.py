@@ -6,7 +6,7 @@ import json
 
 from django import template
 
-from kopdes.platform.web.activity import describe_action
+from kopdes.platform.audit.activity import describe_action
 
 register = template.Library()
 

@@ -345,7 +345,7 @@ def test_expired_form_gets_an_indonesian_page_and_saves_nothing(koperasi, settin
 
 
 def test_unnamed_actions_show_their_code():
-    from kopdes.platform.web.activity import describe_action
+    from kopdes.platform.audit.activity import describe_action
 
     # Still findable by its code, but said in words (activity.describe_action).
     assert describe_action("savings.something.happened") == (

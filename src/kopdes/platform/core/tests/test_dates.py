@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 import kopdes
-from kopdes.platform.web.dates import DateField, DateInput, parse_date_input
+from kopdes.platform.core.dates import DateField, DateInput, parse_date_input
 
 SRC = Path(kopdes.__file__).parent
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 from kopdes.domain.ledger import LineDraft
 from kopdes.ledger import services as ledger
 from kopdes.ledger.models import JournalEntry
+from kopdes.platform.audit.activity import ACTION_LABELS, describe_action, summary_details
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.audit.services import record
 from kopdes.platform.core import testing
-from kopdes.platform.web.activity import ACTION_LABELS, describe_action, summary_details
 
 SRC = Path(__file__).resolve().parents[3]
 CODE = re.compile(r"^[a-z_]+\.[a-z_]+\.[a-z_]+$")
@@ -66,7 +66,7 @@ def test_every_recorded_action_has_an_indonesian_name():
     actions = _recorded_actions()
     assert len(actions) > 80
     unnamed = [a for a in actions if not any(re.fullmatch(a, code) for code in ACTION_LABELS)]
-    assert unnamed == [], f"name these in platform/web/activity.py ACTION_LABELS: {unnamed}"
+    assert unnamed == [], f"name these in platform/audit/activity.py ACTION_LABELS: {unnamed}"
     assert describe_action("ledger.entry.posted") == "Jurnal dicatat"
     assert describe_action("savings.withdrawal.requested") == "Penarikan besar menunggu persetujuan"
 
