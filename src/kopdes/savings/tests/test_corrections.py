@@ -301,11 +301,9 @@ def test_monthly_jasa_books_the_same_with_or_without_the_ledgers_bulk_path(
         voluntary_account(koperasi, balance=amount, actor=bendahara)
         for amount in (1_000_000_00, 120_000_000_00, 5_000_00)
     ]
-    services.JASA_BATCH, saved = 2, services.JASA_BATCH  # two entries
-    try:
-        run = services.post_monthly_jasa(koperasi, actor=bendahara, year=2026, month=4)
-    finally:
-        services.JASA_BATCH = saved
+    # Two entries; patched where the jasa run reads it (the services package's jasa module).
+    monkeypatch.setattr(services.jasa, "JASA_BATCH", 2)
+    run = services.post_monthly_jasa(koperasi, actor=bendahara, year=2026, month=4)
     assert len(run.entries) == 2 and run.accounts == 3
     balances = []
     for a in accounts:
