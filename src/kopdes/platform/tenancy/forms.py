@@ -20,14 +20,13 @@ from kopdes.domain.adart import (
     SHU_POOLS,
     AdArt,
 )
+from kopdes.domain.money import MoneyError, parse_rupiah
 from kopdes.platform.core.forms import KopdesForm
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.villages import VillageField
 
-_RUPIAH_RE = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)$", re.ASCII)
 _PERCENT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$", re.ASCII)
 _DAYS_RE = re.compile(r"^[0-9]{1,5}$", re.ASCII)
-MAX_RUPIAH = 10**15
 
 MONTHS = [
     (1, _("January")),
@@ -57,11 +56,9 @@ SHU_POOL_LABELS = {
 
 
 def _parse_rupiah(text: str) -> int:
-    """'50.000' or '50000' (optionally 'Rp 50.000') -> sen. Digits and thousands dots only."""
-    value = text.strip()
-    if value[:2].lower() == "rp":
-        value = value[2:].lstrip(". ").strip()
-    if not _RUPIAH_RE.fullmatch(value):
+    """'50.000' or '50000' (optionally 'Rp 50.000') -> sen, read by ``domain.money``'s one
+    rupiah grammar. AD/ART amounts are whole rupiah: a comma (sen) is refused."""
+    if "," in text:
         raise forms.ValidationError(
             _(
                 "Write whole rupiah with digits and dots only, for example 50.000 "
@@ -69,10 +66,10 @@ def _parse_rupiah(text: str) -> int:
             ),
             code="rupiah",
         )
-    rupiah = int(value.replace(".", ""))
-    if rupiah <= 0 or rupiah > MAX_RUPIAH:
-        raise forms.ValidationError(_("The amount must be more than zero."), code="rupiah")
-    return rupiah * 100
+    try:
+        return parse_rupiah(text, allow_zero=False)
+    except MoneyError as exc:
+        raise forms.ValidationError(exc.message, code="rupiah") from exc
 
 
 def _format_rupiah_input(sen: int) -> str:

@@ -187,7 +187,7 @@ def test_bendahara_may_not_change_the_loan_risk_settings(client, koperasi):
         ({"shu_cadangan": "31"}, "100%"),
         ({"simpanan_pokok_amount": "50,000"}, "titik"),
         ({"simpanan_pokok_amount": "50.000,50"}, "titik"),
-        ({"simpanan_pokok_amount": "-50.000"}, "titik"),
+        ({"simpanan_pokok_amount": "-50.000"}, "tidak boleh negatif"),
         ({"simpanan_pokok_amount": "５０.000"}, "titik"),
         ({"simpanan_wajib_amount": "0"}, "lebih dari nol"),
         ({"rat_quorum": "abc"}, "persentase"),
@@ -219,18 +219,47 @@ def test_bad_adart_input_shows_message_and_writes_nothing(client, koperasi, chan
 
 @pytest.mark.parametrize(
     ("text", "sen"),
-    [("50.000", 5_000_000), ("50000", 5_000_000), ("Rp 1.234.567", 123_456_700), ("1", 100)],
+    [
+        ("50.000", 5_000_000),
+        ("50000", 5_000_000),
+        ("Rp 1.234.567", 123_456_700),
+        ("Rp. 50.000", 5_000_000),
+        ("rp50.000", 5_000_000),
+        (" 1 ", 100),
+        ("1", 100),
+    ],
 )
 def test_rupiah_text_is_parsed_to_sen(text, sen):
     assert _parse_rupiah(text) == sen
 
 
-@pytest.mark.parametrize("text", ["50,000", "5.00", "50.0000", "1e6", "50 000", "", "-1", "１"])
+@pytest.mark.parametrize(
+    "text",
+    ["50,000", "5.00", "50.0000", "1e6", "50 000", "", "-1", "１", "0", "1,5 juta", "50.000,50"],
+)
 def test_odd_rupiah_text_is_refused(text):
     from django import forms
 
     with pytest.raises(forms.ValidationError):
         _parse_rupiah(text)
+
+
+def test_rupiah_text_is_read_by_the_one_money_parser():
+    """The AD/ART form reads amounts with ``domain.money.parse_rupiah``: the same words
+    refuse the same input as on the teller's forms, in Indonesian."""
+    from django import forms
+
+    from kopdes.domain.money import MoneyError, parse_rupiah
+
+    for text in ["0", "-1", "１", "99.999.999.999.999.999"]:
+        with pytest.raises(MoneyError) as domain_error:
+            parse_rupiah(text, allow_zero=False)
+        with pytest.raises(forms.ValidationError) as form_error:
+            _parse_rupiah(text)
+        assert form_error.value.messages == [domain_error.value.message]
+    with pytest.raises(forms.ValidationError) as sen_error:
+        _parse_rupiah("50.000,50")
+    assert "50.000" in sen_error.value.messages[0]
 
 
 @pytest.mark.parametrize(
