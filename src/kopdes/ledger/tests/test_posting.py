@@ -306,7 +306,17 @@ def test_a_refused_posting_inside_a_callers_transaction_leaves_it_usable(books):
     assert_verified(books)
 
 
-def test_a_posting_with_prefetched_reads_and_deferred_writes_keeps_the_chain(books):
+def _batched(reads, amount: int):
+    return services.post_batched(
+        reads,
+        actor=None,
+        date=DAY,
+        memo="Setoran uji",
+        lines=[LineDraft.debit("1-1100", amount), LineDraft.credit("3-2000", amount)],
+    )
+
+
+def test_a_batched_posting_keeps_the_chain(books):
     """The teller's path: the ledger's reads in the caller's batch, its INSERTs in the
     caller's writes. Same numbers, hashes and balances as ``post`` on its own."""
     from django.db import transaction
@@ -315,20 +325,48 @@ def test_a_posting_with_prefetched_reads_and_deferred_writes_keeps_the_chain(boo
 
     first = post_simple(books, 1_000_00)
     with transaction.atomic():
-        prefetch = services.Prefetch(
-            books, idempotency_key="teller-1", codes=["1-1100", "3-2000"], dates=[DAY]
-        )
-        prefetch.take(execute_batch(prefetch.statements()))
-        writes: list = []
-        second = post_simple(books, 2_000_00, key="teller-1", prefetched=prefetch, writes=writes)
-        assert not JournalEntry.objects.filter(pk=second.pk).exists()  # not written yet
+        reads = services.BookReads(books, idempotency_key="teller-1", codes=["1-1100", "3-2000"])
+        reads.take(execute_batch(reads.statements()))
+        second, writes = _batched(reads, 2_000_00)
+        assert writes and not JournalEntry.objects.filter(pk=second.pk).exists()  # not yet
         execute_batch(writes)
-        # Used up, and one that does not cover an entry is not used: post reads itself.
-        other = services.Prefetch(books, idempotency_key="lain", codes=["1-1100"], dates=[DAY])
+        # Used up: posting again with them reads the books afresh, and finds the entry.
+        again, nothing = _batched(reads, 2_000_00)
+        assert again.pk == second.pk and again.replayed and nothing == []
+        # Reads that do not cover the entry's accounts are not used: read again.
+        other = services.BookReads(books, idempotency_key="teller-3", codes=["1-1100"])
         other.take(execute_batch(other.statements()))
-        third = post_simple(books, 3_000_00, key="teller-2", prefetched=prefetch)
-        fourth = post_simple(books, 4_000_00, key="teller-3", prefetched=other)
-    assert [e.number for e in (first, second, third, fourth)] == [1, 2, 3, 4]
+        third, last = _batched(other, 4_000_00)
+        execute_batch(last)
+    assert [e.number for e in (first, second, third)] == [1, 2, 3]
     assert second.prev_hash == first.hash and third.prev_hash == second.hash
     assert JournalEntry.objects.get(pk=second.pk).hash == second.hash
+    assert_verified(books)
+
+
+def test_a_batched_replay_writes_nothing_and_a_changed_one_is_refused(books):
+    from django.db import transaction
+
+    from kopdes.platform.core.rows import execute_batch
+
+    with transaction.atomic():
+        reads = services.BookReads(books, idempotency_key="ulang", codes=["1-1100", "3-2000"])
+        entry, writes = _batched(reads, 2_000_00)
+        execute_batch(writes)
+    again = services.BookReads(books, idempotency_key="ulang", codes=["1-1100", "3-2000"])
+    replay, none = _batched(again, 2_000_00)
+    assert replay.pk == entry.pk and replay.replayed and none == []
+    changed = services.BookReads(books, idempotency_key="ulang", codes=["1-1100", "3-2000"])
+    with pytest.raises(IdempotencyConflictError):
+        _batched(changed, 5_000_00)
+    unknown = services.BookReads(books, idempotency_key="salah", codes=["9-9999"])
+    with pytest.raises(LedgerError):
+        services.post_batched(
+            unknown,
+            actor=None,
+            date=DAY,
+            memo="x",
+            lines=[LineDraft.debit("9-9999", 100), LineDraft.credit("3-2000", 100)],
+        )
+    assert JournalEntry.objects.filter(koperasi=books).count() == 1
     assert_verified(books)

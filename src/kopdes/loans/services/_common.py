@@ -4,6 +4,7 @@ argument checks and the posting helper.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -151,14 +152,11 @@ def _post(
     source_ref="",
     reverses=None,
     audited_by_caller=True,
-    prefetched=None,
-    writes=None,
 ):
     """Post through the ledger. The loan services record their own audit event naming the
-    entry, so the ledger's is skipped unless ``audited_by_caller=False``. ``prefetched``
-    and ``writes``: see ``ledger.post`` (the repayment's two round trips under the lock)."""
+    entry, so the ledger's is skipped unless ``audited_by_caller=False``."""
     extra = {} if reverses is None else {"reverses": reverses, "kind": EntryKind.REVERSAL}
-    try:
+    with _ledger_errors():
         return ledger.post(
             koperasi,
             actor=actor,
@@ -169,10 +167,30 @@ def _post(
             source=source,
             source_ref=source_ref,
             audited_by_caller=audited_by_caller,
-            prefetched=prefetched,
-            writes=writes,
             **extra,
         )
+
+
+def _post_batched(reads, *, actor, date, memo, lines, source, source_ref=""):
+    """``ledger.post_batched`` for the repayment's two round trips under the lock: the
+    entry and the statements writing it, for the caller's write batch."""
+    with _ledger_errors():
+        return ledger.post_batched(
+            reads,
+            actor=actor,
+            date=date,
+            memo=memo[:200],
+            lines=[line for line in lines if line.amount > 0],
+            source=source,
+            source_ref=source_ref,
+        )
+
+
+@contextlib.contextmanager
+def _ledger_errors():
+    """The ledger's refusals as the loans' own."""
+    try:
+        yield
     except IdempotencyConflictError as exc:
         raise ConflictError(exc.message, field="idempotency_key") from exc
     except LedgerError as exc:

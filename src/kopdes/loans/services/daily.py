@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min, Sum
 
 from kopdes.domain import loans as engine
@@ -23,6 +23,7 @@ from kopdes.loans.models import (
     Loan,
     PpapRun,
 )
+from kopdes.loans.posting import update_classifications
 from kopdes.loans.services._common import MEMOS, _business_date, _date, _lock, _post
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
@@ -105,17 +106,7 @@ def run_daily(koperasi, *, actor, as_of: dt.date, post_ppap: bool | None = None)
             updates.append((dpd, int(klass), ppap, as_of, pk))
     entry = None
     with transaction.atomic():
-        if updates:
-            table = Loan._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {table} SET dpd = %s, kolektibilitas = %s, ppap_required = %s, "  # noqa: S608
-                    "assessed_on = %s WHERE id = %s",
-                    [
-                        (*u[:4], u[4] if connection.vendor == "postgresql" else u[4].hex)
-                        for u in updates
-                    ],
-                )
+        update_classifications(updates)
         if post_ppap or (post_ppap is None and _is_month_end(as_of)):
             entry = _post_ppap(koperasi, actor=actor, as_of=as_of, required=required_total)
         record(

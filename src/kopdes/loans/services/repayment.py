@@ -5,7 +5,6 @@ SQL: the locked read and the installment updates).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,6 +27,16 @@ from kopdes.loans.models import (
     Loan,
     Repayment,
 )
+
+# The hand-written SQL is in loans.posting (some names re-exported by services/__init__).
+from kopdes.loans.posting import LIVE_FIELDS as _LIVE_FIELDS  # noqa: F401
+from kopdes.loans.posting import ROW_FIELDS, ScheduleRow, delete_rows
+from kopdes.loans.posting import locked_read as _locked_read
+from kopdes.loans.posting import locked_read_sql as _locked_read_sql  # noqa: F401
+from kopdes.loans.posting import locked_read_statement as _locked_read_statement
+from kopdes.loans.posting import row_updates as _row_updates
+from kopdes.loans.posting import update_statements as _update_statements
+from kopdes.loans.posting import write_rows_sql as _write_rows_sql  # noqa: F401
 from kopdes.loans.services._common import (
     MEMOS,
     _amount,
@@ -37,7 +46,7 @@ from kopdes.loans.services._common import (
     _loan_line,
     _lock_name,
     _not_before_disbursement,
-    _post,
+    _post_batched,
     _savings_move,
 )
 from kopdes.loans.services.products import loan_terms
@@ -165,132 +174,6 @@ def _replay_repayment(
     return found
 
 
-# What a payment, the daily job or a decision may have changed on a loan since the caller
-# read it (before the lock): re-read with the rows, copied onto the caller's instance.
-_LIVE_FIELDS = (
-    "status",
-    "disbursed_on",
-    "principal_paid",
-    "interest_paid",
-    "penalty_paid",
-    "prepaid",
-    "closed_on",
-    "dpd",
-    "ppap_required",
-)
-
-
-@dataclass(slots=True)
-class ScheduleRow:
-    """One installment row as the repayment path reads and writes it: the numbers only.
-
-    Building ~20 ``Installment`` model instances under the koperasi's lock cost more than
-    reading them; ``dues_on``, ``_apply_to_rows``, ``_prepay`` and ``_snapshot`` need
-    nothing but these attributes. ``pk`` is the id as the database returned it.
-    """
-
-    pk: Any
-    period: int
-    due_date: dt.date
-    principal: int
-    interest: int
-    balance: int
-    principal_paid: int
-    interest_paid: int
-    penalty_paid: int
-    paid_on: dt.date | None
-
-    @property
-    def installment(self) -> int:
-        return self.principal + self.interest
-
-    @property
-    def unpaid(self) -> int:
-        return self.principal + self.interest - self.principal_paid - self.interest_paid
-
-
-# The installment columns a repayment may write (everything but the keys).
-ROW_FIELDS = (
-    "due_date",
-    "principal",
-    "interest",
-    "balance",
-    "principal_paid",
-    "interest_paid",
-    "penalty_paid",
-    "paid_on",
-)
-
-
-@functools.cache
-def _locked_read_sql(vendor: str) -> str:
-    # Model names only; built once per database vendor.
-    quote = connection.ops.quote_name
-    loan_cols = ", ".join(f"l.{quote(Loan._meta.get_field(n).column)}" for n in _LIVE_FIELDS)
-    row_cols = ", ".join(
-        f"i.{quote(Installment._meta.get_field(n).column)}" for n in ("id", "period", *ROW_FIELDS)
-    )
-    return (
-        f"SELECT EXISTS(SELECT 1 FROM {quote(Repayment._meta.db_table)} r"  # noqa: S608
-        " WHERE r.koperasi_id = %s AND r.idempotency_key = %s),"
-        f" {loan_cols}, {row_cols}"
-        f" FROM {quote(Loan._meta.db_table)} l"
-        f" LEFT JOIN {quote(Installment._meta.db_table)} i"
-        " ON i.loan_id = l.id AND i.koperasi_id = l.koperasi_id"
-        " WHERE l.id = %s ORDER BY i.period"
-    )
-
-
-def _locked_read_statement(loan: Loan, key: str) -> tuple[str, list[Any]]:
-    """One statement to run under the lock: whether ``key`` was already used for a
-    repayment of the koperasi, the loan's live figures and its installment rows in period
-    order.
-
-    On a replay the rows are read for nothing; a fresh key is the common case, and one
-    round trip instead of three is what every waiting teller pays for.
-    """
-    pk = Loan._meta.pk
-    return (
-        _locked_read_sql(connection.vendor),
-        [
-            pk.get_db_prep_value(loan.koperasi_id, connection),
-            key,
-            pk.get_db_prep_value(loan.pk, connection),
-        ],
-    )
-
-
-def _locked_read(loan: Loan, found: list[tuple]) -> tuple[bool, list[ScheduleRow]]:
-    """The rows of ``_locked_read_statement``: (key used?, installment rows); the loan's
-    live figures are copied onto ``loan``."""
-    if not found:
-        raise Loan.DoesNotExist
-    width = len(_LIVE_FIELDS)
-    for name, value in zip(_LIVE_FIELDS, found[0][1 : 1 + width], strict=True):
-        setattr(loan, name, value)
-    rows = [ScheduleRow(*row[1 + width :]) for row in found if row[1 + width] is not None]
-    return bool(found[0][0]), rows
-
-
-def _update_statements(model, pk_values_fields: list[tuple[Any, dict[str, Any]]]):
-    """UPDATEs of rows of ``model`` by primary key, one statement per row, values adapted as
-    the ORM would. The repayment path writes a few known columns; compiling
-    ``bulk_update``'s CASE expressions cost more than the statements."""
-    quote = connection.ops.quote_name
-    meta = model._meta
-    statements = []
-    for pk, values in pk_values_fields:
-        sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in values)
-        statements.append(
-            (
-                f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608 (model's own names)
-                [meta.get_field(n).get_db_prep_save(v, connection) for n, v in values.items()]
-                + [meta.pk.get_db_prep_save(pk, connection)],
-            )
-        )
-    return statements
-
-
 def repay_loan(
     loan: Loan,
     *,
@@ -342,7 +225,7 @@ def repay_loan(
     # chain will read) and one batch of writes ending with the COMMIT. A payment from savings posts
     # and records in between, so the ledger and the chain read for themselves then.
     ahead = source != PaymentSource.SAVINGS
-    books = ledger.Prefetch(
+    books = ledger.BookReads(
         koperasi,
         idempotency_key=f"loans:repay:{key}",
         codes=[
@@ -351,7 +234,6 @@ def repay_loan(
             chart.LOAN_INTEREST_INCOME,
             chart.LOANS_RECEIVABLE,
         ],
-        dates=[date],
     )
     chain = AuditPrefetch(koperasi)
     with transaction.atomic():
@@ -398,9 +280,8 @@ def repay_loan(
             allocation = [[p.period, p.penalty, p.interest, p.principal] for p in parts]
         if extra:
             changed = _prepay(loan, rows, after, extra, changed)
-        writes: list[tuple[str, list[Any]]] = []
-        entry = _post(
-            koperasi,
+        entry, writes = _post_batched(
+            books,
             actor=actor,
             date=date,
             memo=book_text(koperasi, MEMOS[_memo_word(is_payoff, accelerated)], loan=number),
@@ -410,11 +291,8 @@ def repay_loan(
                 LineDraft.credit(chart.LOAN_INTEREST_INCOME, to_int),
                 _loan_line("C", loan, to_prin + extra),
             ],
-            key=f"loans:repay:{key}",
             source="loans.repayment",
             source_ref=str(loan.pk),
-            prefetched=books if ahead else None,
-            writes=writes,
         )
         loan.principal_paid += to_prin + extra
         loan.interest_paid += to_int
@@ -725,59 +603,10 @@ def _reamortise(loan: Loan, rows: list[ScheduleRow], new: engine.Schedule, after
                 setattr(r, name, value)
             out.append(r)
         kept.append(r)
-    if old:
-        meta = Installment._meta
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {meta.db_table} WHERE id IN ({', '.join(['%s'] * len(old))})",  # noqa: S608 (model's own name)
-                [r.pk for r in old.values()],
-            )
+    delete_rows(list(old.values()))
     insert_rows(added)  # a period the new schedule gained (not with keep-term)
     rows[:] = kept
     return out
-
-
-@functools.cache
-@functools.cache
-def _write_rows_sql(vendor: str, count: int) -> str:
-    quote = connection.ops.quote_name
-    meta = Installment._meta
-    fields = [meta.get_field(n) for n in ROW_FIELDS] + [meta.pk]
-    if vendor == "postgresql":
-        # A VALUES list takes its column types from its values, untyped here: cast them.
-        row = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
-    else:
-        row = ", ".join(["%s"] * len(fields))
-    sets = ", ".join(f"{quote(f.column)} = v.column{n}" for n, f in enumerate(fields[:-1], 1))
-    table = quote(meta.db_table)
-    return (
-        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([f'({row})'] * count)}) AS v "  # noqa: S608 (model's names)
-        f"WHERE {table}.{quote(meta.pk.column)} = v.column{len(fields)}"
-    )
-
-
-def _row_updates(rows: list[ScheduleRow]) -> list[tuple[str, list[Any]]]:
-    """The installment rows' new figures, as ONE statement (a re-amortised schedule
-    changes every row still to come; each statement sent under the koperasi's lock has
-    its own cost). Dates are adapted as the ORM adapts them; the sen figures are plain
-    ints and the ids are the values the database returned."""
-    if not rows:
-        return []
-    adapt = connection.ops.adapt_datefield_value
-    params: list[Any] = []
-    for r in rows:
-        params += [
-            adapt(r.due_date),
-            r.principal,
-            r.interest,
-            r.balance,
-            r.principal_paid,
-            r.interest_paid,
-            r.penalty_paid,
-            adapt(r.paid_on),
-            r.pk,
-        ]
-    return [(_write_rows_sql(connection.vendor, len(rows)), params)]
 
 
 _LOAN_STATE_FIELDS = (

@@ -179,7 +179,7 @@ def _apply(
     reverses=None,
     entry_kind: str | None = None,
     account_rows: list[tuple] | None = None,
-    prefetched: ledger.Prefetch | None = None,
+    reads: ledger.BookReads | None = None,
     writes: list[tuple[str, list[Any]]] | None = None,
 ) -> list[SavingsTransaction]:
     """Post ``moves`` (+ the counter lines) as one entry and record the passbook rows.
@@ -187,8 +187,9 @@ def _apply(
     Must run inside ``transaction.atomic()`` after ``_lock``. Re-reads the accounts under
     the lock (or takes ``account_rows``, the rows of ``_accounts_statement`` the caller
     read under it) and refuses any move that would take a balance below zero.
-    ``prefetched`` and ``writes`` are ``ledger.post``'s: the teller reads everything in
-    one batch and writes everything in another (``_single``).
+    ``reads`` and ``writes``: the teller reads everything in one batch and writes
+    everything in another (``_single``): the entry goes through ``ledger.post_batched``
+    with ``reads`` and its statements are added to ``writes``.
     """
     ids = {m.account.pk for m in moves}
     rows = account_rows
@@ -224,24 +225,27 @@ def _apply(
                 memo=(m.memo or account.number)[:200],
             )
         )
+    entry_fields = {
+        "actor": actor,
+        "date": date,
+        "memo": memo,
+        "lines": [*lines, *other_lines],
+        "source": source,
+        "source_ref": str(moves[0].account.pk) if len(ids) == 1 else "",
+        "reverses": reverses,
+        **({"kind": entry_kind} if entry_kind else {}),
+    }
     try:
-        entry = ledger.post(
-            koperasi,
-            actor=actor,
-            date=date,
-            memo=memo,
-            lines=[*lines, *other_lines],
-            idempotency_key=_ledger_key(key),
-            source=source,
-            source_ref=str(moves[0].account.pk) if len(ids) == 1 else "",
-            reverses=reverses,
+        if reads is None:
             # Every caller of _apply records its own event naming the passbook row(s),
             # which carry the entry: one audit event per teller operation.
-            audited_by_caller=True,
-            prefetched=prefetched,
-            writes=writes,
-            **({"kind": entry_kind} if entry_kind else {}),
-        )
+            entry = ledger.post(
+                koperasi, idempotency_key=_ledger_key(key), audited_by_caller=True, **entry_fields
+            )
+        else:
+            entry, entry_writes = ledger.post_batched(reads, **entry_fields)
+            assert writes is not None
+            writes += entry_writes
     except IdempotencyConflictError as exc:
         raise ConflictError(exc.message, field="idempotency_key") from exc
     except LedgerError as exc:
@@ -355,11 +359,10 @@ def _single(
     # Every other teller of the koperasi waits while this one holds the lock, so under it
     # the operation is two round trips on PostgreSQL: the reads, then the writes with the
     # COMMIT.
-    books = ledger.Prefetch(
+    books = ledger.BookReads(
         koperasi,
         idempotency_key=_ledger_key(key),
         codes=[account.ledger_code, *(line.account for line in other_lines)],
-        dates=[date],
     )
     chain = AuditPrefetch(koperasi)
     with transaction.atomic():
@@ -392,7 +395,7 @@ def _single(
             key=key,
             source=f"savings.{kind}",
             account_rows=account_rows,
-            prefetched=books,
+            reads=books,
             writes=writes,
         )
         record(
