@@ -387,3 +387,52 @@ def test_kopdes_verify_fails_on_an_entry_before_the_books_start(books):
         call_command("verify", "--koperasi", books.slug, "--no-anchors", stdout=out, stderr=err)
     report = out.getvalue() + err.getvalue()
     assert f"jurnal {entry.number}" in report and "sebelum awal pembukuan" in report
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_never_blocks_an_upgrade_over_old_rows_outside_the_range(capsys):
+    """A database that already holds a row outside the range (written before the fix)
+    still migrates: PostgreSQL checks new rows only (NOT VALID), SQLite warns."""
+    import importlib
+
+    from django.db.migrations.loader import MigrationLoader
+
+    from kopdes.ledger.models import AccountBalance
+
+    module = importlib.import_module("kopdes.ledger.migrations.0007_sane_business_dates")
+    constraint = next(
+        c for c in AccountBalance._meta.constraints if c.name == "ledger_balance_period_sane"
+    )
+    koperasi = with_books(make_koperasi())
+    account = Account.objects.filter(koperasi=koperasi).first()
+    loader = MigrationLoader(connection)
+    # The table as it was before migration 0007 (SQLite rebuilds it from this model).
+    before = loader.project_state(("ledger", "0006_shu_statement_accounts"))
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(before.apps.get_model("ledger", "AccountBalance"), constraint)
+    try:
+        AccountBalance.objects.create(koperasi=koperasi, account=account, period=101)
+        state = loader.project_state(("ledger", "0007_sane_business_dates"))
+        operation = module.SaneCheck(model_name="accountbalance", constraint=constraint)
+        with connection.schema_editor() as editor:
+            operation.database_forwards("ledger", editor, state, state)
+        assert "ledger_accountbalance holds 1 row(s)" in capsys.readouterr().err
+        if connection.vendor == "postgresql":
+            with pytest.raises(IntegrityError), transaction.atomic():
+                AccountBalance.objects.create(
+                    koperasi=koperasi, account=account, business_unit="x", period=999912
+                )
+        assert AccountBalance.objects.filter(period=101).count() == 1
+    finally:
+        AccountBalance.objects.filter(period__lt=200001).delete()
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute(
+                    "ALTER TABLE ledger_accountbalance "
+                    "DROP CONSTRAINT IF EXISTS ledger_balance_period_sane"
+                )
+        with connection.schema_editor() as editor:
+            editor.add_constraint(AccountBalance, constraint)
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, "ledger_accountbalance")
+    assert "ledger_balance_period_sane" in found
