@@ -7,7 +7,12 @@ class SavingsConfig(AppConfig):
     verbose_name = "Savings"
 
     def ready(self) -> None:
+        from kopdes.platform.core.exits import register_exit_settlement
         from kopdes.savings import (
             tiles,  # noqa: F401  (registers the dashboard tiles)
             verification,  # noqa: F401  (registers the kopdes verify check)
         )
+        from kopdes.savings.services import settle_member_exit
+
+        # members approves an exit; savings pays it out (``platform.core.exits``).
+        register_exit_settlement(settle_member_exit)

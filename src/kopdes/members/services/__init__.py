@@ -1,0 +1,136 @@
+"""Writes of the members app: registration, activation, exit, personal-data duties, portal.
+
+Every function validates all input before writing, checks the permission matrix, and
+records its audit event in the same transaction. Times and dates are passed in.
+Messages are English gettext source strings (Bahasa Indonesia is the default language);
+the pure NIK/phone rules in ``kopdes.domain`` speak Indonesian directly.
+"""
+
+from kopdes.members.errors import ImportErrors, MemberError, NotFoundError, RegistrationErrors
+from kopdes.members.services._common import (
+    ACTIVATION_ALPHABET,
+    ACTIVATION_MAX_ATTEMPTS,
+    ACTIVATION_VALIDITY,
+    ANONYMISED_NAME,
+    CARD_PREFIX,
+    DEFAULT_CONSENT_PURPOSE,
+    MAX_PHOTO_BYTES,
+    PHOTO_FORMATS,
+    RETENTION_YEARS,
+    SUBJECT_TYPE,
+    CleanRegistration,
+    _date,
+    _is_own,
+    _roles,
+    _same_koperasi,
+    _text,
+    log,
+)
+from kopdes.members.services.card import (
+    _card_key,
+    _card_signature,
+    member_card_payload,
+    read_member_card,
+)
+from kopdes.members.services.exit import _settle_exit, approve_exit, propose_exit, reject_exit
+from kopdes.members.services.personal_data import (
+    CORRECTABLE,
+    anonymise_member,
+    correct_member,
+    export_member_data,
+    request_data,
+    retention_due,
+)
+from kopdes.members.services.photo import (
+    _photo_context,
+    _photo_path,
+    _store_photo,
+    check_ktp_photo,
+    read_ktp_photo,
+    replace_ktp_photo,
+)
+from kopdes.members.services.portal import (
+    _code_hash,
+    activate_portal,
+    issue_portal_code,
+    link_portal_user,
+    portal_username,
+)
+from kopdes.members.services.registration import (
+    _build_member,
+    _consent,
+    _create_heirs,
+    _current_notice,
+    _next_numbers,
+    _nik_taken,
+    _registration_summary,
+    _replay,
+    clean_registration,
+    nik_index,
+    register_member,
+    register_members,
+)
+from kopdes.members.services.status import activate_member, return_to_candidate
+
+__all__ = [
+    "ACTIVATION_ALPHABET",
+    "ACTIVATION_MAX_ATTEMPTS",
+    "ACTIVATION_VALIDITY",
+    "ANONYMISED_NAME",
+    "CARD_PREFIX",
+    "CORRECTABLE",
+    "DEFAULT_CONSENT_PURPOSE",
+    "MAX_PHOTO_BYTES",
+    "PHOTO_FORMATS",
+    "RETENTION_YEARS",
+    "SUBJECT_TYPE",
+    "CleanRegistration",
+    "ImportErrors",
+    "MemberError",
+    "NotFoundError",
+    "RegistrationErrors",
+    "_build_member",
+    "_card_key",
+    "_card_signature",
+    "_code_hash",
+    "_consent",
+    "_create_heirs",
+    "_current_notice",
+    "_date",
+    "_is_own",
+    "_next_numbers",
+    "_nik_taken",
+    "_photo_context",
+    "_photo_path",
+    "_registration_summary",
+    "_replay",
+    "_roles",
+    "_same_koperasi",
+    "_settle_exit",
+    "_store_photo",
+    "_text",
+    "activate_member",
+    "activate_portal",
+    "anonymise_member",
+    "approve_exit",
+    "check_ktp_photo",
+    "clean_registration",
+    "correct_member",
+    "export_member_data",
+    "issue_portal_code",
+    "link_portal_user",
+    "log",
+    "member_card_payload",
+    "nik_index",
+    "portal_username",
+    "propose_exit",
+    "read_ktp_photo",
+    "read_member_card",
+    "register_member",
+    "register_members",
+    "reject_exit",
+    "replace_ktp_photo",
+    "request_data",
+    "retention_due",
+    "return_to_candidate",
+]
