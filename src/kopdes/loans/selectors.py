@@ -7,13 +7,10 @@ figures.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import uuid
 from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +30,6 @@ from kopdes.loans.models import (
     Repayment,
     RepaymentReversal,
 )
-from kopdes.members.models import Member
-from kopdes.platform.core import ahead
-from kopdes.platform.core.rows import columns, execute_batch, from_rows
-from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG, AheadRead
 
 
 def _get(qs, pk):
@@ -49,68 +42,10 @@ def _get(qs, pk):
     return obj
 
 
-_LOAN_JOIN = ((Loan, "l"), (Member, "m"), (LoanProduct, "p"))
-
-
-@functools.cache
-def _loan_sql(vendor: str, by_slug: bool = False) -> str:
-    quote = connection.ops.quote_name
-    selected = ", ".join(
-        f"{alias}.{quote(column)}" for model, alias in _LOAN_JOIN for column in columns(model)
-    )
-    koperasi = KOPERASI_OF_SLUG if by_slug else "%s"
-    return (
-        f"SELECT {selected} FROM {quote(Loan._meta.db_table)} l"  # noqa: S608 (model's names)
-        f" JOIN {quote(Member._meta.db_table)} m ON m.id = l.member_id"
-        f" JOIN {quote(LoanProduct._meta.db_table)} p ON p.id = l.product_id"
-        f" WHERE l.koperasi_id = {koperasi} AND l.id = %s"
-    )
-
-
-def loan_ahead(slug: str, loan_id: Any) -> AheadRead | None:
-    """The statement ``get_loan`` runs, scoped to the koperasi of the URL's ``slug``, to go
-    with the caller's token (``access.reads_ahead``); ``get_loan`` takes its rows."""
-    try:
-        pk = uuid.UUID(str(loan_id))
-    except (ValueError, TypeError, AttributeError):
-        return None
-    params = [slug, Loan._meta.pk.get_db_prep_value(pk, connection)]
-    return _ahead_key(pk, slug), [(_loan_sql(connection.vendor, by_slug=True), params)]
-
-
-def _ahead_key(pk: uuid.UUID, slug: str) -> tuple:
-    return ("loans.loan", pk, slug)
-
-
 def get_loan(koperasi, loan_id: Any) -> Loan:
     """The koperasi's loan with its member and product (404 for a malformed id or
-    another koperasi's loan). Every repayment, page and API call on a loan starts here:
-    one plain statement (no query compilation), the instances built as the ORM builds
-    them."""
-    pk = Loan._meta.pk
-    try:
-        params = [
-            pk.get_db_prep_value(koperasi.pk, connection),
-            pk.get_db_prep_value(uuid.UUID(str(loan_id)), connection),
-        ]
-    except (ValueError, TypeError, AttributeError):  # a malformed id is "not found"
-        raise Http404 from None
-    found = ahead.take(_ahead_key(uuid.UUID(str(loan_id)), koperasi.slug))
-    if found is None:
-        found = execute_batch([(_loan_sql(connection.vendor), params)])
-    (found,) = found
-    if not found:
-        raise Http404
-    row = found[0]
-    built = []
-    start = 0
-    for model, _alias in _LOAN_JOIN:
-        width = len(columns(model))
-        built.extend(from_rows(model, [row[start : start + width]]))
-        start += width
-    loan, loan.member, loan.product = built
-    if loan.koperasi_id != koperasi.pk:
-        raise Http404
+    another koperasi's loan). Every repayment, page and API call on a loan starts here."""
+    loan = _get(Loan.objects.filter(koperasi=koperasi).select_related("member", "product"), loan_id)
     # The caller's koperasi object, not a second query when a service reads .koperasi.
     loan.koperasi = loan.member.koperasi = koperasi
     return loan
@@ -520,7 +455,7 @@ def qris_code(koperasi, loan: Loan, amount: int) -> dict[str, Any]:
 
     from kopdes.domain.money import terbilang
     from kopdes.loans.qris import payment_payload
-    from kopdes.platform.tenancy.regions import UnknownRegionError, lookup_region
+    from kopdes.platform.core.regions import UnknownRegionError, lookup_region
 
     try:
         city = lookup_region(koperasi.region_code).kabupaten

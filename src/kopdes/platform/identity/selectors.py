@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,11 @@ from kopdes.platform.identity import rolecache
 from kopdes.platform.identity.choices import OFFICER_ROLES, Role
 from kopdes.platform.identity.models import Invitation, RoleAssignment, User
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.models import Koperasi
+
+if TYPE_CHECKING:
+    # identity sits below tenancy (import-linter): the koperasi is a type here, and a model
+    # reached through identity's own foreign key at run time (``_koperasi_model``).
+    from kopdes.platform.tenancy.models import Koperasi
 
 
 def active_assignments(user: User) -> QuerySet[RoleAssignment]:
@@ -23,54 +28,17 @@ def active_assignments(user: User) -> QuerySet[RoleAssignment]:
 
 
 def _assignments(user: User) -> list[tuple[str, object, str]]:
-    """(role, koperasi_id, region_prefix) of the user's active roles; memoised per request."""
+    """(role, koperasi_id, region_prefix) of the user's active roles; memoised per request
+    (``rolecache``)."""
     return rolecache.lookup(user.pk, lambda: _load_assignments(user.pk))
 
 
-def _assignments_statement(user_pk) -> tuple[str, list]:
-    # Raw SQL: every posting asks this (for its audit label) and the ORM's query
-    # compilation cost more than the query itself.
-    field = RoleAssignment._meta.get_field("user")
-    return assignments_of(("%s", [field.get_db_prep_value(user_pk, connection)]))
-
-
-def assignments_of(user_id: tuple[str, list]) -> tuple[str, list]:
-    """``assignments_statement`` for the user whose id is the SQL expression ``user_id``
-    ((sql, params), e.g. the owner of an API token): for a batch sent before the user is
-    known. Its rows go to ``take_assignments`` once the user is."""
-    table = RoleAssignment._meta.db_table
-    return (
-        f"SELECT role, koperasi_id, region_prefix FROM {table} "  # noqa: S608 (model's table)
-        f"WHERE user_id = {user_id[0]} AND revoked_at IS NULL",
-        list(user_id[1]),
-    )
-
-
-def assignments_statement(user: User) -> tuple[str, list] | None:
-    """The read behind ``roles_for``, for a caller to send in its own batch (then
-    ``take_assignments``); None when this request already has it or there is no user."""
-    if not user.is_authenticated or rolecache.known(user.pk):
-        return None
-    return _assignments_statement(user.pk)
-
-
-def take_assignments(user: User, rows: list[tuple]) -> None:
-    """The rows of ``assignments_statement``, memoised for the rest of the request."""
-    rolecache.store(user.pk, _convert_assignments(rows))
-
-
 def _load_assignments(user_pk) -> list[tuple[str, object, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(*_assignments_statement(user_pk))
-        return _convert_assignments(cursor.fetchall())
-
-
-def _convert_assignments(rows) -> list[tuple[str, object, str]]:
-    field = RoleAssignment._meta.get_field("koperasi")
-    return [
-        (role, field.to_python(kid) if kid is not None else None, prefix)
-        for role, kid, prefix in rows
-    ]
+    return list(
+        RoleAssignment.objects.filter(user_id=user_pk, revoked_at__isnull=True).values_list(
+            "role", "koperasi_id", "region_prefix"
+        )
+    )
 
 
 def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
@@ -102,8 +70,15 @@ def require_perm(actor, koperasi: Koperasi, code: str) -> frozenset[Role]:
     return roles
 
 
+def _koperasi_model() -> type[Koperasi]:
+    """``tenancy.Koperasi``, as ``RoleAssignment.koperasi`` names it (by its label, so that
+    identity does not import tenancy, which sits above it)."""
+    return RoleAssignment._meta.get_field("koperasi").related_model  # type: ignore[return-value]
+
+
 def koperasi_for(user: User) -> QuerySet[Koperasi]:
     """Every koperasi the user may open, for the koperasi picker."""
+    Koperasi = _koperasi_model()
     if not user.is_authenticated or not user.is_active:
         return Koperasi.objects.none()
     assignments = list(active_assignments(user).only("role", "koperasi_id", "region_prefix"))

@@ -13,6 +13,7 @@ import secrets
 import time
 from base64 import b32encode
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -32,7 +33,10 @@ from kopdes.platform.identity.choices import CROSS_ROLES, KOPERASI_ROLES, Role
 from kopdes.platform.identity.models import ApiToken, Invitation, RoleAssignment, User
 from kopdes.platform.identity.permissions import has_perm, may_grant, role_label
 from kopdes.platform.identity.selectors import active_assignments, roles_for
-from kopdes.platform.tenancy.models import Koperasi
+
+if TYPE_CHECKING:
+    # identity sits below tenancy (import-linter): here the koperasi is only a type.
+    from kopdes.platform.tenancy.models import Koperasi
 
 INVITATION_TTL = timedelta(days=7)
 RECOVERY_CODE_COUNT = 10
@@ -260,7 +264,7 @@ def grant_cross_role(
 
 
 def _check_region_prefix(prefix: str) -> None:
-    from kopdes.platform.tenancy.regions import region_name
+    from kopdes.platform.core.regions import region_name
 
     if not prefix:
         raise IdentityError(

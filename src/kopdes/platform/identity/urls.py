@@ -9,16 +9,4 @@ urlpatterns = [
     path("akun/verifikasi/", views.two_factor, name="two-factor"),
     path("akun/kode-pemulihan/", views.recovery_codes, name="recovery-codes"),
     path("akun/undangan/<str:token>/", views.invitation_accept, name="invitation-accept"),
-    path("k/<slug:slug>/pengurus/", views.officer_list, name="officer-list"),
-    path("k/<slug:slug>/pengurus/undang/", views.officer_invite, name="officer-invite"),
-    path(
-        "k/<slug:slug>/pengurus/<uuid:assignment_id>/cabut/",
-        views.role_revoke,
-        name="role-revoke",
-    ),
-    path(
-        "k/<slug:slug>/pengurus/<uuid:assignment_id>/reset-verifikasi/",
-        views.two_factor_reset,
-        name="two-factor-reset",
-    ),
 ]

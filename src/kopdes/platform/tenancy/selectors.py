@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from kopdes.domain import rates
 from kopdes.domain.adart import COLLATERAL_FACTOR_FIELDS, PPAP_RATE_FIELDS, SHU_POOLS, AdArt
+from kopdes.platform.core.regions import Region, UnknownRegionError, lookup_region
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.models import Koperasi
-from kopdes.platform.tenancy.regions import Region, UnknownRegionError, lookup_region
 
 
 def format_rupiah(sen: int) -> str:

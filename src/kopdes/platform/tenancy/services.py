@@ -22,12 +22,12 @@ from kopdes.domain import dates
 from kopdes.domain.adart import AdArt, AdArtError
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import DomainError, PermissionDeniedError
+from kopdes.platform.core.regions import UnknownRegionError, lookup_region
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import active_assignments, roles_for
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.models import Koperasi
-from kopdes.platform.tenancy.regions import UnknownRegionError, lookup_region
 
 # Lower-case letters, digits and single hyphens; 3..60 characters; it appears in every URL.
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,59}$", re.ASCII)

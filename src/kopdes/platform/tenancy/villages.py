@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from lokal import wilayah
 
 from kopdes.domain.regions import normalize_region_code
-from kopdes.platform.tenancy.regions import Region, UnknownRegionError, lookup_region
+from kopdes.platform.core.regions import Region, UnknownRegionError, lookup_region
 
 CODE_RE = re.compile(r"(?<![0-9.])([0-9]{2}\.?[0-9]{2}\.?[0-9]{2}\.?[0-9]{4})(?![0-9])", re.ASCII)
 MIN_QUERY = 3

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 
 from kopdes.platform.audit.activity import EventView, describe_events
 from kopdes.platform.audit.models import AuditEvent
+from kopdes.platform.core.regions import lookup_region, region_name
 from kopdes.platform.identity.choices import Role
 from kopdes.platform.identity.models import RoleAssignment
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.identity.selectors import koperasi_for, oversight_scopes
 from kopdes.platform.tenancy.choices import BusinessUnit
-from kopdes.platform.tenancy.regions import lookup_region, region_name
 from kopdes.platform.web.navigation import navigation_for
 from kopdes.platform.web.tiles import Tile, TileData, register_tile, tiles_for
 

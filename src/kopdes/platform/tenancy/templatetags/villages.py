@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from kopdes.platform.tenancy.regions import UnknownRegionError, lookup_region
+from kopdes.platform.core.regions import UnknownRegionError, lookup_region
 
 register = template.Library()
 
