@@ -8,8 +8,8 @@ from kopdes.ledger.api import router as ledger_router
 from kopdes.loans.api import router as loans_router
 from kopdes.members.api import router as members_router
 from kopdes.platform.core.api_errors import install_error_handlers
+from kopdes.platform.identity.api import ApiTokenAuth
 from kopdes.platform.identity.api import router as identity_router
-from kopdes.platform.tenancy.api import KoperasiTokenAuth
 from kopdes.platform.tenancy.api import router as tenancy_router
 from kopdes.savings.api import router as savings_router
 
@@ -17,7 +17,7 @@ api = NinjaAPI(
     title="kopdes API",
     version="1",
     description="API koperasi desa. Token: header `Authorization: Bearer <token>`.",
-    auth=KoperasiTokenAuth(),
+    auth=ApiTokenAuth(),
     urls_namespace="api",
 )
 install_error_handlers(api)

@@ -78,13 +78,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every personal answer (/k/, /portal/, /api/, logged in).
     "kopdes.platform.core.middleware.NoStoreMiddleware",
-    # django-otp's, reading the user, her device and (under /k/<slug>/) the koperasi and
-    # her roles in one round trip.
-    "kopdes.platform.tenancy.middleware.OTPMiddleware",
-    # What a request already read, kept for the rest of it: one role query per request
-    # instead of one per permission check (identity.rolecache), the rows an API call read
-    # with its token for the view's selector (core.ahead).
-    "kopdes.platform.core.memo.RequestMemoMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # One query for the user's role assignments per request instead of one per check
+    # (TOTP, page, service, audit label): identity.rolecache. Before any view runs.
+    "kopdes.platform.identity.rolecache.RoleMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,13 +140,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": os.environ.get("KOPDES_TEST_SQLITE") or ":memory:"}
 else:
     if _db["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend remembering the advisory locks a transaction holds (see module).
+        # Django's backend with a socket health check and opt-in prepared statements for
+        # platform.core.rows' batches (see the module).
         _db["ENGINE"] = "kopdes.platform.core.postgresql"
     _db.setdefault("OPTIONS", {})
     _db["CONN_HEALTH_CHECKS"] = True
-    # Statements batched by platform.core.rows are prepared once per session; off behind a
-    # pooler in transaction mode (KOPDES_PG_PREPARE=0).
-    _db["PREPARE_STATEMENTS"] = os.environ.get("KOPDES_PG_PREPARE", "1") != "0"
+    # Off by default. Opt in (KOPDES_PG_PREPARE=1) only with a direct connection: the
+    # system checks (platform.core.checks) refuse it with a pooler in transaction mode
+    # (KOPDES_PG_POOLER=transaction), Django's pool or server_side_binding.
+    _db["PREPARE_STATEMENTS"] = os.environ.get("KOPDES_PG_PREPARE", "0") == "1"
+    _db["POOLER_MODE"] = os.environ.get("KOPDES_PG_POOLER", "")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,7 +157,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "kopdes.platform.identity.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -179,7 +179,6 @@ LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "identity:login"
 
-SESSION_ENGINE = "kopdes.platform.identity.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("KOPDES_SESSION_SECONDS", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

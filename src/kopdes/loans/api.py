@@ -22,7 +22,7 @@ from kopdes.loans.errors import LoanError
 from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
+from kopdes.platform.tenancy.access import access_koperasi
 
 router = Router(tags=["loans"])
 
@@ -150,11 +150,6 @@ def get_loan(request: HttpRequest, loan_id: str, slug: str = Path(...)):
     """One loan with its schedule (404 for another koperasi's). Amounts in sen."""
     koperasi = _koperasi(request, slug, "loans.view")
     return _loan_out(selectors.get_loan(koperasi, loan_id))
-
-
-@reads_ahead("api:loans-repay")
-def _loan_ahead(slug: str, kwargs: dict):
-    return selectors.loan_ahead(slug, kwargs.get("loan_id"))
 
 
 @router.post(

@@ -21,7 +21,7 @@ from kopdes.domain.money import terbilang
 from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi, reads_ahead
+from kopdes.platform.tenancy.access import access_koperasi
 from kopdes.savings import selectors, services
 from kopdes.savings.models import WithdrawalRequest
 
@@ -137,11 +137,6 @@ def get_account(request: HttpRequest, account_id: str, slug: str = Path(...)):
     """One account with its balance (404 for another koperasi's)."""
     koperasi = _koperasi(request, slug, "savings.view")
     return _account_out(selectors.get_account(koperasi, account_id))
-
-
-@reads_ahead("api:savings-deposit", "api:savings-withdraw")
-def _account_ahead(slug: str, kwargs: dict):
-    return selectors.account_ahead(slug, kwargs.get("account_id"))
 
 
 def _move(request, slug, account_id, payload: MoveIn, key: str, service):

@@ -10,23 +10,16 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Q, Sum
 from django.http import Http404
 
 from kopdes.domain.savings import months_in_arrears
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
-from kopdes.platform.core import ahead
 from kopdes.platform.core.rows import (
-    execute_batch,
     filter_by,
-    first_from_rows,
-    from_rows,
     get_by,
-    select_statement,
 )
-from kopdes.platform.tenancy.access import KOPERASI_OF_SLUG, AheadRead
 from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
 from kopdes.savings.models import (
     Correction,
@@ -38,34 +31,6 @@ from kopdes.savings.models import (
 )
 
 PASSBOOK_LINES_PER_PAGE = 20
-
-
-def account_ahead(slug: str, account_id) -> AheadRead | None:
-    """The statement reading the account a teller API call names, scoped to the koperasi
-    of the URL's ``slug``, to go with the caller's token (``access.reads_ahead``);
-    ``get_account(..., with_member=False)`` takes its rows."""
-    pk = _uuid_or_none(account_id)
-    if pk is None:
-        return None
-    where = _scope(_by_slug(slug))
-    return _ahead_key(pk, slug), [select_statement(SavingsAccount, where=where, id=pk)]
-
-
-def _ahead_key(pk: uuid.UUID, slug: str) -> tuple:
-    return ("savings.account", pk, slug)
-
-
-def teller_ahead(slug: str, member_id) -> AheadRead | None:
-    """``teller_data``'s statements for the member a teller page names, scoped to the
-    koperasi of the URL's ``slug``, to go with the officer's session (``reads_ahead``)."""
-    pk = _uuid_or_none(member_id)
-    if pk is None:
-        return None
-    return _teller_key(pk, slug), _teller_statements(_by_slug(slug), pk)
-
-
-def _teller_key(pk: uuid.UUID, slug: str) -> tuple:
-    return ("savings.teller", pk, slug)
 
 
 def _uuid_or_none(value) -> uuid.UUID | None:
@@ -85,24 +50,14 @@ def _uuid_or_404(value) -> str:
 def get_account(koperasi, account_id, *, with_member: bool = True) -> SavingsAccount:
     """One account of ``koperasi`` (404 for a missing or foreign id).
 
-    ``with_member=False`` for the teller API: a deposit needs only the account's own row,
-    and joining the member and product rows was a third of the request's time. That row
-    may have come with the caller's token (``account_ahead``).
+    ``with_member=False`` for the teller API: a deposit needs only the account's own row.
     """
     pk = _uuid_or_404(account_id)
+    accounts = SavingsAccount.objects.filter(koperasi=koperasi, pk=pk)
     if with_member:
-        account = (
-            SavingsAccount.objects.filter(koperasi=koperasi, pk=pk)
-            .select_related("member", "product")
-            .first()
-        )
-    else:
-        found = ahead.take(_ahead_key(uuid.UUID(pk), koperasi.slug))
-        if found is None:
-            account = get_by(SavingsAccount, koperasi_id=koperasi.pk, id=uuid.UUID(pk))
-        else:
-            account = first_from_rows(SavingsAccount, found[0])
-    if account is None or account.koperasi_id != koperasi.pk:
+        accounts = accounts.select_related("member", "product")
+    account = accounts.first()
+    if account is None:
         raise Http404
     # The caller's koperasi object, not a second query when a service reads .koperasi.
     account.koperasi = koperasi
@@ -129,44 +84,10 @@ class TellerData:
 
 def teller_data(koperasi, member_id) -> TellerData:
     """What the teller page needs (the member, her accounts, the counter accounts); 404
-    for a missing or foreign member. Read with the officer's session when the page's
-    first round trip did (``teller_ahead``), else in one round trip of its own."""
-    pk = uuid.UUID(_uuid_or_404(member_id))
-    found = ahead.take(_teller_key(pk, koperasi.slug))
-    if found is None:
-        found = execute_batch(_teller_statements(_db_pk(koperasi.pk), pk))
-    members, accounts, counters = found
-    member = first_from_rows(Member, members)
-    if member is None or member.koperasi_id != koperasi.pk:
-        raise Http404
-    member.koperasi = koperasi
-    own = [a for a in from_rows(SavingsAccount, accounts) if a.koperasi_id == koperasi.pk]
-    return TellerData(member, _own_accounts(own, member), _counters(counters))
-
-
-def _teller_statements(koperasi: tuple[str, list], member_pk: uuid.UUID) -> list:
-    """The member, her accounts and the counter accounts of the koperasi ``koperasi``
-    (an SQL expression with its parameters: the id itself, or its lookup by slug)."""
-    return [
-        select_statement(Member, where=_scope(koperasi), id=member_pk),
-        select_statement(SavingsAccount, where=_scope(koperasi), member_id=member_pk),
-        _counter_statement(koperasi),
-    ]
-
-
-# A koperasi as an SQL expression with its parameters: its id, or its lookup by the URL's
-# slug for a read sent before the koperasi itself is known (``reads_ahead``).
-def _db_pk(koperasi_pk) -> tuple[str, list]:
-    return "%s", [Member._meta.get_field("koperasi").get_db_prep_value(koperasi_pk, connection)]
-
-
-def _by_slug(slug: str) -> tuple[str, list]:
-    return KOPERASI_OF_SLUG, [slug]
-
-
-def _scope(koperasi: tuple[str, list]) -> tuple[str, list]:
-    """``select_statement``'s ``where`` for the rows of ``koperasi``."""
-    return f"koperasi_id = {koperasi[0]}", koperasi[1]
+    for a missing or foreign member."""
+    member = get_member(koperasi, member_id)
+    accounts = list(SavingsAccount.objects.filter(koperasi=koperasi, member=member))
+    return TellerData(member, _own_accounts(accounts, member), counter_accounts(koperasi))
 
 
 def find_member(koperasi, number_or_payload: str) -> Member | None:
@@ -450,18 +371,12 @@ def counter_accounts(koperasi) -> list[tuple[str, str]]:
     account under Kas or Bank (e.g. "1-1200.01 Bank BRI"); never an account with a
     sub-ledger. A few dozen rows at most: read once and walked in Python.
     """
-    (rows,) = execute_batch([_counter_statement(_db_pk(koperasi.pk))])
-    return _counters(rows)
+    from kopdes.ledger.models import Account
 
-
-def _counter_statement(koperasi: tuple[str, list]) -> tuple[str, list]:
-    # Plain SQL (every teller page shows the list); ids stay in the database's own form,
-    # compared only with each other. ``koperasi``: as ``_teller_statements``'.
-    return (
-        "SELECT id, code, name, parent_id, is_active, subledger_kind FROM ledger_account "  # noqa: S608 (placeholders only)
-        f"WHERE koperasi_id = {koperasi[0]} AND code LIKE %s",
-        [*koperasi[1], "1-1%"],
+    rows = Account.objects.filter(koperasi=koperasi, code__startswith="1-1").values_list(
+        "id", "code", "name", "parent_id", "is_active", "subledger_kind"
     )
+    return _counters(list(rows))
 
 
 def _counters(rows) -> list[tuple[str, str]]:

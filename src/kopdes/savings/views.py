@@ -27,7 +27,8 @@ from kopdes.members.choices import MemberStatus
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import koperasi_view, reads_ahead
+from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.tenancy.requests import KoperasiRequest
 from kopdes.savings import export, forms, opening, selectors, services
 from kopdes.savings.choices import AccountStatus, SavingsKind, TxnKind
 from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
@@ -35,8 +36,8 @@ from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
 CORRECTION_KINDS = frozenset(services.CORRECTABLE_KINDS)
 
 
-def _can(request: HttpRequest, code: str) -> bool:
-    return has_perm(request.roles, code)  # type: ignore[attr-defined]
+def _can(request: KoperasiRequest, code: str) -> bool:
+    return has_perm(request.roles, code)
 
 
 def _today() -> dt.date:
@@ -48,8 +49,8 @@ def _today() -> dt.date:
 
 @require_GET
 @koperasi_view("savings.view")
-def home(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def home(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     form = forms.FindMemberForm(request.GET or None)
     not_found = False
     if form.is_bound and form.is_valid():
@@ -77,8 +78,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @koperasi_view("savings.view")
-def member(request: HttpRequest, member_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def member(request: KoperasiRequest, member_id) -> HttpResponse:
+    koperasi = request.koperasi
     person = selectors.get_member(koperasi, member_id)
     accounts = selectors.list_member_accounts(person)
     has = {a.kind for a in accounts if a.status == AccountStatus.OPEN}
@@ -102,8 +103,8 @@ def member(request: HttpRequest, member_id) -> HttpResponse:
 
 @require_POST
 @koperasi_view("savings.teller")
-def account_open(request: HttpRequest, member_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def account_open(request: KoperasiRequest, member_id) -> HttpResponse:
+    koperasi = request.koperasi
     person = selectors.get_member(koperasi, member_id)
     kind = request.POST.get("kind", "")
     if kind not in (SavingsKind.MANDATORY, SavingsKind.VOLUNTARY):
@@ -143,16 +144,11 @@ def _needs_pokok(person, accounts) -> bool:
     )
 
 
-@reads_ahead("savings:deposit", "savings:withdraw")
-def _teller_ahead(slug: str, kwargs: dict):
-    return selectors.teller_ahead(slug, kwargs.get("member_id"))
-
-
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.teller")
-def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
+def teller(request: KoperasiRequest, member_id, op: str) -> HttpResponse:
     """Step 1 form; step "review": amount and terbilang to confirm; step "post": move money."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     data = selectors.teller_data(koperasi, member_id)
     person, counters = data.member, data.counters
     accounts = _teller_accounts(data.accounts, op)
@@ -238,8 +234,8 @@ def teller(request: HttpRequest, member_id, op: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.teller")
-def transfer(request: HttpRequest, member_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def transfer(request: KoperasiRequest, member_id) -> HttpResponse:
+    koperasi = request.koperasi
     person = selectors.get_member(koperasi, member_id)
     open_accounts = [
         a for a in selectors.list_member_accounts(person) if a.status == AccountStatus.OPEN
@@ -291,9 +287,9 @@ def transfer(request: HttpRequest, member_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.teller")
-def pay_principal(request: HttpRequest, member_id) -> HttpResponse:
+def pay_principal(request: KoperasiRequest, member_id) -> HttpResponse:
     """Simpanan pokok: confirm the AD/ART amount in words, then take it (activates a calon)."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     person = selectors.get_member(koperasi, member_id)
     form = forms.CounterForm(
         request.POST if request.method == "POST" else None,
@@ -321,8 +317,8 @@ def pay_principal(request: HttpRequest, member_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.teller")
-def term_place(request: HttpRequest, member_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def term_place(request: KoperasiRequest, member_id) -> HttpResponse:
+    koperasi = request.koperasi
     person = selectors.get_member(koperasi, member_id)
     product = services.default_product(koperasi, SavingsKind.TERM)
     step = request.POST.get("step", "")
@@ -371,9 +367,9 @@ def term_place(request: HttpRequest, member_id) -> HttpResponse:
 
 @require_POST
 @koperasi_view("savings.teller")
-def term_close(request: HttpRequest, savings_account_id) -> HttpResponse:
+def term_close(request: KoperasiRequest, savings_account_id) -> HttpResponse:
     """Settle at maturity (action "settle") or break early (action "break")."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     account = selectors.get_account(koperasi, savings_account_id)
     action = request.POST.get("action", "")
     try:
@@ -394,9 +390,9 @@ def term_close(request: HttpRequest, savings_account_id) -> HttpResponse:
 
 @require_GET
 @koperasi_view("savings.view")
-def receipt(request: HttpRequest, transaction_id) -> HttpResponse:
+def receipt(request: KoperasiRequest, transaction_id) -> HttpResponse:
     """The receipt (bukti setoran/penarikan): 58 mm print layout and a WhatsApp link."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     txn = selectors.get_transaction(koperasi, transaction_id)
     kind = dict(TxnKind.choices).get(txn.kind, txn.kind)
     text = _(
@@ -487,9 +483,9 @@ def _statement_response(request, statement, template_context, name: str) -> Http
 
 @require_GET
 @koperasi_view("savings.view")
-def account(request: HttpRequest, savings_account_id) -> HttpResponse:
+def account(request: KoperasiRequest, savings_account_id) -> HttpResponse:
     """One account: its statement for a date range (page, ?format=pdf, ?format=xlsx)."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     acc = selectors.get_account(koperasi, savings_account_id)
     form, date_from, date_to = _statement_range(request)
     statement = selectors.member_statement(acc, date_from, date_to)
@@ -504,8 +500,8 @@ def account(request: HttpRequest, savings_account_id) -> HttpResponse:
 
 @require_GET
 @koperasi_view("savings.view")
-def member_statement(request: HttpRequest, member_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def member_statement(request: KoperasiRequest, member_id) -> HttpResponse:
+    koperasi = request.koperasi
     person = selectors.get_member(koperasi, member_id)
     form, date_from, date_to = _statement_range(request)
     statement = selectors.member_statement(person, date_from, date_to)
@@ -514,9 +510,9 @@ def member_statement(request: HttpRequest, member_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.view")
-def passbook(request: HttpRequest, savings_account_id) -> HttpResponse:
+def passbook(request: KoperasiRequest, savings_account_id) -> HttpResponse:
     """The next passbook page (lines not printed yet); POST marks them printed."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     acc = selectors.get_account(koperasi, savings_account_id)
     if request.method == "POST":
         try:
@@ -547,8 +543,8 @@ def passbook(request: HttpRequest, savings_account_id) -> HttpResponse:
 
 @require_GET
 @koperasi_view("savings.view")
-def approval_list(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def approval_list(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     return render(
         request,
         "savings/approvals.html",
@@ -561,8 +557,8 @@ def approval_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @koperasi_view("savings.approve_withdrawal")
-def approval_decide(request: HttpRequest, withdrawal_id, decision: str) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def approval_decide(request: KoperasiRequest, withdrawal_id, decision: str) -> HttpResponse:
+    koperasi = request.koperasi
     req = selectors.get_withdrawal_request(koperasi, withdrawal_id)
     try:
         if decision == "approve":
@@ -591,9 +587,9 @@ def _last_month() -> tuple[int, int]:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.view")
-def jasa(request: HttpRequest) -> HttpResponse:
+def jasa(request: KoperasiRequest) -> HttpResponse:
     """The bendahara's monthly jasa run and the month's postings."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     year, month = _last_month()
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = forms.MonthForm(data, initial={"year": year, "month": month})
@@ -646,9 +642,9 @@ def jasa(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @koperasi_view("savings.view")
-def arrears(request: HttpRequest) -> HttpResponse:
+def arrears(request: KoperasiRequest) -> HttpResponse:
     """Simpanan wajib billing: who is behind at the end of a month, and by how much."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     today = _today()
     year, month = today.year, today.month
     form = forms.MonthForm(request.GET or None, initial={"year": year, "month": month})
@@ -675,9 +671,9 @@ def arrears(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @koperasi_view("savings.import_opening")
-def opening_template(request: HttpRequest) -> HttpResponse:
+def opening_template(request: KoperasiRequest) -> HttpResponse:
     response = HttpResponse(
-        opening.template_workbook(request.koperasi),  # type: ignore[attr-defined]
+        opening.template_workbook(request.koperasi),
         content_type=xlsx.XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = 'attachment; filename="saldo-awal-simpanan.xlsx"'
@@ -686,8 +682,8 @@ def opening_template(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.import_opening")
-def opening_import(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def opening_import(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     form = forms.OpeningUploadForm(
         request.POST or None, request.FILES or None, initial={"date": _today()}
     )
@@ -722,9 +718,9 @@ def opening_import(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("savings.teller")
-def correction_request(request: HttpRequest, transaction_id) -> HttpResponse:
+def correction_request(request: KoperasiRequest, transaction_id) -> HttpResponse:
     """Ask for a movement to be corrected: reason, then the amount in words to confirm."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     txn = selectors.get_transaction(koperasi, transaction_id)
     step = request.POST.get("step", "")
     form = forms.CorrectionForm(request.POST if request.method == "POST" else None)
@@ -760,8 +756,8 @@ def correction_request(request: HttpRequest, transaction_id) -> HttpResponse:
 
 @require_GET
 @koperasi_view("savings.view")
-def corrections(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def corrections(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     pending = selectors.pending_corrections(koperasi)
     for c in pending:
         c.words = terbilang(abs(c.transaction.amount))
@@ -778,8 +774,8 @@ def corrections(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @koperasi_view("savings.approve_correction")
-def correction_decide(request: HttpRequest, correction_id, decision: str) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def correction_decide(request: KoperasiRequest, correction_id, decision: str) -> HttpResponse:
+    koperasi = request.koperasi
     correction = selectors.get_correction(koperasi, correction_id)
     try:
         if decision == "approve":

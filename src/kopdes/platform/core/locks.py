@@ -15,19 +15,12 @@ def lock_statement(name: str) -> tuple[str, list[int]] | None:
     """The statement that takes ``name``'s lock, for the caller to send in the same round
     trip as its first query (``rows.execute_batch``), or None when nothing is to be done.
 
-    PostgreSQL: a transaction-level advisory lock, None if this transaction already holds
-    it (``platform.core.postgresql`` remembers). SQLite: None, because every write
-    transaction is BEGIN IMMEDIATE and so already holds the database's write lock. The
-    lock counts as held from here on: the caller must run the statement.
+    PostgreSQL: a transaction-level advisory lock (taking it again in the same transaction
+    is allowed and costs microseconds inside a batch). SQLite: None, because every write
+    transaction is BEGIN IMMEDIATE and so already holds the database's write lock.
     """
     if connection.vendor != "postgresql":
         return None
-    held = getattr(connection, "held_locks", None)
-    # Outside a transaction the lock would end with the statement: never count it held.
-    if held is not None and connection.in_atomic_block:
-        if name in held:
-            return None
-        held.add(name)
     return "SELECT pg_advisory_xact_lock(%s)", [_key(name)]
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from psycopg.pq import ExecStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 
 M = TypeVar("M", bound=models.Model)
 
@@ -178,10 +178,12 @@ def execute_batch(
     statement and has no rows before a sync).
 
     ``commit=True``: the batch is the last work of the caller's ``atomic()`` block. When
-    that block is the outermost one, on PostgreSQL the COMMIT goes in the same query, one
-    round trip fewer while the koperasi's lock is held; the block's own COMMIT then finds
-    nothing to do (psycopg sends none for an idle connection), and a COMMIT refused by a
-    deferred check raises here, so the block rolls back as it would have. Inside an outer
+    that block is the outermost one, on PostgreSQL the COMMIT goes at the end of the same
+    query, one round trip fewer while the koperasi's lock is held; the block's own COMMIT
+    then finds nothing to do (psycopg sends none for an idle connection), and a COMMIT
+    refused by a deferred check raises here, so the block rolls back as it would have.
+    Nothing may follow the COMMIT: a statement after it would run outside the transaction
+    (checked before sending, and the connection must be idle after it). Inside an outer
     transaction or savepoint (a caller's, a test's) the flag changes nothing.
     """
     todo = [s for s in statements if s is not None]
@@ -191,30 +193,44 @@ def execute_batch(
     db = _db()
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
-            # Each statement as EXECUTE of the session's prepared copy, or bound by psycopg
-            # itself (mogrify), then all sent as one query (see platform/core/postgresql).
+            # Each statement bound by psycopg (or, opted in, as EXECUTE of the session's
+            # prepared copy), then all sent as one query (see platform/core/postgresql).
             query = db.bound(cursor, todo)
-            if commit and _ends_outermost_block(db):
+            committing = commit and _ends_outermost_block(db)
+            if committing:
+                _assert_no_transaction_control(todo)
                 query.append("COMMIT")
-            began = db.send(cursor, ";\n".join(query))
+            cursor.execute(";\n".join(query))
             # The results through psycopg's own cursor, under one translation of its errors
             # into Django's: Django's cursor wraps each method it hands out in a new
-            # translating function, six per statement here (about 2 us each).
+            # translating function, six per statement here.
             results = cursor.cursor
             with db.wrap_database_errors:
-                if began:
-                    results.nextset()  # past the BEGIN's result
                 for n in range(len(todo)):
                     if n:
                         results.nextset()
                     # The result's status, not ``description``: that builds a Column each.
                     returned = results.pgresult.status == ExecStatus.TUPLES_OK
                     out.append(results.fetchall() if returned else [])
+            if committing and db.connection.pgconn.transaction_status != TransactionStatus.IDLE:
+                raise AssertionError("a statement followed the COMMIT of a batch")
         else:
             for sql, params in todo:
                 cursor.execute(sql, params)
                 out.append(cursor.fetchall() if cursor.description is not None else [])
     return out
+
+
+_TRANSACTION_CONTROL = ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT")
+
+
+def _assert_no_transaction_control(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """A batch that ends with COMMIT holds no transaction control of its own: the COMMIT
+    is the last statement of the transaction, and nothing runs after it."""
+    for sql, _params in statements:
+        words = sql.lstrip().split(None, 1)
+        if words and words[0].upper().rstrip(";") in _TRANSACTION_CONTROL:
+            raise AssertionError(f"a batch ending in COMMIT holds {words[0]!r}")
 
 
 def _ends_outermost_block(db) -> bool:

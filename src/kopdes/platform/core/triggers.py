@@ -77,6 +77,12 @@ def _postgres_sql(table: str) -> tuple[str, str]:
     return forward, reverse
 
 
+def _run_script(schema_editor, script: str) -> None:
+    """Run ``script`` statement by statement, as ``RunSQL`` runs its own SQL."""
+    for statement in schema_editor.connection.ops.prepare_sql_script(script):
+        schema_editor.execute(statement, params=None)
+
+
 class AppendOnly(migrations.RunSQL):
     """Migration operation: install the append-only triggers for ``table`` on any vendor."""
 
@@ -92,11 +98,11 @@ class AppendOnly(migrations.RunSQL):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         forward, _ = self._sql(schema_editor.connection.vendor)
-        self._run_sql(schema_editor, forward)
+        _run_script(schema_editor, forward)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         _, reverse = self._sql(schema_editor.connection.vendor)
-        self._run_sql(schema_editor, reverse)
+        _run_script(schema_editor, reverse)
 
     def describe(self):
         return f"Make {self.table} append-only"

@@ -1,23 +1,48 @@
 """A per-request memo of each user's active role assignments.
 
-One money-moving request asks "which roles does this user hold here?" four times (the
-TOTP check, the page's permission, the service's permission, the audit events' role
-label); each was a query. A request memo (``core.memo``) lets them share one query.
-Outside a request (services called from jobs, shell, tests) nothing is memoised. Any save
-of a ``RoleAssignment`` (grant, revoke) empties the memo, so a
-request that changes roles sees the change at once.
+A money-moving request asks "which roles does this user hold?" four times: the TOTP check
+(``needs_two_factor``), the page's permission (``koperasi_view``), the service's own
+``require_perm`` and the audit event's role label. Without the memo each is a query; with
+it the request makes one.
+
+``RoleMemoMiddleware`` opens an empty memo for each request and closes it when the
+response is made, so nothing survives a request. Outside a request (jobs, the shell, most
+tests) there is no memo and every caller reads for itself. Any ``save()`` of a
+``RoleAssignment`` in the request (grant, revoke) empties the memo, so the request sees
+the change at once. ``tests/test_middleware_order.py`` pins where it sits in
+``MIDDLEWARE``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from kopdes.platform.core.memo import RequestMemo
+# user pk -> [(role, koperasi_id, region_prefix), ...]; None outside a request.
+_memo: ContextVar[dict[Any, list] | None] = ContextVar("kopdes_role_memo", default=None)
 
-# user pk -> [(role, koperasi_id, region_prefix), ...]; closed outside a request.
-_memo = RequestMemo("kopdes_role_memo")
-request_memo = _memo.scope  # for a caller outside a request (tests)
+
+@contextmanager
+def request_memo() -> Iterator[None]:
+    """Open an empty memo until the block ends (the middleware; a test outside a request)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+class RoleMemoMiddleware:
+    """Open the role memo for exactly one request."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_memo():
+            return self.get_response(request)
 
 
 def lookup(user_pk: Any, load: Callable[[], list[tuple[str, Any, str]]]) -> list:
@@ -27,19 +52,6 @@ def lookup(user_pk: Any, load: Callable[[], list[tuple[str, Any, str]]]) -> list
     if user_pk not in memo:
         memo[user_pk] = load()
     return memo[user_pk]
-
-
-def known(user_pk: Any) -> bool:
-    """Whether this request already holds ``user_pk``'s assignments."""
-    memo = _memo.get()
-    return memo is not None and user_pk in memo
-
-
-def store(user_pk: Any, assignments: list[tuple[str, Any, str]]) -> None:
-    """Keep assignments a caller read in its own batch (nothing outside a request)."""
-    memo = _memo.get()
-    if memo is not None:
-        memo[user_pk] = assignments
 
 
 def forget() -> None:

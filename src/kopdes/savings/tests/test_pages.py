@@ -8,7 +8,6 @@ import io
 import re
 
 import pytest
-from django.http import Http404
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -120,42 +119,12 @@ def test_a_foreign_account_in_the_post_body_is_refused(
     )
 
 
-def test_the_teller_page_reads_its_member_with_the_officers_session(
-    kasir_client, koperasi, account
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from kopdes.platform.core.testing import sent_statements
-
-    page = url("deposit", koperasi, member_id=account.member_id)
-    k = _key(kasir_client.get(page).content.decode())
-    data = {"account": str(account.pk), "amount": "5.000", "idempotency_key": k, "step": "post"}
-    with CaptureQueriesContext(connection) as ctx:
-        response = kasir_client.post(page, data)
-    assert response.status_code == 302
-    reads = [sent_statements([query]) for query in ctx.captured_queries]
-    members = [s for sqls in reads for s in sqls if 'FROM "members_member"' in s]
-    # The member, her accounts and the counter accounts are read once, by the URL's slug ...
-    assert len(members) == 1 and "tenancy_koperasi" in members[0]
-    if connection.vendor == "postgresql":  # ... in the session's round trip (SQLite: none)
-        batch = " ".join(next(r for r in reads if members[0] in r))
-        for table in ("identity_user", "savings_savingsaccount", "ledger_account"):
-            assert table in batch, table
-    account.refresh_from_db()
-    assert account.balance == 1_000_000_00 + 5_000_00
-
-
-def test_read_ahead_never_serves_another_koperasis_member_at_the_counter(
+def test_the_counter_never_serves_another_koperasis_member(
     kasir_client, koperasi, other_koperasi, kasir, account
 ):
-    from kopdes.platform.core import ahead
-    from kopdes.platform.core.rows import execute_batch
-    from kopdes.savings import selectors
-
     foreign = voluntary_account(other_koperasi, balance=10_000_00)
     before = JournalEntry.objects.count()
-    # The officer's slug with the foreign member: read as nothing, a 404, nothing posted.
+    # The officer's slug with the foreign member: a 404, nothing posted.
     for op in ("deposit", "withdraw"):
         page = url(op, koperasi, member_id=foreign.member_id)
         assert kasir_client.get(page).status_code == 404
@@ -165,18 +134,11 @@ def test_read_ahead_never_serves_another_koperasis_member_at_the_counter(
              "step": "post"},
         )  # fmt: skip
         assert response.status_code == 404
-    # The other koperasi's slug: the tenant check refuses before anything read is used.
+    # The other koperasi's slug: the tenant check refuses.
     other = url("deposit", other_koperasi, member_id=foreign.member_id)
     assert kasir_client.get(other).status_code == 404
+    assert kasir_client.get(url("deposit", koperasi, member_id="bukan-id")).status_code == 404
     assert JournalEntry.objects.count() == before
-    # Rows read ahead under the officer's own slug that name another koperasi's member
-    # (as if the slug had moved between the two reads) are still a 404.
-    _key_there, statements = selectors.teller_ahead(other_koperasi.slug, foreign.member_id)
-    with ahead._memo.scope():
-        here = selectors._teller_key(foreign.member_id, koperasi.slug)
-        ahead.store(here, execute_batch(statements))
-        with pytest.raises(Http404):
-            selectors.teller_data(koperasi, foreign.member_id)
 
 
 def test_a_loan_officer_cannot_open_the_counter(client, koperasi, account):

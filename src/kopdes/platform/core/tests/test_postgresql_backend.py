@@ -1,5 +1,5 @@
-"""The PostgreSQL engine's prepared statements and ``execute_batch(commit=True)``: the
-same rows and the same transactions as plain SQL, fewer round trips and less planning."""
+"""The PostgreSQL engine's opt-in prepared statements and ``execute_batch(commit=True)``:
+the same rows and the same transactions as plain SQL, fewer round trips and less planning."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ postgres_only = pytest.mark.skipif(
 SLUG = "SELECT slug FROM tenancy_koperasi WHERE slug = %s"
 
 
+@pytest.fixture
+def prepare(monkeypatch):
+    """Prepared statements opted in (``KOPDES_PG_PREPARE=1``; off by default)."""
+    monkeypatch.setitem(connection.settings_dict, "PREPARE_STATEMENTS", True)
+
+
 def prepared_on_server() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM pg_prepared_statements")
@@ -36,7 +42,9 @@ def other_connection() -> psycopg.Connection:
 
 @postgres_only
 @pytest.mark.django_db
-def test_a_batched_statement_is_prepared_once_per_session_and_gives_the_same_rows(koperasi):
+def test_a_batched_statement_is_prepared_once_per_session_and_gives_the_same_rows(
+    koperasi, prepare
+):
     assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
     name = connection.prepared[SLUG]
     assert name and name in prepared_on_server()
@@ -51,7 +59,7 @@ def test_a_batched_statement_is_prepared_once_per_session_and_gives_the_same_row
 @postgres_only
 @pytest.mark.django_db
 def test_a_statement_postgresql_cannot_prepare_is_sent_plain_and_the_transaction_goes_on(
-    koperasi,
+    koperasi, prepare
 ):
     untyped = "SELECT count(*) FROM tenancy_koperasi WHERE %s IS NULL"  # $1 has no type
     with transaction.atomic():
@@ -66,18 +74,18 @@ def test_a_statement_postgresql_cannot_prepare_is_sent_plain_and_the_transaction
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_new_connection_starts_with_nothing_prepared(koperasi):
+def test_a_new_connection_starts_with_nothing_prepared(koperasi, prepare):
     execute_batch([(SLUG, [koperasi.slug])])
     assert connection.prepared
     connection.close()
-    assert connection.prepared == {}
+    # The new session prepares again (an EXECUTE of the old name would fail here).
     assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
     assert connection.prepared[SLUG] in prepared_on_server()
 
 
 @postgres_only
 @pytest.mark.django_db
-def test_prepared_statements_can_be_turned_off(koperasi, monkeypatch):
+def test_prepared_statements_can_be_turned_off(koperasi, prepare, monkeypatch):
     execute_batch([(SLUG, [koperasi.slug])])
     monkeypatch.setitem(connection.settings_dict, "PREPARE_STATEMENTS", False)
     before = prepared_on_server()
@@ -114,7 +122,6 @@ def test_commit_with_the_batch_ends_the_outermost_block_and_releases_the_lock(ko
             assert other.execute("SELECT pg_try_advisory_lock(%s)", key).fetchone()[0]
         assert committed == []  # hooks still run when the block ends, as always
     assert committed == [True]
-    assert connection.held_locks == set()
     with transaction.atomic():  # the connection goes on as usual
         assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
 
@@ -181,14 +188,14 @@ def test_the_health_check_keeps_a_live_connection_and_drops_one_the_server_ended
 
 @postgres_only
 @pytest.mark.django_db
-def test_values_of_every_kind_reach_a_prepared_statement_unchanged(koperasi):
+def test_values_of_every_kind_reach_a_prepared_statement_unchanged(koperasi, prepare):
     import datetime as dt
     import uuid
 
     types = ["text", "text", "bigint", "bigint", "date", "uuid", "text", "boolean", "text"]
     echo = "SELECT " + ", ".join(f"CAST(%s AS {t})" for t in types)
     awkward = "it's 100% \\ 'quoted'; DROP TABLE x; -- 🙂 %s"
-    # The kinds quoted without psycopg (plain strings, integers, ids, None) and the rest.
+    # Every value is bound by psycopg (mogrify), whatever its kind.
     plain = "Bu Siti's ''kas'' -- 🙂; $1 E'x'"
     values = [
         awkward, plain, 12_345_678_901_234, -5, dt.date(2026, 11, 29), uuid.UUID(int=7),
@@ -264,3 +271,36 @@ def test_a_first_batch_that_fails_rolls_its_transaction_back(koperasi):
     assert koperasi.name != "Baru"
     with transaction.atomic():  # the connection goes on as usual
         assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_prepared_statements_are_off_by_default(koperasi):
+    from django.conf import settings as live
+
+    assert live.DATABASES["default"]["PREPARE_STATEMENTS"] is False
+    before = prepared_on_server()
+    assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
+    assert SLUG not in connection.prepared
+    assert prepared_on_server() == before
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_ending_in_commit_refuses_transaction_control_of_its_own(koperasi):
+    update = ("UPDATE tenancy_koperasi SET name = %s WHERE slug = %s", ["Baru", koperasi.slug])
+    for control in ("COMMIT", "begin", "  ROLLBACK", "SAVEPOINT x"):
+        with pytest.raises(AssertionError), transaction.atomic():
+            execute_batch([(control, []), update], commit=True)
+    koperasi.refresh_from_db()
+    assert koperasi.name != "Baru"  # nothing was sent
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_is_idle_after_a_batch_ending_in_commit(koperasi):
+    from psycopg.pq import TransactionStatus
+
+    with transaction.atomic():
+        execute_batch([(SLUG, [koperasi.slug])], commit=True)
+        assert connection.connection.pgconn.transaction_status == TransactionStatus.IDLE
