@@ -6,10 +6,27 @@ import os
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from kopdes.platform.core import testing
 
 IN_CI = os.environ.get("CI") == "true"
+
+# Hypothesis on a shared CI machine: a slow example (another job on the same cores) or a
+# large generated value is not a failure of the code under test, so under CI=true the
+# `ci` profile drops the time-based health checks and the per-example deadline. The
+# properties and their example counts are unchanged. HYPOTHESIS_PROFILE picks a profile
+# by hand (`HYPOTHESIS_PROFILE=ci make test`).
+hypothesis_settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "default")
+)
 
 # The demo is the laptop's SQLite database (`make demo`): building the whole of it again on
 # PostgreSQL adds minutes to the suite and proves nothing the PostgreSQL run of each app's
