@@ -269,3 +269,10 @@ SAMPLES["product_id"] = _loan_product
 SAMPLES["repayment_id"] = _loan_repayment
 SAMPLES["loan_proposal_id"] = _loan_proposal
 SAMPLES["bank_loan_id"] = _bank_loan
+
+
+# --- approvals inbox -----------------------------------------------------------------------
+# The decide routes take a kind and an item of that kind: a large withdrawal waiting in the
+# koperasi (another koperasi's id, or its slug, must answer 404 like every route).
+SAMPLES["approval_kind"] = lambda koperasi: "savings-withdrawal"
+SAMPLES["approval_item_id"] = _savings_withdrawal

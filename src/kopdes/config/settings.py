@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kopdes.platform.audit",
     "kopdes.platform.privacy",
     "kopdes.platform.web",
+    "kopdes.platform.approvals",
     "kopdes.ledger",
     "kopdes.loans",
     "kopdes.members",

@@ -9,6 +9,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from kopdes.ledger import (
+            approvals,  # noqa: F401  (registers its kinds in the approvals inbox)
             tiles,  # noqa: F401  (registers the dashboard tile)
             verification,  # noqa: F401  (registers kopdes verify checks)
         )

@@ -8,6 +8,7 @@ class LoansConfig(AppConfig):
 
     def ready(self) -> None:
         from kopdes.loans import (
+            approvals,  # noqa: F401  (registers its kinds in the approvals inbox)
             obligations,  # noqa: F401  (what a leaving member owes: the exit settlement)
             tiles,  # noqa: F401  (registers the dashboard tiles)
             verification,  # noqa: F401  (registers the kopdes verify check)

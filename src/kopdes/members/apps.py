@@ -9,4 +9,7 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kopdes.members import tiles  # noqa: F401  (registers the dashboard tile)
+        from kopdes.members import (
+            approvals,  # noqa: F401  (registers its kind in the approvals inbox)
+            tiles,  # noqa: F401  (registers the dashboard tile)
+        )

@@ -9,6 +9,7 @@ class SavingsConfig(AppConfig):
     def ready(self) -> None:
         from kopdes.platform.core.exits import register_exit_settlement
         from kopdes.savings import (
+            approvals,  # noqa: F401  (registers its kinds in the approvals inbox)
             tiles,  # noqa: F401  (registers the dashboard tiles)
             verification,  # noqa: F401  (registers the kopdes verify check)
         )

@@ -24,6 +24,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     "identity.invite_officer": frozenset({R.KETUA, R.ADMIN}),
     "identity.revoke_role": frozenset({R.KETUA, R.ADMIN}),
     "audit.view": frozenset({R.KETUA, R.PENGAWAS, R.ADMIN}),
+    # The approvals inbox (issue 14): the roles that may decide at least one registered
+    # kind of approval (it lists, per item, only what her roles may decide).
+    "approvals.view": frozenset({R.KETUA, R.BENDAHARA, R.PENGAWAS, R.MANAJER, R.PETUGAS_PINJAMAN}),
     # Bookkeeping (issue 3).
     "ledger.view": frozenset(_OFFICERS | _OVERSIGHT),
     "ledger.post_manual": frozenset({R.BENDAHARA, R.MANAJER}),

@@ -16,7 +16,7 @@ def shell(request: HttpRequest) -> dict:
     return {
         "koperasi": koperasi,
         "roles": roles,
-        "nav_items": navigation_for(koperasi, roles) if koperasi is not None else [],
+        "nav_items": navigation_for(koperasi, roles, user) if koperasi is not None else [],
         # Only inside a koperasi page (the assignments are already read for its roles).
         "may_switch_koperasi": in_koperasi and may_switch_koperasi(user),
         "oversight": in_koperasi and oversees_regions(user),

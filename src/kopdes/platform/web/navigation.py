@@ -3,10 +3,14 @@
 Apps add their entries to ``NAV`` (label, URL name taking ``slug``, permission code,
 icon). ``icon`` names a symbol in ``web/static/web/icons.svg`` (``ICONS`` lists them);
 anything else is shown as text. Emoji are avoided: many laptops lack an emoji font.
+``badge(koperasi, user, roles) -> int``, when given, is a count shown next to the label
+(the approvals inbox: what waits for her decision); it runs only for a user who may open
+the entry, and only when ``navigation_for`` is given the user.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -21,6 +25,13 @@ class NavEntry:
     url_name: str
     permission: str
     icon: str = ""
+    badge: Callable[..., int] | None = None
+
+
+def _approvals_waiting(koperasi, user, roles) -> int:
+    from kopdes.platform.approvals import registry
+
+    return registry.count(koperasi, user, roles)
 
 
 # The symbols in web/static/web/icons.svg.
@@ -34,6 +45,9 @@ ICONS = frozenset(
 
 NAV: list[NavEntry] = [
     NavEntry(_("Home"), "web:dashboard", "web.view_dashboard", "home"),
+    NavEntry(
+        _("Approvals"), "approvals:inbox", "approvals.view", "clipboard", _approvals_waiting
+    ),
     NavEntry(_("Koperasi profile"), "tenancy:profile", "tenancy.view_profile", "building"),
     NavEntry(_("Officers"), "identity:officer-list", "identity.view_officers", "users"),
     NavEntry(_("Members"), "members:member-list", "members.view", "users"),
@@ -47,8 +61,9 @@ NAV: list[NavEntry] = [
 ]
 
 
-def navigation_for(koperasi, roles) -> list[dict]:
-    """The menu entries ``roles`` may open in ``koperasi``, in ``NAV`` order."""
+def navigation_for(koperasi, roles, user=None) -> list[dict]:
+    """The menu entries ``roles`` may open in ``koperasi``, in ``NAV`` order; with
+    ``user``, each entry's ``badge`` count (0 without)."""
     items = []
     for entry in NAV:
         if not has_perm(roles, entry.permission):
@@ -61,6 +76,9 @@ def navigation_for(koperasi, roles) -> list[dict]:
                 "icon": entry.icon,
                 "svg_icon": entry.icon in ICONS,
                 "url_name": entry.url_name,
+                "badge": entry.badge(koperasi, user, roles)
+                if entry.badge is not None and user is not None
+                else 0,
             }
         )
     return items

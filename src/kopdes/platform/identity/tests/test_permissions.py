@@ -39,6 +39,7 @@ identity.view_officers    X   X   X   X   X   X   X   .   .   .   .   X
 identity.invite_officer   X   .   .   .   .   .   .   .   .   .   .   X
 identity.revoke_role      X   .   .   .   .   .   .   .   .   .   .   X
 audit.view                X   .   .   X   .   .   .   .   .   .   .   X
+approvals.view            X   .   X   X   X   .   X   .   .   .   .   .
 ledger.view               X   X   X   X   X   X   X   .   X   X   X   X
 ledger.post_manual        .   .   X   .   X   .   .   .   .   .   .   .
 ledger.propose_reversal   .   .   X   .   X   .   .   .   .   .   .   .
