@@ -37,18 +37,19 @@ from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents import pdf, xlsx
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.tenancy.requests import KoperasiRequest
 
 PAGE_SIZE = 50
 
 
-def _can(request: HttpRequest, code: str) -> bool:
-    return has_perm(request.roles, code)  # type: ignore[attr-defined]
+def _can(request: KoperasiRequest, code: str) -> bool:
+    return has_perm(request.roles, code)
 
 
-def _get(model, request: HttpRequest, pk):
+def _get(model, request: KoperasiRequest, pk):
     """The object of this koperasi with ``pk``, else 404 (also for a malformed id)."""
     try:
-        found = model.objects.filter(koperasi=request.koperasi, pk=pk).first()  # type: ignore[attr-defined]
+        found = model.objects.filter(koperasi=request.koperasi, pk=pk).first()
     except (ValueError, ValidationError) as exc:
         raise Http404 from exc
     if found is None:
@@ -61,8 +62,8 @@ def _get(model, request: HttpRequest, pk):
 
 @require_GET
 @koperasi_view("ledger.view")
-def home(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def home(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     return render(
         request,
         "ledger/home.html",
@@ -109,9 +110,9 @@ def _with_extra_line(request: HttpRequest):
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("ledger.post_manual")
-def entry_create(request: HttpRequest) -> HttpResponse:
+def entry_create(request: KoperasiRequest) -> HttpResponse:
     """Step 1: fill in; step 2 ("review"): confirm with the total in words; step 3: post."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     step = request.POST.get("step", "")
     if request.method == "GET":
         form = forms.EntryForm(koperasi=koperasi)
@@ -220,9 +221,9 @@ def _entry_page(request, form, lines, *, status: int = 200, validate: bool = Tru
 
 @require_POST
 @koperasi_view("ledger.post_manual")
-def balance_preview(request: HttpRequest) -> HttpResponse:
+def balance_preview(request: KoperasiRequest) -> HttpResponse:
     """HTMX: the running debit/credit totals of the form as typed so far."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     lines = forms.line_formset(koperasi, request.POST)
     drafts = []
     errors = []
@@ -255,8 +256,8 @@ def _date_param(request: HttpRequest, name: str) -> dt.date | None:
 
 @require_GET
 @koperasi_view("ledger.view")
-def entry_list(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def entry_list(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     date_from, date_to = _date_param(request, "dari"), _date_param(request, "sampai")
     qs = selectors.list_entries(koperasi, date_from=date_from, date_to=date_to).select_related(
         "posted_by"
@@ -276,8 +277,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @koperasi_view("ledger.view")
-def entry_detail(request: HttpRequest, entry_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def entry_detail(request: KoperasiRequest, entry_id) -> HttpResponse:
+    koperasi = request.koperasi
     entry = selectors.get_entry(koperasi, entry_id)
     proposals = list(
         ReversalProposal.objects.filter(koperasi=koperasi, entry=entry).select_related(
@@ -313,8 +314,8 @@ def entry_detail(request: HttpRequest, entry_id) -> HttpResponse:
 
 @require_POST
 @koperasi_view("ledger.propose_reversal")
-def reversal_propose(request: HttpRequest, entry_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def reversal_propose(request: KoperasiRequest, entry_id) -> HttpResponse:
+    koperasi = request.koperasi
     entry = _get(JournalEntry, request, entry_id)
     form = forms.ReversalForm(request.POST)
     if not form.is_valid():
@@ -335,8 +336,10 @@ def reversal_propose(request: HttpRequest, entry_id) -> HttpResponse:
 
 @require_POST
 @koperasi_view("ledger.approve_reversal")
-def reversal_decide(request: HttpRequest, reversal_id, decision: str = "approve") -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def reversal_decide(
+    request: KoperasiRequest, reversal_id, decision: str = "approve"
+) -> HttpResponse:
+    koperasi = request.koperasi
     proposal = _get(ReversalProposal, request, reversal_id)
     try:
         if decision == "approve":
@@ -354,9 +357,9 @@ def reversal_decide(request: HttpRequest, reversal_id, decision: str = "approve"
 
 @require_GET
 @koperasi_view("ledger.view")
-def entry_proposal_list(request: HttpRequest) -> HttpResponse:
+def entry_proposal_list(request: KoperasiRequest) -> HttpResponse:
     """Back-dated manual entries waiting for (or decided by) a second officer."""
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     proposals = EntryProposal.objects.filter(koperasi=koperasi).select_related(
         "proposed_by", "decided_by", "entry"
     )[:50]
@@ -370,9 +373,9 @@ def entry_proposal_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @koperasi_view("ledger.approve_reversal")
 def entry_proposal_decide(
-    request: HttpRequest, proposal_id, decision: str = "approve"
+    request: KoperasiRequest, proposal_id, decision: str = "approve"
 ) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     proposal = _get(EntryProposal, request, proposal_id)
     try:
         if decision == "approve":
@@ -394,8 +397,8 @@ def entry_proposal_decide(
 
 @require_POST
 @koperasi_view("ledger.post_manual")
-def attachment_add(request: HttpRequest, entry_id) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def attachment_add(request: KoperasiRequest, entry_id) -> HttpResponse:
+    koperasi = request.koperasi
     entry = _get(JournalEntry, request, entry_id)
     form = forms.AttachmentForm(request.POST, request.FILES)
     try:
@@ -430,8 +433,8 @@ def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("ledger.view")
-def period_list(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def period_list(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     form = forms.PeriodForm(request.POST or None)
     if request.method == "POST":
         if not _can(request, "ledger.propose_close"):
@@ -481,8 +484,8 @@ def period_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @koperasi_view("ledger.approve_close")
-def period_decide(request: HttpRequest, proposal_id, decision: str = "approve") -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def period_decide(request: KoperasiRequest, proposal_id, decision: str = "approve") -> HttpResponse:
+    koperasi = request.koperasi
     proposal = _get(PeriodProposal, request, proposal_id)
     try:
         if decision == "approve":
@@ -503,8 +506,8 @@ def period_decide(request: HttpRequest, proposal_id, decision: str = "approve") 
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("ledger.view")
-def account_list(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def account_list(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     may_manage = _can(request, "ledger.manage_accounts")
     form = forms.AccountForm(request.POST or None, koperasi=koperasi)
     status = 200
@@ -554,9 +557,9 @@ def _period(request: HttpRequest) -> int:
     return today.year * 100 + today.month
 
 
-def _unit(request: HttpRequest) -> str | None:
+def _unit(request: KoperasiRequest) -> str | None:
     unit = request.GET.get("unit", "")
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     return unit if unit in dict(reports.unit_choices(koperasi)) else None
 
 
@@ -586,8 +589,8 @@ def report_workbook(report: reports.Report, koperasi):
     return wb
 
 
-def _render_report(request: HttpRequest, report: reports.Report, period: int, unit):
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def _render_report(request: KoperasiRequest, report: reports.Report, period: int, unit):
+    koperasi = request.koperasi
     fmt = request.GET.get("format", "")
     stem = f"{koperasi.slug}-{report.slug}-{period}" + (f"-{unit}" if unit else "")
     context = {"report": report, "koperasi": koperasi}
@@ -614,9 +617,9 @@ def _render_report(request: HttpRequest, report: reports.Report, period: int, un
 def _report_view(builder):
     @require_GET
     @koperasi_view("ledger.view")
-    def view(request: HttpRequest) -> HttpResponse:
+    def view(request: KoperasiRequest) -> HttpResponse:
         period, unit = _period(request), _unit(request)
-        report = builder(request.koperasi, period, unit)  # type: ignore[attr-defined]
+        report = builder(request.koperasi, period, unit)
         return _render_report(request, report, period, unit)
 
     view.__name__ = builder.__name__
@@ -634,10 +637,10 @@ bank_book = _report_view(reports.bank_book)
 
 @require_GET
 @koperasi_view("ledger.view")
-def account_ledger(request: HttpRequest, account_id) -> HttpResponse:
+def account_ledger(request: KoperasiRequest, account_id) -> HttpResponse:
     account = _get(Account, request, account_id)
     period, unit = _period(request), _unit(request)
-    report = reports.general_ledger(request.koperasi, account, period, unit)  # type: ignore[attr-defined]
+    report = reports.general_ledger(request.koperasi, account, period, unit)
     return _render_report(request, report, period, unit)
 
 
@@ -646,8 +649,8 @@ def account_ledger(request: HttpRequest, account_id) -> HttpResponse:
 
 @require_GET
 @koperasi_view("ledger.import_opening")
-def opening_template(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def opening_template(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     return xlsx.xlsx_response(
         opening.template_workbook(koperasi), f"{koperasi.slug}-saldo-awal.xlsx"
     )
@@ -655,8 +658,8 @@ def opening_template(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @koperasi_view("ledger.import_opening")
-def opening_import(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def opening_import(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     form = forms.OpeningForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -20,13 +20,13 @@ from kopdes.domain.money import MoneyError, parse_rupiah, terbilang
 from kopdes.loans import selectors, services
 from kopdes.loans.choices import Channel
 from kopdes.members.models import Member
-from kopdes.members.portal_views import portal_member_view
+from kopdes.members.portal_views import MemberRequest, portal_member_view
 from kopdes.platform.core.errors import DomainError
 
 
-def _me(request: HttpRequest) -> Member:
+def _me(request: MemberRequest) -> Member:
     """The caller's own member (``portal_member_view`` found it, or showed why not)."""
-    return request.member  # type: ignore[attr-defined]
+    return request.member
 
 
 @require_GET
@@ -41,9 +41,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @portal_member_view
-def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
+def loan_detail(request: MemberRequest, loan_id) -> HttpResponse:
     member = _me(request)
-    loan = selectors.get_loan(request.koperasi, loan_id)  # type: ignore[attr-defined]
+    loan = selectors.get_loan(request.koperasi, loan_id)
     if loan.member_id != member.pk:
         raise Http404
     context = {
@@ -55,15 +55,15 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
     # The same QR the kasir shows, for what is due now or the next installment.
     amount, due_on = selectors.qris_default_amount(loan, timezone.localdate())
     if amount > 0:
-        context.update(qr=selectors.qris_code(request.koperasi, loan, amount), due_on=due_on)  # type: ignore[attr-defined]
+        context.update(qr=selectors.qris_code(request.koperasi, loan, amount), due_on=due_on)
     return render(request, "loans/portal_loan.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @portal_member_view
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: MemberRequest) -> HttpResponse:
     member = _me(request)
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+    koperasi = request.koperasi
     context: dict = {
         "products": selectors.list_products(koperasi, active_only=True),
         "post": request.POST,

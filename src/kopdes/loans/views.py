@@ -46,14 +46,15 @@ from kopdes.platform.core.errors import DomainError
 from kopdes.platform.identity.models import User
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.tenancy.requests import KoperasiRequest
 
 
-def _can(request: HttpRequest, code: str) -> bool:
-    return has_perm(request.roles, code)  # type: ignore[attr-defined]
+def _can(request: KoperasiRequest, code: str) -> bool:
+    return has_perm(request.roles, code)
 
 
-def _kop(request: HttpRequest):
-    return request.koperasi  # type: ignore[attr-defined]
+def _kop(request: KoperasiRequest):
+    return request.koperasi
 
 
 def _today() -> dt.date:

@@ -21,6 +21,13 @@ from kopdes.platform.identity import services as identity
 from kopdes.platform.privacy.choices import DataRequestKind
 from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.models import Koperasi
+from kopdes.platform.tenancy.requests import KoperasiRequest
+
+
+class MemberRequest(KoperasiRequest):
+    """A member portal page's request: ``portal_member_view`` adds the caller's member."""
+
+    member: Member
 
 
 def _address(request) -> str:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import uuid
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from kopdes.platform.audit import selectors
 from kopdes.platform.audit.activity import describe_events
 from kopdes.platform.audit.forms import EventFilterForm
 from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.tenancy.requests import KoperasiRequest
 
 PAGE_SIZE = 50
 
 
 @koperasi_view("audit.view")
-def event_list(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def event_list(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     form = EventFilterForm(request.GET or None, actions=selectors.list_actions(koperasi))
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = selectors.list_events(
@@ -46,11 +47,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @koperasi_view("audit.view")
-def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
+def event_detail(request: KoperasiRequest, event_id: str) -> HttpResponse:
     try:
         pk = uuid.UUID(str(event_id))
     except ValueError as exc:
         raise Http404 from exc
-    event = selectors.get_event(request.koperasi, pk)  # type: ignore[attr-defined]
+    event = selectors.get_event(request.koperasi, pk)
     (row,) = describe_events([event], details=None)
     return render(request, "audit/event_detail.html", {"event": event, "row": row})

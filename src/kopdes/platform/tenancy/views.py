@@ -12,6 +12,7 @@ from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy import selectors, services
 from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.forms import MONTHS, AdArtForm, ProfileForm
+from kopdes.platform.tenancy.requests import KoperasiRequest
 
 
 def _source(request: HttpRequest) -> str:
@@ -19,9 +20,9 @@ def _source(request: HttpRequest) -> str:
 
 
 @koperasi_view("tenancy.view_profile")
-def profile(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
-    roles = request.roles  # type: ignore[attr-defined]
+def profile(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
+    roles = request.roles
     return render(
         request,
         "tenancy/profile.html",
@@ -37,8 +38,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @koperasi_view("tenancy.edit_profile")
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def profile_edit(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(koperasi))
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,8 +55,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @koperasi_view("tenancy.edit_adart")
-def adart_edit(request: HttpRequest) -> HttpResponse:
-    koperasi = request.koperasi  # type: ignore[attr-defined]
+def adart_edit(request: KoperasiRequest) -> HttpResponse:
+    koperasi = request.koperasi
     form = AdArtForm(request.POST or None, initial=AdArtForm.initial_for(koperasi.adart))
     if request.method == "POST" and form.is_valid():
         try:
