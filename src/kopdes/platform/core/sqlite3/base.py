@@ -2,11 +2,11 @@
 
 Every kopdes transaction starts ``BEGIN IMMEDIATE`` (settings: a read-then-write must
 never fail half way). When another process already writes, SQLite's busy handler makes
-the newcomer sleep and retry on a fixed schedule (1, 2, 5, 10, 15, 20, 25 ... 100 ms), so
-at a busy counter a teller's deposit waits for the sleeps rather than for the three
-milliseconds the previous posting needed. Here each write transaction first takes an
-exclusive ``flock`` on ``<database>.writer-lock``, polled every half millisecond: the
-next writer starts within a millisecond of the previous commit.
+the newcomer sleep and retry on a growing, fixed schedule of sleeps, so at a busy counter
+a teller's deposit waits for the sleeps rather than for the much shorter posting ahead of
+it. Here each write transaction first takes an exclusive ``flock`` on
+``<database>.writer-lock``, polled at a short interval (``POLL_SECONDS``): the next writer
+starts right after the previous commit.
 
 The lock file is an optimisation, never the guarantee: SQLite's own lock still decides,
 a writer that waited longer than the connection's ``timeout`` goes on to ``BEGIN`` and
@@ -14,8 +14,9 @@ SQLite's busy handler as before, and the kernel drops the lock of a killed proce
 
 WAL checkpoints are taken out of the queue too. SQLite runs its automatic checkpoint
 inside the COMMIT that crosses the threshold (1,000 pages by default), so the writer
-still held the lock file while it copied ~4 MB and fsync'ed the database: every ~40th
-teller commit took 10-17 ms instead of 1.4, and every teller behind it waited. Here every
+still held the lock file while it copied the WAL into the database and fsync'ed it: that
+one commit took many times as long as the others, and every teller behind it waited
+(figures: docs/decisions/0003, bench/RESULTS.md). Here every
 ``CHECKPOINT_EVERY``-th commit of a connection runs ``wal_checkpoint(PASSIVE)`` after the
 lock file is released (a passive checkpoint never blocks writers or readers), and the
 settings raise SQLite's own threshold to a safety net for connections that rarely commit
