@@ -254,6 +254,11 @@ def write_statements(
     ]
 
 
+def write(koperasi, entries: Sequence[EntryRow], lines: Sequence[LineRow]) -> None:
+    """Send ``write_statements`` now (one round trip on PostgreSQL)."""
+    execute_batch(write_statements(koperasi, entries, lines))
+
+
 def existing_statement(koperasi, key: str) -> Statement:
     """The id of the entry posted under ``key``, if any."""
     return (

@@ -33,7 +33,6 @@ from kopdes.ledger.services.common import (
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.core.ids import uuid7
-from kopdes.platform.core.rows import execute_batch
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import roles_for
 
@@ -521,10 +520,8 @@ def _write(koperasi, prepared: Sequence[_Prepared]) -> None:
     # No savepoint: we hold the ledger lock, so a trigger refusal here means a bug (or a
     # month closed underneath us) and aborts the whole posting.
     try:
-        execute_batch(
-            posting.write_statements(
-                koperasi, [p.entry for p in prepared], [line for p in prepared for line in p.lines]
-            )
+        posting.write(
+            koperasi, [p.entry for p in prepared], [line for p in prepared for line in p.lines]
         )
     except IntegrityError as exc:
         if "closed" in str(exc):
