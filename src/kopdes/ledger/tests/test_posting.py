@@ -370,3 +370,53 @@ def test_a_batched_replay_writes_nothing_and_a_changed_one_is_refused(books):
         )
     assert JournalEntry.objects.filter(koperasi=books).count() == 1
     assert_verified(books)
+
+
+def test_the_posting_rows_name_every_column_of_their_model():
+    """``ledger.posting``'s named rows are the models' columns, checked when the INSERT is
+    built: a column added to the model and not to the row is refused loudly."""
+    from typing import NamedTuple
+
+    from django.db import connection
+
+    from kopdes.ledger import posting
+    from kopdes.ledger.models import AccountBalance, JournalLine, SubledgerBalance
+
+    pairs = [
+        (JournalLine, posting.LineRow),
+        (JournalEntry, posting.EntryRow),
+        (AccountBalance, posting.AccountBalanceRow),
+        (SubledgerBalance, posting.SubledgerBalanceRow),
+    ]
+    for model, row in pairs:
+        head = posting._insert_head(model, row, connection.vendor)
+        assert connection.ops.quote_name(model._meta.db_table) in head
+        for name in row._fields:
+            column = next(f.column for f in model._meta.concrete_fields if f.attname == name)
+            assert connection.ops.quote_name(column) in head
+
+    class Short(NamedTuple):
+        id: str
+
+    with pytest.raises(AssertionError, match="does not match JournalLine"):
+        posting._insert_head(JournalLine, Short, connection.vendor)
+
+
+def test_a_batched_posting_writes_the_same_rows_as_post(books):
+    """The statements ``post_batched`` hands back insert the lines, the entry and both
+    balance tables, as ``post`` writes them."""
+    from django.db import transaction
+
+    from kopdes.ledger.models import AccountBalance, JournalLine
+    from kopdes.platform.core.rows import execute_batch
+
+    with transaction.atomic():
+        reads = services.BookReads(books, idempotency_key="sama", codes=["1-1100", "3-2000"])
+        entry, writes = _batched(reads, 7_000_00)
+        tables = [sql.split("(")[0] for sql, _params in writes]
+        assert len(tables) == 3  # lines, entry, account balances (no sub-ledger line)
+        execute_batch(writes)
+    lines = JournalLine.objects.filter(entry=entry).order_by("line_no")
+    assert [(line.side, line.amount) for line in lines] == [("D", 7_000_00), ("C", 7_000_00)]
+    assert AccountBalance.objects.filter(koperasi=books).count() == 2
+    assert_verified(books)
