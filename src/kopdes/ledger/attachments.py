@@ -25,7 +25,7 @@ from kopdes.ledger.errors import LedgerError, PermissionDeniedError
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.models import TenantModel
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import roles_for
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -157,7 +157,7 @@ def add_attachments(entry, *, actor, files: Sequence[Any]) -> list[EntryAttachme
             "ledger.attachment.added",
             actor=actor,
             koperasi=entry.koperasi,
-            role=",".join(sorted(str(r) for r in roles)),
+            role=role_label(roles),
             obj=entry,
             summary={"entry": entry.number, "files": [a.original_name for a in saved]},
         )

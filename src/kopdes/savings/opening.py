@@ -32,7 +32,7 @@ from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import DomainError, PermissionDeniedError
 from kopdes.platform.documents import xlsx
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import roles_for
 from kopdes.savings import services
 from kopdes.savings.choices import SavingsKind, TxnKind
@@ -256,7 +256,7 @@ def import_opening(koperasi, *, actor, data: bytes, date: dt.date) -> OpeningImp
             "savings.opening.imported",
             actor=actor,
             koperasi=koperasi,
-            role=",".join(sorted(str(r) for r in roles)),
+            role=role_label(roles),
             obj=imported,
             summary={"rows": len(moves), "total": result.total, "file_sha256": digest},
         )

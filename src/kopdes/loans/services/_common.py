@@ -25,8 +25,6 @@ from kopdes.loans.models import (
 )
 from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.identity.choices import Role
-from kopdes.platform.identity.permissions import RANK
 from kopdes.platform.identity.selectors import roles_for
 
 SUBLEDGER = "loans"
@@ -58,14 +56,6 @@ def _roles(actor, koperasi) -> frozenset:
     if actor is None:
         return frozenset()
     return roles_for(actor, koperasi)
-
-
-def _label(roles) -> str:
-    """The one role recorded on loan audit events: the highest-ranked of the actor's roles
-    in this koperasi (the role that carried the decision)."""
-    if not roles:
-        return ""
-    return str(max(roles, key=lambda r: (RANK[Role(r)], str(r))))
 
 
 def _lock_name(koperasi) -> str:

@@ -22,14 +22,14 @@ from kopdes.loans.models import (
     LoanProduct,
     Relationship,
 )
-from kopdes.loans.services._common import MAX_KEY, _amount, _bp_of, _date, _label, _lock, _roles
+from kopdes.loans.services._common import MAX_KEY, _amount, _bp_of, _date, _lock, _roles
 from kopdes.loans.services.products import _check_term, loan_terms, plafond_for
 from kopdes.members.choices import MemberStatus
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.choices import Role
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import require_perm, roles_for
 
 # --- application and decision -------------------------------------------------------------
@@ -159,7 +159,7 @@ def apply_for_loan(
             "loans.loan.applied",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=loan,
             summary={
                 "number": loan.number,
@@ -219,7 +219,7 @@ def approve_loan(loan: Loan, *, actor) -> Loan:
             "loans.loan.approved",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=loan,
             summary={"number": loan.number, "principal": loan.principal},
         )
@@ -248,7 +248,7 @@ def reject_loan(loan: Loan, *, actor, reason: str) -> Loan:
             "loans.loan.rejected",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=loan,
             summary={"number": loan.number, "reason": reason[:300]},
         )
@@ -280,7 +280,7 @@ def record_relationship(member, *, actor, user, relation: str) -> Relationship:
                 "loans.relationship.recorded",
                 actor=actor,
                 koperasi=koperasi,
-                role=_label(roles),
+                role=role_label(roles),
                 obj=rel,
                 summary={"user": str(user), "member": member.number, "relation": relation},
             )

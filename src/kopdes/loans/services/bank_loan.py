@@ -24,7 +24,6 @@ from kopdes.loans.services._common import (
     _amount,
     _date,
     _key,
-    _label,
     _lock,
     _percent,
     _post,
@@ -32,6 +31,7 @@ from kopdes.loans.services._common import (
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError
+from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 
 # --- the koperasi's own bank loan ---------------------------------------------------------
@@ -81,7 +81,7 @@ def create_bank_loan(
             "loans.bank_loan.created",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=bank_loan,
             summary={"lender": lender, "plafond": plafond, "rate": str(rate), "term": term},
         )
@@ -168,7 +168,7 @@ def draw_bank_loan(bank_loan: BankLoan, *, actor, amount: int, date: dt.date, id
             "loans.bank_loan.drawn",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=move,
             summary={"amount": amount, "entry": entry.number},
         )
@@ -243,7 +243,7 @@ def pay_bank_installment(
             "loans.bank_loan.paid",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=move,
             summary={"principal": principal, "interest": interest, "entry": entry.number},
         )

@@ -21,11 +21,12 @@ from kopdes.loans.models import (
     Repayment,
     RepaymentReversal,
 )
-from kopdes.loans.services._common import MEMOS, _date, _key, _label, _lock, _post, _savings_move
+from kopdes.loans.services._common import MEMOS, _date, _key, _lock, _post, _savings_move
 from kopdes.loans.services.applications import is_relative
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
+from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 
 # --- repayment correction (maker-checker reversal) ----------------------------------------
@@ -150,7 +151,7 @@ def request_repayment_reversal(
             "loans.repayment_reversal.requested",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=reversal,
             summary={
                 "loan": rep.loan.number,
@@ -301,7 +302,7 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
             "loans.repayment_reversal.approved",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=rv,
             summary={
                 "loan": loan.number,
@@ -345,7 +346,7 @@ def reject_repayment_reversal(
             "loans.repayment_reversal.rejected",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=reversal,
             summary={"repayment": str(reversal.repayment_id), "reason": (reason or "")[:300]},
         )

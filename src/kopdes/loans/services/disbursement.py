@@ -25,7 +25,6 @@ from kopdes.loans.services._common import (
     _business_date,
     _date,
     _key,
-    _label,
     _loan_line,
     _lock,
     _post,
@@ -36,6 +35,7 @@ from kopdes.members.choices import MemberStatus
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError
+from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 
 # --- disbursement -------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def disburse_loan(
             "loans.loan.disbursed",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=loan,
             summary={
                 "number": loan.number,

@@ -17,8 +17,9 @@ from kopdes.loans.errors import LoanError
 from kopdes.loans.models import (
     LoanProduct,
 )
-from kopdes.loans.services._common import BP, _amount, _label, _percent
+from kopdes.loans.services._common import BP, _amount, _percent
 from kopdes.platform.audit.services import record
+from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 
 # --- products -----------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def create_product(koperasi, *, actor, data: dict[str, Any]) -> LoanProduct:
             "loans.product.created",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=product,
             summary={"code": product.code, "rate": str(product.rate_percent)},
         )

@@ -42,7 +42,6 @@ from kopdes.loans.services._common import (
     _amount,
     _date,
     _key,
-    _label,
     _loan_line,
     _lock_name,
     _not_before_disbursement,
@@ -57,6 +56,7 @@ from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_statement
 from kopdes.platform.core.rows import execute_batch, execute_groups, insert_statements
 from kopdes.platform.core.rows import insert as insert_rows
+from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 
 # --- repayment ----------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def repay_loan(
             "loans.repayment.received",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=repayment,
             summary={
                 "loan": loan.number,

@@ -31,7 +31,6 @@ from kopdes.loans.services._common import (
     _business_date,
     _date,
     _key,
-    _label,
     _loan_line,
     _lock,
     _not_before_disbursement,
@@ -45,6 +44,7 @@ from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.choices import Role
+from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm, roles_for
 
 # --- restructuring and write-off (maker-checker) ------------------------------------------
@@ -122,7 +122,7 @@ def propose_restructure(
             "loans.restructure.proposed",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"loan": loan.number, **proposal.params},
         )
@@ -200,7 +200,7 @@ def propose_write_off(loan: Loan, *, actor, reason: str) -> LoanProposal:
             "loans.write_off.proposed",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"loan": loan.number, "outstanding": proposal.params["outstanding"]},
         )
@@ -246,7 +246,7 @@ def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanPro
                     "loans.write_off.first_approved",
                     actor=actor,
                     koperasi=koperasi,
-                    role=_label(roles),
+                    role=role_label(roles),
                     obj=proposal,
                     summary={"loan": loan.number},
                 )
@@ -275,7 +275,7 @@ def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanPro
             f"loans.{proposal.kind}.approved",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"loan": loan.number},
         )
@@ -303,7 +303,7 @@ def reject_proposal(proposal: LoanProposal, *, actor, reason: str = "") -> LoanP
             f"loans.{proposal.kind}.rejected",
             actor=actor,
             koperasi=koperasi,
-            role=_label(roles),
+            role=role_label(roles),
             obj=proposal,
             summary={"reason": reason[:300]},
         )
@@ -383,7 +383,7 @@ def _restructure(loan: Loan, proposal: LoanProposal, *, actor, date, roles) -> L
         "loans.loan.restructured",
         actor=actor,
         koperasi=koperasi,
-        role=_label(roles),
+        role=role_label(roles),
         obj=new,
         summary={"from": loan.number, "to": new.number, "principal": new.principal},
     )
@@ -423,7 +423,7 @@ def _write_off(loan: Loan, *, actor, date, roles) -> None:
         "loans.loan.written_off",
         actor=actor,
         koperasi=loan.koperasi,
-        role=_label(roles),
+        role=role_label(roles),
         obj=loan,
         summary={"number": loan.number, "amount": outstanding, "entry": entry.number},
     )
@@ -467,7 +467,7 @@ def record_recovery(loan: Loan, *, actor, amount: int, date: dt.date, idempotenc
                 "loans.recovery.received",
                 actor=actor,
                 koperasi=koperasi,
-                role=_label(roles),
+                role=role_label(roles),
                 obj=loan,
                 summary={"number": loan.number, "amount": amount, "entry": entry.number},
             )

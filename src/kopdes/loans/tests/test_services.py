@@ -403,8 +403,8 @@ def test_many_payments_ahead_keep_schedule_and_books_equal(koperasi, officers, m
     assert 0 <= loan.principal_paid <= loan.principal
 
 
-def test_an_officer_with_many_roles_is_audited_with_one_role(koperasi, officers):
-    # audit.role is 20 characters: "ketua,manajer,pengawas,sekretaris" would not fit.
+def test_an_officer_with_many_roles_is_audited_with_all_of_them(koperasi, officers):
+    # The one audit role label (identity.permissions.role_label): every role held, sorted.
     from kopdes.platform.identity.models import RoleAssignment
 
     ketua = officers["checker"]
@@ -412,4 +412,5 @@ def test_an_officer_with_many_roles_is_audited_with_one_role(koperasi, officers)
         RoleAssignment.objects.create(user=ketua, role=role, koperasi=koperasi)
     loan = _apply(koperasi, officers, principal=100_000_00)
     services.approve_loan(loan, actor=ketua)
-    assert AuditEvent.objects.get(action="loans.loan.approved").role == "ketua"
+    event = AuditEvent.objects.get(action="loans.loan.approved")
+    assert event.role == "ketua,manajer,pengawas,sekretaris"

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from kopdes.members.errors import NotFoundError
 from kopdes.members.models import Member
 from kopdes.platform.core.errors import PermissionDeniedError
-from kopdes.platform.identity.choices import Role
-from kopdes.platform.identity.permissions import RANK, has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import roles_for
 
 log = logging.getLogger(__package__)  # "kopdes.members.services", as before the split
@@ -64,9 +63,7 @@ def _roles(actor, koperasi, permission: str) -> str:
     roles = roles_for(actor, koperasi)
     if not has_perm(roles, permission):
         raise PermissionDeniedError(_("You are not allowed to do this."))
-    # The audit row names the role that allowed the act (the column holds one role).
-    acting = [r for r in roles if has_perm([r], permission)]
-    return str(max(acting, key=lambda r: (RANK[Role(r)], str(r))))
+    return role_label(roles, permission)
 
 
 def _is_own(actor, member: Member) -> bool:

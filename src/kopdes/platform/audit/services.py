@@ -11,6 +11,7 @@ from kopdes.platform.audit.chain import GENESIS, event_fields, link_hash
 from kopdes.platform.audit.models import PLATFORM_CHAIN, AuditEvent
 from kopdes.platform.core.locks import lock_statement
 from kopdes.platform.core.rows import execute_batch, insert, insert_statements
+from kopdes.platform.identity.permissions import role_label
 
 
 def _chain(koperasi) -> str:
@@ -103,7 +104,7 @@ def record_request(request, action: str, **kwargs: Any) -> AuditEvent:
     """``record`` with actor, koperasi, role and source address taken from the request."""
     roles = getattr(request, "roles", None) or ()
     kwargs.setdefault("koperasi", getattr(request, "koperasi", None))
-    kwargs.setdefault("role", ",".join(sorted(str(r) for r in roles)))
+    kwargs.setdefault("role", role_label(roles))
     return record(
         action,
         actor=request.user,

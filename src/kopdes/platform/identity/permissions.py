@@ -119,6 +119,11 @@ def may_grant(granter_roles: Iterable[Role | str], role: Role | str) -> bool:
     return RANK[Role(role)] <= highest_rank(granter_roles)
 
 
-def role_label(roles: Iterable[Role | str]) -> str:
-    """Every role that allowed an act, sorted and comma-separated, for the audit row."""
+def role_label(roles: Iterable[Role | str], permission: str | None = None) -> str:
+    """The audit row's ``role``: the roles the actor held in the koperasi when she acted,
+    only those that allow ``permission`` when it is given, sorted and comma-separated
+    ("bendahara,ketua"); "" for none (a system job). The one definition of the audit role
+    label: every service imports it from here (``audit.role_names`` reads it back)."""
+    if permission is not None:
+        roles = [r for r in roles if has_perm([r], permission)]
     return ",".join(sorted(str(r) for r in roles))

@@ -171,3 +171,14 @@ def test_every_role_has_a_rank_and_admin_is_highest():
     assert highest_rank(list(Role)) == RANK[Role.ADMIN]
     assert highest_rank([]) == 0
     assert RANK[Role.KETUA] > RANK[Role.BENDAHARA] > RANK[Role.KASIR] > RANK[Role.ANGGOTA]
+
+
+def test_role_label_is_the_one_audit_role_label():
+    from kopdes.platform.identity.permissions import role_label
+
+    assert role_label([Role.KETUA, Role.BENDAHARA]) == "bendahara,ketua"
+    assert role_label([]) == ""
+    # With a permission: only the roles that allow it (a kasir cannot approve withdrawals).
+    held = [Role.KASIR, Role.KETUA, Role.MANAJER]
+    assert role_label(held, "savings.approve_withdrawal") == "ketua,manajer"
+    assert role_label(held, "no.such_permission") == ""
