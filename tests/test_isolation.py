@@ -28,6 +28,10 @@ from kopdes.platform.identity.choices import KOPERASI_ROLES
 from kopdes.platform.identity.models import ApiToken, RoleAssignment
 from tests.isolation_samples import SAMPLES
 
+# The route walk builds two koperasi with every sample object and requests every route: one
+# of the five slowest tests, so `slow` (make test and CI run it; `-m "not slow"` skips it).
+pytestmark = pytest.mark.slow
+
 # Models that are not owned by one koperasi, and why.
 GLOBAL_MODELS = {
     "tenancy.koperasi": "the tenant itself",
