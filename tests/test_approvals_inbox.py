@@ -458,7 +458,8 @@ def test_an_item_already_decided_is_refused_with_the_modules_message(koperasi):
 def test_an_unknown_kind_or_another_kinds_id_is_not_found(koperasi):
     case = _withdrawal(koperasi)
     client = _client(case.checker)
-    for kind in ("no-such-kind", "savings-correction"):
+    # An unknown kind, another model's kind, a kind sharing the model (a deposit).
+    for kind in ("no-such-kind", "savings-correction", "savings-deposit"):
         url = reverse(
             "approvals:approve",
             kwargs={"slug": koperasi.slug, "approval_kind": kind, "approval_item_id": case.item.pk},

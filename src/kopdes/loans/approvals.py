@@ -138,6 +138,7 @@ RESTRUCTURE = register(
         row=_proposal_row,
         approve=_approve_proposal,
         reject=_reject_proposal,
+        scope={"kind": ProposalKind.RESTRUCTURE},
     )
 )
 WRITE_OFF = register(
@@ -151,6 +152,7 @@ WRITE_OFF = register(
         row=_proposal_row,
         approve=_approve_proposal,
         reject=_reject_proposal,
+        scope={"kind": ProposalKind.WRITE_OFF},
     )
 )
 

@@ -71,6 +71,7 @@ def _request_kind(name: str, label, kind: str) -> ApprovalKind:
         row=_request_row,
         approve=_approve_request,
         reject=_reject_request,
+        scope={"kind": kind},
     )
 
 

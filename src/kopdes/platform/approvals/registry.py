@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -50,6 +50,8 @@ class ApprovalKind:
     - ``row(obj)``: the ``ApprovalRow`` of one item (use ``select_related`` in ``pending``).
     - ``approve(obj, *, actor, source_address)`` and
       ``reject(obj, *, actor, reason, source_address)``: call the module's services.
+    - ``scope``: the filter that tells this kind's rows from other kinds sharing its model
+      (``{"kind": "deposit"}``), so a decide URL never reaches another kind's item.
     """
 
     name: str
@@ -61,6 +63,7 @@ class ApprovalKind:
     row: Callable[[Any], ApprovalRow]
     approve: Callable[..., Any]
     reject: Callable[..., Any]
+    scope: dict[str, Any] = field(default_factory=dict)
 
 
 KINDS: dict[str, ApprovalKind] = {}
@@ -110,7 +113,7 @@ def get_kind(name: str) -> ApprovalKind:
 def get_item(kind: ApprovalKind, koperasi, pk) -> Any:
     """The kind's item ``pk`` in ``koperasi`` whatever its state (the module's service says
     "already decided"); 404 for another koperasi's, the same as for none."""
-    obj = kind.model._default_manager.filter(koperasi=koperasi, pk=pk).first()
+    obj = kind.model._default_manager.filter(koperasi=koperasi, pk=pk, **kind.scope).first()
     if obj is None:
         raise Http404
     return obj
