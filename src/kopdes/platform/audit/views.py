@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -12,7 +13,9 @@ from kopdes.platform.audit import selectors
 from kopdes.platform.audit.activity import describe_events
 from kopdes.platform.audit.forms import EventFilterForm
 from kopdes.platform.tenancy.access import koperasi_view
-from kopdes.platform.tenancy.requests import KoperasiRequest
+
+if TYPE_CHECKING:
+    from kopdes.platform.tenancy.requests import KoperasiRequest
 
 PAGE_SIZE = 50
 
