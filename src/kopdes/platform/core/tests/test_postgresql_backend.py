@@ -238,7 +238,7 @@ def queries_sent(action) -> list[str]:
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_begin_goes_with_the_first_batch_of_a_transaction(koperasi):
+def test_psycopg_sends_its_own_begin_and_the_commit_ends_the_write_batch(koperasi):
     found = []
 
     def two_batches():
@@ -246,15 +246,14 @@ def test_the_begin_goes_with_the_first_batch_of_a_transaction(koperasi):
             found.append(execute_batch([(SLUG, [koperasi.slug])]))
             found.append(execute_batch([(SLUG, [koperasi.slug])], commit=True))
 
-    two_batches()  # prepares the statement (under a savepoint, after psycopg's BEGIN)
-    found.clear()
     sent = queries_sent(two_batches)
     assert found == [[[(koperasi.slug,)]]] * 2
-    # psycopg would have sent BEGIN on its own first: two queries, not three.
-    assert len(sent) == 2
-    assert sent[0].startswith('"BEGIN;') and sent[1].startswith('"EXECUTE kopdes_')
+    # BEGIN alone, as psycopg sends it; the read batch; the write batch with the COMMIT.
+    assert len(sent) == 3
+    assert sent[0] == '"BEGIN"'
+    assert sent[1].startswith('"SELECT slug') and sent[2].startswith('"SELECT slug')
     assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
-    assert connection.connection.autocommit  # Django's autocommit again, as psycopg's
+    assert connection.connection.autocommit  # Django's autocommit again
 
 
 @postgres_only
@@ -280,8 +279,9 @@ def test_prepared_statements_are_off_by_default(koperasi):
 
     assert live.DATABASES["default"]["PREPARE_STATEMENTS"] is False
     before = prepared_on_server()
-    assert execute_batch([(SLUG, [koperasi.slug])]) == [[(koperasi.slug,)]]
-    assert SLUG not in connection.prepared
+    fresh = "SELECT slug, name FROM tenancy_koperasi WHERE slug = %s"  # never prepared
+    assert execute_batch([(fresh, [koperasi.slug])]) == [[(koperasi.slug, koperasi.name)]]
+    assert fresh not in connection.prepared
     assert prepared_on_server() == before
 
 
