@@ -19,7 +19,7 @@ def _chain(koperasi) -> str:
 
 
 class Prefetch:
-    """The chain's lock and head, for a caller to read in its own batch (``ledger.Prefetch``
+    """The chain's lock and head, for a caller to read in its own batch (``ledger.BookReads``
     explains the pattern): ``statements()`` inside the transaction, ``take(results)``, then
     ``record(prefetched=)`` for the next event of that chain (an event recorded in between
     makes the head stale, and the unique (chain, seq) refuses the second one loudly)."""
