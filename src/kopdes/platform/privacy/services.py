@@ -18,7 +18,7 @@ from kopdes.domain.masking import mask_address, mask_birth_date, mask_name, mask
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import DomainError, PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import roles_for
 from kopdes.platform.privacy.choices import ConsentMethod, DataRequestKind, DataRequestStatus
 from kopdes.platform.privacy.fields import EncryptedTextField
@@ -76,7 +76,7 @@ def _roles_label(actor, koperasi, permission: str, *, allow_system: bool = True)
     roles = roles_for(actor, koperasi)
     if not has_perm(roles, permission):
         raise PermissionDeniedError("Anda tidak berwenang melakukan tindakan ini.")
-    return ",".join(sorted(str(r) for r in roles))
+    return role_label(roles)
 
 
 def _same_koperasi(obj, koperasi) -> None:

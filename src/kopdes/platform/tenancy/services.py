@@ -24,7 +24,7 @@ from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import DomainError, PermissionDeniedError
 from kopdes.platform.core.regions import UnknownRegionError, lookup_region
 from kopdes.platform.identity.choices import Role
-from kopdes.platform.identity.permissions import has_perm
+from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import active_assignments, roles_for
 from kopdes.platform.tenancy.choices import BusinessUnit
 from kopdes.platform.tenancy.models import Koperasi
@@ -240,7 +240,7 @@ def _roles_label(actor, koperasi: Koperasi, permission: str) -> str:
     roles = roles_for(actor, koperasi)
     if not has_perm(roles, permission):
         raise PermissionDeniedError(_("You are not allowed to change this koperasi's data."))
-    return ",".join(sorted(str(r) for r in roles))
+    return role_label(roles)
 
 
 def _summary(koperasi: Koperasi) -> dict[str, Any]:
