@@ -525,3 +525,51 @@ def test_rows_carry_the_models_of_their_kind():
     assert registry.KINDS["ledger-reversal"].model is ReversalProposal
     assert registry.KINDS["ledger-period"].model is PeriodProposal
     assert registry.KINDS["members-exit"].model is ExitProposal
+
+
+def _trail(koperasi, since_seq: int) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(koperasi=koperasi, seq__gt=since_seq)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_the_inbox_and_the_savings_page_write_the_same(koperasi, decision):
+    """Two like withdrawals, one decided on the savings page, one in the inbox: the same
+    audit actions, the same movement and journal total (approve), nothing posted (reject)."""
+    first, second = _withdrawal(koperasi), _withdrawal(koperasi)
+    checker = first.checker
+    client = _client(checker)
+    trails, moved = [], []
+    for case, url in (
+        (
+            first,
+            reverse(
+                f"savings:approval-{decision}",
+                kwargs={"slug": koperasi.slug, "withdrawal_id": first.item.pk},
+            ),
+        ),
+        (second, _decide_url(koperasi, second, decision)),
+    ):
+        seq = AuditEvent.objects.filter(koperasi=koperasi).order_by("-seq").first().seq
+        entries = JournalEntry.objects.filter(koperasi=koperasi).count()
+        client.post(url, {"reason": "Bukti kurang"})
+        trails.append(_trail(koperasi, seq))
+        req = WithdrawalRequest.objects.get(pk=case.item.pk)
+        posted = JournalEntry.objects.filter(koperasi=koperasi).order_by("-number").first()
+        moved.append(
+            (
+                req.status,
+                req.reason,
+                JournalEntry.objects.filter(koperasi=koperasi).count() - entries,
+                req.transaction.amount if req.transaction_id else None,
+                posted.total_amount if req.transaction_id else None,
+            )
+        )
+    assert trails[0] == trails[1] and trails[0]
+    assert moved[0] == moved[1]
+    expected = "approved" if decision == "approve" else "rejected"
+    assert moved[0][0] == expected
+    assert moved[0][2] == (1 if decision == "approve" else 0)
