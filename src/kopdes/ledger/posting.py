@@ -145,6 +145,11 @@ def _quote(name: str) -> str:
 
 
 def _column(model: type[models.Model], attname: str) -> str:
+    return _quoted_column(model, attname, connection.vendor)
+
+
+@functools.cache
+def _quoted_column(model: type[models.Model], attname: str, vendor: str) -> str:
     return _quote(model._meta.get_field(_field_name(model, attname)).column)
 
 
@@ -259,13 +264,27 @@ def write(koperasi, entries: Sequence[EntryRow], lines: Sequence[LineRow]) -> No
     execute_batch(write_statements(koperasi, entries, lines))
 
 
-def existing_statement(koperasi, key: str) -> Statement:
-    """The id of the entry posted under ``key``, if any."""
+@functools.cache
+def _existing_sql(vendor: str) -> str:
     return (
         f"SELECT {_column(JournalEntry, 'id')} FROM {_table(JournalEntry)} "  # noqa: S608 (model's names)
         f"WHERE {_column(JournalEntry, 'koperasi_id')} = %s "
-        f"AND {_column(JournalEntry, 'idempotency_key')} = %s",
-        [_db_value(koperasi.pk), key],
+        f"AND {_column(JournalEntry, 'idempotency_key')} = %s"
+    )
+
+
+def existing_statement(koperasi, key: str) -> Statement:
+    """The id of the entry posted under ``key``, if any."""
+    return _existing_sql(connection.vendor), [_db_value(koperasi.pk), key]
+
+
+@functools.cache
+def _existing_many_sql(vendor: str, count: int) -> str:
+    return (
+        f"SELECT {_column(JournalEntry, 'idempotency_key')}, {_column(JournalEntry, 'id')}, "  # noqa: S608 (model's names)
+        f"{_column(JournalEntry, 'number')} FROM {_table(JournalEntry)} "
+        f"WHERE {_column(JournalEntry, 'koperasi_id')} = %s "
+        f"AND {_column(JournalEntry, 'idempotency_key')} IN ({_placeholders(count)})"
     )
 
 
@@ -273,13 +292,7 @@ def existing_entries(koperasi, keys: Sequence[str]) -> dict[str, tuple[uuid.UUID
     """key -> (id, number) of the entries already posted under any of ``keys``."""
     kop = _db_value(koperasi.pk)
     statements = [
-        (
-            f"SELECT {_column(JournalEntry, 'idempotency_key')}, {_column(JournalEntry, 'id')}, "  # noqa: S608 (model's names)
-            f"{_column(JournalEntry, 'number')} FROM {_table(JournalEntry)} "
-            f"WHERE {_column(JournalEntry, 'koperasi_id')} = %s "
-            f"AND {_column(JournalEntry, 'idempotency_key')} IN ({_placeholders(len(chunk))})",
-            [kop, *chunk],
-        )
+        (_existing_many_sql(connection.vendor, len(chunk)), [kop, *chunk])
         for chunk in (keys[start : start + 500] for start in range(0, len(keys), 500))
     ]
     return {
@@ -289,34 +302,44 @@ def existing_entries(koperasi, keys: Sequence[str]) -> dict[str, tuple[uuid.UUID
     }
 
 
+@functools.cache
+def _accounts_sql(vendor: str, count: int) -> str:
+    accounts = ", ".join(_column(Account, name) for name in AccountRow._fields)
+    return (
+        f"SELECT {accounts} FROM {_table(Account)} "  # noqa: S608 (model's names)
+        f"WHERE {_column(Account, 'koperasi_id')} = %s "
+        f"AND {_column(Account, 'code')} IN ({_placeholders(count)})"
+    )
+
+
+@functools.cache
+def _head_sql(vendor: str) -> str:
+    # One row always: the head's number and hash (NULL before the first entry) and the
+    # newest closed month (NULL when none is closed).
+    entries, kop = _table(JournalEntry), _column(JournalEntry, "koperasi_id")
+    newest = (
+        f"FROM {entries} WHERE {kop} = %s ORDER BY {_column(JournalEntry, 'number')} DESC LIMIT 1"
+    )
+    return (
+        f"SELECT (SELECT {_column(JournalEntry, 'number')} {newest}), "  # noqa: S608 (model's names)
+        f"(SELECT {_column(JournalEntry, 'hash')} {newest}), "
+        f"(SELECT {_column(Period, 'period')} FROM {_table(Period)} "
+        f"WHERE {_column(Period, 'koperasi_id')} = %s AND {_column(Period, 'status')} = %s "
+        f"ORDER BY {_column(Period, 'period')} DESC LIMIT 1)"
+    )
+
+
 def books_statements(koperasi, codes: Sequence[str]) -> list[Statement]:
-    """The three reads a posting needs: the accounts by code, the chain head, and the
+    """The two reads a posting needs: the accounts by code; the chain head with the
     newest closed month."""
     kop = _db_value(koperasi.pk)
-    accounts = ", ".join(_column(Account, name) for name in AccountRow._fields)
     return [
-        (
-            f"SELECT {accounts} FROM {_table(Account)} "  # noqa: S608 (model's names)
-            f"WHERE {_column(Account, 'koperasi_id')} = %s "
-            f"AND {_column(Account, 'code')} IN ({_placeholders(len(codes))})",
-            [kop, *codes],
-        ),
-        (
-            f"SELECT {_column(JournalEntry, 'number')}, {_column(JournalEntry, 'hash')} "  # noqa: S608 (model's names)
-            f"FROM {_table(JournalEntry)} WHERE {_column(JournalEntry, 'koperasi_id')} = %s "
-            f"ORDER BY {_column(JournalEntry, 'number')} DESC LIMIT 1",
-            [kop],
-        ),
-        (
-            f"SELECT {_column(Period, 'period')} FROM {_table(Period)} "  # noqa: S608 (model's names)
-            f"WHERE {_column(Period, 'koperasi_id')} = %s AND {_column(Period, 'status')} = %s "
-            f"ORDER BY {_column(Period, 'period')} DESC LIMIT 1",
-            [kop, str(PeriodStatus.CLOSED)],
-        ),
+        (_accounts_sql(connection.vendor, len(codes)), [kop, *codes]),
+        (_head_sql(connection.vendor), [kop, kop, kop, str(PeriodStatus.CLOSED)]),
     ]
 
 
-def books_from(account_rows, head_rows, closed_rows) -> Books:
+def books_from(account_rows, head_rows) -> Books:
     """``Books`` from the rows of ``books_statements``."""
     accounts = {}
     for row in account_rows:
@@ -326,8 +349,7 @@ def books_from(account_rows, head_rows, closed_rows) -> Books:
             koperasi_id=str(uuid.UUID(str(account.koperasi_id))),
             is_active=bool(account.is_active),
         )
-    number, head_hash = head_rows[0] if head_rows else (None, None)
-    last_closed = closed_rows[0][0] if closed_rows else None
+    number, head_hash, last_closed = head_rows[0]
     return Books(accounts, last_closed, number, head_hash)
 
 
@@ -368,9 +390,9 @@ class BookReads:
 
     def take(self, results: Sequence[list[tuple]]) -> None:
         """The rows of ``statements()``, in order (the lock statement's included if any)."""
-        *_lock, found, account_rows, head_rows, closed_rows = results
+        *_lock, found, account_rows, head_rows = results
         existing = uuid.UUID(str(found[0][0])) if found else None
-        self.read = Read(existing, books_from(account_rows, head_rows, closed_rows))
+        self.read = Read(existing, books_from(account_rows, head_rows))
 
     def run(self) -> Read:
         """Send ``statements()`` now (one round trip on PostgreSQL) and keep the rows."""
