@@ -45,9 +45,7 @@ ICONS = frozenset(
 
 NAV: list[NavEntry] = [
     NavEntry(_("Home"), "web:dashboard", "web.view_dashboard", "home"),
-    NavEntry(
-        _("Approvals"), "approvals:inbox", "approvals.view", "clipboard", _approvals_waiting
-    ),
+    NavEntry(_("Approvals"), "approvals:inbox", "approvals.view", "clipboard", _approvals_waiting),
     NavEntry(_("Koperasi profile"), "tenancy:profile", "tenancy.view_profile", "building"),
     NavEntry(_("Officers"), "identity:officer-list", "identity.view_officers", "users"),
     NavEntry(_("Members"), "members:member-list", "members.view", "users"),
