@@ -9,8 +9,6 @@ import datetime as dt
 import random
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,23 +17,13 @@ from kopdes.platform.identity.selectors import roles_for
 from kopdes.platform.web.navigation import navigation_for
 
 from .conftest import DESKTOP, PHONE
+from .helpers import SIZES, assert_amounts_whole, enter_as, fits
 from .test_shell import current_code, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SIZES = [(PHONE, "360"), (DESKTOP, "1280")]
-
 # Counts the calls of window.print() instead of opening the print dialog.
 PRINT_STUB = "window.__printed = 0; window.print = function () { window.__printed += 1; };"
-
-# For each element: its text and how many lines the text takes (1 = not wrapped).
-LINES_OF = """els => els.filter(e => e.textContent.trim() && e.getClientRects().length).map(e => {
-  const range = document.createRange();
-  range.selectNodeContents(e);
-  const tops = new Set(Array.from(range.getClientRects())
-    .filter(r => r.width > 0 && r.height > 0).map(r => Math.round(r.top)));
-  return [e.textContent.trim(), tops.size];
-})"""
 
 
 @pytest.fixture
@@ -47,26 +35,6 @@ def sukamaju(transactional_db):
     )
     with_books(koperasi)
     return koperasi
-
-
-def enter_as(page, base_url: str, user) -> None:
-    """Open the browser's session as ``user`` (past TOTP), without typing the login."""
-    client = testing.login(Client(), user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
-    )
-
-
-def fits(page, width: int) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= width
-
-
-def assert_amounts_whole(page, selector: str = "td.num, .amount") -> int:
-    lines = page.eval_on_selector_all(selector, LINES_OF)
-    wrapped = [text for text, count in lines if count != 1]
-    assert wrapped == [], f"amounts broken across lines: {wrapped}"
-    return len(lines)
 
 
 def link_is_usable(page, href: str, width: int) -> bool:
