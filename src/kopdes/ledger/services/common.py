@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kopdes.domain import dates
 from kopdes.domain.ledger import LineDraft, Side
 from kopdes.ledger import selectors
-from kopdes.ledger.choices import PeriodStatus
+from kopdes.ledger.choices import PeriodStatus, ProposalStatus
 from kopdes.ledger.errors import LedgerError, PermissionDeniedError
 from kopdes.ledger.models import Period
 from kopdes.ledger.posting import lock_name
@@ -72,6 +74,33 @@ def _decidable(proposal, actor, code: str):
             _("The officer who proposed this cannot approve or reject it; another officer must.")
         )
     return roles
+
+
+def _reject(proposal, *, actor, permission: str, action: str, summary: dict[str, Any]):
+    """Turn a pending ledger proposal down (nothing is posted) and audit ``action``.
+
+    The one reject of the ledger's proposals (back-dated entry, reversal, period change):
+    another officer with ``permission`` decides, a proposal decided already is refused.
+    """
+    roles = _decidable(proposal, actor, permission)
+    with transaction.atomic():
+        updated = (
+            type(proposal)
+            .objects.filter(pk=proposal.pk, status=ProposalStatus.PENDING)
+            .update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
+        )
+        if not updated:
+            raise LedgerError(_("This proposal has already been decided."))
+        proposal.refresh_from_db()
+        record(
+            action,
+            actor=actor,
+            koperasi=proposal.koperasi,
+            role=role_label(roles),
+            obj=proposal,
+            summary=summary,
+        )
+    return proposal
 
 
 _UNREAD: Any = object()

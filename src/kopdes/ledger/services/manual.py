@@ -18,7 +18,7 @@ from kopdes.ledger import selectors
 from kopdes.ledger.choices import ProposalStatus
 from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
 from kopdes.ledger.models import EntryProposal, JournalEntry
-from kopdes.ledger.services.common import _as_line, _decidable, _lock
+from kopdes.ledger.services.common import _as_line, _decidable, _lock, _reject
 from kopdes.ledger.services.entries import _check_draft, _draft, post
 from kopdes.platform.audit.services import record
 from kopdes.platform.identity.permissions import role_label
@@ -167,20 +167,10 @@ def approve_entry_proposal(proposal: EntryProposal, *, actor) -> JournalEntry:
 
 def reject_entry_proposal(proposal: EntryProposal, *, actor, reason: str = "") -> EntryProposal:
     """Another officer turns a back-dated manual entry down; nothing is posted."""
-    roles = _decidable(proposal, actor, "ledger.approve_reversal")
-    with transaction.atomic():
-        updated = EntryProposal.objects.filter(
-            pk=proposal.pk, status=ProposalStatus.PENDING
-        ).update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
-        if not updated:
-            raise LedgerError(_("This proposal has already been decided."))
-        proposal.refresh_from_db()
-        record(
-            "ledger.entry_proposal.rejected",
-            actor=actor,
-            koperasi=proposal.koperasi,
-            role=role_label(roles),
-            obj=proposal,
-            summary={"date": proposal.date.isoformat(), "reason": (reason or "")[:500]},
-        )
-    return proposal
+    return _reject(
+        proposal,
+        actor=actor,
+        permission="ledger.approve_reversal",
+        action="ledger.entry_proposal.rejected",
+        summary={"date": proposal.date.isoformat(), "reason": (reason or "")[:500]},
+    )

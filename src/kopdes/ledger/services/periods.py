@@ -18,7 +18,7 @@ from kopdes.ledger import chart
 from kopdes.ledger.choices import EntryKind, PeriodAction, PeriodStatus, ProposalStatus
 from kopdes.ledger.errors import LedgerError
 from kopdes.ledger.models import AccountBalance, JournalEntry, Period, PeriodProposal
-from kopdes.ledger.services.common import _decidable, _is_closed, _lock
+from kopdes.ledger.services.common import _decidable, _is_closed, _lock, _reject
 from kopdes.ledger.services.entries import post
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
@@ -197,23 +197,13 @@ def approve_period_change(proposal: PeriodProposal, *, actor) -> PeriodProposal:
 
 
 def reject_period_change(proposal: PeriodProposal, *, actor, reason: str = "") -> PeriodProposal:
-    roles = _decidable(proposal, actor, "ledger.approve_close")
-    with transaction.atomic():
-        updated = PeriodProposal.objects.filter(
-            pk=proposal.pk, status=ProposalStatus.PENDING
-        ).update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
-        if not updated:
-            raise LedgerError(_("This proposal has already been decided."))
-        proposal.refresh_from_db()
-        record(
-            "ledger.period.change_rejected",
-            actor=actor,
-            koperasi=proposal.koperasi,
-            role=role_label(roles),
-            obj=proposal,
-            summary={"period": proposal.period, "action": proposal.action, "reason": reason[:500]},
-        )
-    return proposal
+    return _reject(
+        proposal,
+        actor=actor,
+        permission="ledger.approve_close",
+        action="ledger.period.change_rejected",
+        summary={"period": proposal.period, "action": proposal.action, "reason": reason[:500]},
+    )
 
 
 def _post_year_end_closing(koperasi, actor, proposal: PeriodProposal) -> JournalEntry | None:

@@ -14,7 +14,7 @@ from kopdes.ledger import selectors
 from kopdes.ledger.choices import EntryKind, ProposalStatus
 from kopdes.ledger.errors import LedgerError
 from kopdes.ledger.models import JournalEntry, ReversalProposal
-from kopdes.ledger.services.common import _decidable, _lock, check_business_date
+from kopdes.ledger.services.common import _decidable, _lock, _reject, check_business_date
 from kopdes.ledger.services.entries import post
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
@@ -132,20 +132,10 @@ def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
 
 def reject_reversal(proposal: ReversalProposal, *, actor, reason: str = "") -> ReversalProposal:
     """A second officer turns the reversal down; nothing is posted."""
-    roles = _decidable(proposal, actor, "ledger.approve_reversal")
-    with transaction.atomic():
-        updated = ReversalProposal.objects.filter(
-            pk=proposal.pk, status=ProposalStatus.PENDING
-        ).update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
-        if not updated:
-            raise LedgerError(_("This proposal has already been decided."))
-        proposal.refresh_from_db()
-        record(
-            "ledger.reversal.rejected",
-            actor=actor,
-            koperasi=proposal.koperasi,
-            role=role_label(roles),
-            obj=proposal,
-            summary={"entry_id": str(proposal.entry_id), "reason": (reason or "")[:500]},
-        )
-    return proposal
+    return _reject(
+        proposal,
+        actor=actor,
+        permission="ledger.approve_reversal",
+        action="ledger.reversal.rejected",
+        summary={"entry_id": str(proposal.entry_id), "reason": (reason or "")[:500]},
+    )
