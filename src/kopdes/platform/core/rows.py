@@ -254,7 +254,7 @@ def execute_groups(
 ) -> list[list[list[tuple[Any, ...]]]]:
     """``execute_batch`` of several groups of statements (one round trip on PostgreSQL),
     the rows given back per group: for a caller that batches its own reads with those of
-    the modules it calls (``ledger.Prefetch``)."""
+    the modules it calls (``ledger.posting.BookReads``)."""
     kept = [[s for s in group if s is not None] for group in groups]
     results = execute_batch([s for group in kept for s in group])
     out, start = [], 0
