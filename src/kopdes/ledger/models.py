@@ -22,6 +22,7 @@ from kopdes.ledger.choices import (
     Side,
     SubledgerKind,
 )
+from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 from kopdes.platform.tenancy.choices import BusinessUnit
 
@@ -123,7 +124,7 @@ class JournalEntry(TenantModel):
     reverses = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
     )
-    total_amount = models.BigIntegerField(_("total debit (sen)"))
+    total_amount = SenField(_("total debit (sen)"))
     line_count = models.PositiveSmallIntegerField()
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -177,7 +178,7 @@ class JournalLine(TenantModel):
     line_no = models.PositiveSmallIntegerField()
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
     side = models.CharField(max_length=1, choices=Side.choices)
-    amount = models.BigIntegerField(_("amount (sen)"))
+    amount = SenField(_("amount (sen)"))
     date = models.DateField()
     period = models.PositiveIntegerField()
     business_unit = models.CharField(
@@ -219,8 +220,8 @@ class AccountBalance(TenantModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balances")
     business_unit = models.CharField(max_length=20, blank=True, default="")
     period = models.PositiveIntegerField()
-    debit_total = models.BigIntegerField(default=0)
-    credit_total = models.BigIntegerField(default=0)
+    debit_total = SenField(default=0)
+    credit_total = SenField(default=0)
 
     class Meta:
         ordering = ["account", "period"]
@@ -240,8 +241,8 @@ class SubledgerBalance(TenantModel):
     subledger_kind = models.CharField(max_length=20, choices=SubledgerKind.choices)
     subledger_ref = models.CharField(max_length=64)
     period = models.PositiveIntegerField()
-    debit_total = models.BigIntegerField(default=0)
-    credit_total = models.BigIntegerField(default=0)
+    debit_total = SenField(default=0)
+    credit_total = SenField(default=0)
 
     class Meta:
         ordering = ["subledger_kind", "subledger_ref", "period"]
@@ -343,7 +344,7 @@ class EntryProposal(TenantModel):
     memo = models.CharField(_("description"), max_length=500)
     business_unit = models.CharField(max_length=20, blank=True, default="")
     lines = models.JSONField(_("lines"))  # LineDraft.as_dict() of each line
-    total_amount = models.BigIntegerField(_("total debit (sen)"))
+    total_amount = SenField(_("total debit (sen)"))
     idempotency_key = models.CharField(max_length=200)
     status = models.CharField(
         max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING

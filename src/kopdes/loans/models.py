@@ -30,6 +30,7 @@ from kopdes.loans.choices import (
     RatePer,
     Rounding,
 )
+from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 
 USER = settings.AUTH_USER_MODEL
@@ -61,7 +62,7 @@ class LoanProduct(TenantModel):
     # Plafond: at most ``savings_multiple`` x the member's savings (0 = no such rule) and at
     # most ``plafond_max`` sen (0 = no cap).
     savings_multiple = models.PositiveSmallIntegerField(_("savings multiple"), default=0)
-    plafond_max = models.BigIntegerField(_("plafond cap (sen)"), default=0)
+    plafond_max = SenField(_("plafond cap (sen)"), default=0)
     requirements = models.TextField(_("guarantor / collateral notes"), blank=True, default="")
     is_active = models.BooleanField(default=True)
 
@@ -87,21 +88,21 @@ class Loan(TenantModel):
     status = models.CharField(max_length=12, choices=LoanStatus.choices, default=LoanStatus.APPLIED)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.COUNTER)
     # Terms (copied from the product when applying, so a product change never moves them).
-    principal = models.BigIntegerField(_("principal (sen)"))
+    principal = SenField(_("principal (sen)"))
     term = models.PositiveSmallIntegerField(_("term (months)"))
     method = models.CharField(max_length=8, choices=LoanMethod.choices)
     rate_percent = models.DecimalField(max_digits=7, decimal_places=4)
     rate_per = models.CharField(max_length=5, choices=RatePer.choices)
     rounding = models.CharField(max_length=10, choices=Rounding.choices)
     grace_periods = models.PositiveSmallIntegerField(default=0)
-    admin_fee = models.BigIntegerField(default=0)
-    provisi = models.BigIntegerField(default=0)
+    admin_fee = SenField(default=0)
+    provisi = SenField(default=0)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True, default="")
-    declared_income = models.BigIntegerField(_("monthly income (sen)"), default=0)
-    declared_expense = models.BigIntegerField(_("monthly expense (sen)"), default=0)
+    declared_income = SenField(_("monthly income (sen)"), default=0)
+    declared_expense = SenField(_("monthly expense (sen)"), default=0)
     # The collateral's appraised value and how it is bound; the PPAP counts the appraised
     # value times the AD/ART factor of the binding (``domain.loans.Collateral``).
-    collateral_value = models.BigIntegerField(_("appraised collateral value (sen)"), default=0)
+    collateral_value = SenField(_("appraised collateral value (sen)"), default=0)
     collateral_binding = models.CharField(
         _("collateral binding"),
         max_length=16,
@@ -131,12 +132,12 @@ class Loan(TenantModel):
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Running figures (derived, kept by services in the posting's transaction).
-    principal_paid = models.BigIntegerField(default=0)
-    interest_paid = models.BigIntegerField(default=0)
-    penalty_paid = models.BigIntegerField(default=0)
-    prepaid = models.BigIntegerField(default=0)  # principal paid ahead of the schedule
-    written_off_amount = models.BigIntegerField(default=0)
-    recovered_amount = models.BigIntegerField(default=0)
+    principal_paid = SenField(default=0)
+    interest_paid = SenField(default=0)
+    penalty_paid = SenField(default=0)
+    prepaid = SenField(default=0)  # principal paid ahead of the schedule
+    written_off_amount = SenField(default=0)
+    recovered_amount = SenField(default=0)
     closed_on = models.DateField(null=True, blank=True)
     # The daily job's view of the loan.
     restructured = models.BooleanField(default=False)
@@ -147,7 +148,7 @@ class Loan(TenantModel):
     kolektibilitas = models.PositiveSmallIntegerField(
         choices=Kolektibilitas.choices, default=Kolektibilitas.LANCAR
     )
-    ppap_required = models.BigIntegerField(default=0)
+    ppap_required = SenField(default=0)
     assessed_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -192,12 +193,12 @@ class Installment(TenantModel):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
     period = models.PositiveSmallIntegerField()
     due_date = models.DateField()
-    principal = models.BigIntegerField()
-    interest = models.BigIntegerField()
-    balance = models.BigIntegerField()  # scheduled principal left after this installment
-    principal_paid = models.BigIntegerField(default=0)
-    interest_paid = models.BigIntegerField(default=0)
-    penalty_paid = models.BigIntegerField(default=0)
+    principal = SenField()
+    interest = SenField()
+    balance = SenField()  # scheduled principal left after this installment
+    principal_paid = SenField(default=0)
+    interest_paid = SenField(default=0)
+    penalty_paid = SenField(default=0)
     paid_on = models.DateField(null=True, blank=True)  # fully paid on
 
     class Meta:
@@ -228,10 +229,10 @@ class Repayment(TenantModel):
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     date = models.DateField()
-    amount = models.BigIntegerField()
-    penalty = models.BigIntegerField(default=0)
-    interest = models.BigIntegerField(default=0)
-    principal = models.BigIntegerField(default=0)
+    amount = SenField()
+    penalty = SenField(default=0)
+    interest = SenField(default=0)
+    principal = SenField(default=0)
     source = models.CharField(max_length=8, choices=PaymentSource.choices)
     is_payoff = models.BooleanField(default=False)
     # Pelunasan dipercepat: the member asked to pay principal ahead of the schedule (the
@@ -240,7 +241,7 @@ class Repayment(TenantModel):
     # Which installments this payment paid: [[period, denda, jasa, pokok], ...] (sen);
     # principal paid ahead of the schedule (accelerated) is ``principal`` less these.
     allocation = models.JSONField(default=list, blank=True)
-    outstanding_after = models.BigIntegerField()
+    outstanding_after = SenField()
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=150)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
@@ -381,8 +382,8 @@ class PpapRun(TenantModel):
 
     period = models.PositiveIntegerField()  # yyyymm
     date = models.DateField()
-    required = models.BigIntegerField()
-    previous = models.BigIntegerField()
+    required = SenField()
+    previous = SenField()
     entry = models.ForeignKey(
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -400,7 +401,7 @@ class BankLoan(TenantModel):
 
     lender = models.CharField(_("lender"), max_length=100)
     reference = models.CharField(_("contract number"), max_length=60, blank=True, default="")
-    plafond = models.BigIntegerField(_("plafond (sen)"))
+    plafond = SenField(_("plafond (sen)"))
     rate_percent = models.DecimalField(max_digits=7, decimal_places=4)  # per year
     term = models.PositiveSmallIntegerField()  # months
     grace_periods = models.PositiveSmallIntegerField(default=0)
@@ -430,8 +431,8 @@ class BankLoanMovement(TenantModel):
     bank_loan = models.ForeignKey(BankLoan, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     date = models.DateField()
-    principal = models.BigIntegerField(default=0)
-    interest = models.BigIntegerField(default=0)
+    principal = SenField(default=0)
+    interest = SenField(default=0)
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=150)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")

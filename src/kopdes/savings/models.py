@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 from kopdes.savings.choices import (
     AccountStatus,
@@ -39,7 +40,7 @@ class SavingsProduct(TenantModel):
     )
     rate_per = models.CharField(max_length=5, choices=RatePer.choices, default=RatePer.YEAR)
     jasa_basis = models.CharField(max_length=8, choices=JasaBasis.choices, default=JasaBasis.LOWEST)
-    minimum_balance = models.BigIntegerField(_("minimum balance for interest (sen)"), default=0)
+    minimum_balance = SenField(_("minimum balance for interest (sen)"), default=0)
     term_months = models.PositiveSmallIntegerField(_("term (months)"), default=0)
     # Early withdrawal of a term deposit: share of the principal, basis points (100 = 1%).
     penalty_bp = models.PositiveIntegerField(_("early withdrawal penalty (bp)"), default=0)
@@ -67,12 +68,12 @@ class SavingsAccount(TenantModel):
     status = models.CharField(max_length=8, choices=AccountStatus.choices, default="open")
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
-    balance = models.BigIntegerField(_("balance (sen)"), default=0)
+    balance = SenField(_("balance (sen)"), default=0)
     last_seq = models.PositiveIntegerField(default=0)
     # Passbook (buku simpanan): the last movement already printed.
     printed_seq = models.PositiveIntegerField(default=0)
     # Term deposits only.
-    principal = models.BigIntegerField(default=0)
+    principal = SenField(default=0)
     term_months = models.PositiveSmallIntegerField(default=0)
     rate_percent = models.DecimalField(max_digits=7, decimal_places=4, default=0)
     start_date = models.DateField(null=True, blank=True)
@@ -117,8 +118,8 @@ class SavingsTransaction(TenantModel):
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=12, choices=TxnKind.choices)
     date = models.DateField()
-    amount = models.BigIntegerField()
-    balance_after = models.BigIntegerField()
+    amount = SenField()
+    balance_after = SenField()
     entry = models.ForeignKey(
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -161,7 +162,7 @@ class WithdrawalRequest(TenantModel):
 
     account = models.ForeignKey(SavingsAccount, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=REQUEST_KINDS, default=TxnKind.WITHDRAWAL)
-    amount = models.BigIntegerField()
+    amount = SenField()
     date = models.DateField()
     memo = models.CharField(max_length=200, blank=True, default="")
     idempotency_key = models.CharField(max_length=200)
@@ -258,9 +259,9 @@ class JasaPosting(TenantModel):
 
     account = models.ForeignKey(SavingsAccount, on_delete=models.PROTECT, related_name="+")
     period = models.PositiveIntegerField()  # yyyymm
-    basis_amount = models.BigIntegerField()
-    jasa_amount = models.BigIntegerField()
-    tax_amount = models.BigIntegerField()
+    basis_amount = SenField()
+    jasa_amount = SenField()
+    tax_amount = SenField()
     entry = models.ForeignKey(
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -279,7 +280,7 @@ class OpeningImport(TenantModel):
 
     file_hash = models.CharField(max_length=64)
     rows = models.PositiveIntegerField()
-    total_amount = models.BigIntegerField()
+    total_amount = SenField()
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
