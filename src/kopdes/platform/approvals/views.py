@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -51,8 +52,10 @@ def _address(request: HttpRequest) -> str:
 def decide(
     request: HttpRequest, approval_kind: str, approval_item_id, decision: str
 ) -> HttpResponse:
-    """Approve or reject one item with the module's own service (its checks, its refusals
-    in Bahasa Indonesia); back to the inbox with a message either way."""
+    """The one approve / reject view pair of every module: decide one item with the
+    module's own service (its checks, its refusals in Bahasa Indonesia), then back to the
+    page the officer came from (``next``, a module's own page, on this site only) or the
+    inbox, with a message either way."""
     koperasi = request.koperasi  # type: ignore[attr-defined]
     kind = registry.get_kind(approval_kind)
     obj = registry.get_item(kind, koperasi, approval_item_id)
@@ -72,4 +75,9 @@ def decide(
             )
     except DomainError as exc:
         messages.error(request, exc.message)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("approvals:inbox", slug=koperasi.slug)
