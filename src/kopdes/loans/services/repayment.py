@@ -49,8 +49,7 @@ from kopdes.loans.services._common import (
     _savings_move,
 )
 from kopdes.loans.services.products import loan_terms
-from kopdes.platform.audit.services import Prefetch as AuditPrefetch
-from kopdes.platform.audit.services import record
+from kopdes.platform.audit.services import ChainReads, record_batched
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_statement
@@ -235,7 +234,7 @@ def repay_loan(
             chart.LOANS_RECEIVABLE,
         ],
     )
-    chain = AuditPrefetch(koperasi)
+    chain = ChainReads(koperasi)
     with transaction.atomic():
         (*_lock_rows, found), book_rows, chain_rows = execute_groups(
             [
@@ -331,10 +330,11 @@ def repay_loan(
             *_update_statements(Loan, [(loan.pk, {name: getattr(loan, name) for name in fields})]),
             *insert_statements([repayment]),
         ]
-        record(
+        # Without ``ahead`` the chain was not read in the batch: record_batched reads it.
+        event = record_batched(
+            chain,
             "loans.repayment.received",
             actor=actor,
-            koperasi=koperasi,
             role=role_label(roles),
             obj=repayment,
             summary={
@@ -347,9 +347,8 @@ def repay_loan(
                 "accelerated": accelerated,
                 "entry": entry.number,
             },
-            prefetched=chain if ahead else None,
-            writes=writes,
         )
+        writes += event.writes
         execute_batch(writes, commit=True)
     return repayment
 

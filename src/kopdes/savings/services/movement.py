@@ -19,8 +19,7 @@ from kopdes.domain.ledger import LineDraft
 from kopdes.ledger import chart
 from kopdes.ledger import services as ledger
 from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
-from kopdes.platform.audit.services import Prefetch as AuditPrefetch
-from kopdes.platform.audit.services import record
+from kopdes.platform.audit.services import ChainReads, record_batched
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_statement
@@ -364,7 +363,7 @@ def _single(
         idempotency_key=_ledger_key(key),
         codes=[account.ledger_code, *(line.account for line in other_lines)],
     )
-    chain = AuditPrefetch(koperasi)
+    chain = ChainReads(koperasi)
     with transaction.atomic():
         # The lock, the idempotency check, the member's status, the account, what the
         # ledger and the audit chain will read.
@@ -398,10 +397,10 @@ def _single(
             reads=books,
             writes=writes,
         )
-        record(
+        event = record_batched(
+            chain,
             action,
             actor=actor,
-            koperasi=koperasi,
             role=role_label(roles),
             obj=txn,
             summary={
@@ -410,8 +409,6 @@ def _single(
                 "balance_after": txn.balance_after,
                 "entry": txn.entry.number if txn.entry else None,
             },
-            prefetched=chain,
-            writes=writes,
         )
-        execute_batch(writes, commit=True)
+        execute_batch([*writes, *event.writes], commit=True)
     return txn
