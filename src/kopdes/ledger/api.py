@@ -22,8 +22,7 @@ from kopdes.ledger import selectors, services
 from kopdes.ledger.models import EntryProposal
 from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
-from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.access import api_koperasi
 
 router = Router(tags=["ledger"])
 
@@ -112,13 +111,6 @@ def _out(entry) -> dict:
     }
 
 
-def _koperasi(request: HttpRequest, slug: str, permission: str):
-    koperasi, roles = access_koperasi(request.auth, slug)
-    if not has_perm(roles, permission):
-        raise HttpError(403, "Anda tidak berwenang melakukan ini di koperasi ini.")
-    return koperasi
-
-
 @router.post(
     "entries",
     response={200: EntryOut, 201: EntryOut, 202: EntryProposalOut},
@@ -131,7 +123,7 @@ def post_entry(
     idempotency_key: str = Header(..., alias="Idempotency-Key"),
 ):
     """Post a manual journal entry. Amounts in sen; side "D" (debit) or "C" (credit)."""
-    koperasi = _koperasi(request, slug, "ledger.post_manual")
+    koperasi = api_koperasi(request, slug, "ledger.post_manual")
     try:
         entry = services.post_manual(
             koperasi,
@@ -149,7 +141,7 @@ def post_entry(
             202,
             {
                 "proposal_id": entry.pk,
-                "status": entry.status,
+                "status": entry.state,  # the JSON key stays "status"
                 "date": entry.date,
                 "total_amount": entry.total_amount,
                 "message": entry.reason,
@@ -162,5 +154,5 @@ def post_entry(
 @router.get("entries/{entry_id}", response=EntryOut, url_name="ledger-entry-detail")
 def get_entry(request: HttpRequest, entry_id: str, slug: str = Path(...)):
     """One entry of this koperasi with its lines (404 for another koperasi's)."""
-    koperasi = _koperasi(request, slug, "ledger.view")
+    koperasi = api_koperasi(request, slug, "ledger.view")
     return _out(selectors.get_entry(koperasi, entry_id))

@@ -14,15 +14,14 @@ import uuid
 import pydantic
 from django.http import HttpRequest
 from ninja import Header, Path, Router, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 from ninja.responses import Status
 
 from kopdes.loans import selectors, services
 from kopdes.loans.errors import LoanError
 from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
-from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.access import api_koperasi
 
 router = Router(tags=["loans"])
 
@@ -78,13 +77,6 @@ class LoanOut(Schema):
     kolektibilitas: int
     disbursed_on: dt.date | None
     installments: list[InstallmentOut]
-
-
-def _koperasi(request: HttpRequest, slug: str, permission: str):
-    koperasi, roles = access_koperasi(request.auth, slug)
-    if not has_perm(roles, permission):
-        raise HttpError(403, "Anda tidak berwenang melakukan ini di koperasi ini.")
-    return koperasi
 
 
 def _loan_out(loan) -> dict:
@@ -148,7 +140,7 @@ def _body(request: HttpRequest, schema: type[Schema]) -> Schema:
 @router.get("loans/{loan_id}", response=LoanOut, url_name="loans-detail")
 def get_loan(request: HttpRequest, loan_id: str, slug: str = Path(...)):
     """One loan with its schedule (404 for another koperasi's). Amounts in sen."""
-    koperasi = _koperasi(request, slug, "loans.view")
+    koperasi = api_koperasi(request, slug, "loans.view")
     return _loan_out(selectors.get_loan(koperasi, loan_id))
 
 
@@ -173,7 +165,7 @@ def repay(
     pokok), as scheduled; ``"accelerated": true`` (pelunasan dipercepat) pays principal
     ahead and re-amortises the rest, or closes the loan with exactly the payoff amount.
     More than the payoff amount is refused (400)."""
-    koperasi = _koperasi(request, slug, "loans.repay")
+    koperasi = api_koperasi(request, slug, "loans.repay")
     loan = selectors.get_loan(koperasi, loan_id)
     payload = _body(request, RepaymentIn)
     rep = services.repay_loan(
@@ -205,7 +197,7 @@ def disburse(
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
     """Disburse an approved loan: ``{"date": "YYYY-MM-DD", "method": "cash"|"savings"}``."""
-    koperasi = _koperasi(request, slug, "loans.disburse")
+    koperasi = api_koperasi(request, slug, "loans.disburse")
     loan = selectors.get_loan(koperasi, loan_id)
     payload = _body(request, DisbursementIn)
     loan = services.disburse_loan(

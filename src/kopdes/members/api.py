@@ -14,15 +14,13 @@ import pydantic
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Path, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import StrictInt
 
 from kopdes.members import selectors, services
 from kopdes.members.models import Member
 from kopdes.platform.core.schemas import InputSchema
-from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.access import api_koperasi
 
 router = Router(tags=["members"])
 
@@ -78,13 +76,6 @@ def _out(member) -> dict:
     }
 
 
-def _koperasi(request: HttpRequest, slug: str, permission: str):
-    koperasi, roles = access_koperasi(request.auth, slug)
-    if not has_perm(roles, permission):
-        raise HttpError(403, "Anda tidak berwenang melakukan ini di koperasi ini.")
-    return koperasi
-
-
 @router.get("members", response=list[MemberOut], url_name="members-list")
 def list_members(
     request: HttpRequest,
@@ -94,7 +85,7 @@ def list_members(
     offset: int = 0,
 ):
     """Members (personal data masked), searched by name, number, exact NIK or phone."""
-    koperasi = _koperasi(request, slug, "members.view")
+    koperasi = api_koperasi(request, slug, "members.view")
     limit = max(1, min(limit, 200))
     members = selectors.list_members(koperasi, query=q[:100])[
         max(offset, 0) : max(offset, 0) + limit
@@ -105,7 +96,7 @@ def list_members(
 @router.get("members/{member_id}", response=MemberOut, url_name="members-detail")
 def get_member(request: HttpRequest, member_id: str, slug: str = Path(...)):
     """One member (personal data masked). 404 for a member of another koperasi."""
-    koperasi = _koperasi(request, slug, "members.view")
+    koperasi = api_koperasi(request, slug, "members.view")
     return _out(selectors.get_member(koperasi, member_id))
 
 
@@ -129,7 +120,7 @@ def register_member(
     returns the first one (200); a new one answers 201."""
     # The koperasi and permission are checked before the body is read, so another
     # koperasi's slug is a 404 whatever the body holds.
-    koperasi = _koperasi(request, slug, "members.register")
+    koperasi = api_koperasi(request, slug, "members.register")
     key = (idempotency_key or "").strip()[:100]
     if not key:
         raise services.MemberError("Header Idempotency-Key wajib diisi.", field="Idempotency-Key")

@@ -20,8 +20,7 @@ from ninja.responses import Status
 from kopdes.domain.money import terbilang
 from kopdes.platform.core.api_types import Sen
 from kopdes.platform.core.schemas import InputSchema
-from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.access import api_koperasi
 from kopdes.savings import selectors, services
 from kopdes.savings.models import WithdrawalRequest
 
@@ -87,13 +86,6 @@ class PendingOut(Schema):
     status: str
 
 
-def _koperasi(request: HttpRequest, slug: str, permission: str):
-    koperasi, roles = access_koperasi(request.auth, slug)
-    if not has_perm(roles, permission):
-        raise HttpError(403, "Anda tidak berwenang melakukan ini di koperasi ini.")
-    return koperasi
-
-
 def _account_out(a) -> dict:
     return {
         "id": a.pk,
@@ -122,7 +114,7 @@ def _txn_out(t) -> dict:
 @router.get("accounts", response=list[AccountOut], url_name="savings-account-list")
 def list_accounts(request: HttpRequest, slug: str = Path(...), member_number: str = Query("")):
     """A member's savings accounts and balances (by member number)."""
-    koperasi = _koperasi(request, slug, "savings.view")
+    koperasi = api_koperasi(request, slug, "savings.view")
     member = selectors.find_member(koperasi, member_number) if member_number else None
     if member is None:
         raise HttpError(404, "Anggota tidak ditemukan.")
@@ -135,12 +127,12 @@ def list_accounts(request: HttpRequest, slug: str = Path(...), member_number: st
 @router.get("accounts/{account_id}", response=AccountOut, url_name="savings-account-detail")
 def get_account(request: HttpRequest, account_id: str, slug: str = Path(...)):
     """One account with its balance (404 for another koperasi's)."""
-    koperasi = _koperasi(request, slug, "savings.view")
+    koperasi = api_koperasi(request, slug, "savings.view")
     return _account_out(selectors.get_account(koperasi, account_id))
 
 
 def _move(request, slug, account_id, payload: MoveIn, key: str, service):
-    koperasi = _koperasi(request, slug, "savings.teller")
+    koperasi = api_koperasi(request, slug, "savings.teller")
     account = selectors.get_account(koperasi, account_id, with_member=False)
     result = service(
         account,
@@ -158,7 +150,7 @@ def _move(request, slug, account_id, payload: MoveIn, key: str, service):
             "account_id": result.account_id,
             "kind": result.kind,
             "amount": result.amount,
-            "status": result.status,
+            "status": result.state,
         }
         return Status(200 if replayed else 202, body)
     return Status(200 if replayed else 201, _txn_out(result))
@@ -213,7 +205,7 @@ def check_withdrawal(request: HttpRequest, account_id: str, payload: MoveIn, slu
     """A client's review step: the withdrawal's own refusals (400 balance not enough, 403,
     409...) or 200 with the amount in words and whether it needs a second officer.
     Nothing is written."""
-    koperasi = _koperasi(request, slug, "savings.teller")
+    koperasi = api_koperasi(request, slug, "savings.teller")
     account = selectors.get_account(koperasi, account_id, with_member=False)
     check = services.check_withdrawal(
         account,
@@ -236,7 +228,7 @@ def _correction_out(c) -> dict:
         "transaction_id": c.transaction_id,
         "entry_number": c.entry.number,
         "whole_entry": c.whole_entry,
-        "status": c.status,
+        "status": c.state,
         "reason": c.reason,
         "reversal_entry_number": c.reversal_entry.number if c.reversal_entry_id else None,
     }
@@ -255,7 +247,7 @@ def request_correction(
     idempotency_key: str = Header(..., alias="Idempotency-Key"),
 ):
     """Ask for a teller movement to be corrected (koreksi): 202, waits for a second officer."""
-    koperasi = _koperasi(request, slug, "savings.teller")
+    koperasi = api_koperasi(request, slug, "savings.teller")
     txn = selectors.get_transaction(koperasi, transaction_id)
     c = services.request_correction(
         txn,
@@ -274,7 +266,7 @@ def request_correction(
 )
 def approve_correction(request: HttpRequest, correction_id: str, slug: str = Path(...)):
     """A second officer approves: 201 with the reversing entry; again: 200, nothing new."""
-    koperasi = _koperasi(request, slug, "savings.approve_correction")
+    koperasi = api_koperasi(request, slug, "savings.approve_correction")
     c = services.approve_correction(
         selectors.get_correction(koperasi, correction_id), actor=request.auth
     )
@@ -290,7 +282,7 @@ def reject_correction(
     request: HttpRequest, correction_id: str, payload: RejectIn, slug: str = Path(...)
 ):
     """A second officer turns the correction down; nothing moves."""
-    koperasi = _koperasi(request, slug, "savings.approve_correction")
+    koperasi = api_koperasi(request, slug, "savings.approve_correction")
     c = services.reject_correction(
         selectors.get_correction(koperasi, correction_id),
         actor=request.auth,

@@ -1,9 +1,11 @@
 """A per-request memo of each user's active role assignments.
 
 A money-moving request asks "which roles does this user hold?" four times: the TOTP check
-(``needs_two_factor``), the page's permission (``koperasi_view``), the service's own
-``require_perm`` and the audit event's role label. Without the memo each is a query; with
-it the request makes one.
+(``needs_two_factor``), the tenant check and the page's permission (``koperasi_view``, the
+API's ``api_koperasi``), the service's own ``require_perm`` and the audit event's role
+label. Without the memo each is a query; with it the request makes one, and that one
+brings the koperasi of each of the user's own roles with it (``identity.selectors``), so
+the tenant check reads no koperasi of its own.
 
 ``RoleMemoMiddleware`` opens an empty memo for each request and closes it when the
 response is made, so nothing survives a request. Outside a request (jobs, the shell, most
@@ -20,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-# user pk -> [(role, koperasi_id, region_prefix), ...]; None outside a request.
+# user pk -> [RoleAssignment (with its koperasi), ...]; None outside a request.
 _memo: ContextVar[dict[Any, list] | None] = ContextVar("kopdes_role_memo", default=None)
 
 
@@ -45,7 +47,9 @@ class RoleMemoMiddleware:
             return self.get_response(request)
 
 
-def lookup(user_pk: Any, load: Callable[[], list[tuple[str, Any, str]]]) -> list:
+def lookup(user_pk: Any, load: Callable[[], list]) -> list:
+    """``load()``'s answer for ``user_pk``, kept until the request ends (a fresh read outside
+    a request)."""
     memo = _memo.get()
     if memo is None:
         return load()

@@ -27,16 +27,18 @@ def active_assignments(user: User) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
 
 
-def _assignments(user: User) -> list[tuple[str, object, str]]:
-    """(role, koperasi_id, region_prefix) of the user's active roles; memoised per request
-    (``rolecache``)."""
+def _assignments(user: User) -> list[RoleAssignment]:
+    """The user's active role assignments, each with its koperasi (``None`` for a role
+    across koperasi); one query, memoised per request (``rolecache``)."""
     return rolecache.lookup(user.pk, lambda: _load_assignments(user.pk))
 
 
-def _load_assignments(user_pk) -> list[tuple[str, object, str]]:
+def _load_assignments(user_pk) -> list[RoleAssignment]:
+    # The koperasi comes in the same query (a LEFT JOIN), so the tenant check finds the
+    # koperasi of the URL among the caller's roles without reading it again (``own_koperasi``).
     return list(
-        RoleAssignment.objects.filter(user_id=user_pk, revoked_at__isnull=True).values_list(
-            "role", "koperasi_id", "region_prefix"
+        RoleAssignment.objects.filter(user_id=user_pk, revoked_at__isnull=True).select_related(
+            "koperasi"
         )
     )
 
@@ -46,16 +48,31 @@ def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     roles: set[Role] = set()
-    for code, koperasi_id, region_prefix in _assignments(user):
-        role = Role(code)
-        if koperasi_id is not None:
-            if koperasi_id == koperasi.id:
+    for ra in _assignments(user):
+        role = Role(ra.role)
+        if ra.koperasi_id is not None:
+            if ra.koperasi_id == koperasi.id:
                 roles.add(role)
         elif role in (Role.ADMIN, Role.KEMENTERIAN) or (
-            region_prefix and is_within(koperasi.region_code, region_prefix)
+            ra.region_prefix and is_within(koperasi.region_code, ra.region_prefix)
         ):
             roles.add(role)
     return frozenset(roles)
+
+
+def own_koperasi(user: User, slug: str) -> Koperasi | None:
+    """The koperasi ``slug`` if ``user`` holds a role of her own in it, else ``None``.
+
+    It comes with her role assignments (the request's one query for them), so a page or an
+    API call under ``/k/<slug>/`` reads the koperasi and her roles together. Oversight of a
+    region is not looked at here: ``tenancy.access`` reads such a koperasi by its slug.
+    """
+    if not user.is_authenticated:
+        return None
+    for ra in _assignments(user):
+        if ra.koperasi is not None and ra.koperasi.slug == slug:
+            return ra.koperasi
+    return None
 
 
 def require_perm(actor, koperasi: Koperasi, code: str) -> frozenset[Role]:
@@ -103,7 +120,7 @@ def oversees_regions(user: User) -> bool:
     such a user chooses a koperasi from the list of their region, never lands in one."""
     if not user.is_authenticated:
         return False
-    return any(koperasi_id is None for _code, koperasi_id, _p in _assignments(user))
+    return any(ra.koperasi_id is None for ra in _assignments(user))
 
 
 def oversight_scopes(user: User) -> list[tuple[Role, str]]:
@@ -112,12 +129,12 @@ def oversight_scopes(user: User) -> list[tuple[Role, str]]:
     if not user.is_authenticated:
         return []
     scopes = []
-    for code, koperasi_id, prefix in _assignments(user):
-        if koperasi_id is None:
-            role = Role(code)
+    for ra in _assignments(user):
+        if ra.koperasi_id is None:
+            role = Role(ra.role)
             everywhere = role in (Role.ADMIN, Role.KEMENTERIAN)
-            if everywhere or prefix:  # a regional role without a prefix sees nothing
-                scopes.append((role, "" if everywhere else prefix))
+            if everywhere or ra.region_prefix:  # a regional role without a prefix sees nothing
+                scopes.append((role, "" if everywhere else ra.region_prefix))
     return sorted(set(scopes), key=lambda scope: (scope[1], scope[0].value))
 
 
@@ -127,9 +144,9 @@ def may_switch_koperasi(user: User) -> bool:
     if not user.is_authenticated:
         return False
     assignments = _assignments(user)
-    if any(koperasi_id is None for _code, koperasi_id, _p in assignments):
+    if any(ra.koperasi_id is None for ra in assignments):
         return True
-    return len({koperasi_id for _code, koperasi_id, _p in assignments}) > 1
+    return len({ra.koperasi_id for ra in assignments}) > 1
 
 
 def needs_two_factor(user: User) -> bool:
@@ -137,7 +154,7 @@ def needs_two_factor(user: User) -> bool:
     if not user.is_authenticated:
         return False
     officer = {r.value for r in OFFICER_ROLES}
-    return any(code in officer for code, _k, _p in _assignments(user))
+    return any(ra.role in officer for ra in _assignments(user))
 
 
 def list_officers(koperasi: Koperasi) -> QuerySet[RoleAssignment]:

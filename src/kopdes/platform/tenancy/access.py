@@ -15,16 +15,47 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from ninja.errors import HttpError
 
 from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.identity.selectors import needs_two_factor, roles_for
+from kopdes.platform.identity.selectors import (
+    needs_two_factor,
+    oversees_regions,
+    own_koperasi,
+    roles_for,
+)
 from kopdes.platform.tenancy.models import Koperasi
 
 
 def access_koperasi(user, slug: str) -> tuple[Koperasi, frozenset]:
-    """Return the koperasi and the user's roles in it, or raise Http404."""
-    koperasi = Koperasi.objects.filter(slug=slug).first()
+    """Return the koperasi and the user's roles in it, or raise Http404.
+
+    One query in the common path: the user's role assignments with their koperasi
+    (``identity.selectors.own_koperasi``; the request's one read of them, shared with the
+    TOTP check, the service's ``require_perm`` and the audit label). Only a user overseeing
+    koperasi across a region (pendamping, dinas, kementerian, admin) without a role of her
+    own in this one has it read by slug, then her oversight checked against its region.
+    """
+    koperasi = own_koperasi(user, slug)
+    if koperasi is None and oversees_regions(user):
+        koperasi = Koperasi.objects.filter(slug=slug).first()
     return koperasi, _roles_in(user, koperasi)
+
+
+# The API's answer to a caller without the permission (JSON ``{"detail": ...}``, 403).
+API_REFUSED = "Anda tidak berwenang melakukan ini di koperasi ini."
+
+
+def api_koperasi(
+    request: HttpRequest, slug: str, permission: str, *, refused: str = API_REFUSED
+) -> Koperasi:
+    """The API's tenant check, after the bearer token (``request.auth``): the koperasi of
+    ``slug`` if the caller holds ``permission`` there; 404 for no such koperasi and for
+    one where she holds no role (the same answer), 403 with ``refused`` otherwise."""
+    koperasi, roles = access_koperasi(request.auth, slug)  # type: ignore[attr-defined]
+    if not has_perm(roles, permission):
+        raise HttpError(403, refused)
+    return koperasi
 
 
 def _roles_in(user, koperasi: Koperasi | None) -> frozenset:
@@ -59,7 +90,8 @@ def koperasi_view(permission: str | None = None) -> Callable:
                 login = reverse("identity:login")
                 return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
             # TOTP first, then the tenant: an officer without TOTP never learns whether
-            # the koperasi exists. Both read the same memoised assignments (``rolecache``).
+            # the koperasi exists. Both read the same memoised assignments, which bring
+            # the koperasi of her own roles with them (``rolecache``): one query.
             if (response := two_factor_redirect(request)) is not None:
                 return response
             koperasi, roles = access_koperasi(request.user, slug)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
-from ninja.errors import HttpError
 
-from kopdes.platform.identity.permissions import has_perm
-from kopdes.platform.tenancy.access import access_koperasi
+from kopdes.platform.tenancy.access import api_koperasi
 
 router = Router(tags=["koperasi"])
 
@@ -23,7 +21,9 @@ class KoperasiOut(Schema):
 
 @router.get("", response=KoperasiOut)
 def koperasi_profile(request: HttpRequest, slug: str = Path(...)):
-    koperasi, roles = access_koperasi(request.auth, slug)
-    if not has_perm(roles, "tenancy.view_profile"):
-        raise HttpError(403, "Anda tidak berwenang melihat profil koperasi ini.")
-    return koperasi
+    return api_koperasi(
+        request,
+        slug,
+        "tenancy.view_profile",
+        refused="Anda tidak berwenang melihat profil koperasi ini.",
+    )

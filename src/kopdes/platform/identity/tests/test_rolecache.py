@@ -70,7 +70,9 @@ def test_api_token_last_used_is_written_at_most_every_few_minutes(koperasi, clie
     assert ApiToken.objects.get(pk=token.pk).last_used_at > stale
 
 
-def test_an_api_call_under_a_koperasi_reads_token_koperasi_and_roles_once_each(koperasi, client):
+def test_an_api_call_under_a_koperasi_reads_the_token_then_the_roles_with_the_koperasi(
+    koperasi, client
+):
     from kopdes.platform.identity import services
     from kopdes.platform.identity.models import ApiToken
 
@@ -82,10 +84,11 @@ def test_an_api_call_under_a_koperasi_reads_token_koperasi_and_roles_once_each(k
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/api/k/{koperasi.slug}/", **auth)
     assert response.status_code == 200 and response.json()["slug"] == koperasi.slug
-    # The token with its user (one query), the koperasi, the caller's roles.
+    # The token with its user (one query), the caller's roles with their koperasi (one).
     sqls = [q["sql"] for q in queries]
-    assert len(sqls) == 3, sqls
+    assert len(sqls) == 2, sqls
     assert "identity_apitoken" in sqls[0] and "identity_user" in sqls[0]
+    assert "identity_roleassignment" in sqls[1] and "tenancy_koperasi" in sqls[1]
     # Checked as always: no role in the other koperasi is a 404, a revoked role is a 404,
     # a revoked token is a 401.
     assert client.get(f"/api/k/{other.slug}/", **auth).status_code == 404
