@@ -37,16 +37,10 @@ def test_percent_commission_is_rounded_once_on_the_total_and_split_exactly():
     assert statement.commission == 375
     assert [line.commission for line in statement.lines] == [125, 125, 125]
     assert statement.payout == 3_003 - 375
-    # 10% of 5 + 5 + 5 sen = 1,5 -> 2 sen: one line carries 1 sen more.
+    # 10% of 5 + 5 + 5 sen = 1,5 -> 2 sen: the first two lines carry 1 sen each.
     small = [ConsignedSale(f"s{i}", 1, 5) for i in range(3)]
-    assert [
-        x.commission
-        for x in settle_consignment(small, Terms(CommissionKind.PERCENT, rate_bp=1000)).lines
-    ] == [
-        1,
-        1,
-        0,
-    ]
+    split = settle_consignment(small, Terms(CommissionKind.PERCENT, rate_bp=1000))
+    assert [x.commission for x in split.lines] == [1, 1, 0]
 
 
 def test_fixed_margin_per_unit_and_deductions():
