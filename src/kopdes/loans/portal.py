@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kopdes.domain.money import MoneyError, parse_rupiah, terbilang
+from kopdes.domain.money import terbilang
 from kopdes.loans import selectors, services
 from kopdes.loans.choices import Channel
+from kopdes.loans.forms import PortalApplicationForm, error_messages
 from kopdes.members.models import Member
 from kopdes.members.portal_views import MemberRequest, portal_member_view
 from kopdes.platform.core.errors import DomainError
@@ -70,29 +71,23 @@ def apply(request: MemberRequest) -> HttpResponse:
         "key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
     }
     status = 200
-    if request.method == "POST":
+    form = PortalApplicationForm(
+        request.POST or None, products=selectors.list_products(koperasi, active_only=True)
+    )
+    if request.method == "POST" and not form.is_valid():
+        for line in error_messages(form):
+            messages.error(request, line)
+        status = 400
+    elif request.method == "POST":
+        data = form.cleaned_data
+        product, principal, term = data["product"], data["principal"], data["term"]
         try:
-            product = (
-                selectors.list_products(koperasi, active_only=True)
-                .filter(pk=request.POST.get("product") or None)
-                .first()
-            )
-            if product is None:
-                raise services.LoanError(_("The loan product was not found."), field="product")
-            try:
-                principal = parse_rupiah(request.POST.get("principal") or "")
-            except MoneyError as exc:
-                raise services.LoanError(str(exc), field="principal") from exc
-            try:
-                term = int(request.POST.get("term") or "")
-            except ValueError:
-                raise services.LoanError(_("Write a whole number."), field="term") from None
             today = timezone.localdate()
             context["schedule"] = services.simulate(
                 product, principal=principal, term=term, start_date=today
             )
             context["words"] = terbilang(principal)
-            if request.POST.get("step") == "apply":
+            if data["step"] == "apply":
                 loan = services.apply_for_loan(
                     member,
                     actor=request.user,
@@ -100,9 +95,9 @@ def apply(request: MemberRequest) -> HttpResponse:
                     principal=principal,
                     term=term,
                     applied_on=today,
-                    purpose=request.POST.get("purpose", ""),
+                    purpose=data["purpose"],
                     channel=Channel.PORTAL,
-                    idempotency_key=request.POST.get("idempotency_key", ""),
+                    idempotency_key=data["idempotency_key"],
                 )
                 messages.success(
                     request,
@@ -114,10 +109,4 @@ def apply(request: MemberRequest) -> HttpResponse:
             messages.error(request, exc.message)
             context.pop("schedule", None)
             status = 400
-        except Exception as exc:
-            if exc.__class__.__name__ == "ValidationError":  # malformed product id
-                messages.error(request, _("The loan product was not found."))
-                status = 400
-            else:
-                raise
     return render(request, "loans/portal_apply.html", context, status=status)

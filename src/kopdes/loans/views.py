@@ -22,9 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kopdes.domain import rates
-from kopdes.domain.money import MoneyError, format_rupiah, parse_rupiah, terbilang
-from kopdes.loans import reports, selectors, services
+from kopdes.domain.money import format_rupiah, terbilang
+from kopdes.loans import forms, reports, selectors, services
 from kopdes.loans.choices import (
     CollateralBinding,
     DisbursementMethod,
@@ -39,11 +38,9 @@ from kopdes.loans.choices import (
     Rounding,
 )
 from kopdes.loans.errors import LoanError
-from kopdes.members.models import Member
 from kopdes.platform.core.dates import INVALID_MESSAGE as DATE_INVALID
 from kopdes.platform.core.dates import parse_date_input
 from kopdes.platform.core.errors import DomainError
-from kopdes.platform.identity.models import User
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.requests import KoperasiRequest
@@ -61,35 +58,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _money(request: HttpRequest, name: str, *, required: bool = True) -> int:
-    text = (request.POST.get(name) or "").strip()
-    if not text and not required:
-        return 0
-    try:
-        return parse_rupiah(text)
-    except MoneyError as exc:
-        raise LoanError(str(exc), field=name) from exc
-
-
-def _int(request: HttpRequest, name: str, default: int | None = None) -> int:
-    text = (request.POST.get(name) or "").strip()
-    if not text and default is not None:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise LoanError(_("Write a whole number."), field=name) from None
-
-
-def _bp(request: HttpRequest, name: str) -> int:
-    """A percentage typed on the form ("0,1") as basis points (10); empty is 0."""
-    try:
-        return rates.parse_percent_to_bp(request.POST.get(name) or "")
-    except rates.RateInputError as exc:
-        raise LoanError(exc.message, field=name) from None
-
-
 def _date(request: HttpRequest, name: str = "date", source=None) -> dt.date:
+    """A date read from the query string (the collection list's ``?date=``)."""
     data = source if source is not None else request.POST
     text = (data.get(name) or "").strip()
     if not text:
@@ -100,11 +70,10 @@ def _date(request: HttpRequest, name: str = "date", source=None) -> dt.date:
         raise LoanError(str(DATE_INVALID), field=name) from None
 
 
-def _member(request: HttpRequest, number: str) -> Member:
-    member = Member.objects.filter(koperasi=_kop(request), number=(number or "").strip()).first()
-    if member is None:
-        raise LoanError(_("No member with this number."), field="member")
-    return member
+def _invalid(request: HttpRequest, form) -> None:
+    """Show each of ``form``'s errors on the page (Bahasa Indonesia); nothing was written."""
+    for line in forms.error_messages(form):
+        messages.error(request, line)
 
 
 def _loan_url(request: HttpRequest, loan) -> str:
@@ -163,19 +132,21 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not _can(request, "loans.manage_products"):
             raise PermissionDenied
-        try:
-            data = {k: (request.POST.get(k) or "").strip() for k in services.PRODUCT_FIELDS}
-            for k in ("term_min", "term_max", "penalty_grace_days", "savings_multiple"):
-                data[k] = _int(request, k, 0)
-            for k in ("admin_fee", "provisi", "penalty"):  # typed in percent, kept in bp
-                data[f"{k}_bp"] = _bp(request, f"{k}_percent")
-            data["plafond_max"] = _money(request, "plafond_max", required=False)
-            product = services.create_product(koperasi, actor=request.user, data=data)
-        except DomainError as exc:
-            _error(request, exc)
+        form = forms.ProductForm(request.POST)
+        if not form.is_valid():
+            _invalid(request, form)
         else:
-            messages.success(request, _("Loan product %(name)s added.") % {"name": product.name})
-            return redirect("loans:product-list", slug=koperasi.slug)
+            try:
+                product = services.create_product(
+                    koperasi, actor=request.user, data=form.product_data()
+                )
+            except DomainError as exc:
+                _error(request, exc)
+            else:
+                messages.success(
+                    request, _("Loan product %(name)s added.") % {"name": product.name}
+                )
+                return redirect("loans:product-list", slug=koperasi.slug)
     return render(
         request,
         "loans/product_list.html",
@@ -214,13 +185,18 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
         "key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
     }
     status = 200
-    if request.method == "POST":
+    form = forms.ApplicationForm(
+        request.POST or None, koperasi=koperasi, products=selectors.list_products(koperasi)
+    )
+    if request.method == "POST" and not form.is_valid():
+        _invalid(request, form)
+        status = 400
+    elif request.method == "POST":
+        data = form.cleaned_data
+        member, product = data["member"], data["product"]
+        principal, term = data["principal"], data["term"]
+        day = forms.date_or_today(form, "applied_on")
         try:
-            member = _member(request, request.POST.get("member", ""))
-            product = selectors.get_product(koperasi, request.POST.get("product"))
-            principal = _money(request, "principal")
-            term = _int(request, "term")
-            day = _date(request, "applied_on")
             schedule = services.simulate(product, principal=principal, term=term, start_date=day)
             context.update(
                 member=member,
@@ -230,7 +206,7 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
                 principal=principal,
                 words=terbilang(principal),
             )
-            if request.POST.get("step") == "apply":
+            if data["step"] == "apply":
                 loan = services.apply_for_loan(
                     member,
                     actor=request.user,
@@ -238,14 +214,14 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
                     principal=principal,
                     term=term,
                     applied_on=day,
-                    idempotency_key=request.POST.get("idempotency_key", ""),
-                    purpose=request.POST.get("purpose", ""),
-                    declared_income=_money(request, "declared_income", required=False),
-                    declared_expense=_money(request, "declared_expense", required=False),
-                    collateral_value=_money(request, "collateral_value", required=False),
-                    collateral_binding=request.POST.get("collateral_binding") or "none",
-                    collateral_note=request.POST.get("collateral_note", ""),
-                    guarantor_note=request.POST.get("guarantor_note", ""),
+                    idempotency_key=data["idempotency_key"],
+                    purpose=data["purpose"],
+                    declared_income=data["declared_income"],
+                    declared_expense=data["declared_expense"],
+                    collateral_value=data["collateral_value"],
+                    collateral_binding=data["collateral_binding"],
+                    collateral_note=data["collateral_note"],
+                    guarantor_note=data["guarantor_note"],
                 )
                 messages.success(
                     request, _("Application %(number)s recorded.") % {"number": loan.number}
@@ -255,14 +231,6 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
             _error(request, exc)
             context.pop("schedule", None)
             status = 400
-        except Exception as exc:  # Http404 for a foreign product id
-            from django.http import Http404
-
-            if isinstance(exc, Http404):
-                messages.error(request, _("The loan product was not found."))
-                status = 400
-            else:
-                raise
     return render(request, "loans/loan_apply.html", context, status=status)
 
 
@@ -332,19 +300,23 @@ def loan_reject(request: HttpRequest, loan_id) -> HttpResponse:
 def loan_disburse(request: HttpRequest, loan_id) -> HttpResponse:
     """GET/POST step=confirm shows the amounts in words; step=post disburses once."""
     loan = selectors.get_loan(_kop(request), loan_id)
-    data = request.POST if request.method == "POST" else request.GET
-    method = data.get("method") or DisbursementMethod.CASH
+    form = forms.DisbursementForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        _invalid(request, form)
+        return redirect(_loan_url(request, loan))
+    data = form.cleaned_data
+    method = data["method"]
+    day = forms.date_or_today(form)
     fees = loan.admin_fee + loan.provisi
     net = loan.principal if loan.product.fee_mode == FeeMode.SEPARATE else loan.principal - fees
     try:
-        day = _date(request, "date", data)
-        if request.method == "POST" and data.get("step") == "post":
+        if request.method == "POST" and data["step"] == "post":
             services.disburse_loan(
                 loan,
                 actor=request.user,
                 date=day,
                 method=method,
-                idempotency_key=data.get("idempotency_key", ""),
+                idempotency_key=data["idempotency_key"],
             )
             messages.success(request, _("Loan %(number)s disbursed.") % {"number": loan.number})
             return redirect(_loan_url(request, loan))
@@ -362,7 +334,7 @@ def loan_disburse(request: HttpRequest, loan_id) -> HttpResponse:
             "fees": fees,
             "net": net,
             "words": terbilang(net),
-            "key": data.get("idempotency_key") or secrets.token_urlsafe(16),
+            "key": data["idempotency_key"] or secrets.token_urlsafe(16),
         },
     )
 
@@ -391,27 +363,28 @@ def loan_repay(request: HttpRequest, loan_id) -> HttpResponse:
     status = 200
     if loan.status == LoanStatus.ACTIVE:
         context["dues"] = selectors.dues(loan, max(today, loan.disbursed_on))
-    if request.method == "POST":
+    form = forms.RepaymentForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        _invalid(request, form)
+        status = 400
+    elif request.method == "POST":
+        data = form.cleaned_data
+        amount, source, accelerated = data["amount"], data["source"], data["accelerated"]
+        day = forms.date_or_today(form)
         try:
-            amount = _money(request, "amount")
-            day = _date(request)
-            source = request.POST.get("source") or PaymentSource.CASH
-            accelerated = request.POST.get("accelerated") in ("1", "on", "true")
-            if request.POST.get("step") == "post":
+            if data["step"] == "post":
                 repayment = services.repay_loan(
                     loan,
                     actor=request.user,
                     amount=amount,
                     date=day,
                     source=source,
-                    idempotency_key=request.POST.get("idempotency_key", ""),
+                    idempotency_key=data["idempotency_key"],
                     accelerated=accelerated,
                 )
                 return redirect(
                     "loans:repayment-receipt", slug=koperasi.slug, repayment_id=repayment.pk
                 )
-            if amount <= 0:
-                raise LoanError(_("The amount must be more than zero."), field="amount")
             dues = selectors.dues(loan, day)
             if dues is None:
                 raise LoanError(_("This loan is not active: nothing is owed on it."))
@@ -446,30 +419,28 @@ def loan_qris(request: HttpRequest, loan_id) -> HttpResponse:
     acquirer is not wired, the kasir's confirmation is what records the payment."""
     koperasi = _kop(request)
     loan = selectors.get_loan(koperasi, loan_id)
-    data = request.POST if request.method == "POST" else request.GET
+    form = forms.QrisForm(request.POST if request.method == "POST" else request.GET)
     today = _today()
     context: dict = {
         "loan": loan,
-        "key": data.get("idempotency_key") or secrets.token_urlsafe(16),
+        "key": form.data.get("idempotency_key") or secrets.token_urlsafe(16),
         "date": today,
+        "amount_text": (form.data.get("amount") or "").strip(),
     }
+    if loan.status != LoanStatus.ACTIVE:
+        messages.error(request, _("This loan is not active: nothing is owed on it."))
+        return render(request, "loans/loan_qris.html", context, status=400)
+    if not form.is_valid():
+        _invalid(request, form)
+        return render(request, "loans/loan_qris.html", context, status=400)
+    data = form.cleaned_data
     status = 200
     try:
-        if loan.status != LoanStatus.ACTIVE:
-            raise LoanError(_("This loan is not active: nothing is owed on it."), field="loan")
-        day = _date(request, "date", data)
+        day = forms.date_or_today(form)
         context["date"] = day
         default, due_on = selectors.qris_default_amount(loan, day)
         context.update(due_on=due_on, default_amount=default)
-        text = (data.get("amount") or "").strip()
-        if text:
-            try:
-                amount = parse_rupiah(text)
-            except MoneyError as exc:
-                raise LoanError(str(exc), field="amount") from exc
-        else:
-            amount = default
-        context["amount_text"] = text
+        amount = default if data["amount"] is None else data["amount"]
         dues = selectors.dues(loan, max(day, loan.disbursed_on))
         context["dues"] = dues
         if amount <= 0:
@@ -481,8 +452,8 @@ def loan_qris(request: HttpRequest, loan_id) -> HttpResponse:
                 field="amount",
             )
         context["qr"] = selectors.qris_code(koperasi, loan, amount)
-        if request.method == "POST" and data.get("step") == "post":
-            if data.get("received") != "yes":
+        if request.method == "POST" and data["step"] == "post":
+            if data["received"] != "yes":
                 raise LoanError(
                     _(
                         "Tick that the money has arrived in the koperasi's QRIS account "
@@ -496,7 +467,7 @@ def loan_qris(request: HttpRequest, loan_id) -> HttpResponse:
                 amount=amount,
                 date=day,
                 source=PaymentSource.QRIS,
-                idempotency_key=data.get("idempotency_key", ""),
+                idempotency_key=data["idempotency_key"],
             )
             messages.success(
                 request,
@@ -550,14 +521,18 @@ def repayment_reverse(request: HttpRequest, repayment_id) -> HttpResponse:
     koperasi = _kop(request)
     rep = selectors.get_repayment(koperasi, repayment_id)
     status = 200
-    if request.method == "POST":
+    form = forms.ReversalRequestForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        _invalid(request, form)
+        status = 400
+    elif request.method == "POST":
         try:
             services.request_repayment_reversal(
                 rep,
                 actor=request.user,
-                reason=request.POST.get("reason", ""),
-                idempotency_key=request.POST.get("idempotency_key", ""),
-                date=_date(request),
+                reason=form.cleaned_data["reason"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                date=forms.date_or_today(form),
             )
             messages.success(
                 request,
@@ -626,17 +601,21 @@ def loan_statement(request: HttpRequest, loan_id) -> HttpResponse:
 @koperasi_view("loans.propose_restructure")
 def loan_restructure(request: HttpRequest, loan_id) -> HttpResponse:
     loan = selectors.get_loan(_kop(request), loan_id)
-    if request.method == "POST":
+    form = forms.RestructureForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        _invalid(request, form)
+    elif request.method == "POST":
+        data = form.cleaned_data
         try:
             services.propose_restructure(
                 loan,
                 actor=request.user,
-                reason=request.POST.get("reason", ""),
-                term=_int(request, "term"),
-                rate_percent=(request.POST.get("rate_percent") or "").strip() or "x",
-                start_date=_date(request, "start_date"),
-                grace_periods=_int(request, "grace_periods", 0),
-                capitalised_interest=_money(request, "capitalised_interest", required=False),
+                reason=data["reason"],
+                term=data["term"],
+                rate_percent=data["rate_percent"],
+                start_date=forms.date_or_today(form, "start_date"),
+                grace_periods=data["grace_periods"],
+                capitalised_interest=data["capitalised_interest"],
             )
             messages.success(request, _("Restructuring proposed; the ketua approves it."))
             return redirect(_loan_url(request, loan))
@@ -654,8 +633,12 @@ def loan_restructure(request: HttpRequest, loan_id) -> HttpResponse:
 @koperasi_view("loans.propose_write_off")
 def loan_write_off(request: HttpRequest, loan_id) -> HttpResponse:
     loan = selectors.get_loan(_kop(request), loan_id)
+    form = forms.WriteOffForm(request.POST)
+    if not form.is_valid():
+        _invalid(request, form)
+        return redirect(_loan_url(request, loan))
     try:
-        services.propose_write_off(loan, actor=request.user, reason=request.POST.get("reason", ""))
+        services.propose_write_off(loan, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Write-off proposed; the ketua and a pengawas approve it."))
     except DomainError as exc:
         _error(request, exc)
@@ -666,13 +649,17 @@ def loan_write_off(request: HttpRequest, loan_id) -> HttpResponse:
 @koperasi_view("loans.repay")
 def loan_recovery(request: HttpRequest, loan_id) -> HttpResponse:
     loan = selectors.get_loan(_kop(request), loan_id)
+    form = forms.RecoveryForm(request.POST)
+    if not form.is_valid():
+        _invalid(request, form)
+        return redirect(_loan_url(request, loan))
     try:
         services.record_recovery(
             loan,
             actor=request.user,
-            amount=_money(request, "amount"),
-            date=_date(request),
-            idempotency_key=request.POST.get("idempotency_key", ""),
+            amount=form.cleaned_data["amount"],
+            date=forms.date_or_today(form),
+            idempotency_key=form.cleaned_data["idempotency_key"],
         )
         messages.success(request, _("Recovery recorded."))
     except DomainError as exc:
@@ -760,8 +747,12 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 @koperasi_view("loans.run_daily")
 def daily_run(request: HttpRequest) -> HttpResponse:
     koperasi = _kop(request)
+    form = forms.DailyRunForm(request.POST)
+    if not form.is_valid():
+        _invalid(request, form)
+        return redirect("loans:home", slug=koperasi.slug)
     try:
-        result = services.run_daily(koperasi, actor=request.user, as_of=_date(request))
+        result = services.run_daily(koperasi, actor=request.user, as_of=forms.date_or_today(form))
         messages.success(
             request,
             _("Checked %(n)s active loans; %(c)s changed.")
@@ -814,21 +805,24 @@ def relationship_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not _can(request, "loans.manage_relationships"):
             raise PermissionDenied
-        try:
-            member = _member(request, request.POST.get("member", ""))
-            user = User.objects.filter(
-                username=(request.POST.get("username") or "").strip()
-            ).first()
-            if user is None:
-                raise LoanError(_("This officer was not found."), field="user")
-            services.record_relationship(
-                member, actor=request.user, user=user, relation=request.POST.get("relation", "")
-            )
-            messages.success(request, _("Relationship recorded."))
-            return redirect("loans:relationship-list", slug=koperasi.slug)
-        except DomainError as exc:
-            _error(request, exc)
+        form = forms.RelationshipForm(request.POST, koperasi=koperasi)
+        if not form.is_valid():
+            _invalid(request, form)
             status = 400
+        else:
+            data = form.cleaned_data
+            try:
+                services.record_relationship(
+                    data["member"],
+                    actor=request.user,
+                    user=data["username"],
+                    relation=data["relation"],
+                )
+                messages.success(request, _("Relationship recorded."))
+                return redirect("loans:relationship-list", slug=koperasi.slug)
+            except DomainError as exc:
+                _error(request, exc)
+                status = 400
     return render(
         request,
         "loans/relationship_list.html",
@@ -853,22 +847,30 @@ def bank_loan_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not _can(request, "loans.manage_bank_loan"):
             raise PermissionDenied
-        try:
-            bank_loan = services.create_bank_loan(
-                koperasi,
-                actor=request.user,
-                lender=request.POST.get("lender", ""),
-                reference=request.POST.get("reference", ""),
-                plafond=_money(request, "plafond"),
-                rate_percent=(request.POST.get("rate_percent") or "").strip() or "x",
-                term=_int(request, "term"),
-                grace_periods=_int(request, "grace_periods", 0),
-                start_date=_date(request, "start_date"),
-            )
-            return redirect("loans:bank-loan-detail", slug=koperasi.slug, bank_loan_id=bank_loan.pk)
-        except DomainError as exc:
-            _error(request, exc)
+        form = forms.BankLoanForm(request.POST)
+        if not form.is_valid():
+            _invalid(request, form)
             status = 400
+        else:
+            data = form.cleaned_data
+            try:
+                bank_loan = services.create_bank_loan(
+                    koperasi,
+                    actor=request.user,
+                    lender=data["lender"],
+                    reference=data["reference"],
+                    plafond=data["plafond"],
+                    rate_percent=data["rate_percent"],
+                    term=data["term"],
+                    grace_periods=data["grace_periods"],
+                    start_date=forms.date_or_today(form, "start_date"),
+                )
+                return redirect(
+                    "loans:bank-loan-detail", slug=koperasi.slug, bank_loan_id=bank_loan.pk
+                )
+            except DomainError as exc:
+                _error(request, exc)
+                status = 400
     return render(
         request,
         "loans/bank_loan_list.html",
@@ -890,30 +892,38 @@ def bank_loan_detail(request: HttpRequest, bank_loan_id) -> HttpResponse:
     if request.method == "POST":
         if not _can(request, "loans.manage_bank_loan"):
             raise PermissionDenied
-        try:
-            key = request.POST.get("idempotency_key", "")
-            if request.POST.get("action") == "drawdown":
-                services.draw_bank_loan(
-                    bank_loan,
-                    actor=request.user,
-                    amount=_money(request, "amount"),
-                    date=_date(request),
-                    idempotency_key=key,
-                )
-            else:
-                services.pay_bank_installment(
-                    bank_loan,
-                    actor=request.user,
-                    principal=_money(request, "principal", required=False),
-                    interest=_money(request, "interest", required=False),
-                    date=_date(request),
-                    idempotency_key=key,
-                )
-            messages.success(request, _("Recorded."))
-            return redirect("loans:bank-loan-detail", slug=koperasi.slug, bank_loan_id=bank_loan.pk)
-        except DomainError as exc:
-            _error(request, exc)
+        form = forms.BankMovementForm(request.POST)
+        if not form.is_valid():
+            _invalid(request, form)
             status = 400
+        else:
+            data = form.cleaned_data
+            day = forms.date_or_today(form)
+            try:
+                if data["action"] == "drawdown":
+                    services.draw_bank_loan(
+                        bank_loan,
+                        actor=request.user,
+                        amount=data["amount"],
+                        date=day,
+                        idempotency_key=data["idempotency_key"],
+                    )
+                else:
+                    services.pay_bank_installment(
+                        bank_loan,
+                        actor=request.user,
+                        principal=data["principal"],
+                        interest=data["interest"],
+                        date=day,
+                        idempotency_key=data["idempotency_key"],
+                    )
+                messages.success(request, _("Recorded."))
+                return redirect(
+                    "loans:bank-loan-detail", slug=koperasi.slug, bank_loan_id=bank_loan.pk
+                )
+            except DomainError as exc:
+                _error(request, exc)
+                status = 400
     context = selectors.bank_loan_overview(bank_loan, _today())
     context.update(
         may_manage=_can(request, "loans.manage_bank_loan"),
