@@ -41,11 +41,9 @@ ALLOWED = {
         "sends the batches built by loans.posting, ledger.posting and the audit chain "
         "(execute_groups/execute_batch; no SQL text of its own)"
     ),
-    "savings/services/movement.py": (
-        "the teller's passbook reads and writes, batched under the lock (not yet moved "
-        "into a savings posting module as the ledger's and the loans' were)"
+    "savings/posting.py": (
+        "the teller's locked reads and passbook writes, the monthly jasa's bulk reads and inserts"
     ),
-    "savings/services/jasa.py": "monthly jasa: bulk inserts of postings and balance updates",
     "platform/audit/services.py": "the audit chain's head read, batched with the teller's reads",
     # The platform's database layer.
     "platform/core/rows.py": "execute_batch itself and the model-built INSERT/SELECT",

@@ -1,4 +1,4 @@
-"""The monthly jasa run (hand-written SQL: the jasa postings insert)."""
+"""The monthly jasa run (its bulk reads and inserts are in ``savings.posting``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +26,7 @@ from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.ids import uuid7
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
+from kopdes.savings import posting
 from kopdes.savings.choices import (
     AccountStatus,
     SavingsKind,
@@ -40,7 +40,6 @@ from kopdes.savings.models import (
     SavingsTransaction,
 )
 from kopdes.savings.services._common import MEMOS, SUBLEDGER, _lock
-from kopdes.savings.services.movement import _TXN_COLUMNS
 from kopdes.savings.services.term_deposits import _rate
 
 JASA_BATCH = 400  # accounts per jasa journal entry
@@ -57,32 +56,6 @@ class _AccountRef:
     member_id: Any
     product_id: Any
     ledger_code: str = chart.VOLUNTARY_SAVINGS
-
-
-def _uuid_adapter():
-    """``uuid -> database value`` for raw statements, decided once per call (reading
-    ``connection.features`` per value cost more than the insert in the jasa run)."""
-    if connection.features.has_native_uuid_field:
-        return lambda value: value
-    return lambda value: value.hex
-
-
-def _insert_jasa_postings(koperasi, period: int, rows: Sequence[tuple]) -> None:
-    """(account id, basis, jasa, tax, entry id) rows in one prepared statement."""
-    if not rows:
-        return
-    db = _uuid_adapter()
-    kop = db(koperasi.pk)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO savings_jasaposting (id, koperasi_id, account_id, period, "
-            "basis_amount, jasa_amount, tax_amount, entry_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                (db(uuid7()), kop, db(acc), period, basis, jasa, tax, db(entry) if entry else None)
-                for acc, basis, jasa, tax, entry in rows
-            ],
-        )
 
 
 @dataclass
@@ -143,24 +116,20 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
         # the month's own points.
         since: dict[Any, int] = defaultdict(int)
         points: dict[Any, list[tuple[Any, int, int]]] = defaultdict(list)
-        sql, params = (
+        movements = posting.movements_since(
             SavingsTransaction.objects.filter(
                 koperasi=koperasi, date__gte=first, account__kind=SavingsKind.VOLUNTARY
             )
             .order_by()
             .values_list("account_id", "date", "seq", "amount")
-            .query.sql_with_params()
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            movements = cursor.fetchall()
         text_days = bool(movements) and isinstance(movements[0][1], str)
         cut = last.isoformat() if text_days else last
         for acc_id, day, seq, amount in movements:
             since[acc_id] += amount
             if day <= cut:
                 points[acc_id].append((day, seq, amount))
-        db = _uuid_adapter()
+        db = posting.uuid_adapter()
         earned: list[tuple[SavingsAccount, int, int]] = []  # account, basis, jasa
         zero: list[tuple] = []
         for a in accounts:
@@ -180,7 +149,6 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
                 earned.append((a, basis_sen, jasa))
             else:
                 zero.append((a.pk, basis_sen, 0, 0, None))
-        _insert_jasa_postings(koperasi, period, zero)
         # Tax per member over the month's jasa (this run + what was paid earlier).
         member_ids = {a.member_id for a, _b, _j in earned}
         prior: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
@@ -209,7 +177,7 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
                 parts = allocate_by_weights(due // 100, [earned[i][2] for i in idxs])
                 for i, part in zip(idxs, parts, strict=True):
                     taxes[i] = part * 100
-        _post_jasa(koperasi, actor, run, earned, taxes, year=year, month=month, last=last)
+        _post_jasa(koperasi, actor, run, earned, taxes, zero, year=year, month=month, last=last)
         run.accounts = len(earned)
         record(
             "savings.jasa.posted",
@@ -228,7 +196,7 @@ def post_monthly_jasa(koperasi, *, actor, year: int, month: int) -> JasaRun:
     return run
 
 
-def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, last) -> None:
+def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, zero, *, year, month, last) -> None:
     """Post the run's entries (one per ``JASA_BATCH`` accounts) and record their rows.
 
     The month's bulk path: the accounts were read once under the lock (nothing else can
@@ -236,6 +204,7 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
     when the ledger has it (else one ``post`` each), and the passbook rows, the balance
     updates and the ``JasaPosting`` rows are each one prepared statement for the whole
     run, built as plain tuples (10,000 model instances cost more than the inserts).
+    ``zero``: the ``JasaPosting`` rows of the accounts that earned nothing.
     """
     period = year * 100 + month
     label = f"{month:02d}/{year}"
@@ -276,7 +245,7 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
         raise ConflictError(exc.message, field="idempotency_key") from exc
     except LedgerError as exc:
         raise SavingsError(exc.message, field=exc.field) from exc
-    db = _uuid_adapter()
+    db = posting.uuid_adapter()
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     day = ops.adapt_datefield_value(last)
@@ -284,7 +253,14 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
     by = None
     if actor is not None and actor.is_authenticated:
         by = db(actor.pk) if isinstance(actor.pk, uuid.UUID) else actor.pk
-    txn_rows, account_rows, postings = [], [], []
+
+    def jasa_posting(acc, basis, jasa, tax, entry_id) -> posting.JasaPostingRow:
+        entry = db(entry_id) if entry_id else None
+        return posting.JasaPostingRow(db(uuid7()), kop, db(acc), period, basis, jasa, tax, entry)
+
+    txn_rows: list[posting.TxnRow] = []
+    balances: list[posting.BalanceUpdate] = []
+    postings = [jasa_posting(*row) for row in zero]
     for (batch, batch_tax, key, _lines, total_jasa, total_tax), (entry_id, number, replayed) in zip(
         batches, posted, strict=True
     ):
@@ -298,29 +274,18 @@ def _post_jasa(koperasi, actor, run: JasaRun, earned, taxes, *, year, month, las
             acc, member = db(a.pk), db(a.member_id)
             seq, balance = a.last_seq + 1, a.balance + j
             txn_rows.append(
-                (db(uuid7()), kop, acc, member, seq, TxnKind.JASA.value, day, j, balance,
-                 entry, key, jasa_memo, by, now)
+                posting.TxnRow(db(uuid7()), kop, acc, member, seq, TxnKind.JASA.value, day, j,
+                               balance, entry, key, jasa_memo, by, now)
             )  # fmt: skip
             if t:
                 seq, balance = seq + 1, balance - t
                 txn_rows.append(
-                    (db(uuid7()), kop, acc, member, seq, TxnKind.TAX.value, day, -t, balance,
-                     entry, key, tax_memo, by, now)
+                    posting.TxnRow(db(uuid7()), kop, acc, member, seq, TxnKind.TAX.value, day,
+                                   -t, balance, entry, key, tax_memo, by, now)
                 )  # fmt: skip
-            account_rows.append((balance, seq, acc))
-            postings.append((a.pk, basis, j, t, entry_id))
-    columns = ", ".join(_TXN_COLUMNS)
-    marks = ", ".join(["%s"] * len(_TXN_COLUMNS))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO savings_savingstransaction ({columns}) VALUES ({marks})",  # noqa: S608
-            txn_rows,
-        )
-        cursor.executemany(
-            "UPDATE savings_savingsaccount SET balance = %s, last_seq = %s WHERE id = %s",
-            account_rows,
-        )
-    _insert_jasa_postings(koperasi, period, postings)
+            balances.append(posting.BalanceUpdate(balance, seq, acc))
+            postings.append(jasa_posting(a.pk, basis, j, t, entry_id))
+    posting.write_run(txn_rows, balances, postings)
 
 
 def _post_entries(koperasi, actor, date: dt.date, memo: str, batches) -> list[tuple]:
