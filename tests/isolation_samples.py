@@ -276,3 +276,63 @@ SAMPLES["bank_loan_id"] = _bank_loan
 # koperasi (another koperasi's id, or its slug, must answer 404 like every route).
 SAMPLES["approval_kind"] = lambda koperasi: "savings-withdrawal"
 SAMPLES["approval_item_id"] = _savings_withdrawal
+
+
+# --- store ---------------------------------------------------------------------------------
+def _store_unit(koperasi: Koperasi):
+    """The gerai sembako of ``koperasi``, enabled (its accounts opened) if not yet."""
+    from django.utils import timezone
+
+    from kopdes.ledger import services as ledger_services
+    from kopdes.platform.core.testing import make_user
+    from kopdes.store import services
+    from kopdes.store.models import BusinessUnit
+
+    unit = BusinessUnit.objects.filter(koperasi=koperasi, kind="sembako").first()
+    if unit is None:
+        ledger_services.setup_koperasi_books(koperasi)
+        unit = services.enable_business_unit(
+            koperasi, actor=make_user("manajer", koperasi), kind="sembako", at=timezone.now()
+        )
+    return unit
+
+
+def _store_item(koperasi: Koperasi) -> str:
+    """An item of the gerai sembako (the item routes take its id)."""
+    import uuid
+
+    from kopdes.platform.core.testing import make_user
+    from kopdes.store import services
+
+    _store_unit(koperasi)
+    item = services.create_item(
+        koperasi,
+        actor=make_user("manajer", koperasi),
+        data={
+            "name": f"Beras {uuid.uuid4().hex[:8]}",
+            "business_unit": "sembako",
+            "base_unit": "kg",
+            "member_price": 14_000_00,
+            "public_price": 15_000_00,
+        },
+    )
+    return str(item.pk)
+
+
+def _store_supplier(koperasi: Koperasi) -> str:
+    import uuid
+
+    from kopdes.platform.core.testing import make_user
+    from kopdes.store import services
+
+    supplier = services.create_supplier(
+        koperasi,
+        actor=make_user("manajer", koperasi),
+        data={"name": f"UD Tani {uuid.uuid4().hex[:8]}", "phone": "0812-3456-7890"},
+    )
+    return str(supplier.pk)
+
+
+SAMPLES["item_id"] = _store_item
+SAMPLES["supplier_id"] = _store_supplier
+SAMPLES["business_unit_id"] = lambda koperasi: str(_store_unit(koperasi).pk)

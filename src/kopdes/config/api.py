@@ -12,6 +12,7 @@ from kopdes.platform.identity.api import ApiTokenAuth
 from kopdes.platform.identity.api import router as identity_router
 from kopdes.platform.tenancy.api import router as tenancy_router
 from kopdes.savings.api import router as savings_router
+from kopdes.store.api import router as store_router
 
 api = NinjaAPI(
     title="kopdes API",
@@ -27,3 +28,4 @@ api.add_router("/k/{slug}/ledger/", ledger_router)
 api.add_router("/k/{slug}/savings/", savings_router)
 api.add_router("/k/{slug}/", members_router)
 api.add_router("/k/{slug}/", loans_router)
+api.add_router("/k/{slug}/", store_router)

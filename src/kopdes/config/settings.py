@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kopdes.loans",
     "kopdes.members",
     "kopdes.savings",
+    "kopdes.store",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("portal/<slug:slug>/pinjaman/", include("kopdes.loans.portal_urls")),
     path("k/<slug:slug>/simpanan/", include("kopdes.savings.urls")),
     path("k/<slug:slug>/anggota/", include("kopdes.members.urls")),
+    path("k/<slug:slug>/toko/", include("kopdes.store.urls")),
     path("portal/", include("kopdes.members.portal_urls")),
     path("wilayah/desa/", village_search, name="village-search"),
     path("i18n/setlang/", set_language, name="set_language"),

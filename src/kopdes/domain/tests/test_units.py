@@ -81,7 +81,7 @@ def test_zero_allowed_when_asked() -> None:
 @pytest.mark.parametrize("value", [1.5, True, "2", None])
 def test_check_quantity_refuses_non_numbers(value) -> None:
     with pytest.raises(UnitError, match="angka"):
-        check_quantity(value, Unit.PCS)  # type: ignore[arg-type]
+        check_quantity(value, Unit.PCS)
 
 
 def test_unit_of() -> None:

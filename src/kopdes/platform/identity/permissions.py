@@ -74,6 +74,14 @@ MATRIX: dict[str, frozenset[Role]] = {
     "loans.approve_write_off": frozenset({R.KETUA, R.PENGAWAS}),
     "loans.manage_relationships": frozenset({R.KETUA}),
     "loans.manage_bank_loan": frozenset({R.KETUA, R.BENDAHARA}),
+    # The store and business units (issue 15). The catalog (items, prices) is kept by the
+    # manajer (and ketua); suppliers also by the bendahara, who pays them; enabling a unit
+    # opens its accounts through ledger.services.create_account, so it goes to the roles
+    # with ledger.manage_accounts.
+    "store.view": frozenset(_OFFICERS - {R.PETUGAS_PINJAMAN}),
+    "store.manage_catalog": frozenset({R.KETUA, R.MANAJER}),
+    "store.manage_suppliers": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
+    "store.manage_units": frozenset({R.BENDAHARA, R.MANAJER}),
     # Personal data (UU PDP). Least privilege: clear NIK/phone/address only for the officers
     # who keep the member register; everyone else sees masked values (platform/privacy).
     "privacy.reveal": frozenset({R.KETUA, R.SEKRETARIS}),

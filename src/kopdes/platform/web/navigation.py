@@ -54,6 +54,7 @@ NAV: list[NavEntry] = [
     NavEntry(_("Bookkeeping"), "ledger:home", "ledger.view", "book"),
     NavEntry(_("Reports"), "ledger:statement-position", "ledger.view", "chart"),
     NavEntry(_("Loans"), "loans:home", "loans.view", "loan"),
+    NavEntry(_("Store"), "store:catalog", "store.view", "store"),
     NavEntry(_("My loans"), "loans_portal:home", "members.portal", "loan"),
     NavEntry(_("Audit log"), "audit:event-list", "audit.view", "shield"),
 ]

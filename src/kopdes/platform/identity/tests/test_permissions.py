@@ -79,6 +79,10 @@ members.anonymise         X   .   .   .   .   .   .   .   .   .   .   .
 members.issue_portal_code X   X   .   .   .   X   .   .   .   .   .   .
 members.print_card        X   X   .   .   .   X   .   .   .   .   .   .
 members.portal            .   .   .   .   .   .   .   X   .   .   .   .
+store.view                X   X   X   X   X   X   .   .   .   .   .   .
+store.manage_catalog      X   .   .   .   X   .   .   .   .   .   .   .
+store.manage_suppliers    X   .   X   .   X   .   .   .   .   .   .   .
+store.manage_units        .   .   X   .   X   .   .   .   .   .   .   .
 privacy.reveal            X   X   .   .   .   .   .   .   .   .   .   .
 privacy.manage_consent    X   X   .   .   .   .   .   .   .   .   .   .
 privacy.manage_requests   X   X   .   .   .   .   .   .   .   .   .   .

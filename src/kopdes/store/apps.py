@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StoreConfig(AppConfig):
+    name = "kopdes.store"
+    label = "store"
+    verbose_name = _("Store")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,28 @@
+"""The store's errors: their message is safe to show (Bahasa Indonesia through gettext)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from kopdes.platform.core.errors import DomainError
+
+
+class StoreError(DomainError):
+    """A store operation was refused; the message says why."""
+
+
+class ItemErrors(StoreError):
+    """Every problem found in one item, as (field, message) pairs."""
+
+    def __init__(self, *, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        first_field = errors[0][0] if errors else ""
+        super().__init__(" ".join(m for _f, m in errors), field=first_field or None)
+
+
+class ImportErrors(StoreError):
+    """All problems of a catalog file: (row, column, message); nothing was written."""
+
+    def __init__(self, *, errors: list[tuple[int, str, str]]) -> None:
+        self.errors = errors
+        super().__init__(_("The file has %(n)d error(s); nothing was saved.") % {"n": len(errors)})

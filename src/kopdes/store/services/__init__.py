@@ -1,0 +1,42 @@
+"""Writes of the store: business units, the catalog and its import, suppliers.
+
+Every function checks the permission matrix (``store.*``), validates all input before
+writing (every problem reported at once; nothing written on any), and records its audit
+event in the same transaction. Re-exported here; one module per concern.
+"""
+
+from kopdes.store.errors import ImportErrors, ItemErrors, StoreError
+from kopdes.store.services.business_units import (
+    SPECS,
+    UnitAccounts,
+    account_codes,
+    disable_business_unit,
+    enable_business_unit,
+)
+from kopdes.store.services.catalog import (
+    CleanItem,
+    clean_item,
+    create_item,
+    import_catalog,
+    set_item_active,
+    update_item,
+)
+from kopdes.store.services.suppliers import create_supplier
+
+__all__ = [
+    "SPECS",
+    "CleanItem",
+    "ImportErrors",
+    "ItemErrors",
+    "StoreError",
+    "UnitAccounts",
+    "account_codes",
+    "clean_item",
+    "create_item",
+    "create_supplier",
+    "disable_business_unit",
+    "enable_business_unit",
+    "import_catalog",
+    "set_item_active",
+    "update_item",
+]
