@@ -367,14 +367,8 @@ def test_a_loan_rejection_needs_its_reason_as_on_the_loan_page(koperasi):
 # The maker's approval, refused with the module's Indonesian message and nothing written:
 # the inbox and the module's own page answer alike.
 MODULE_APPROVE = {
-    "savings-withdrawal": ("savings:approval-approve", "withdrawal_id"),
-    "savings-deposit": ("savings:approval-approve", "withdrawal_id"),
-    "savings-correction": ("savings:correction-approve", "correction_id"),
     "loans-application": ("loans:loan-approve", "loan_id"),
     "loans-repayment-reversal": ("loans:repayment-reverse-approve", "repayment_id"),
-    "ledger-reversal": ("ledger:reversal-approve", "reversal_id"),
-    "ledger-backdated-entry": ("ledger:entry-proposal-approve", "proposal_id"),
-    "members-exit": ("members:exit-decide", "exit_id"),
 }
 
 
@@ -451,7 +445,9 @@ def test_an_item_already_decided_is_refused_with_the_modules_message(koperasi):
     savings_services.approve_withdrawal(case.item, actor=case.checker)
     other = make_user("bendahara", koperasi)
     response = _client(other).post(_decide_url(koperasi, case, "approve"), follow=True)
-    assert _messages(response) == ["Permintaan ini sudah diputuskan."]
+    # The one maker-checker's refusal (approvals.services.settle).
+    (message,) = _messages(response)
+    assert message.endswith(" ini sudah diputuskan."), message
     assert SavingsTransaction.objects.filter(koperasi=koperasi, kind="withdrawal").count() == 1
 
 
@@ -465,13 +461,13 @@ def test_an_unknown_kind_or_another_kinds_id_is_not_found(koperasi):
             kwargs={"slug": koperasi.slug, "approval_kind": kind, "approval_item_id": case.item.pk},
         )
         assert client.post(url).status_code == 404
-    assert WithdrawalRequest.objects.get(pk=case.item.pk).status == "pending"
+    assert WithdrawalRequest.objects.get(pk=case.item.pk).state == "pending"
 
 
 def test_the_inbox_answers_get_only_for_decisions(koperasi):
     case = _withdrawal(koperasi)
     assert _client(case.checker).get(_decide_url(koperasi, case, "approve")).status_code == 405
-    assert WithdrawalRequest.objects.get(pk=case.item.pk).status == "pending"
+    assert WithdrawalRequest.objects.get(pk=case.item.pk).state == "pending"
 
 
 def test_the_navigation_counts_what_waits_for_her(koperasi):
@@ -537,37 +533,35 @@ def _trail(koperasi, since_seq: int) -> list[str]:
 
 @pytest.mark.parametrize("decision", ["approve", "reject"])
 def test_the_inbox_and_the_savings_page_write_the_same(koperasi, decision):
-    """Two like withdrawals, one decided on the savings page, one in the inbox: the same
-    audit actions, the same movement and journal total (approve), nothing posted (reject)."""
+    """Two like withdrawals, one decided with the savings page's buttons (the include,
+    ``next`` back to the page), one in the inbox: the same audit actions, the same movement
+    and journal total (approve), nothing posted (reject); each returns where it came from."""
     first, second = _withdrawal(koperasi), _withdrawal(koperasi)
     checker = first.checker
     client = _client(checker)
-    trails, moved = [], []
-    for case, url in (
-        (
-            first,
-            reverse(
-                f"savings:approval-{decision}",
-                kwargs={"slug": koperasi.slug, "withdrawal_id": first.item.pk},
-            ),
-        ),
-        (second, _decide_url(koperasi, second, decision)),
-    ):
+    page = reverse("savings:approval-list", kwargs={"slug": koperasi.slug})
+    trails, moved, landed = [], [], []
+    for case, back in ((first, page), (second, "")):
         seq = AuditEvent.objects.filter(koperasi=koperasi).order_by("-seq").first().seq
         entries = JournalEntry.objects.filter(koperasi=koperasi).count()
-        client.post(url, {"reason": "Bukti kurang"})
+        response = client.post(
+            _decide_url(koperasi, case, decision),
+            {"reason": "Bukti kurang", **({"next": back} if back else {})},
+        )
+        landed.append(response["Location"])
         trails.append(_trail(koperasi, seq))
         req = WithdrawalRequest.objects.get(pk=case.item.pk)
         posted = JournalEntry.objects.filter(koperasi=koperasi).order_by("-number").first()
         moved.append(
             (
-                req.status,
-                req.reason,
+                req.state,
+                req.decision_note,
                 JournalEntry.objects.filter(koperasi=koperasi).count() - entries,
                 req.transaction.amount if req.transaction_id else None,
                 posted.total_amount if req.transaction_id else None,
             )
         )
+    assert landed == [page, _inbox_url(koperasi)]
     assert trails[0] == trails[1] and trails[0]
     assert moved[0] == moved[1]
     expected = "approved" if decision == "approve" else "rejected"

@@ -28,8 +28,9 @@ def test_kasir_asks_the_ketua_approves_from_the_inbox(
     live_server, new_page, screenshot, transactional_db, viewport, size
 ):
     from kopdes.ledger.testing import with_books
+    from kopdes.platform.approvals.models import ProposalState
     from kopdes.savings import services as savings
-    from kopdes.savings.choices import RequestStatus, TxnKind
+    from kopdes.savings.choices import TxnKind
     from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
     from kopdes.savings.testing import active_member
 
@@ -54,7 +55,7 @@ def test_kasir_asks_the_ketua_approves_from_the_inbox(
     page.click("[data-testid=post]")
     page.wait_for_url(_url(live_server, "savings:approval-list"))
     request = WithdrawalRequest.objects.get(koperasi=koperasi)
-    assert request.status == RequestStatus.PENDING and request.requested_by_id == kasir.pk
+    assert request.state == ProposalState.PENDING and request.proposed_by_id == kasir.pk
     # Not hers to decide: no approve button, no inbox in her menu, the inbox refused.
     assert page.locator("[data-testid=request] form").count() == 0
     assert (
@@ -98,7 +99,7 @@ def test_kasir_asks_the_ketua_approves_from_the_inbox(
 
     # The withdrawal is posted, decided by the ketua.
     request.refresh_from_db()
-    assert request.status == RequestStatus.APPROVED and request.decided_by_id == ketua.pk
+    assert request.state == ProposalState.APPROVED and request.decided_by_id == ketua.pk
     posted = SavingsTransaction.objects.get(account=account, kind=TxnKind.WITHDRAWAL)
     assert posted.amount == -6_000_000_00
     account.refresh_from_db()

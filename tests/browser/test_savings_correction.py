@@ -1,5 +1,6 @@
 """A kasir asks on a phone for a wrong deposit to be corrected (reason, amount in words),
-the ketua approves it, and the statement shows the Koreksi row and the original marked."""
+the ketua approves it on the corrections page (the approvals inbox's buttons, back to the
+page), and the statement shows the Koreksi row and the original marked."""
 
 from __future__ import annotations
 
@@ -56,8 +57,12 @@ def test_kasir_asks_ketua_approves_a_correction_on_a_phone(live_server, new_page
     approver.goto(f"{base}/k/sukamaju/simpanan/koreksi/")
     assert no_horizontal_scroll(approver, PHONE["width"])
     screenshot(approver, "savings-corrections-phone-360")
-    approver.click("text=Setujui koreksi")
-    approver.wait_for_url(f"**/simpanan/bukti/{wrong.pk}/")
+    # The page's buttons are the approvals inbox's pair; approving comes back here.
+    approver.click("[data-testid=correction] [data-testid=approve]")
+    approver.wait_for_url(f"{base}/k/sukamaju/simpanan/koreksi/")
+    assert "Disetujui: Koreksi simpanan." in approver.inner_text("[data-testid=messages]")
+    assert approver.locator("[data-testid=correction]").count() == 0
+    approver.goto(f"{base}/k/sukamaju/simpanan/bukti/{wrong.pk}/")
     assert "Dikoreksi" in approver.inner_text("[data-testid=correction-status]")
     assert SavingsTransaction.objects.filter(kind=TxnKind.CORRECTION).count() == 1
     approver.goto(

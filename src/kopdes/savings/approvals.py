@@ -9,17 +9,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kopdes.domain.money import format_rupiah
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.approvals.registry import ApprovalKind, ApprovalRow, register
 from kopdes.savings import services
-from kopdes.savings.choices import RequestStatus, TxnKind
+from kopdes.savings.choices import TxnKind
 from kopdes.savings.models import Correction, WithdrawalRequest
 
 
 def _requests(kind: str):
     def pending(koperasi, user, roles):
         return WithdrawalRequest.objects.filter(
-            koperasi=koperasi, status=RequestStatus.PENDING, kind=kind
-        ).select_related("account", "account__member", "requested_by", "koperasi")
+            koperasi=koperasi, state=ProposalState.PENDING, kind=kind
+        ).select_related("account", "account__member", "proposed_by", "koperasi")
 
     return pending
 
@@ -41,10 +42,10 @@ def _request_row(req: WithdrawalRequest) -> ApprovalRow:
         kind=DEPOSIT if req.kind == TxnKind.DEPOSIT else WITHDRAWAL,
         id=req.pk,
         subject=f"{req.account.member} · {req.account.number}",
-        maker=req.requested_by,
+        maker=req.proposed_by,
         amount=req.amount,
         rule=_request_rule(req),
-        created_at=req.requested_at,
+        created_at=req.proposed_at,
         url=reverse(
             "savings:account",
             kwargs={"slug": req.koperasi.slug, "savings_account_id": req.account_id},
@@ -66,7 +67,7 @@ def _request_kind(name: str, label, kind: str) -> ApprovalKind:
         label=label,
         permission="savings.approve_withdrawal",
         model=WithdrawalRequest,
-        maker_field="requested_by",
+        maker_field="proposed_by",
         pending=_requests(kind),
         row=_request_row,
         approve=_approve_request,
@@ -76,10 +77,8 @@ def _request_kind(name: str, label, kind: str) -> ApprovalKind:
 
 
 def _corrections(koperasi, user, roles):
-    return Correction.objects.filter(
-        koperasi=koperasi, status=RequestStatus.PENDING
-    ).select_related(
-        "transaction", "transaction__account", "transaction__member", "requested_by", "koperasi"
+    return Correction.objects.filter(koperasi=koperasi, state=ProposalState.PENDING).select_related(
+        "transaction", "transaction__account", "transaction__member", "proposed_by", "koperasi"
     )
 
 
@@ -89,10 +88,10 @@ def _correction_row(c: Correction) -> ApprovalRow:
         kind=CORRECTION,
         id=c.pk,
         subject=f"{txn.member} · {txn.account.number} · {txn.get_kind_display()}",
-        maker=c.requested_by,
+        maker=c.proposed_by,
         amount=abs(txn.amount),
         rule=_("A posted transaction is corrected by a second officer (four eyes)"),
-        created_at=c.requested_at,
+        created_at=c.proposed_at,
         url=reverse("savings:receipt", kwargs={"slug": c.koperasi.slug, "transaction_id": txn.pk}),
     )
 
@@ -107,7 +106,7 @@ CORRECTION = register(
         label=gettext_lazy("Savings correction"),
         permission="savings.approve_correction",
         model=Correction,
-        maker_field="requested_by",
+        maker_field="proposed_by",
         pending=_corrections,
         row=_correction_row,
         approve=lambda c, *, actor, source_address="": services.approve_correction(c, actor=actor),

@@ -35,12 +35,6 @@ class TxnKind(models.TextChoices):
     CORRECTION = "correction", pgettext_lazy("savings movement", "Correction")
 
 
-class RequestStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-
-
 class MaturityAction(models.TextChoices):
     PAYOUT = "payout", _("Pay out at maturity")
     ROLLOVER = "rollover", _("Roll over at maturity")

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.platform.approvals.models import Proposal, ProposalState
 from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 from kopdes.savings.choices import (
@@ -22,7 +23,6 @@ from kopdes.savings.choices import (
     JasaBasis,
     MaturityAction,
     RatePer,
-    RequestStatus,
     SavingsKind,
     TxnKind,
 )
@@ -155,10 +155,11 @@ REQUEST_KINDS = [
 ]
 
 
-class WithdrawalRequest(TenantModel):
-    """A teller movement waiting for a second officer (maker-checker): a withdrawal above
-    the AD/ART ``withdrawal_approval_threshold`` or a deposit above its
-    ``deposit_approval_threshold`` (``kind``). The name is the older of the two."""
+class WithdrawalRequest(Proposal):
+    """A teller movement waiting for a second officer (maker-checker, ``approvals.Proposal``):
+    a withdrawal above the AD/ART ``withdrawal_approval_threshold`` or a deposit above its
+    ``deposit_approval_threshold`` (``kind``). The name is the older of the two.
+    ``decision_note`` is the checker's reason for a rejection."""
 
     account = models.ForeignKey(SavingsAccount, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=REQUEST_KINDS, default=TxnKind.WITHDRAWAL)
@@ -168,31 +169,15 @@ class WithdrawalRequest(TenantModel):
     idempotency_key = models.CharField(max_length=200)
     # Where the money leaves from on approval: Kas (default) or a bank account.
     counter_account = models.CharField(max_length=20, default="1-1100")
-    status = models.CharField(
-        max_length=8, choices=RequestStatus.choices, default=RequestStatus.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=300, blank=True, default="")
     transaction = models.ForeignKey(
         SavingsTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-requested_at"]
+    class Meta(Proposal.Meta):
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "idempotency_key"], name="savings_withdrawal_request_key"
-            ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
-                name="savings_withdrawal_maker_is_not_checker",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="savings_withdrawal_positive"),
             models.CheckConstraint(
@@ -202,8 +187,9 @@ class WithdrawalRequest(TenantModel):
         ]
 
 
-class Correction(TenantModel):
-    """A request to correct (koreksi) a posted teller movement, decided by a second officer.
+class Correction(Proposal):
+    """A request to correct (koreksi) a posted teller movement, decided by a second officer
+    (maker-checker, ``approvals.Proposal``; ``reason`` is the maker's, required).
 
     ``transaction`` is the movement asked about; ``entry`` the journal entry it was posted
     in. When the entry holds only this operation (a deposit, a withdrawal, both sides of a
@@ -215,40 +201,25 @@ class Correction(TenantModel):
     transaction = models.ForeignKey(SavingsTransaction, on_delete=models.PROTECT, related_name="+")
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     whole_entry = models.BooleanField(default=True)
-    reason = models.CharField(max_length=300)
+    # The maker's reason is required (``services.request_correction`` refuses an empty one).
+    reason = models.CharField(_("reason"), max_length=500)
     date = models.DateField()
     idempotency_key = models.CharField(max_length=200)
-    status = models.CharField(
-        max_length=8, choices=RequestStatus.choices, default=RequestStatus.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reject_reason = models.CharField(max_length=300, blank=True, default="")
     reversal_entry = models.ForeignKey(
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-requested_at"]
+    class Meta(Proposal.Meta):
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "idempotency_key"], name="savings_correction_key"
             ),
             # A movement is corrected at most once; a rejected request may be asked again.
             models.UniqueConstraint(
                 fields=["koperasi", "transaction"],
-                condition=~Q(status=RequestStatus.REJECTED),
+                condition=~Q(state=ProposalState.REJECTED),
                 name="savings_correction_once",
-            ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
-                name="savings_correction_maker_is_not_checker",
             ),
         ]
         indexes = [models.Index(fields=["koperasi", "entry"], name="savings_correction_entry")]

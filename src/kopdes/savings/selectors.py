@@ -16,11 +16,12 @@ from django.http import Http404
 from kopdes.domain.savings import months_in_arrears
 from kopdes.members.choices import MemberStatus
 from kopdes.members.models import Member
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.core.rows import (
     filter_by,
     get_by,
 )
-from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind
+from kopdes.savings.choices import AccountStatus, SavingsKind
 from kopdes.savings.models import (
     Correction,
     JasaPosting,
@@ -109,7 +110,7 @@ def find_member(koperasi, number_or_payload: str) -> Member | None:
 def get_withdrawal_request(koperasi, request_id) -> WithdrawalRequest:
     req = (
         WithdrawalRequest.objects.filter(koperasi=koperasi, pk=_uuid_or_404(request_id))
-        .select_related("account", "account__member", "requested_by")
+        .select_related("account", "account__member", "proposed_by")
         .first()
     )
     if req is None:
@@ -299,9 +300,9 @@ def recent_transactions(koperasi, *, limit: int = 20):
 
 def pending_withdrawals(koperasi):
     return list(
-        WithdrawalRequest.objects.filter(koperasi=koperasi, status=RequestStatus.PENDING)
-        .select_related("account", "account__member", "requested_by")
-        .order_by("requested_at")
+        WithdrawalRequest.objects.filter(koperasi=koperasi, state=ProposalState.PENDING)
+        .select_related("account", "account__member", "proposed_by")
+        .order_by("proposed_at")
     )
 
 
@@ -424,11 +425,11 @@ def get_correction(koperasi, correction_id) -> Correction:
 
 def pending_corrections(koperasi) -> list[Correction]:
     return list(
-        Correction.objects.filter(koperasi=koperasi, status=RequestStatus.PENDING)
+        Correction.objects.filter(koperasi=koperasi, state=ProposalState.PENDING)
         .select_related(
-            "transaction", "transaction__account", "transaction__member", "requested_by", "entry"
+            "transaction", "transaction__account", "transaction__member", "proposed_by", "entry"
         )
-        .order_by("requested_at")
+        .order_by("proposed_at")
     )
 
 
@@ -437,8 +438,8 @@ def corrections_of(txn: SavingsTransaction) -> list[Correction]:
     return list(
         Correction.objects.filter(koperasi_id=txn.koperasi_id)
         .filter(Q(transaction_id=txn.pk) | Q(entry_id=txn.entry_id, whole_entry=True))
-        .select_related("requested_by", "decided_by")
-        .order_by("-requested_at")
+        .select_related("proposed_by", "decided_by")
+        .order_by("-proposed_at")
     )
 
 
@@ -449,7 +450,7 @@ def corrected_ids(koperasi_id, rows) -> set:
     if not rows:
         return set()
     entry_ids = {r.entry_id for r in rows if r.entry_id}
-    done = Correction.objects.filter(koperasi_id=koperasi_id, status=RequestStatus.APPROVED).filter(
+    done = Correction.objects.filter(koperasi_id=koperasi_id, state=ProposalState.APPROVED).filter(
         Q(entry_id__in=entry_ids)
     )
     whole = set()

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kopdes.domain.money import format_rupiah
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.web.tiles import Tile, TileData, register_tile
-from kopdes.savings.choices import RequestStatus
 from kopdes.savings.models import SavingsAccount, WithdrawalRequest
 
 
@@ -26,7 +26,7 @@ def _savings_total(koperasi, roles) -> TileData | None:
 
 def _pending_withdrawals(koperasi, roles) -> TileData | None:
     del roles
-    n = WithdrawalRequest.objects.filter(koperasi=koperasi, status=RequestStatus.PENDING).count()
+    n = WithdrawalRequest.objects.filter(koperasi=koperasi, state=ProposalState.PENDING).count()
     if not n:
         return None
     return TileData(

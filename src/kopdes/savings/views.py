@@ -1,6 +1,7 @@
 """Savings pages: the teller counter (setoran, penarikan, pemindahbukuan) with a confirmation
 step and a 58 mm receipt, member savings, statements (page, PDF, XLSX), the passbook,
-large-withdrawal approvals, the monthly jasa run, wajib arrears and opening balances.
+large-withdrawal approvals (decided through the approvals inbox's view pair), the monthly
+jasa run, wajib arrears and opening balances.
 
 Views parse input, call one service or selector and map ``DomainError`` to a message.
 Every object is looked up inside ``request.koperasi`` (404 for another koperasi's). Money
@@ -30,6 +31,7 @@ from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.requests import KoperasiRequest
 from kopdes.savings import export, forms, opening, selectors, services
+from kopdes.savings.approvals import DEPOSIT, WITHDRAWAL
 from kopdes.savings.choices import AccountStatus, SavingsKind, TxnKind
 from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
 
@@ -436,13 +438,13 @@ def _receipt_officers(koperasi, txn) -> list[tuple[str, str]]:
     }.get(txn.kind, _("Recorded by"))
     request = (
         WithdrawalRequest.objects.filter(koperasi=koperasi, transaction=txn)
-        .select_related("requested_by", "decided_by")
+        .select_related("proposed_by", "decided_by")
         .first()
         if txn.kind in (TxnKind.WITHDRAWAL, TxnKind.DEPOSIT)
         else None
     )
     if request is not None:
-        return [(label, str(request.requested_by)), (_("Approved by"), str(request.decided_by))]
+        return [(label, str(request.proposed_by)), (_("Approved by"), str(request.decided_by))]
     if txn.created_by is None:
         return []
     return [(label, str(txn.created_by))]
@@ -544,36 +546,20 @@ def passbook(request: KoperasiRequest, savings_account_id) -> HttpResponse:
 @require_GET
 @koperasi_view("savings.view")
 def approval_list(request: KoperasiRequest) -> HttpResponse:
+    """Large withdrawals and deposits waiting; each is decided through the approvals
+    inbox's view pair (``approvals/_decide.html`` with ``next``: back to this page)."""
     koperasi = request.koperasi
+    requests = selectors.pending_withdrawals(koperasi)
+    for r in requests:
+        r.approval_kind = (DEPOSIT if r.kind == TxnKind.DEPOSIT else WITHDRAWAL).name
     return render(
         request,
         "savings/approvals.html",
         {
-            "requests": selectors.pending_withdrawals(koperasi),
+            "requests": requests,
             "can_approve": _can(request, "savings.approve_withdrawal"),
         },
     )
-
-
-@require_POST
-@koperasi_view("savings.approve_withdrawal")
-def approval_decide(request: KoperasiRequest, withdrawal_id, decision: str) -> HttpResponse:
-    koperasi = request.koperasi
-    req = selectors.get_withdrawal_request(koperasi, withdrawal_id)
-    try:
-        if decision == "approve":
-            txn = services.approve_withdrawal(req, actor=request.user)
-            return redirect("savings:receipt", slug=koperasi.slug, transaction_id=txn.pk)
-        services.reject_withdrawal(req, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(
-            request,
-            _("The deposit was rejected; nothing moved.")
-            if req.kind == TxnKind.DEPOSIT
-            else _("The withdrawal was rejected; nothing moved."),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("savings:approval-list", slug=koperasi.slug)
 
 
 # --- jasa, wajib arrears -------------------------------------------------------------------
@@ -757,6 +743,7 @@ def correction_request(request: KoperasiRequest, transaction_id) -> HttpResponse
 @require_GET
 @koperasi_view("savings.view")
 def corrections(request: KoperasiRequest) -> HttpResponse:
+    """Corrections waiting; decided like ``approval_list``'s, through the inbox's pair."""
     koperasi = request.koperasi
     pending = selectors.pending_corrections(koperasi)
     for c in pending:
@@ -770,28 +757,3 @@ def corrections(request: KoperasiRequest) -> HttpResponse:
             "can_approve": _can(request, "savings.approve_correction"),
         },
     )
-
-
-@require_POST
-@koperasi_view("savings.approve_correction")
-def correction_decide(request: KoperasiRequest, correction_id, decision: str) -> HttpResponse:
-    koperasi = request.koperasi
-    correction = selectors.get_correction(koperasi, correction_id)
-    try:
-        if decision == "approve":
-            done = services.approve_correction(correction, actor=request.user)
-            messages.success(
-                request,
-                _("Corrected: journal %(number)s reverses the transaction.")
-                % {"number": done.reversal_entry.number},
-            )
-            return redirect(
-                "savings:receipt", slug=koperasi.slug, transaction_id=done.transaction_id
-            )
-        services.reject_correction(
-            correction, actor=request.user, reason=request.POST.get("reason", "")
-        )
-        messages.success(request, _("The correction was rejected; nothing moved."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("savings:corrections", slug=koperasi.slug)

@@ -10,7 +10,11 @@ import django.utils.timezone
 from django.db import migrations, models
 
 STATE = models.CharField(
-    choices=[("pending", "Waiting for approval"), ("approved", "Approved"), ("rejected", "Rejected")],
+    choices=[
+        ("pending", "Waiting for approval"),
+        ("approved", "Approved"),
+        ("rejected", "Rejected"),
+    ],
     default="pending",
     max_length=8,
     verbose_name="state",

@@ -8,13 +8,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kopdes.domain.ledger import LineDraft
 from kopdes.domain.money import format_rupiah
 from kopdes.ledger import selectors as ledger_selectors
 from kopdes.members.models import Member
+from kopdes.platform.approvals import services as approvals
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import check_decider, settle
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError
@@ -22,7 +24,6 @@ from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 from kopdes.savings.choices import (
     AccountStatus,
-    RequestStatus,
     SavingsKind,
     TxnKind,
 )
@@ -41,7 +42,6 @@ from kopdes.savings.services._common import (
     _lock,
 )
 from kopdes.savings.services.movement import Move, _apply
-from kopdes.savings.services.withdrawals import _reject, _second_officer
 
 # --- corrections (koreksi) ----------------------------------------------------------------
 
@@ -82,7 +82,7 @@ def _already_corrected(koperasi, txn: SavingsTransaction, whole: bool, rows) -> 
     from kopdes.ledger.models import JournalEntry
 
     open_requests = Correction.objects.filter(koperasi=koperasi).exclude(
-        status=RequestStatus.REJECTED
+        state=ProposalState.REJECTED
     )
     if whole:
         open_requests = open_requests.filter(entry_id=txn.entry_id)
@@ -92,7 +92,7 @@ def _already_corrected(koperasi, txn: SavingsTransaction, whole: bool, rows) -> 
         )
     found = open_requests.first()
     if found is not None:
-        if found.status == RequestStatus.PENDING:
+        if found.state == ProposalState.PENDING:
             raise SavingsError(
                 _("A correction of this transaction is already waiting for approval.")
             )
@@ -168,8 +168,7 @@ def request_correction(
             reason=reason,
             date=date,
             idempotency_key=key,
-            requested_by=actor,
-            requested_at=timezone.now(),
+            proposed_by=actor,
         )
         record(
             "savings.correction.requested",
@@ -232,17 +231,16 @@ def approve_correction(correction, *, actor):
     from kopdes.ledger.choices import EntryKind
 
     koperasi = correction.koperasi
-    roles = _second_officer(correction, actor, "savings.approve_correction")
+    roles = check_decider(correction, actor, "savings.approve_correction")
     with transaction.atomic():
         _lock(koperasi)
         c = Correction.objects.select_related("entry", "transaction").get(
             koperasi=koperasi, pk=correction.pk
         )
-        if c.status == RequestStatus.APPROVED:
+        if c.state == ProposalState.APPROVED:
             c.replayed = True
             return c
-        if c.status != RequestStatus.PENDING:
-            raise SavingsError(_("This request has already been decided."))
+        settle(c, actor=actor, state=ProposalState.APPROVED)
         if c.whole_entry:
             rows = list(
                 SavingsTransaction.objects.filter(koperasi=koperasi, entry_id=c.entry_id)
@@ -285,11 +283,8 @@ def approve_correction(correction, *, actor):
             entry_kind=EntryKind.REVERSAL,
         )
         entry = txns[0].entry
-        c.status = RequestStatus.APPROVED
-        c.decided_by = actor
-        c.decided_at = timezone.now()
         c.reversal_entry = entry
-        c.save(update_fields=["status", "decided_by", "decided_at", "reversal_entry"])
+        c.save(update_fields=["reversal_entry"])
         _undo_activation(koperasi, rows, actor=actor, date=c.date)
         record(
             "savings.correction.approved",
@@ -301,7 +296,7 @@ def approve_correction(correction, *, actor):
                 "entry": c.entry.number,
                 "reversal": entry.number,
                 "rows": [{"account": r.account.number, "amount": -r.amount} for r in rows],
-                "requested_by": str(c.requested_by_id),
+                "requested_by": str(c.proposed_by_id),
             },
         )
     c.transactions = txns
@@ -334,10 +329,13 @@ def _undo_activation(koperasi, rows, *, actor, date: dt.date) -> None:
 
 
 def reject_correction(correction, *, actor, reason: str = ""):
-    """A second officer turns a correction down; nothing moves. Audited."""
-    _reject(
-        correction, actor=actor, permission="savings.approve_correction", reason=reason,
-        reason_field="reject_reason", action="savings.correction.rejected",
-        summary=lambda c: {"entry_id": str(c.entry_id), "reason": c.reject_reason},
-    )  # fmt: skip
-    return correction
+    """A second officer turns a correction down; nothing moves. Her reason is kept as the
+    correction's ``decision_note``. Audited."""
+    return approvals.reject(
+        correction,
+        actor=actor,
+        permission="savings.approve_correction",
+        note=reason or "",
+        action="savings.correction.rejected",
+        summary={"entry_id": str(correction.entry_id)},
+    )

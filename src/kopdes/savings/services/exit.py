@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from kopdes.domain.ledger import LineDraft
 from kopdes.domain.money import format_rupiah
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 from kopdes.savings.choices import (
     AccountStatus,
-    RequestStatus,
     TxnKind,
 )
 from kopdes.savings.errors import SavingsError
@@ -99,8 +99,10 @@ def settle_member_exit(member, *, actor, date: dt.date) -> dict[str, Any]:
             status=AccountStatus.CLOSED, closed_on=date
         )
         WithdrawalRequest.objects.filter(
-            koperasi=koperasi, account__member=member, status=RequestStatus.PENDING
-        ).update(status=RequestStatus.REJECTED, reason="Anggota keluar", decided_at=timezone.now())
+            koperasi=koperasi, account__member=member, state=ProposalState.PENDING
+        ).update(
+            state=ProposalState.REJECTED, decision_note="Anggota keluar", decided_at=timezone.now()
+        )
         offsets = [{"kind": d.kind, "ref": d.ref, "amount": d.amount} for d in debts]
         record(
             "savings.exit.settled",

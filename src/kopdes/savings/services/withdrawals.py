@@ -7,20 +7,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kopdes.domain.ledger import LineDraft
 from kopdes.ledger import chart
 from kopdes.members.models import Member
+from kopdes.platform.approvals import services as approvals
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import check_decider, settle
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
-from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
+from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
 from kopdes.savings.choices import (
     AccountStatus,
-    RequestStatus,
     SavingsKind,
     TxnKind,
 )
@@ -72,7 +73,7 @@ def _refuse_second_request(
 ) -> None:
     """One waiting withdrawal (or one waiting deposit) per account at a time."""
     if WithdrawalRequest.objects.filter(
-        koperasi=koperasi, account_id=account.pk, kind=kind, status=RequestStatus.PENDING
+        koperasi=koperasi, account_id=account.pk, kind=kind, state=ProposalState.PENDING
     ).exists():
         raise SavingsError(
             _("A withdrawal from this account is already waiting for approval.")
@@ -163,8 +164,7 @@ def _request_withdrawal(
             memo=(memo or "")[:200],
             idempotency_key=key,
             counter_account=counter,
-            requested_by=actor,
-            requested_at=timezone.now(),
+            proposed_by=actor,
         )
         record(
             f"savings.{kind}.requested",
@@ -177,43 +177,6 @@ def _request_withdrawal(
     return request
 
 
-def _second_officer(request, actor, permission: str) -> frozenset:
-    """Maker-checker: the deciding officer holds ``permission`` and did not ask."""
-    roles = require_perm(actor, request.koperasi, permission)
-    if request.requested_by_id == actor.pk:
-        raise PermissionDeniedError(
-            _("The officer who asked for this cannot approve it; another officer must.")
-        )
-    return roles
-
-
-def _reject(request, *, actor, permission, reason, reason_field, action, summary) -> None:
-    """Turn a pending request (withdrawal, correction) down, once; nothing moves."""
-    roles = _second_officer(request, actor, permission)
-    with transaction.atomic():
-        updated = (
-            type(request)
-            .objects.filter(koperasi=request.koperasi, pk=request.pk, status=RequestStatus.PENDING)
-            .update(
-                status=RequestStatus.REJECTED,
-                decided_by=actor,
-                decided_at=timezone.now(),
-                **{reason_field: (reason or "")[:300]},
-            )
-        )
-        if not updated:
-            raise SavingsError(_("This request has already been decided."))
-        request.refresh_from_db()
-        record(
-            action,
-            actor=actor,
-            koperasi=request.koperasi,
-            role=role_label(roles),
-            obj=request,
-            summary=summary(request),
-        )
-
-
 def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransaction:
     """A second officer approves a waiting withdrawal (the balance is checked again) or a
     large deposit (``request.kind``): the money moves now.
@@ -221,12 +184,11 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
     The officer who asked can never approve (also a database check constraint).
     """
     koperasi = request.koperasi
-    roles = _second_officer(request, actor, "savings.approve_withdrawal")
+    roles = check_decider(request, actor, "savings.approve_withdrawal")
     with transaction.atomic():
         _lock(koperasi)
         request = WithdrawalRequest.objects.select_related("account").get(pk=request.pk)
-        if request.status != RequestStatus.PENDING:
-            raise SavingsError(_("This request has already been decided."))
+        settle(request, actor=actor, state=ProposalState.APPROVED)
         account = request.account
         member = Member.objects.get(pk=account.member_id)
         _require_member_active(member)
@@ -249,11 +211,8 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
             key=request.idempotency_key,
             source=f"savings.{request.kind}",
         )
-        request.status = RequestStatus.APPROVED
-        request.decided_by = actor
-        request.decided_at = timezone.now()
         request.transaction = txn
-        request.save(update_fields=["status", "decided_by", "decided_at", "transaction"])
+        request.save(update_fields=["transaction"])
         record(
             f"savings.{request.kind}.approved",
             actor=actor,
@@ -263,7 +222,7 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
             summary={
                 "account": account.number,
                 "amount": request.amount,
-                "requested_by": str(request.requested_by),
+                "requested_by": str(request.proposed_by),
                 "entry": txn.entry.number if txn.entry else None,
             },
         )
@@ -271,10 +230,13 @@ def approve_withdrawal(request: WithdrawalRequest, *, actor) -> SavingsTransacti
 
 
 def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") -> WithdrawalRequest:
-    """A second officer turns a waiting withdrawal or deposit down; nothing moves."""
-    _reject(
-        request, actor=actor, permission="savings.approve_withdrawal", reason=reason,
-        reason_field="reason", action=f"savings.{request.kind}.rejected",
-        summary=lambda r: {"amount": r.amount, "reason": r.reason},
-    )  # fmt: skip
-    return request
+    """A second officer turns a waiting withdrawal or deposit down; nothing moves. Her
+    reason is kept as the request's ``decision_note``."""
+    return approvals.reject(
+        request,
+        actor=actor,
+        permission="savings.approve_withdrawal",
+        note=reason or "",
+        action=f"savings.{request.kind}.rejected",
+        summary={"amount": request.amount},
+    )

@@ -81,7 +81,7 @@ def test_a_teller_movement_outside_the_bounds_is_refused_and_writes_nothing(
         assert exc.value.field == "date"
     assert _rows(kop) == rows
     assert JournalEntry.objects.filter(koperasi=kop).count() == entries
-    assert not WithdrawalRequest.objects.filter(koperasi=kop, status="pending").exists()
+    assert not WithdrawalRequest.objects.filter(koperasi=kop, state="pending").exists()
 
 
 def test_a_movement_in_a_closed_month_is_refused(kop, kasir, account):
@@ -152,7 +152,7 @@ def test_approval_checks_the_date_again(kop, kasir, account):
     with pytest.raises(SavingsError, match="sudah ditutup"):
         services.approve_withdrawal(request, actor=bendahara)
     request.refresh_from_db()
-    assert request.status == "pending"
+    assert request.state == "pending"
 
 
 def test_back_dated_simpanan_pokok_is_refused_with_the_reason(kop, kasir):

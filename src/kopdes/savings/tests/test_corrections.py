@@ -13,12 +13,14 @@ from kopdes.ledger.models import JournalEntry, JournalLine
 from kopdes.ledger.verification import check_subledgers
 from kopdes.members.choices import MemberStatus
 from kopdes.members.testing import make_member
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import AlreadyDecidedError
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core import verification
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.testing import make_user
 from kopdes.savings import selectors, services
-from kopdes.savings.choices import RequestStatus, SavingsKind, TxnKind
+from kopdes.savings.choices import SavingsKind, TxnKind
 from kopdes.savings.errors import SavingsError
 from kopdes.savings.models import Correction, SavingsAccount, SavingsTransaction
 from kopdes.savings.testing import DAY, active_member, key, teller, voluntary_account
@@ -60,12 +62,12 @@ def test_an_approved_correction_reverses_a_deposit_with_a_new_passbook_row(koper
     c = services.request_correction(
         txn, actor=kasir, reason="Salah anggota", idempotency_key="c-1", date=LATER
     )
-    assert c.status == RequestStatus.PENDING
+    assert c.state == ProposalState.PENDING
     account.refresh_from_db()
     assert account.balance == 140_000_00  # nothing moved yet
     c = services.approve_correction(c, actor=ketua)
     account.refresh_from_db()
-    assert c.status == RequestStatus.APPROVED and c.decided_by == ketua
+    assert c.state == ProposalState.APPROVED and c.decided_by == ketua
     assert account.balance == 100_000_00
     row = SavingsTransaction.objects.get(account=account, kind=TxnKind.CORRECTION)
     assert row.amount == -40_000_00 and row.balance_after == 100_000_00 and row.date == LATER
@@ -120,7 +122,7 @@ def test_a_correction_that_would_make_the_balance_negative_is_refused(koperasi):
     with pytest.raises(SavingsError, match=r"negatif|negative"):
         services.approve_correction(c, actor=ketua)
     c.refresh_from_db()
-    assert c.status == RequestStatus.PENDING and JournalEntry.objects.count() == entries
+    assert c.state == ProposalState.PENDING and JournalEntry.objects.count() == entries
     account.refresh_from_db()
     assert account.balance == 5_000_00
     _books_ok(koperasi)
@@ -143,10 +145,12 @@ def test_the_officer_who_asked_cannot_approve_and_a_kasir_cannot_approve(koperas
     with pytest.raises(PermissionDeniedError):
         services.request_correction(txn, actor=pengawas, reason="x", idempotency_key=key())
     c.refresh_from_db()
-    assert c.status == RequestStatus.PENDING
-    # The database refuses it too.
+    assert c.state == ProposalState.PENDING
+    # The database refuses it too (the base's four-eyes constraint), whoever writes the row.
     with pytest.raises(IntegrityError), transaction.atomic():
-        Correction.objects.filter(pk=c.pk).update(decided_by=manajer)
+        Correction.objects.filter(pk=c.pk).update(state=ProposalState.APPROVED, decided_by=manajer)
+    c.refresh_from_db()
+    assert c.state == ProposalState.PENDING and c.decided_by_id is None
 
 
 def test_approving_twice_posts_once_and_a_corrected_row_cannot_be_asked_again(koperasi):
@@ -169,7 +173,7 @@ def test_approving_twice_posts_once_and_a_corrected_row_cannot_be_asked_again(ko
     assert SavingsTransaction.objects.filter(kind=TxnKind.CORRECTION).count() == 1
     with pytest.raises(SavingsError, match=r"dikoreksi|corrected"):
         services.request_correction(txn, actor=kasir, reason="Lagi", idempotency_key=key())
-    with pytest.raises(SavingsError):
+    with pytest.raises(AlreadyDecidedError):
         services.reject_correction(c, actor=ketua)
     # Nor can the ledger reverse it again from the journal page.
     with pytest.raises(LedgerError):
@@ -188,8 +192,16 @@ def test_a_rejected_correction_moves_nothing_and_may_be_asked_again(koperasi):
     c = services.request_correction(txn, actor=kasir, reason="Salah", idempotency_key=key())
     services.reject_correction(c, actor=ketua, reason="Sudah benar")
     c.refresh_from_db()
-    assert c.status == RequestStatus.REJECTED and c.reject_reason == "Sudah benar"
-    assert AuditEvent.objects.filter(action="savings.correction.rejected").exists()
+    assert c.state == ProposalState.REJECTED and c.decision_note == "Sudah benar"
+    assert c.reason == "Salah"  # the maker's words stay apart from the checker's
+    assert AuditEvent.objects.filter(action="savings.correction.rejected").count() == 1
+    # Decided once: a second rejection or an approval is refused, nothing written.
+    with pytest.raises(AlreadyDecidedError, match="sudah diputuskan"):
+        services.reject_correction(c, actor=make_user("bendahara", koperasi), reason="lagi")
+    with pytest.raises(AlreadyDecidedError):
+        services.approve_correction(c, actor=make_user("bendahara", koperasi))
+    assert AuditEvent.objects.filter(action="savings.correction.rejected").count() == 1
+    assert not SavingsTransaction.objects.filter(kind=TxnKind.CORRECTION).exists()
     account.refresh_from_db()
     assert account.balance == 10_000_00
     again = services.request_correction(txn, actor=kasir, reason="Salah", idempotency_key=key())

@@ -10,10 +10,11 @@ from django.urls import reverse
 from kopdes.ledger import services as ledger
 from kopdes.ledger.models import JournalLine
 from kopdes.ledger.testing import with_books
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.core.testing import login, make_user
 from kopdes.platform.identity.services import create_api_token
 from kopdes.savings import selectors, services
-from kopdes.savings.choices import RequestStatus, TxnKind
+from kopdes.savings.choices import TxnKind
 from kopdes.savings.errors import SavingsError
 from kopdes.savings.models import Correction, SavingsTransaction
 from kopdes.savings.testing import DAY, key, teller, voluntary_account
@@ -28,6 +29,18 @@ def auth(user):
 
 def url(name, koperasi, **kw):
     return reverse(f"savings:{name}", kwargs={"slug": koperasi.slug, **kw})
+
+
+def decide_url(decision, koperasi, correction):
+    """The corrections page's buttons post to the approvals inbox's one view pair."""
+    return reverse(
+        f"approvals:{decision}",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "savings-correction",
+            "approval_item_id": correction.pk,
+        },
+    )
 
 
 def _key(html: str) -> str:
@@ -60,18 +73,24 @@ def test_correction_page_confirms_in_words_then_a_second_officer_approves(
     again = client.post(page, {**data, "step": "post"})
     assert first.status_code == again.status_code == 302
     correction = Correction.objects.get()
-    # The kasir sees it but gets no approve button; the approve URL is forbidden.
+    # The kasir sees it but gets no approve button; the inbox's approve URL is forbidden.
+    approve = decide_url("approve", koperasi, correction)
     listing = client.get(url("corrections", koperasi)).content.decode()
-    assert "Salah anggota" in listing and "correction-approve" not in listing
-    forbidden = client.post(url("correction-approve", koperasi, correction_id=correction.pk))
+    assert "Salah anggota" in listing and approve not in listing
+    forbidden = client.post(approve, {"next": url("corrections", koperasi)})
     assert forbidden.status_code == 403
     client.logout()
     login(client, make_user("ketua", koperasi))
-    done = client.post(url("correction-approve", koperasi, correction_id=correction.pk))
-    assert done.status_code == 302
+    # The page's button posts to the inbox's view pair and comes back to the page.
+    listing = client.get(url("corrections", koperasi)).content.decode()
+    assert approve in listing
+    done = client.post(approve, {"next": url("corrections", koperasi)}, follow=True)
+    assert done.redirect_chain == [(url("corrections", koperasi), 302)]
+    assert "Disetujui: Koreksi simpanan." in done.content.decode()
+    assert 'data-testid="correction"' not in done.content.decode()
     correction.refresh_from_db()
-    assert correction.status == RequestStatus.APPROVED
-    receipt = client.get(done["Location"]).content.decode()
+    assert correction.state == ProposalState.APPROVED
+    receipt = client.get(url("receipt", koperasi, transaction_id=deposit.pk)).content.decode()
     assert "Dikoreksi" in receipt
     statement = client.get(
         url("account", koperasi, savings_account_id=deposit.account_id)
@@ -101,10 +120,7 @@ def test_a_foreign_transaction_or_correction_is_a_404(client, koperasi, other_ko
     c = services.request_correction(
         deposit, actor=teller(koperasi), reason="x", idempotency_key=key()
     )
-    response = client.post(
-        reverse("savings:correction-approve",
-                kwargs={"slug": other_koperasi.slug, "correction_id": c.pk})
-    )  # fmt: skip
+    response = client.post(decide_url("approve", other_koperasi, c))
     assert response.status_code == 404
     api = client.post(
         f"/api/k/{other_koperasi.slug}/savings/corrections/{c.pk}/approve",
@@ -113,7 +129,7 @@ def test_a_foreign_transaction_or_correction_is_a_404(client, koperasi, other_ko
     )
     assert api.status_code == 404
     c.refresh_from_db()
-    assert c.status == RequestStatus.PENDING
+    assert c.state == ProposalState.PENDING
 
 
 def test_correction_api_202_then_201_then_replays(client, koperasi, kasir, deposit):
@@ -145,7 +161,10 @@ def test_correction_api_202_then_201_then_replays(client, koperasi, kasir, depos
         content_type="application/json",
         **ketua,
     )
-    assert reject.status_code == 400
+    # Decided already: the one maker-checker's refusal, a conflict (409) with its code.
+    assert reject.status_code == 409
+    assert reject.json()["code"] == "already_decided"
+    assert reject.json()["message"].endswith("sudah diputuskan.")
 
 
 # --- the counter's cash or bank account ---------------------------------------------------

@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kopdes.ledger.models import JournalEntry, JournalLine
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import AlreadyDecidedError
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.testing import login, make_user
 from kopdes.platform.identity.services import create_api_token
 from kopdes.savings import services
-from kopdes.savings.choices import RequestStatus, TxnKind
+from kopdes.savings.choices import TxnKind
 from kopdes.savings.errors import SavingsError
 from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
 from kopdes.savings.testing import teller, voluntary_account
@@ -65,9 +67,9 @@ def test_a_large_deposit_waits_and_moves_nothing(account, kasir, today):
     before = _counts(account)
     request = _deposit(account, kasir, BIG, today)
     assert isinstance(request, WithdrawalRequest)
-    assert (request.kind, request.status, request.amount) == (
+    assert (request.kind, request.state, request.amount) == (
         TxnKind.DEPOSIT,
-        RequestStatus.PENDING,
+        ProposalState.PENDING,
         BIG,
     )
     account.refresh_from_db()
@@ -105,11 +107,11 @@ def test_the_maker_cannot_approve_and_another_officer_posts_it(koperasi, account
     assert lines[("1-1100", "D")] == BIG  # cash in
     assert lines[(account.ledger_code, "C")] == BIG  # the member's savings
     request.refresh_from_db()
-    assert request.status == RequestStatus.APPROVED and request.transaction_id == txn.pk
+    assert request.state == ProposalState.APPROVED and request.transaction_id == txn.pk
     assert request.decided_by == bendahara
     assert AuditEvent.objects.filter(action="savings.deposit.approved").count() == 1
-    with pytest.raises(SavingsError):
-        services.approve_withdrawal(request, actor=bendahara)  # once
+    with pytest.raises(AlreadyDecidedError, match="sudah diputuskan"):
+        services.approve_withdrawal(request, actor=make_user("ketua", koperasi))  # once
     # The teller's retry after approval is still the same request, nothing more.
     assert _deposit(account, kasir, BIG, today).pk == request.pk
     account.refresh_from_db()
@@ -123,13 +125,16 @@ def test_a_rejected_deposit_posts_nothing(koperasi, account, kasir, today):
         services.reject_withdrawal(request, actor=kasir, reason="sendiri")
     services.reject_withdrawal(request, actor=make_user("manajer", koperasi), reason="uang palsu")
     request.refresh_from_db()
-    assert request.status == RequestStatus.REJECTED and request.reason == "uang palsu"
+    assert request.state == ProposalState.REJECTED and request.decision_note == "uang palsu"
     assert _counts(account) == before
     account.refresh_from_db()
     assert account.balance == 100_000_00
     assert AuditEvent.objects.filter(action="savings.deposit.rejected").count() == 1
-    with pytest.raises(SavingsError):
+    with pytest.raises(AlreadyDecidedError):
         services.approve_withdrawal(request, actor=make_user("ketua", koperasi))
+    with pytest.raises(AlreadyDecidedError):
+        services.reject_withdrawal(request, actor=make_user("ketua", koperasi), reason="lagi")
+    assert AuditEvent.objects.filter(action="savings.deposit.rejected").count() == 1
 
 
 def test_a_deposit_waiting_does_not_block_a_withdrawal_but_a_second_deposit_waits(
@@ -162,6 +167,18 @@ def _url(name, koperasi, **kw):
     return reverse(f"savings:{name}", kwargs={"slug": koperasi.slug, **kw})
 
 
+def _decide_url(decision, koperasi, request):
+    """The savings page's approve / reject buttons post to the inbox's one view pair."""
+    return reverse(
+        f"approvals:{decision}",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "savings-deposit",
+            "approval_item_id": request.pk,
+        },
+    )
+
+
 def test_page_flow_needs_another_officer(client, koperasi, account, kasir):
     login(client, kasir)
     page = _url("deposit", koperasi, member_id=account.member_id)
@@ -180,18 +197,20 @@ def test_page_flow_needs_another_officer(client, koperasi, account, kasir):
     assert "Penarikan dan setoran besar" in listing
     assert 'data-kind="deposit"' in listing and "Rp 12.000.000" in listing
     # The maker has no approve button, and a hand-made POST is refused: nothing moves.
-    assert _url("approval-approve", koperasi, withdrawal_id=request.pk) not in listing
-    refused = client.post(_url("approval-approve", koperasi, withdrawal_id=request.pk))
+    approve = _decide_url("approve", koperasi, request)
+    assert 'data-testid="decide"' not in listing and approve not in listing
+    refused = client.post(approve, {"next": _url("approval-list", koperasi)})
     assert refused.status_code in (302, 403)
     assert _counts(account) == before
     client.logout()
     login(client, make_user("ketua", koperasi))
     listing = client.get(_url("approval-list", koperasi)).content.decode()
-    assert "Setujui dan catat setoran" in listing
-    done = client.post(_url("approval-approve", koperasi, withdrawal_id=request.pk))
-    assert done.status_code == 302
+    assert approve in listing and 'name="next"' in listing
+    done = client.post(approve, {"next": _url("approval-list", koperasi)}, follow=True)
+    assert done.redirect_chain == [(_url("approval-list", koperasi), 302)]
+    assert "Disetujui: Setoran besar." in done.content.decode()
     txn = SavingsTransaction.objects.get(account=account, kind=TxnKind.DEPOSIT, amount=BIG)
-    assert done["Location"] == _url("receipt", koperasi, transaction_id=txn.pk)
+    assert WithdrawalRequest.objects.get(pk=request.pk).transaction_id == txn.pk
     account.refresh_from_db()
     assert account.balance == 100_000_00 + BIG
 
@@ -201,14 +220,17 @@ def test_page_rejection_posts_nothing(client, koperasi, account, kasir, today):
     before = _counts(account)
     login(client, make_user("bendahara", koperasi))
     response = client.post(
-        _url("approval-reject", koperasi, withdrawal_id=request.pk), {"reason": "belum dihitung"}
+        _decide_url("reject", koperasi, request),
+        {"reason": "belum dihitung", "next": _url("approval-list", koperasi)},
     )
     assert response.status_code == 302
+    assert response["Location"] == _url("approval-list", koperasi)
     request.refresh_from_db()
-    assert request.status == RequestStatus.REJECTED
+    assert request.state == ProposalState.REJECTED
+    assert request.decision_note == "belum dihitung"
     assert _counts(account) == before
     messages = client.get(_url("approval-list", koperasi)).content.decode()
-    assert "Setoran ditolak" in messages
+    assert "Ditolak: Setoran besar." in messages
 
 
 # --- API ---------------------------------------------------------------------------------
@@ -224,7 +246,7 @@ def test_api_answers_202_with_the_request_and_writes_nothing(client, koperasi, a
     body = response.json()
     assert body["kind"] == "deposit" and body["status"] == "pending" and body["amount"] == BIG
     request = WithdrawalRequest.objects.get(pk=body["id"])
-    assert request.requested_by == kasir
+    assert request.proposed_by == kasir
     assert _counts(account) == before
     again = client.post(url, {"amount": BIG}, content_type="application/json", **headers)
     assert again.status_code == 200 and again.json()["id"] == body["id"]

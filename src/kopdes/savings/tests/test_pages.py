@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from kopdes.ledger.models import JournalEntry
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.core.testing import login, make_user
 from kopdes.savings import services
 from kopdes.savings.models import SavingsAccount, SavingsTransaction, WithdrawalRequest
@@ -155,12 +156,73 @@ def test_large_withdrawal_page_flow_needs_another_officer(client, koperasi, kasi
     )  # fmt: skip
     assert response.status_code == 302
     request = WithdrawalRequest.objects.get()
+    listing = url("approval-list", koperasi)
+    assert response["Location"] == listing
+    # The maker's page has no decide buttons for her own request.
+    assert 'data-testid="decide"' not in client.get(listing).content.decode()
     client.logout()
-    login(client, make_user("ketua", koperasi))
-    done = client.post(url("approval-approve", koperasi, withdrawal_id=request.pk))
-    assert done.status_code == 302
+    ketua = make_user("ketua", koperasi)
+    login(client, ketua)
+    # The page's approve button: the inbox's one view pair, coming back here (``next``).
+    page = client.get(listing + "?dari=kasir").content.decode()
+    action, fields = decide_form(page, "approve")
+    assert action == reverse(
+        "approvals:approve",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "savings-withdrawal",
+            "approval_item_id": request.pk,
+        },
+    )
+    assert fields["next"] == listing + "?dari=kasir"
+    done = client.post(action, fields, follow=True)
+    assert done.redirect_chain == [(listing + "?dari=kasir", 302)]
+    body = done.content.decode()
+    assert "Disetujui: Penarikan besar." in body
+    assert 'data-testid="request"' not in body  # nothing waits any more
     account.refresh_from_db()
     assert account.balance == 4_000_000_00
+    request.refresh_from_db()
+    assert request.state == ProposalState.APPROVED and request.decided_by == ketua
+    assert request.transaction.amount == -6_000_000_00
+
+
+def test_large_withdrawal_rejected_from_the_page_keeps_the_checkers_reason(
+    client, koperasi, kasir, account
+):
+    services.deposit(account, actor=kasir, amount=9_000_000_00, date=DAY, idempotency_key=key())
+    request = services.withdraw(
+        account, actor=kasir, amount=6_000_000_00, date=DAY, idempotency_key=key()
+    )
+    assert isinstance(request, WithdrawalRequest)
+    listing = url("approval-list", koperasi)
+    login(client, make_user("bendahara", koperasi))
+    action, fields = decide_form(client.get(listing).content.decode(), "reject")
+    done = client.post(action, {**fields, "reason": "Tanggal salah"}, follow=True)
+    assert done.redirect_chain == [(listing, 302)]
+    assert "Ditolak: Penarikan besar." in done.content.decode()
+    request.refresh_from_db()
+    assert (request.state, request.decision_note, request.reason) == (
+        ProposalState.REJECTED,
+        "Tanggal salah",
+        "",
+    )
+    assert not SavingsTransaction.objects.filter(account=account, kind="withdrawal").exists()
+
+
+def decide_form(page: str, decision: str) -> tuple[str, dict]:
+    """The action and hidden fields of the page's ``approvals/_decide.html`` form."""
+    forms = re.findall(r'<form method="post" action="([^"]+)">(.*?)</form>', page, re.S)
+    found = [
+        (action, body)
+        for action, body in forms
+        if f'data-testid="{decision}"' in body and "/persetujuan/" in action
+    ]
+    assert len(found) == 1, found
+    action, body = found[0]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+    fields.pop("csrfmiddlewaretoken", None)
+    return action.replace("&amp;", "&"), {k: v.replace("&amp;", "&") for k, v in fields.items()}
 
 
 def test_statement_page_pdf_and_xlsx_read_back(kasir_client, koperasi, kasir, account):

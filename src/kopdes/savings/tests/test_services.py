@@ -5,19 +5,27 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from kopdes.ledger.models import JournalEntry, JournalLine
 from kopdes.ledger.testing import with_books
 from kopdes.ledger.verification import check_subledgers
 from kopdes.members.choices import MemberStatus
 from kopdes.members.testing import make_member
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import AlreadyDecidedError
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.testing import make_user
 from kopdes.savings import selectors, services
-from kopdes.savings.choices import AccountStatus, RequestStatus, SavingsKind, TxnKind
+from kopdes.savings.choices import AccountStatus, SavingsKind, TxnKind
 from kopdes.savings.errors import SavingsError
-from kopdes.savings.models import JasaPosting, SavingsAccount, SavingsTransaction
+from kopdes.savings.models import (
+    JasaPosting,
+    SavingsAccount,
+    SavingsTransaction,
+    WithdrawalRequest,
+)
 from kopdes.savings.testing import DAY, active_member, key, teller, voluntary_account
 from kopdes.savings.verification import check_accounts
 
@@ -134,19 +142,59 @@ def test_large_withdrawal_waits_for_a_second_officer_who_is_not_the_maker(kopera
     request = services.withdraw(
         account, actor=kasir, amount=6_000_000_00, date=DAY, idempotency_key="big"
     )
-    assert request.status == RequestStatus.PENDING
+    assert request.state == ProposalState.PENDING and request.proposed_by == kasir
     account.refresh_from_db()
     assert account.balance == 8_000_000_00  # nothing moved yet
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(PermissionDeniedError, match=r"mengusulkan|mengajukan"):
         services.approve_withdrawal(request, actor=kasir)
+    with pytest.raises(PermissionDeniedError):
+        services.reject_withdrawal(request, actor=kasir, reason="sendiri")
     ketua = make_user("ketua", koperasi)
     txn = services.approve_withdrawal(request, actor=ketua)
     account.refresh_from_db()
     assert account.balance == 2_000_000_00 and txn.entry.posted_by == ketua
-    assert AuditEvent.objects.filter(action="savings.withdrawal.approved").exists()
-    with pytest.raises(SavingsError):
-        services.approve_withdrawal(request, actor=ketua)
+    assert AuditEvent.objects.filter(action="savings.withdrawal.approved").count() == 1
+    request.refresh_from_db()
+    assert (request.state, request.decided_by, request.transaction_id) == (
+        ProposalState.APPROVED,
+        ketua,
+        txn.pk,
+    )
+    # Decided once: another officer's approval or rejection is refused, nothing moves.
+    for decide in (
+        lambda who: services.approve_withdrawal(request, actor=who),
+        lambda who: services.reject_withdrawal(request, actor=who, reason="telat"),
+    ):
+        with pytest.raises(AlreadyDecidedError, match="sudah diputuskan"):
+            decide(make_user("manajer", koperasi))
+    account.refresh_from_db()
+    assert account.balance == 2_000_000_00
+    assert AuditEvent.objects.filter(action="savings.withdrawal.approved").count() == 1
     _books_ok(koperasi)
+
+
+def test_the_database_refuses_a_withdrawal_decided_by_its_maker(koperasi):
+    kasir = teller(koperasi, "bendahara")
+    account = voluntary_account(koperasi, balance=8_000_000_00, actor=kasir)
+    request = services.withdraw(
+        account, actor=kasir, amount=6_000_000_00, date=DAY, idempotency_key="big"
+    )
+    # Whoever writes the row (not the service): the base's four-eyes check constraint.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WithdrawalRequest.objects.filter(pk=request.pk).update(
+            state=ProposalState.REJECTED, decided_by=kasir
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WithdrawalRequest.objects.create(
+            koperasi=koperasi, account=account, amount=1_00, date=DAY, idempotency_key="x",
+            proposed_by=kasir, decided_by=kasir, state=ProposalState.APPROVED,
+        )  # fmt: skip
+    request.refresh_from_db()
+    assert request.state == ProposalState.PENDING and request.decided_by_id is None
+    # Another officer is fine.
+    ketua = make_user("ketua", koperasi)
+    WithdrawalRequest.objects.filter(pk=request.pk).update(decided_by=ketua)
+    assert WithdrawalRequest.objects.filter(pk=request.pk, decided_by=ketua).exists()
 
 
 def test_a_rejected_large_withdrawal_posts_nothing(koperasi):
@@ -159,7 +207,8 @@ def test_a_rejected_large_withdrawal_posts_nothing(koperasi):
     services.reject_withdrawal(request, actor=make_user("manajer", koperasi), reason="cek")
     assert JournalEntry.objects.count() == before
     request.refresh_from_db()
-    assert request.status == RequestStatus.REJECTED
+    assert request.state == ProposalState.REJECTED and request.decision_note == "cek"
+    assert request.reason == ""  # the maker gave none; the checker's words are the note
 
 
 def test_transfer_moves_between_one_members_accounts(koperasi):
