@@ -19,6 +19,13 @@ which may not go below zero.
 
 ``sales`` on a line is what the koperasi received for the consignor's goods in the period
 (after returns), from the sale lines; quantities are integers in the base unit.
+
+Posting that stays exact with this rounding: each sale of consigned goods credits the
+whole amount to utang konsinyasi (2-1300; the goods cost the koperasi nothing,
+``domain.inventory`` ``CONSIGNMENT_IN``); the settlement then moves ``commission`` from
+utang konsinyasi to the unit's income, ``deductions`` to their counterpart (the advance
+or the charge-back) and pays ``payout`` out of it: ``commission + deductions + payout ==
+sales``, so the consignor's liability for the period nets to exactly zero.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ back at what it cost when sold (``returned_cost``, exact over several partial re
 a return to the supplier leaves at the average, like any issue, and the difference from
 the supplier's credit note is the service's price variance. A stock-count (opname)
 difference is valued at the average; a surplus on an empty item needs a unit cost.
+Consigned goods (titip jual) are the UMKM's, not the koperasi's: they are kept as their own
+item with quantity only (``CONSIGNMENT_IN`` at cost 0), so their sales cost 0 and the
+inventory account never holds them.
 
 Pure: the services keep the position per item and unit and post what a movement says.
 """
@@ -66,6 +69,8 @@ class MovementKind(StrEnum):
     ADJUSTMENT_OUT = "adjustment_out"  # stock count found less (shrinkage, damage)
     TRANSFER_IN = "transfer_in"
     TRANSFER_OUT = "transfer_out"
+    CONSIGNMENT_IN = "consignment_in"  # a UMKM's goods left for sale (titip jual)
+    CONSIGNMENT_OUT = "consignment_out"  # unsold consigned goods taken back by the UMKM
 
     @property
     def incoming(self) -> bool:
@@ -78,6 +83,7 @@ _INCOMING = frozenset(
         MovementKind.SALE_RETURN,
         MovementKind.ADJUSTMENT_IN,
         MovementKind.TRANSFER_IN,
+        MovementKind.CONSIGNMENT_IN,
     }
 )
 
@@ -159,6 +165,7 @@ _OUT_KINDS = frozenset(
         MovementKind.PURCHASE_RETURN,
         MovementKind.ADJUSTMENT_OUT,
         MovementKind.TRANSFER_OUT,
+        MovementKind.CONSIGNMENT_OUT,
     }
 )
 
@@ -179,6 +186,13 @@ def receive(
         raise ValueError(f"{kind} is not an incoming movement")
     _check_int(quantity, what="Jumlah barang", code="quantity", field="quantity", positive=True)
     _check_int(cost, what="Harga pokok", code="cost", field="cost", positive=False)
+    if kind is MovementKind.CONSIGNMENT_IN and cost:
+        raise InventoryError(
+            "Barang titipan milik penitip, bukan persediaan koperasi: diterima tanpa harga "
+            "pokok (utang kepada penitip timbul saat barang terjual).",
+            code="cost",
+            field="cost",
+        )
     after = StockPosition(position.quantity + quantity, position.value + cost)
     return Movement(kind, quantity, cost, after)
 

@@ -158,3 +158,4 @@ def test_deductions_never_make_the_payout_negative(lines, deductions):
         return
     after = settle_consignment(lines, agreed, deductions=deductions)
     assert after.payout == before - deductions >= 0
+    assert after.commission + after.deductions + after.payout == after.sales

@@ -82,6 +82,15 @@ def test_bad_movements_are_refused_in_indonesian(call, code, hint):
     assert hint in err.value.message
 
 
+def test_consigned_goods_carry_no_cost():
+    p = receive(StockPosition(), 24, 0, kind=MovementKind.CONSIGNMENT_IN).after
+    assert issue(p, 10).value == 0
+    assert issue(p, 4, kind=MovementKind.CONSIGNMENT_OUT).after == StockPosition(20, 0)
+    with pytest.raises(InventoryError) as err:
+        receive(StockPosition(), 24, 1, kind=MovementKind.CONSIGNMENT_IN)
+    assert err.value.code == "cost" and "titipan" in err.value.message
+
+
 def test_movement_kind_must_fit_the_direction():
     with pytest.raises(ValueError):
         issue(StockPosition(1, 1), 1, kind=MovementKind.RECEIPT)
@@ -161,6 +170,8 @@ def test_valuation_equals_receipts_less_issues_exactly(plan):
     position = StockPosition()
     incoming = outgoing = 0
     for kind, quantity, cost in plan:
+        if kind is MovementKind.CONSIGNMENT_IN:
+            cost = 0
         if kind.incoming:
             movement = apply(position, kind, quantity, cost)
             incoming += movement.value
@@ -230,6 +241,8 @@ def test_replaying_a_recorded_history_gives_the_same_position(plan):
     position = StockPosition()
     history = []
     for kind, quantity, cost in plan:
+        if kind is MovementKind.CONSIGNMENT_IN:
+            cost = 0
         if not kind.incoming:
             if position.quantity == 0:
                 continue
