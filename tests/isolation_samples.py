@@ -38,7 +38,7 @@ def _audit_event(koperasi: Koperasi) -> str:
 SAMPLES["event_id"] = _audit_event
 
 
-# --- ledger pages (entries, receipts, accounts, reversal and period proposals) ------------
+# --- ledger pages (entries, receipts, accounts; its proposals: approval_item_id) ----------
 def _ledger_actor(koperasi: Koperasi):
     from kopdes.ledger import services
     from kopdes.platform.core.testing import make_user
@@ -87,29 +87,9 @@ def _ledger_account(koperasi: Koperasi) -> str:
     return str(Account.objects.get(koperasi=koperasi, code="1-1200").pk)
 
 
-def _ledger_reversal(koperasi: Koperasi) -> str:
-    from kopdes.ledger import services
-
-    actor = _ledger_actor(koperasi)
-    entry = _ledger_entry(koperasi, actor)
-    return str(services.propose_reversal(entry, actor=actor, reason="contoh").pk)
-
-
-def _ledger_period_proposal(koperasi: Koperasi) -> str:
-    from kopdes.ledger import services
-    from kopdes.ledger.models import PeriodProposal
-
-    actor = _ledger_actor(koperasi)
-    # One pending proposal per month: take the next month without one.
-    month = PeriodProposal.objects.filter(koperasi=koperasi).count() + 1
-    return str(services.propose_period_close(koperasi, actor=actor, year=2020, month=month).pk)
-
-
 SAMPLES["entry_id"] = _ledger_entry_id
 SAMPLES["attachment_id"] = _ledger_attachment
 SAMPLES["account_id"] = _ledger_account
-SAMPLES["reversal_id"] = _ledger_reversal
-SAMPLES["proposal_id"] = _ledger_period_proposal
 
 
 # --- members -------------------------------------------------------------------------------
@@ -121,7 +101,8 @@ def _member(koperasi: Koperasi) -> str:
 
 
 def _exit_proposal(koperasi: Koperasi) -> str:
-    """An open exit proposal of a member of ``koperasi`` (the decide route takes its id)."""
+    """An open exit proposal of a member of ``koperasi`` (the inbox's decide routes take
+    its id)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -143,7 +124,6 @@ def _exit_proposal(koperasi: Koperasi) -> str:
 
 
 SAMPLES["member_id"] = _member
-SAMPLES["exit_id"] = _exit_proposal
 
 
 # --- savings -------------------------------------------------------------------------------
@@ -163,7 +143,7 @@ def _savings_transaction(koperasi: Koperasi) -> str:
 
 
 def _savings_withdrawal(koperasi: Koperasi) -> str:
-    """A large withdrawal waiting for approval (the decide routes take its id)."""
+    """A large withdrawal waiting for approval (the inbox's decide routes take its id)."""
     from kopdes.savings import services
     from kopdes.savings.testing import DAY, key, teller, voluntary_account
 
@@ -177,7 +157,6 @@ def _savings_withdrawal(koperasi: Koperasi) -> str:
 
 SAMPLES["savings_account_id"] = _savings_account
 SAMPLES["transaction_id"] = _savings_transaction
-SAMPLES["withdrawal_id"] = _savings_withdrawal
 
 
 def _savings_correction(koperasi: Koperasi) -> str:

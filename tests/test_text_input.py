@@ -236,18 +236,23 @@ def test_a_hand_read_post_field_is_refused_too(client, koperasi):
     proposal = services.propose_reversal(entry, actor=bendahara, reason="salah akun")
     testing.login(client, testing.make_user("ketua", koperasi))
     url = reverse(
-        "ledger:reversal-reject", kwargs={"slug": koperasi.slug, "reversal_id": proposal.pk}
+        "approvals:reject",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "ledger-reversal",
+            "approval_item_id": proposal.pk,
+        },
     )
     response = client.post(url, {"reason": "tidak\x00perlu"})
     assert response.status_code == 400
     page = response.content.decode()
     assert f"{MESSAGE} (U+0000)" in page and "reason" in page
     proposal.refresh_from_db()
-    assert proposal.status == "pending"
+    assert proposal.state == "pending"
     response = client.post(url, {"reason": "tidak perlu"})
     assert response.status_code == 302
     proposal.refresh_from_db()
-    assert proposal.status == "rejected"
+    assert proposal.state == "rejected" and proposal.decision_note == "tidak perlu"
 
 
 # --- the API -------------------------------------------------------------------------------

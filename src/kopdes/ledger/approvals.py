@@ -10,16 +10,17 @@ from django.utils.translation import gettext_lazy
 
 from kopdes.domain.dates import format_day, format_period
 from kopdes.ledger import services
-from kopdes.ledger.choices import PeriodAction, ProposalStatus
+from kopdes.ledger.choices import PeriodAction
 from kopdes.ledger.models import EntryProposal, PeriodProposal, ReversalProposal
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.approvals.registry import ApprovalKind, ApprovalRow, register
 
 
 def _pending(model, *related: str):
     def pending(koperasi, user, roles):
-        return model.objects.filter(
-            koperasi=koperasi, status=ProposalStatus.PENDING
-        ).select_related("proposed_by", "koperasi", *related)
+        return model.objects.filter(koperasi=koperasi, state=ProposalState.PENDING).select_related(
+            "proposed_by", "koperasi", *related
+        )
 
     return pending
 
@@ -68,52 +69,51 @@ def _period_row(p: PeriodProposal) -> ApprovalRow:
     )
 
 
-REVERSAL = register(
-    ApprovalKind(
-        name="ledger-reversal",
-        label=gettext_lazy("Journal reversal"),
-        permission="ledger.approve_reversal",
-        model=ReversalProposal,
-        maker_field="proposed_by",
-        pending=_pending(ReversalProposal, "entry"),
-        row=_reversal_row,
-        approve=lambda p, *, actor, source_address="": services.approve_reversal(p, actor=actor),
-        reject=lambda p, *, actor, reason, source_address="": services.reject_reversal(
-            p, actor=actor, reason=reason
-        ),
+def _kind(name: str, label, permission: str, model, row, approve, reject, *related: str):
+    """A ledger proposal (an ``approvals.models.Proposal``: the maker is ``proposed_by``)
+    decided by its ledger service; the rejecting officer's reason is its decision note."""
+    return register(
+        ApprovalKind(
+            name=name,
+            label=label,
+            permission=permission,
+            model=model,
+            maker_field="proposed_by",
+            pending=_pending(model, *related),
+            row=row,
+            approve=lambda p, *, actor, source_address="": approve(p, actor=actor),
+            reject=lambda p, *, actor, reason, source_address="": reject(
+                p, actor=actor, reason=reason, source_address=source_address
+            ),
+        )
     )
+
+
+REVERSAL = _kind(
+    "ledger-reversal",
+    gettext_lazy("Journal reversal"),
+    "ledger.approve_reversal",
+    ReversalProposal,
+    _reversal_row,
+    services.approve_reversal,
+    services.reject_reversal,
+    "entry",
 )
-ENTRY = register(
-    ApprovalKind(
-        name="ledger-backdated-entry",
-        label=gettext_lazy("Back-dated journal entry"),
-        permission="ledger.approve_reversal",
-        model=EntryProposal,
-        maker_field="proposed_by",
-        pending=_pending(EntryProposal),
-        row=_entry_row,
-        approve=lambda p, *, actor, source_address="": services.approve_entry_proposal(
-            p, actor=actor
-        ),
-        reject=lambda p, *, actor, reason, source_address="": services.reject_entry_proposal(
-            p, actor=actor, reason=reason
-        ),
-    )
+ENTRY = _kind(
+    "ledger-backdated-entry",
+    gettext_lazy("Back-dated journal entry"),
+    "ledger.approve_reversal",
+    EntryProposal,
+    _entry_row,
+    services.approve_entry_proposal,
+    services.reject_entry_proposal,
 )
-PERIOD = register(
-    ApprovalKind(
-        name="ledger-period",
-        label=gettext_lazy("Month close"),
-        permission="ledger.approve_close",
-        model=PeriodProposal,
-        maker_field="proposed_by",
-        pending=_pending(PeriodProposal),
-        row=_period_row,
-        approve=lambda p, *, actor, source_address="": services.approve_period_change(
-            p, actor=actor
-        ),
-        reject=lambda p, *, actor, reason, source_address="": services.reject_period_change(
-            p, actor=actor, reason=reason
-        ),
-    )
+PERIOD = _kind(
+    "ledger-period",
+    gettext_lazy("Month close"),
+    "ledger.approve_close",
+    PeriodProposal,
+    _period_row,
+    services.approve_period_change,
+    services.reject_period_change,
 )

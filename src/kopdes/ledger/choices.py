@@ -41,12 +41,6 @@ class PeriodStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class ProposalStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-
-
 class PeriodAction(models.TextChoices):
     CLOSE = "close", _("Close the month")
     REOPEN = "reopen", _("Reopen the month")

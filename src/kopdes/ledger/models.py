@@ -18,10 +18,10 @@ from kopdes.ledger.choices import (
     EntryKind,
     PeriodAction,
     PeriodStatus,
-    ProposalStatus,
     Side,
     SubledgerKind,
 )
+from kopdes.platform.approvals.models import Proposal, ProposalState
 from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 from kopdes.platform.tenancy.choices import BusinessUnit
@@ -263,82 +263,54 @@ class SubledgerBalance(TenantModel):
         ]
 
 
-class ReversalProposal(TenantModel):
-    """An officer asks to reverse an entry; another officer approves (maker-checker)."""
+class ReversalProposal(Proposal):
+    """An officer asks to reverse an entry; another officer approves (maker-checker, the
+    one ``approvals.models.Proposal``: maker, checker, state, four-eyes constraint)."""
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    # The maker's reason is required here (``propose_reversal`` refuses an empty one).
     reason = models.CharField(_("reason"), max_length=500)
     date = models.DateField(_("reversal date"))
-    status = models.CharField(
-        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     reversal_entry = models.ForeignKey(
         JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-proposed_at"]
+    class Meta(Proposal.Meta):
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "entry"],
-                condition=Q(status="pending"),
+                condition=Q(state=ProposalState.PENDING),
                 name="ledger_one_pending_reversal",
-            ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
-                name="ledger_reversal_four_eyes",
             ),
         ]
 
 
-class PeriodProposal(TenantModel):
+class PeriodProposal(Proposal):
     """The bendahara proposes closing (or reopening) a month; the ketua approves."""
 
     period = models.PositiveIntegerField(_("month (yyyymm)"))
     action = models.CharField(max_length=8, choices=PeriodAction.choices)
-    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
-    status = models.CharField(
-        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     closing_entry = models.ForeignKey(
         JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-proposed_at"]
+    class Meta(Proposal.Meta):
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "period"],
-                condition=Q(status="pending"),
+                condition=Q(state=ProposalState.PENDING),
                 name="ledger_one_pending_period_proposal",
-            ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
-                name="ledger_period_four_eyes",
             ),
         ]
 
 
-class EntryProposal(TenantModel):
+class EntryProposal(Proposal):
     """A manual journal entry dated further back than the AD/ART ``backdate_approval_days``
     allows: it waits for another officer (maker-checker, like ``ReversalProposal``) and is
-    posted, with every date check made again, when approved."""
+    posted, with every date check made again, when approved. ``reason`` says how far back
+    it is dated (written by ``post_manual``)."""
 
     date = models.DateField(_("date"))
     memo = models.CharField(_("description"), max_length=500)
@@ -346,31 +318,15 @@ class EntryProposal(TenantModel):
     lines = models.JSONField(_("lines"))  # LineDraft.as_dict() of each line
     total_amount = SenField(_("total debit (sen)"))
     idempotency_key = models.CharField(max_length=200)
-    status = models.CharField(
-        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
     entry = models.ForeignKey(
         JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-proposed_at"]
+    class Meta(Proposal.Meta):
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "idempotency_key"], name="ledger_entry_proposal_key_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
-                name="ledger_entry_proposal_four_eyes",
             ),
         ]
 

@@ -17,10 +17,11 @@ from django.http import Http404
 from kopdes.domain import dates
 from kopdes.domain.ledger import LineDraft, Side, period_of, signed_balance
 from kopdes.ledger import chart
-from kopdes.ledger.choices import PeriodStatus, ProposalStatus
+from kopdes.ledger.choices import PeriodStatus
 from kopdes.ledger.models import (
     Account,
     AccountBalance,
+    EntryProposal,
     JournalEntry,
     JournalLine,
     Period,
@@ -28,6 +29,7 @@ from kopdes.ledger.models import (
     ReversalProposal,
     SubledgerBalance,
 )
+from kopdes.platform.approvals.models import ProposalState
 
 
 def list_accounts(koperasi, *, active_only: bool = False) -> QuerySet[Account]:
@@ -278,14 +280,19 @@ def is_period_closed(koperasi, day: dt.date) -> bool:
 
 def pending_reversals(koperasi) -> QuerySet[ReversalProposal]:
     return ReversalProposal.objects.filter(
-        koperasi=koperasi, status=ProposalStatus.PENDING
+        koperasi=koperasi, state=ProposalState.PENDING
     ).select_related("entry", "proposed_by")
 
 
 def pending_period_proposals(koperasi) -> QuerySet[PeriodProposal]:
     return PeriodProposal.objects.filter(
-        koperasi=koperasi, status=ProposalStatus.PENDING
+        koperasi=koperasi, state=ProposalState.PENDING
     ).select_related("proposed_by")
+
+
+def pending_entry_proposals(koperasi) -> QuerySet[EntryProposal]:
+    """Back-dated manual entries waiting for a second officer."""
+    return EntryProposal.objects.filter(koperasi=koperasi, state=ProposalState.PENDING)
 
 
 def get_reversal_proposal(koperasi, proposal_id) -> ReversalProposal:

@@ -23,7 +23,6 @@ from kopdes.domain.money import format_rupiah, terbilang
 from kopdes.ledger import forms, opening, reports, selectors, services
 from kopdes.ledger.attachments import EntryAttachment, post_manual_with_receipts
 from kopdes.ledger.attachments import add_attachments as add_receipts
-from kopdes.ledger.choices import ProposalStatus
 from kopdes.ledger.errors import IdempotencyConflictError
 from kopdes.ledger.models import (
     Account,
@@ -72,9 +71,7 @@ def home(request: KoperasiRequest) -> HttpResponse:
             "may_import": _can(request, "ledger.import_opening"),
             "pending_reversals": selectors.pending_reversals(koperasi).count(),
             "pending_periods": selectors.pending_period_proposals(koperasi).count(),
-            "pending_entries": EntryProposal.objects.filter(
-                koperasi=koperasi, status=ProposalStatus.PENDING
-            ).count(),
+            "pending_entries": selectors.pending_entry_proposals(koperasi).count(),
         },
     )
 
@@ -285,7 +282,7 @@ def entry_detail(request: KoperasiRequest, entry_id) -> HttpResponse:
             "proposed_by", "decided_by", "reversal_entry"
         )
     )
-    pending = next((p for p in proposals if p.status == ProposalStatus.PENDING), None)
+    pending = next((p for p in proposals if p.is_pending), None)
     reversal = selectors.reversal_of(entry)
     return render(
         request,
@@ -334,27 +331,6 @@ def reversal_propose(request: KoperasiRequest, entry_id) -> HttpResponse:
     return redirect("ledger:entry-detail", slug=koperasi.slug, entry_id=entry.pk)
 
 
-@require_POST
-@koperasi_view("ledger.approve_reversal")
-def reversal_decide(
-    request: KoperasiRequest, reversal_id, decision: str = "approve"
-) -> HttpResponse:
-    koperasi = request.koperasi
-    proposal = _get(ReversalProposal, request, reversal_id)
-    try:
-        if decision == "approve":
-            reversal = services.approve_reversal(proposal, actor=request.user)
-            messages.success(request, _("Reversal %(number)s was recorded.") % {"number": reversal})
-        else:
-            services.reject_reversal(
-                proposal, actor=request.user, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("The reversal was rejected."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("ledger:entry-detail", slug=koperasi.slug, entry_id=proposal.entry_id)
-
-
 @require_GET
 @koperasi_view("ledger.view")
 def entry_proposal_list(request: KoperasiRequest) -> HttpResponse:
@@ -368,31 +344,6 @@ def entry_proposal_list(request: KoperasiRequest) -> HttpResponse:
         "ledger/entry_proposal_list.html",
         {"proposals": proposals, "may_approve": _can(request, "ledger.approve_reversal")},
     )
-
-
-@require_POST
-@koperasi_view("ledger.approve_reversal")
-def entry_proposal_decide(
-    request: KoperasiRequest, proposal_id, decision: str = "approve"
-) -> HttpResponse:
-    koperasi = request.koperasi
-    proposal = _get(EntryProposal, request, proposal_id)
-    try:
-        if decision == "approve":
-            entry = services.approve_entry_proposal(proposal, actor=request.user)
-            messages.success(
-                request,
-                _("Journal %(number)s was recorded: %(total)s.")
-                % {"number": entry, "total": format_rupiah(entry.total_amount)},
-            )
-            return redirect("ledger:entry-detail", slug=koperasi.slug, entry_id=entry.pk)
-        services.reject_entry_proposal(
-            proposal, actor=request.user, reason=request.POST.get("reason", "")
-        )
-        messages.success(request, _("Rejected."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("ledger:entry-proposal-list", slug=koperasi.slug)
 
 
 @require_POST
@@ -480,25 +431,6 @@ def period_list(request: KoperasiRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-@require_POST
-@koperasi_view("ledger.approve_close")
-def period_decide(request: KoperasiRequest, proposal_id, decision: str = "approve") -> HttpResponse:
-    koperasi = request.koperasi
-    proposal = _get(PeriodProposal, request, proposal_id)
-    try:
-        if decision == "approve":
-            services.approve_period_change(proposal, actor=request.user)
-            messages.success(request, _("Approved."))
-        else:
-            services.reject_period_change(
-                proposal, actor=request.user, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("Rejected."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("ledger:period-list", slug=koperasi.slug)
 
 
 # --- chart of accounts ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Helpers every ledger service shares: the koperasi's ledger lock, journal lines from
-dicts, the maker-checker's "someone else decides" rule and the business-date check."""
+dicts and the business-date check. (The maker-checker's "someone else decides" and
+"already decided" are the one ``platform.approvals.services``.)"""
 
 from __future__ import annotations
 
@@ -7,21 +8,19 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kopdes.domain import dates
 from kopdes.domain.ledger import LineDraft, Side
 from kopdes.ledger import selectors
-from kopdes.ledger.choices import PeriodStatus, ProposalStatus
-from kopdes.ledger.errors import LedgerError, PermissionDeniedError
+from kopdes.ledger.choices import PeriodStatus
+from kopdes.ledger.errors import LedgerError
 from kopdes.ledger.models import Period
 from kopdes.ledger.posting import lock_name
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
-from kopdes.platform.identity.selectors import require_perm, roles_for
+from kopdes.platform.identity.selectors import roles_for
 
 __all__ = ["lock_name"]
 
@@ -64,43 +63,6 @@ def _with_unit(line: LineDraft, business_unit: str) -> LineDraft:
         business_unit=business_unit,
         memo=line.memo,
     )
-
-
-def _decidable(proposal, actor, code: str):
-    koperasi = proposal.koperasi
-    roles = require_perm(actor, koperasi, code)
-    if proposal.proposed_by_id == actor.pk:
-        raise PermissionDeniedError(
-            _("The officer who proposed this cannot approve or reject it; another officer must.")
-        )
-    return roles
-
-
-def _reject(proposal, *, actor, permission: str, action: str, summary: dict[str, Any]):
-    """Turn a pending ledger proposal down (nothing is posted) and audit ``action``.
-
-    The one reject of the ledger's proposals (back-dated entry, reversal, period change):
-    another officer with ``permission`` decides, a proposal decided already is refused.
-    """
-    roles = _decidable(proposal, actor, permission)
-    with transaction.atomic():
-        updated = (
-            type(proposal)
-            .objects.filter(pk=proposal.pk, status=ProposalStatus.PENDING)
-            .update(status=ProposalStatus.REJECTED, decided_by=actor, decided_at=timezone.now())
-        )
-        if not updated:
-            raise LedgerError(_("This proposal has already been decided."))
-        proposal.refresh_from_db()
-        record(
-            action,
-            actor=actor,
-            koperasi=proposal.koperasi,
-            role=role_label(roles),
-            obj=proposal,
-            summary=summary,
-        )
-    return proposal
 
 
 _UNREAD: Any = object()

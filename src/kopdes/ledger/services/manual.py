@@ -15,11 +15,12 @@ from kopdes.domain import dates
 from kopdes.domain import ledger as rules
 from kopdes.domain.ledger import EntryDraft, LineDraft
 from kopdes.ledger import selectors
-from kopdes.ledger.choices import ProposalStatus
-from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
+from kopdes.ledger.errors import IdempotencyConflictError
 from kopdes.ledger.models import EntryProposal, JournalEntry
-from kopdes.ledger.services.common import _as_line, _decidable, _lock, _reject
+from kopdes.ledger.services.common import _as_line, _lock
 from kopdes.ledger.services.entries import _check_draft, _draft, post
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import check_decider, reject, settle
 from kopdes.platform.audit.services import record
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm, roles_for
@@ -130,14 +131,15 @@ def _propose_entry(koperasi, actor, key: str, draft: EntryDraft) -> EntryProposa
 
 def approve_entry_proposal(proposal: EntryProposal, *, actor) -> JournalEntry:
     """Another officer approves a back-dated manual entry: it is posted now, with every
-    rule of ``post`` checked again (books start, today, closed months, accounts)."""
+    rule of ``post`` checked again (books start, today, closed months, accounts); a
+    refused posting leaves it pending. The maker, an officer without
+    ``ledger.approve_reversal`` and a decided proposal are refused."""
     koperasi = proposal.koperasi
-    roles = _decidable(proposal, actor, "ledger.approve_reversal")
+    roles = check_decider(proposal, actor, "ledger.approve_reversal")
     with transaction.atomic():
         _lock(koperasi)
-        proposal = EntryProposal.objects.get(pk=proposal.pk)
-        if proposal.status != ProposalStatus.PENDING:
-            raise LedgerError(_("This proposal has already been decided."))
+        proposal = EntryProposal.objects.select_related("proposed_by").get(pk=proposal.pk)
+        settle(proposal, actor=actor, state=ProposalState.APPROVED)
         entry = post(
             koperasi,
             actor=actor,
@@ -149,11 +151,8 @@ def approve_entry_proposal(proposal: EntryProposal, *, actor) -> JournalEntry:
             business_unit=proposal.business_unit,
             audit_summary={"proposed_by": str(proposal.proposed_by)},
         )
-        proposal.status = ProposalStatus.APPROVED
-        proposal.decided_by = actor
-        proposal.decided_at = timezone.now()
         proposal.entry = entry
-        proposal.save(update_fields=["status", "decided_by", "decided_at", "entry"])
+        proposal.save(update_fields=["entry"])
         record(
             "ledger.entry_proposal.approved",
             actor=actor,
@@ -165,12 +164,18 @@ def approve_entry_proposal(proposal: EntryProposal, *, actor) -> JournalEntry:
     return entry
 
 
-def reject_entry_proposal(proposal: EntryProposal, *, actor, reason: str = "") -> EntryProposal:
-    """Another officer turns a back-dated manual entry down; nothing is posted."""
-    return _reject(
+def reject_entry_proposal(
+    proposal: EntryProposal, *, actor, reason: str = "", source_address: str = ""
+) -> EntryProposal:
+    """Another officer turns a back-dated manual entry down; nothing is posted. Her
+    ``reason`` is the proposal's ``decision_note``."""
+    note = (reason or "").strip()[:500]
+    return reject(
         proposal,
         actor=actor,
         permission="ledger.approve_reversal",
+        note=note,
         action="ledger.entry_proposal.rejected",
-        summary={"date": proposal.date.isoformat(), "reason": (reason or "")[:500]},
+        summary={"date": proposal.date.isoformat(), "reason": note},
+        source_address=source_address,
     )

@@ -15,11 +15,13 @@ from kopdes.domain import dates
 from kopdes.domain import ledger as rules
 from kopdes.domain.ledger import LineDraft, Side
 from kopdes.ledger import chart
-from kopdes.ledger.choices import EntryKind, PeriodAction, PeriodStatus, ProposalStatus
+from kopdes.ledger.choices import EntryKind, PeriodAction, PeriodStatus
 from kopdes.ledger.errors import LedgerError
 from kopdes.ledger.models import AccountBalance, JournalEntry, Period, PeriodProposal
-from kopdes.ledger.services.common import _decidable, _is_closed, _lock, _reject
+from kopdes.ledger.services.common import _is_closed, _lock
 from kopdes.ledger.services.entries import post
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import check_decider, reject, settle
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.identity.permissions import role_label
@@ -61,7 +63,7 @@ def propose_period_change(
         _lock(koperasi)
         _check_period_action(koperasi, period, action)
         if PeriodProposal.objects.filter(
-            koperasi=koperasi, period=period, status=ProposalStatus.PENDING
+            koperasi=koperasi, period=period, state=ProposalState.PENDING
         ).exists():
             raise LedgerError(_("A proposal for this month is already waiting for approval."))
         proposal = PeriodProposal.objects.create(
@@ -146,33 +148,31 @@ def approve_period_change(proposal: PeriodProposal, *, actor) -> PeriodProposal:
     """The ketua approves closing or reopening a month.
 
     Closing the last month of the fiscal year first posts the closing entry that moves
-    the year's result (pendapatan - beban) to SHU tahun berjalan (3-9000).
+    the year's result (pendapatan - beban) to SHU tahun berjalan (3-9000). The maker, an
+    officer without ``ledger.approve_close`` and a decided proposal are refused; a month
+    that may not change (any more) leaves it pending.
     """
     koperasi = proposal.koperasi
-    roles = _decidable(proposal, actor, "ledger.approve_close")
+    roles = check_decider(proposal, actor, "ledger.approve_close")
     with transaction.atomic():
         _lock(koperasi)
-        proposal = PeriodProposal.objects.get(pk=proposal.pk)
-        if proposal.status != ProposalStatus.PENDING:
-            raise LedgerError(_("This proposal has already been decided."))
+        proposal = PeriodProposal.objects.select_related("proposed_by").get(pk=proposal.pk)
+        settle(proposal, actor=actor, state=ProposalState.APPROVED)
         _check_period_action(koperasi, proposal.period, proposal.action)
         closing = None
         if proposal.action == PeriodAction.CLOSE and proposal.period % 100 == fiscal_year_end_month(
             koperasi
         ):
             closing = _post_year_end_closing(koperasi, actor, proposal)
-        now = timezone.now()
         status = PeriodStatus.CLOSED if proposal.action == PeriodAction.CLOSE else PeriodStatus.OPEN
         Period.objects.update_or_create(
             koperasi=koperasi,
             period=proposal.period,
-            defaults={"status": status, "changed_at": now},
+            defaults={"status": status, "changed_at": proposal.decided_at},
         )
-        proposal.status = ProposalStatus.APPROVED
-        proposal.decided_by = actor
-        proposal.decided_at = now
-        proposal.closing_entry = closing
-        proposal.save(update_fields=["status", "decided_by", "decided_at", "closing_entry"])
+        if closing is not None:
+            proposal.closing_entry = closing
+            proposal.save(update_fields=["closing_entry"])
         action = "closed" if proposal.action == PeriodAction.CLOSE else "reopened"
         record(
             f"ledger.period.{action}",
@@ -196,13 +196,20 @@ def approve_period_change(proposal: PeriodProposal, *, actor) -> PeriodProposal:
     return proposal
 
 
-def reject_period_change(proposal: PeriodProposal, *, actor, reason: str = "") -> PeriodProposal:
-    return _reject(
+def reject_period_change(
+    proposal: PeriodProposal, *, actor, reason: str = "", source_address: str = ""
+) -> PeriodProposal:
+    """The ketua turns the month's close / reopening down; nothing changes. Her ``reason``
+    is the proposal's ``decision_note``."""
+    note = (reason or "").strip()[:500]
+    return reject(
         proposal,
         actor=actor,
         permission="ledger.approve_close",
+        note=note,
         action="ledger.period.change_rejected",
-        summary={"period": proposal.period, "action": proposal.action, "reason": reason[:500]},
+        summary={"period": proposal.period, "action": proposal.action, "reason": note},
+        source_address=source_address,
     )
 
 

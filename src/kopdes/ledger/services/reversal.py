@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kopdes.ledger import selectors
-from kopdes.ledger.choices import EntryKind, ProposalStatus
+from kopdes.ledger.choices import EntryKind
 from kopdes.ledger.errors import LedgerError
 from kopdes.ledger.models import JournalEntry, ReversalProposal
-from kopdes.ledger.services.common import _decidable, _lock, _reject, check_business_date
+from kopdes.ledger.services.common import _lock, check_business_date
 from kopdes.ledger.services.entries import post
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import check_decider, reject, settle
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.identity.permissions import role_label
@@ -58,7 +60,7 @@ def propose_reversal(
                 % {"source": entry.source}
             )
         if ReversalProposal.objects.filter(
-            koperasi=koperasi, entry=entry, status=ProposalStatus.PENDING
+            koperasi=koperasi, entry=entry, state=ProposalState.PENDING
         ).exists():
             raise LedgerError(_("A reversal of this entry is already waiting for approval."))
         proposal = ReversalProposal.objects.create(
@@ -85,14 +87,17 @@ def propose_reversal(
 
 
 def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
-    """A second officer approves: post the mirror entry pointing at the original."""
+    """A second officer approves: post the mirror entry pointing at the original.
+    Refused (``PermissionDeniedError``) for the maker or without ``ledger.approve_reversal``,
+    (``AlreadyDecidedError``) once decided; a refused posting leaves it pending."""
     koperasi = proposal.koperasi
-    roles = _decidable(proposal, actor, "ledger.approve_reversal")
+    roles = check_decider(proposal, actor, "ledger.approve_reversal")
     with transaction.atomic():
         _lock(koperasi)
-        proposal = ReversalProposal.objects.select_related("entry").get(pk=proposal.pk)
-        if proposal.status != ProposalStatus.PENDING:
-            raise LedgerError(_("This proposal has already been decided."))
+        proposal = ReversalProposal.objects.select_related("entry", "proposed_by").get(
+            pk=proposal.pk
+        )
+        settle(proposal, actor=actor, state=ProposalState.APPROVED)
         original = proposal.entry
         lines = selectors.mirrored_lines(original)
         reversal = post(
@@ -114,11 +119,8 @@ def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
             reverses=original,
             audit_summary={"reverses": original.number, "proposed_by": str(proposal.proposed_by)},
         )
-        proposal.status = ProposalStatus.APPROVED
-        proposal.decided_by = actor
-        proposal.decided_at = timezone.now()
         proposal.reversal_entry = reversal
-        proposal.save(update_fields=["status", "decided_by", "decided_at", "reversal_entry"])
+        proposal.save(update_fields=["reversal_entry"])
         record(
             "ledger.reversal.approved",
             actor=actor,
@@ -130,12 +132,19 @@ def approve_reversal(proposal: ReversalProposal, *, actor) -> JournalEntry:
     return reversal
 
 
-def reject_reversal(proposal: ReversalProposal, *, actor, reason: str = "") -> ReversalProposal:
-    """A second officer turns the reversal down; nothing is posted."""
-    return _reject(
+def reject_reversal(
+    proposal: ReversalProposal, *, actor, reason: str = "", source_address: str = ""
+) -> ReversalProposal:
+    """A second officer turns the reversal down; nothing is posted. ``reason`` (hers) is
+    kept as the proposal's ``decision_note`` (and as "reason" in the audit summary, which the
+    activity page shows)."""
+    note = (reason or "").strip()[:500]
+    return reject(
         proposal,
         actor=actor,
         permission="ledger.approve_reversal",
+        note=note,
         action="ledger.reversal.rejected",
-        summary={"entry_id": str(proposal.entry_id), "reason": (reason or "")[:500]},
+        summary={"entry_id": str(proposal.entry_id), "reason": note},
+        source_address=source_address,
     )

@@ -22,6 +22,7 @@ from kopdes.ledger.errors import LedgerError, PermissionDeniedError
 from kopdes.ledger.models import Account, EntryProposal, JournalEntry, JournalLine
 from kopdes.ledger.testing import post_simple, with_books
 from kopdes.ledger.tests.dbtools import db_id
+from kopdes.platform.approvals.services import AlreadyDecidedError
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.testing import login, make_koperasi, make_user
 from kopdes.platform.identity.services import create_api_token
@@ -161,7 +162,7 @@ def test_a_manual_entry_back_dated_beyond_the_allowance_waits_for_another_office
         idempotency_key="m-1",
     )
     assert isinstance(proposal, EntryProposal)
-    assert proposal.status == "pending"
+    assert proposal.state == "pending"
     assert "mundur 8 hari" in proposal.reason and "lebih dari 7 hari" in proposal.reason
     assert JournalEntry.objects.filter(koperasi=books).count() == 0
     assert AuditEvent.objects.filter(action="ledger.entry.proposed").count() == 1
@@ -182,7 +183,7 @@ def test_a_manual_entry_back_dated_beyond_the_allowance_waits_for_another_office
     entry = services.approve_entry_proposal(proposal, actor=officers["ketua"])
     assert entry.date == back and entry.total_amount == 25_000_00
     proposal.refresh_from_db()
-    assert proposal.status == "approved" and proposal.entry_id == entry.pk
+    assert proposal.state == "approved" and proposal.entry_id == entry.pk
     assert proposal.decided_by == officers["ketua"]
     # The key now names the entry: a retry is a replay, not a second proposal.
     replay = services.post_manual(
@@ -190,7 +191,7 @@ def test_a_manual_entry_back_dated_beyond_the_allowance_waits_for_another_office
         lines=LINES, idempotency_key="m-1",
     )  # fmt: skip
     assert replay.pk == entry.pk
-    with pytest.raises(LedgerError, match="sudah diputuskan"):
+    with pytest.raises(AlreadyDecidedError, match="sudah diputuskan"):
         services.approve_entry_proposal(proposal, actor=officers["ketua"])
 
 
@@ -233,9 +234,9 @@ def test_approval_checks_the_dates_again(books, officers):
     with pytest.raises(LedgerError, match="sudah ditutup"):
         services.approve_entry_proposal(proposal, actor=officers["ketua"])
     proposal.refresh_from_db()
-    assert proposal.status == "pending" and proposal.entry_id is None
+    assert proposal.state == "pending" and proposal.entry_id is None
     rejected = services.reject_entry_proposal(proposal, actor=officers["ketua"], reason="Tutup")
-    assert rejected.status == "rejected"
+    assert rejected.state == "rejected" and rejected.decision_note == "Tutup"
 
 
 def test_api_back_dated_entry_answers_202_with_the_proposal(client, books, officers):
@@ -282,14 +283,20 @@ def test_the_back_dated_proposal_is_approved_on_its_page(client, books, officers
     login(client, officers["ketua"])
     page = client.get(reverse("ledger:entry-proposal-list", kwargs={"slug": books.slug}))
     assert page.status_code == 200 and "Usulan" in page.content.decode()
-    response = client.post(
-        reverse(
-            "ledger:entry-proposal-approve", kwargs={"slug": books.slug, "proposal_id": proposal.pk}
-        )
+    approve = reverse(
+        "approvals:approve",
+        kwargs={
+            "slug": books.slug,
+            "approval_kind": "ledger-backdated-entry",
+            "approval_item_id": proposal.pk,
+        },
     )
-    assert response.status_code == 302
+    listing = reverse("ledger:entry-proposal-list", kwargs={"slug": books.slug})
+    assert f'action="{approve}"' in page.content.decode()
+    response = client.post(approve, {"next": listing})
+    assert response.status_code == 302 and response["Location"] == listing
     proposal.refresh_from_db()
-    assert proposal.status == "approved" and proposal.entry is not None
+    assert proposal.state == "approved" and proposal.entry is not None
 
 
 def test_the_database_refuses_an_out_of_range_date_below_the_orm(books):

@@ -32,6 +32,14 @@ def url(koperasi, name, **kwargs):
     return reverse(f"ledger:{name}", kwargs={"slug": koperasi.slug, **kwargs})
 
 
+def decide_url(koperasi, kind, item, decision="approve"):
+    """The one approve / reject view pair (the inbox's), which the ledger pages post to."""
+    return reverse(
+        f"approvals:{decision}",
+        kwargs={"slug": koperasi.slug, "approval_kind": kind, "approval_item_id": item.pk},
+    )
+
+
 @pytest.fixture
 def bendahara_client(client, koperasi):
     services.setup_koperasi_books(koperasi)
@@ -273,16 +281,29 @@ def test_reversal_needs_a_second_officer(bendahara_client, client, koperasi):
     )
     assert response.status_code == 302
     proposal = ReversalProposal.objects.get(koperasi=koperasi, entry=entry)
-    # The proposer cannot approve their own proposal.
-    bendahara_client.post(url(koperasi, "reversal-approve", reversal_id=proposal.pk))
+    detail = url(koperasi, "entry-detail", entry_id=entry.pk)
+    approve = decide_url(koperasi, "ledger-reversal", proposal)
+    # The proposer sees no buttons, and posting anyway is refused: nothing is posted.
+    assert approve not in bendahara_client.get(detail).content.decode()
+    response = bendahara_client.post(approve, {"next": detail}, follow=True)
+    assert response.redirect_chain[-1][0] == detail
+    assert [str(m) for m in response.context["messages"]] == [
+        "Pengurus yang mengusulkan tidak boleh menyetujui atau menolaknya sendiri; "
+        "harus pengurus lain."
+    ]
     assert not JournalEntry.objects.filter(koperasi=koperasi, reverses=entry).exists()
+    # The ketua approves on the entry's page (the approvals include) and comes back to it.
     ketua = testing.login(Client(), testing.make_user("ketua", koperasi))
-    response = ketua.post(url(koperasi, "reversal-approve", reversal_id=proposal.pk))
-    assert response.status_code == 302
+    page = ketua.get(detail).content.decode()
+    assert f'action="{approve}"' in page
+    assert f'name="next" value="{detail}"' in page
+    response = ketua.post(approve, {"next": detail}, follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    assert [str(m) for m in response.context["messages"]] == ["Disetujui: Pembatalan jurnal."]
     reversal = JournalEntry.objects.get(koperasi=koperasi, reverses=entry)
     assert reversal.total_amount == entry.total_amount
-    page = ketua.get(url(koperasi, "entry-detail", entry_id=entry.pk)).content.decode()
-    assert 'data-testid="reversed"' in page
+    page = response.content.decode()
+    assert 'data-testid="reversed"' in page and approve not in page
 
 
 def test_periods_are_proposed_by_bendahara_and_approved_by_ketua(bendahara_client, koperasi):
@@ -295,8 +316,14 @@ def test_periods_are_proposed_by_bendahara_and_approved_by_ketua(bendahara_clien
     assert response.status_code == 302
     proposal = PeriodProposal.objects.get(koperasi=koperasi)
     ketua = testing.login(Client(), testing.make_user("ketua", koperasi))
-    response = ketua.post(url(koperasi, "period-approve", proposal_id=proposal.pk))
-    assert response.status_code == 302
+    periods = url(koperasi, "period-list")
+    assert f'action="{decide_url(koperasi, "ledger-period", proposal)}"' in (
+        ketua.get(periods).content.decode()
+    )
+    response = ketua.post(decide_url(koperasi, "ledger-period", proposal), {"next": periods})
+    assert response.status_code == 302 and response["Location"] == periods
+    proposal.refresh_from_db()
+    assert proposal.state == "approved" and proposal.decided_by_id is not None
     page = ketua.get(url(koperasi, "period-list")).content.decode()
     assert "2025" in page
     # Closing a later month while earlier ones with entries are open is refused.
@@ -367,7 +394,7 @@ def test_a_closed_month_is_reopened_with_a_reason(bendahara_client, koperasi):
     books_for(koperasi, bendahara_client.user)
     ketua = testing.login(Client(), testing.make_user("ketua", koperasi))
     bendahara_client.post(url(koperasi, "period-list"), {"month": "2025-03", "action": "close"})
-    ketua.post(url(koperasi, "period-approve", proposal_id=PeriodProposal.objects.get().pk))
+    ketua.post(decide_url(koperasi, "ledger-period", PeriodProposal.objects.get()))
     # Reopening needs a reason.
     response = bendahara_client.post(
         url(koperasi, "period-list"), {"month": "2025-03", "action": "reopen", "reason": ""}
@@ -378,11 +405,18 @@ def test_a_closed_month_is_reopened_with_a_reason(bendahara_client, koperasi):
         {"month": "2025-03", "action": "reopen", "reason": "nota terlambat"},
     )
     assert response.status_code == 302
-    pending = PeriodProposal.objects.get(status="pending")
+    pending = PeriodProposal.objects.get(state="pending")
     assert pending.action == "reopen"
-    ketua.post(url(koperasi, "period-reject", proposal_id=pending.pk))
+    periods = url(koperasi, "period-list")
+    response = ketua.post(
+        decide_url(koperasi, "ledger-period", pending, "reject"),
+        {"reason": "Nota sudah masuk Maret", "next": periods},
+        follow=True,
+    )
+    assert response.redirect_chain == [(periods, 302)]
     pending.refresh_from_db()
-    assert pending.status == "rejected"
+    assert pending.state == "rejected" and pending.decision_note == "Nota sudah masuk Maret"
+    assert "Nota sudah masuk Maret" in response.content.decode()  # the page shows her words
 
 
 def test_a_kasir_cannot_propose_closing_a_month(client, koperasi):

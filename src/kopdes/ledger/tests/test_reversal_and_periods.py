@@ -13,6 +13,7 @@ from kopdes.ledger.errors import LedgerError, PermissionDeniedError
 from kopdes.ledger.models import JournalEntry, Period
 from kopdes.ledger.testing import post_simple, with_books
 from kopdes.ledger.verification import verify_books
+from kopdes.platform.approvals.services import AlreadyDecidedError
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.testing import make_user
 
@@ -58,7 +59,7 @@ def test_reversal_is_proposed_by_one_and_approved_by_another(books, officers):
     assert lines == [("1-1200", "C", 75_000_00), ("3-3000", "D", 75_000_00)]
     assert balances(books) == before  # reversal leaves every balance as before
     proposal.refresh_from_db()
-    assert proposal.status == "approved" and proposal.reversal_entry == reversal
+    assert proposal.state == "approved" and proposal.reversal_entry == reversal
     actions = set(AuditEvent.objects.filter(koperasi=books).values_list("action", flat=True))
     assert {"ledger.reversal.proposed", "ledger.reversal.approved"} <= actions
     with pytest.raises(LedgerError, match="sudah pernah dibalik"):
@@ -104,7 +105,7 @@ def test_rejected_reversal_posts_nothing(books, officers):
         services.propose_reversal(entry, actor=officers["bendahara"], reason="Dobel")
     services.reject_reversal(proposal, actor=officers["ketua"], reason="Sudah benar")
     assert JournalEntry.objects.filter(koperasi=books).count() == 1
-    with pytest.raises(LedgerError, match="sudah diputuskan"):
+    with pytest.raises(AlreadyDecidedError, match="sudah diputuskan"):
         services.approve_reversal(proposal, actor=officers["ketua"])
 
 
