@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from kopdes.domain.ledger import LineDraft
 from kopdes.ledger import selectors, services
 from kopdes.ledger.errors import LedgerError, PermissionDeniedError
-from kopdes.ledger.models import JournalEntry, Period
+from kopdes.ledger.models import EntryProposal, JournalEntry, Period
 from kopdes.ledger.testing import post_simple, with_books
 from kopdes.ledger.verification import verify_books
 from kopdes.platform.approvals.services import AlreadyDecidedError
@@ -130,6 +130,8 @@ def test_reversal_of_a_closed_month_is_dated_in_an_open_month(books, officers):
     close_month(books, officers, 2026, 2)
     with pytest.raises(LedgerError, match="ditutup"):
         services.approve_reversal(waiting, actor=officers["ketua"])
+    waiting.refresh_from_db()  # the refused posting left it waiting, undecided
+    assert (waiting.state, waiting.decided_by_id, waiting.decided_at) == ("pending", None, None)
     assert_verified(books)
 
 
@@ -284,3 +286,147 @@ def test_an_entry_made_by_another_module_is_corrected_there_not_reversed_here(bo
         services.propose_reversal(entry, actor=officers["bendahara"], reason="Salah input")
     manual = post_simple(books, 10_000_00, debit="1-1100", credit="4-2000", source="manual")
     assert services.propose_reversal(manual, actor=officers["bendahara"], reason="Salah input")
+
+
+# --- the one maker-checker (approvals.models.Proposal) -----------------------------------
+
+
+def _entry_proposal(books, maker) -> EntryProposal:
+    return EntryProposal.objects.create(
+        koperasi=books,
+        date=dt.date(2026, 1, 5),
+        memo="Mundur",
+        lines=[
+            LineDraft.debit("5-2100", 5_000).as_dict(),
+            LineDraft.credit("1-1100", 5_000).as_dict(),
+        ],
+        total_amount=5_000,
+        idempotency_key="mundur-1",
+        proposed_by=maker,
+        reason="mundur 30 hari",
+    )
+
+
+def _pending_proposals(books, officers) -> list:
+    maker = officers["bendahara"]
+    entry = post_simple(books, date=dt.date(2026, 1, 10))
+    return [
+        services.propose_reversal(entry, actor=maker, reason="Salah akun"),
+        services.propose_period_close(books, actor=maker, year=2026, month=1),
+        _entry_proposal(books, maker),
+    ]
+
+
+def test_the_database_refuses_a_checker_who_is_the_maker_on_every_ledger_proposal(books, officers):
+    for proposal in _pending_proposals(books, officers):
+        model = type(proposal)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.filter(pk=proposal.pk).update(
+                decided_by_id=proposal.proposed_by_id, state="approved"
+            )
+        assert model.objects.get(pk=proposal.pk).decided_by_id is None
+        assert f"ledger_{model._meta.model_name}_four_eyes" in {
+            c.name for c in model._meta.constraints
+        }
+
+
+def test_a_decided_ledger_proposal_is_refused_a_second_decision(books, officers):
+    reversal, period, backdated = _pending_proposals(books, officers)
+    services.approve_reversal(reversal, actor=officers["ketua"])
+    services.approve_period_change(period, actor=officers["ketua"])
+    services.reject_entry_proposal(backdated, actor=officers["ketua"], reason="Tanpa bukti")
+    entries = JournalEntry.objects.filter(koperasi=books).count()
+    events = AuditEvent.objects.filter(koperasi=books).count()
+    manajer = officers["manajer"]
+    second = [
+        lambda: services.approve_reversal(reversal, actor=manajer),
+        lambda: services.reject_reversal(reversal, actor=manajer, reason="x"),
+        lambda: services.approve_period_change(period, actor=officers["ketua"]),
+        lambda: services.reject_period_change(period, actor=officers["ketua"], reason="x"),
+        lambda: services.approve_entry_proposal(backdated, actor=manajer),
+        lambda: services.reject_entry_proposal(backdated, actor=manajer, reason="x"),
+    ]
+    for decide in second:
+        with pytest.raises(AlreadyDecidedError, match="Usulan ini sudah diputuskan"):
+            decide()
+    assert JournalEntry.objects.filter(koperasi=books).count() == entries
+    assert AuditEvent.objects.filter(koperasi=books).count() == events
+    backdated.refresh_from_db()
+    assert (backdated.state, backdated.decision_note) == ("rejected", "Tanpa bukti")
+
+
+def test_rejecting_a_month_keeps_the_ketuas_words_and_closes_nothing(books, officers):
+    post_simple(books, date=dt.date(2026, 1, 10))
+    proposal = services.propose_period_close(books, actor=officers["bendahara"], year=2026, month=1)
+    with pytest.raises(PermissionDeniedError, match="tidak berwenang"):  # not a ketua's role
+        services.reject_period_change(proposal, actor=officers["bendahara"], reason="batal")
+    rejected = services.reject_period_change(
+        proposal, actor=officers["ketua"], reason="  Kas belum dihitung  "
+    )
+    assert (rejected.state, rejected.decided_by, rejected.decision_note) == (
+        "rejected",
+        officers["ketua"],
+        "Kas belum dihitung",
+    )
+    assert selectors.closed_periods(books) == []
+    event = AuditEvent.objects.get(koperasi=books, action="ledger.period.change_rejected")
+    assert event.summary["reason"] == event.summary["note"] == "Kas belum dihitung"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0010_keeps_every_proposal_and_its_state():
+    """Back to 0009 (``status``), rows written there, forward again: the same rows with
+    their state under ``state``, no decision note yet, the base's constraints in force."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from kopdes.platform.core.testing import make_koperasi
+
+    books = with_books(make_koperasi())
+    maker, checker = make_user("bendahara", books), make_user("ketua", books)
+    entries = [post_simple(books, date=dt.date(2026, 1, d)) for d in (5, 6, 7)]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate([("ledger", "0009_sen_field")])
+    try:
+        old = executor.loader.project_state(("ledger", "0009_sen_field")).apps
+        Reversal = old.get_model("ledger", "ReversalProposal")
+        Period = old.get_model("ledger", "PeriodProposal")
+        Entry = old.get_model("ledger", "EntryProposal")
+        now = dt.datetime(2026, 2, 1, 9, tzinfo=dt.UTC)
+        rows = {}
+        for entry, status in zip(entries, ("pending", "approved", "rejected"), strict=True):
+            decided = (
+                {"decided_by_id": checker.pk, "decided_at": now} if status != "pending" else {}
+            )
+            rows[Reversal.objects.create(
+                koperasi_id=books.pk, entry_id=entry.pk, reason=f"r-{status}", date=entry.date,
+                status=status, proposed_by_id=maker.pk, proposed_at=now, **decided,
+            ).pk] = ("reversal", status)  # fmt: skip
+        rows[Period.objects.create(
+            koperasi_id=books.pk, period=202601, action="close", status="pending",
+            proposed_by_id=maker.pk, proposed_at=now,
+        ).pk] = ("period", "pending")  # fmt: skip
+        rows[Entry.objects.create(
+            koperasi_id=books.pk, date=dt.date(2026, 1, 2), memo="m", lines=[], total_amount=1,
+            idempotency_key="k", status="approved", proposed_by_id=maker.pk, proposed_at=now,
+            decided_by_id=checker.pk, decided_at=now, reason="mundur",
+        ).pk] = ("entry", "approved")  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(leaves)
+    from kopdes.ledger.models import PeriodProposal, ReversalProposal
+
+    models = {"reversal": ReversalProposal, "period": PeriodProposal, "entry": EntryProposal}
+    for pk, (kind, status) in rows.items():
+        row = models[kind].objects.get(pk=pk)
+        assert (row.state, row.decision_note, row.proposed_by_id) == (status, "", maker.pk)
+    reversal = ReversalProposal.objects.get(reason="r-rejected")
+    assert reversal.decided_by_id == checker.pk and reversal.date == entries[2].date
+    # The constraints work on the renamed column: one pending reversal per entry, four eyes.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReversalProposal.objects.create(
+            koperasi=books, entry=entries[0], reason="lagi", date=entries[0].date, proposed_by=maker
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PeriodProposal.objects.filter(period=202601).update(decided_by=maker)
