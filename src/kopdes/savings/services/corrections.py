@@ -337,5 +337,5 @@ def reject_correction(correction, *, actor, reason: str = ""):
         permission="savings.approve_correction",
         note=reason or "",
         action="savings.correction.rejected",
-        summary={"entry_id": str(correction.entry_id)},
+        summary={"entry_id": str(correction.entry_id), "reason": (reason or "")[:500]},
     )

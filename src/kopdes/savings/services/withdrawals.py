@@ -238,5 +238,5 @@ def reject_withdrawal(request: WithdrawalRequest, *, actor, reason: str = "") ->
         permission="savings.approve_withdrawal",
         note=reason or "",
         action=f"savings.{request.kind}.rejected",
-        summary={"amount": request.amount},
+        summary={"amount": request.amount, "reason": (reason or "")[:500]},
     )

@@ -209,6 +209,8 @@ def test_a_rejected_large_withdrawal_posts_nothing(koperasi):
     request.refresh_from_db()
     assert request.state == ProposalState.REJECTED and request.decision_note == "cek"
     assert request.reason == ""  # the maker gave none; the checker's words are the note
+    event = AuditEvent.objects.get(action="savings.withdrawal.rejected")
+    assert event.summary["reason"] == event.summary["note"] == "cek"
 
 
 def test_transfer_moves_between_one_members_accounts(koperasi):
