@@ -1,23 +1,23 @@
-"""Member exits in the approvals inbox (``platform.approvals``). Deciding calls the same
-services as the member page (``approve_exit`` settles the savings)."""
+"""Member exits in the approvals inbox (``platform.approvals``). The inbox's decide view is
+the only one (the member page includes its buttons); it calls ``approve_exit`` (which
+settles the savings) and ``reject_exit``."""
 
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kopdes.members import services
-from kopdes.members.choices import ExitState
 from kopdes.members.models import ExitProposal
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.approvals.registry import ApprovalKind, ApprovalRow, register
 
 
 def _exits(koperasi, user, roles):
-    return ExitProposal.objects.filter(koperasi=koperasi, state=ExitState.PROPOSED).select_related(
-        "member", "proposed_by", "koperasi"
-    )
+    return ExitProposal.objects.filter(
+        koperasi=koperasi, state=ProposalState.PENDING
+    ).select_related("member", "proposed_by", "koperasi")
 
 
 def _exit_row(p: ExitProposal) -> ApprovalRow:
@@ -36,12 +36,11 @@ def _exit_row(p: ExitProposal) -> ApprovalRow:
 
 
 def _approve(p, *, actor, source_address=""):
-    return services.approve_exit(p, actor=actor, at=timezone.now(), source_address=source_address)
+    return services.approve_exit(p, actor=actor, source_address=source_address)
 
 
 def _reject(p, *, actor, reason, source_address=""):
-    # The exit rejection keeps no reason (as on the member page); the audit event records who.
-    return services.reject_exit(p, actor=actor, at=timezone.now(), source_address=source_address)
+    return services.reject_exit(p, actor=actor, note=reason, source_address=source_address)
 
 
 EXIT = register(

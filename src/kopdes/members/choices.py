@@ -19,9 +19,3 @@ class Sex(models.TextChoices):
     # Values equal domain.nik.Sex values.
     MALE = "L", _("Male")
     FEMALE = "P", _("Female")
-
-
-class ExitState(models.TextChoices):
-    PROPOSED = "proposed", _("Awaiting approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")

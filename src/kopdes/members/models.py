@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from kopdes.members.choices import ExitState, MemberStatus, Sex
+from kopdes.members.choices import MemberStatus, Sex
+from kopdes.platform.approvals.models import Proposal, ProposalState
 from kopdes.platform.core.models import TenantModel
 from kopdes.platform.privacy.fields import BlindIndexField, EncryptedDateField, EncryptedTextField
 
@@ -113,34 +115,23 @@ class Heir(TenantModel):
         ]
 
 
-class ExitProposal(TenantModel):
-    """Maker-checker for leaving: proposed by one officer, approved by another (ketua)."""
+class ExitProposal(Proposal):
+    """Maker-checker for leaving (``approvals.models.Proposal``): proposed by one officer,
+    approved by another (ketua). The maker's ``reason`` is required here (it becomes the
+    member's ``exit_reason``)."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="exit_proposals")
     to_status = models.CharField(max_length=14, choices=MemberStatus.choices)
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(_("reason"), max_length=300)
     effective_on = models.DateField()
-    state = models.CharField(max_length=10, choices=ExitState.choices, default=ExitState.PROPOSED)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["koperasi", "-proposed_at"]
+    class Meta(Proposal.Meta):
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "member"],
-                condition=Q(state=ExitState.PROPOSED),
+                condition=Q(state=ProposalState.PENDING),
                 name="member_one_open_exit",
-            ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
-                name="member_exit_checker_not_maker",
             ),
         ]
 

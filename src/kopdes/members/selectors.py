@@ -15,8 +15,10 @@ from django.utils import timezone
 from kopdes.domain.money import format_rupiah
 from kopdes.domain.nik import NikError, parse_nik
 from kopdes.domain.phone import PhoneError, normalize_phone
-from kopdes.members.choices import EXIT_STATUSES, ExitState
+from kopdes.members.choices import EXIT_STATUSES
 from kopdes.members.models import ExitProposal, Member
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.privacy import crypto
 from kopdes.platform.privacy import selectors as privacy_selectors
 from kopdes.platform.privacy.models import DataRequest
@@ -86,20 +88,10 @@ def list_retention_due(koperasi, *, today: dt.date) -> QuerySet[Member]:
 
 def list_open_exits(koperasi) -> QuerySet[ExitProposal]:
     return (
-        ExitProposal.objects.filter(koperasi=koperasi, state=ExitState.PROPOSED)
+        ExitProposal.objects.filter(koperasi=koperasi, state=ProposalState.PENDING)
         .select_related("member", "proposed_by")
         .order_by("proposed_at")
     )
-
-
-def get_exit(koperasi, proposal_id: Any) -> ExitProposal:
-    try:
-        proposal = ExitProposal.objects.filter(koperasi=koperasi, pk=proposal_id).first()
-    except (ValidationError, ValueError, TypeError):
-        proposal = None
-    if proposal is None:
-        raise Http404
-    return proposal
 
 
 def list_member_requests(member: Member) -> QuerySet[DataRequest]:
@@ -227,6 +219,23 @@ def exit_settlement_preview(member: Member, *, date: dt.date) -> dict[str, Any] 
         return None
     savings = importlib.import_module("kopdes.savings.selectors")
     return savings.exit_preview(member, date=date)
+
+
+def exit_settlement_made(member: Member) -> dict[str, Any] | None:
+    """What the settlement of ``member``'s approved exit paid: ``total`` savings, ``offset``
+    (paid off the loans) and ``paid`` (cash), from its audit event (``savings.exit.settled``);
+    None when none was made (no savings app, or the member has not left)."""
+    event = (
+        AuditEvent.objects.filter(
+            koperasi=member.koperasi_id,
+            action="savings.exit.settled",
+            object_type=Member._meta.label_lower,
+            object_id=str(member.pk),
+        )
+        .order_by("-seq")
+        .first()
+    )
+    return event.summary if event is not None else None
 
 
 def member_data(member: Member) -> dict[str, Any]:

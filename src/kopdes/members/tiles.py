@@ -6,8 +6,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kopdes.members.choices import ExitState, MemberStatus
+from kopdes.members.choices import MemberStatus
 from kopdes.members.models import ExitProposal, Member
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.web.tiles import Tile, TileData, register_tile
 
 
@@ -17,7 +18,7 @@ def _members(koperasi, roles) -> TileData | None:
         active=Count("id", filter=Q(status=MemberStatus.ACTIVE)),
         candidates=Count("id", filter=Q(status=MemberStatus.CANDIDATE)),
     )
-    exits = ExitProposal.objects.filter(koperasi=koperasi, state=ExitState.PROPOSED).count()
+    exits = ExitProposal.objects.filter(koperasi=koperasi, state=ProposalState.PENDING).count()
     note = _("%(n)d candidates") % {"n": counts["candidates"]}
     if exits:
         note += " · " + _("%(n)d exits to approve") % {"n": exits}

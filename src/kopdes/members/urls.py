@@ -10,7 +10,6 @@ urlpatterns = [
     path("pindai/", views.card_lookup, name="card-lookup"),
     path("impor/", views.member_import, name="member-import"),
     path("impor/templat.xlsx", views.member_import_template, name="member-import-template"),
-    path("keluar/<uuid:exit_id>/", views.exit_decide, name="exit-decide"),
     path("<uuid:member_id>/", views.member_detail, name="member-detail"),
     path("<uuid:member_id>/buka/", views.member_reveal, name="member-reveal"),
     path("<uuid:member_id>/ktp/", views.member_ktp, name="member-ktp"),

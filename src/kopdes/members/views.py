@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kopdes.domain.money import format_rupiah
 from kopdes.members import cards, onboarding, selectors, services
-from kopdes.members.choices import ExitState, MemberStatus
+from kopdes.members.choices import EXIT_STATUSES, MemberStatus
 from kopdes.members.forms import (
     CardLookupForm,
     CorrectionForm,
@@ -24,6 +23,7 @@ from kopdes.members.forms import (
     RegistrationForm,
     RevealForm,
 )
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.documents.pdf import pdf_response, safe_filename
 from kopdes.platform.documents.xlsx import xlsx_response
@@ -127,6 +127,7 @@ def _detail_context(request, member, **extra):
         "may_reveal": _may(request, "privacy.reveal"),
         "may_edit": _may(request, "members.edit"),
         "may_exit": _may(request, "members.propose_exit"),
+        "may_decide_exit": _may(request, "members.approve_exit"),
         "may_card": _may(request, "members.print_card"),
         "may_code": _may(request, "members.issue_portal_code"),
         "may_export": _may(request, "privacy.manage_requests"),
@@ -134,6 +135,9 @@ def _detail_context(request, member, **extra):
         "exits": member.exit_proposals.select_related("proposed_by", "decided_by"),
         "requests": selectors.list_member_requests(member),
         "settlement": _settlement(member),
+        "settled": (
+            selectors.exit_settlement_made(member) if member.status in EXIT_STATUSES else None
+        ),
         "may_savings": _may(request, "savings.view"),
         "may_loans": _may(request, "loans.view"),
         "money": selectors.savings_and_loans(
@@ -145,7 +149,7 @@ def _detail_context(request, member, **extra):
 
 def _settlement(member):
     """What approving the member's open exit would pay out (None when none is open)."""
-    proposal = member.exit_proposals.filter(state=ExitState.PROPOSED).first()
+    proposal = member.exit_proposals.filter(state=ProposalState.PENDING).first()
     if proposal is None:
         return None
     return selectors.exit_settlement_preview(member, date=proposal.effective_on)
@@ -238,44 +242,6 @@ def member_exit(request, member_id):
         request,
         "members/member_exit.html",
         {"koperasi": request.koperasi, "member": member, "form": form},
-    )
-
-
-@require_POST
-@koperasi_view("members.approve_exit")
-def exit_decide(request, exit_id):
-    proposal = selectors.get_exit(request.koperasi, exit_id)
-    approve = request.POST.get("decision") == "approve"
-    try:
-        if approve:
-            member = services.approve_exit(
-                proposal, actor=request.user, at=timezone.now(), source_address=_address(request)
-            )
-            settled = getattr(member, "settlement", None)
-            if settled and settled.get("offset"):
-                messages.success(
-                    request,
-                    _(
-                        "Exit approved. Savings %(total)s: %(offset)s paid off the loans, "
-                        "%(paid)s returned in cash."
-                    )
-                    % {
-                        "total": format_rupiah(settled["total"]),
-                        "offset": format_rupiah(settled["offset"]),
-                        "paid": format_rupiah(settled["paid"]),
-                    },
-                )
-            else:
-                messages.success(request, _("Exit approved."))
-        else:
-            services.reject_exit(
-                proposal, actor=request.user, at=timezone.now(), source_address=_address(request)
-            )
-            messages.success(request, _("Exit rejected."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(
-        "members:member-detail", slug=request.koperasi.slug, member_id=proposal.member_id
     )
 
 

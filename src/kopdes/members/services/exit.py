@@ -1,5 +1,6 @@
-"""A member's exit (maker-checker): proposal, approval with the settlement registered in
-``platform.core.exits``, rejection.
+"""A member's exit (maker-checker on ``approvals.models.Proposal``): proposal, approval
+with the settlement registered in ``platform.core.exits``, rejection. The decide checks
+(permission, someone else than the maker, decided once) are ``approvals.services``'.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from kopdes.members.choices import EXIT_STATUSES, ExitState
+from kopdes.members.choices import EXIT_STATUSES
 from kopdes.members.errors import MemberError
 from kopdes.members.models import ExitProposal, Member
 from kopdes.members.services._common import _roles, log
+from kopdes.platform.approvals.models import ProposalState
+from kopdes.platform.approvals.services import check_decider, reject, settle
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import PermissionDeniedError
 from kopdes.platform.core.exits import exit_settlement
+from kopdes.platform.identity.permissions import role_label
 
 
 def propose_exit(
@@ -87,44 +91,38 @@ def _settle_exit(member: Member, *, actor, date: dt.date) -> dict | None:
 
 
 def approve_exit(
-    proposal: ExitProposal, *, actor, at: dt.datetime, source_address: str = ""
+    proposal: ExitProposal, *, actor, at: dt.datetime | None = None, source_address: str = ""
 ) -> Member:
-    """Approve an exit (checker step): a different officer than the proposer, with
-    ``members.approve_exit`` (ketua). Sets the status, date and reason, and settles the
-    member's savings through ``savings.services.settle_member_exit`` in the same
-    transaction. Audited as ``members.exit.approved``.
+    """Approve an exit (checker step, ``approvals.services``): a different officer than the
+    proposer, with ``members.approve_exit`` (ketua). Sets the status, date and reason, and
+    settles the member's savings through the settlement registered in
+    ``platform.core.exits`` in the same transaction. Audited as ``members.exit.approved``.
+    A proposal decided already is refused (``AlreadyDecidedError``). ``at`` is accepted for
+    callers; ``settle`` stamps the decision with the clock.
     """
-    koperasi = proposal.koperasi
-    role = _roles(actor, koperasi, "members.approve_exit")
+    del at
     if actor is None:
         raise PermissionDeniedError(_("This must be done by a logged-in officer."))
-    if actor.pk == proposal.proposed_by_id:
-        raise PermissionDeniedError(
-            _("The officer who proposed an exit cannot approve it; another officer must.")
-        )
+    roles = check_decider(proposal, actor, "members.approve_exit")
     with transaction.atomic():
-        locked = ExitProposal.objects.select_for_update().get(pk=proposal.pk)
-        if locked.state != ExitState.PROPOSED:
-            raise MemberError(_("This proposal has already been decided."))
-        member = Member.objects.select_for_update().get(pk=locked.member_id)
-        locked.state, locked.decided_by, locked.decided_at = ExitState.APPROVED, actor, at
-        locked.save(update_fields=["state", "decided_by", "decided_at"])
-        member.status = locked.to_status
-        member.left_on = locked.effective_on
-        member.exit_reason = locked.reason
+        settle(proposal, actor=actor, state=ProposalState.APPROVED)
+        member = Member.objects.select_for_update().get(pk=proposal.member_id)
+        member.status = proposal.to_status
+        member.left_on = proposal.effective_on
+        member.exit_reason = proposal.reason
         member.save(update_fields=["status", "left_on", "exit_reason"])
-        member.settlement = _settle_exit(member, actor=actor, date=locked.effective_on)
+        member.settlement = _settle_exit(member, actor=actor, date=proposal.effective_on)
         record(
             "members.exit.approved",
             actor=actor,
-            koperasi=koperasi,
-            role=role,
-            obj=locked,
+            koperasi=proposal.koperasi,
+            role=role_label(roles, "members.approve_exit"),
+            obj=proposal,
             summary={
                 "number": member.number,
-                "to_status": locked.to_status,
-                "proposed_by": str(locked.proposed_by_id),
-                "effective_on": locked.effective_on.isoformat(),
+                "to_status": proposal.to_status,
+                "proposed_by": str(proposal.proposed_by_id),
+                "effective_on": proposal.effective_on.isoformat(),
             },
             source_address=source_address,
         )
@@ -132,28 +130,25 @@ def approve_exit(
 
 
 def reject_exit(
-    proposal: ExitProposal, *, actor, at: dt.datetime, source_address: str = ""
+    proposal: ExitProposal,
+    *,
+    actor,
+    at: dt.datetime | None = None,
+    note: str = "",
+    source_address: str = "",
 ) -> ExitProposal:
-    """Reject an exit proposal (another officer than the proposer). Audited."""
-    koperasi = proposal.koperasi
-    role = _roles(actor, koperasi, "members.approve_exit")
-    if actor is None or actor.pk == proposal.proposed_by_id:
-        raise PermissionDeniedError(
-            _("The officer who proposed an exit cannot approve it; another officer must.")
-        )
-    with transaction.atomic():
-        locked = ExitProposal.objects.select_for_update().get(pk=proposal.pk)
-        if locked.state != ExitState.PROPOSED:
-            raise MemberError(_("This proposal has already been decided."))
-        locked.state, locked.decided_by, locked.decided_at = ExitState.REJECTED, actor, at
-        locked.save(update_fields=["state", "decided_by", "decided_at"])
-        record(
-            "members.exit.rejected",
-            actor=actor,
-            koperasi=koperasi,
-            role=role,
-            obj=locked,
-            summary={"number": locked.member.number},
-            source_address=source_address,
-        )
-    return locked
+    """Reject an exit proposal (another officer than the proposer, ``members.approve_exit``)
+    through ``approvals.services.reject``; ``note`` is the checker's why (optional). Nothing
+    else changes. Audited as ``members.exit.rejected``. ``at`` is accepted for callers."""
+    del at
+    if actor is None:
+        raise PermissionDeniedError(_("This must be done by a logged-in officer."))
+    return reject(
+        proposal,
+        actor=actor,
+        permission="members.approve_exit",
+        note=" ".join(str(note or "").split()),
+        action="members.exit.rejected",
+        summary={"number": proposal.member.number},
+        source_address=source_address,
+    )

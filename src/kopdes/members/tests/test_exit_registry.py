@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from kopdes.ledger.models import JournalEntry
 from kopdes.members import services
-from kopdes.members.choices import ExitState, MemberStatus
+from kopdes.members.choices import MemberStatus
 from kopdes.members.testing import make_member
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core import exits
 from kopdes.platform.core.testing import make_user
@@ -65,7 +66,7 @@ def test_without_a_registered_settlement_the_exit_is_approved_unsettled(
     member.refresh_from_db()
     proposal.refresh_from_db()
     assert member.status == MemberStatus.RESIGNED and member.left_on == EXIT_DAY
-    assert proposal.state == ExitState.APPROVED
+    assert proposal.state == ProposalState.APPROVED
     assert JournalEntry.objects.count() == entries
     assert AuditEvent.objects.filter(action="savings.exit.settled").count() == 0
     assert AuditEvent.objects.filter(action="members.exit.approved").count() == 1

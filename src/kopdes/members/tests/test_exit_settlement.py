@@ -8,9 +8,11 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from kopdes.domain.money import format_rupiah
 from kopdes.ledger.models import JournalEntry, JournalLine
 from kopdes.members import services
-from kopdes.members.choices import ExitState, MemberStatus
+from kopdes.members.choices import MemberStatus
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core import verification
 from kopdes.platform.core.errors import DomainError
@@ -89,7 +91,7 @@ def test_debts_above_the_savings_refuse_the_exit_and_write_nothing(koperasi):
     proposal.refresh_from_db()
     member.refresh_from_db()
     loan.refresh_from_db()
-    assert proposal.state == ExitState.PROPOSED and member.status == MemberStatus.ACTIVE
+    assert proposal.state == ProposalState.PENDING and member.status == MemberStatus.ACTIVE
     assert loan.status == LoanStatus.ACTIVE and JournalEntry.objects.count() == entries
     assert not AuditEvent.objects.filter(action="savings.exit.settled").exists()
 
@@ -112,12 +114,66 @@ def test_member_page_previews_the_netting_and_a_short_exit_shows_the_message(cli
     html = client.get(page).content.decode()
     assert 'data-testid="exit-settlement"' in html and "harus dibayar dulu" in html
     response = client.post(
-        reverse("members:exit-decide", kwargs={"slug": koperasi.slug, "exit_id": proposal.pk}),
-        {"decision": "approve"},
+        reverse(
+            "approvals:approve",
+            kwargs={
+                "slug": koperasi.slug,
+                "approval_kind": "members-exit",
+                "approval_item_id": proposal.pk,
+            },
+        ),
+        {"next": page},
         follow=True,
     )
+    assert response.redirect_chain[-1][0] == page
     assert "Selisih" in response.content.decode() or "selisih" in response.content.decode()
     proposal.refresh_from_db()
-    assert proposal.state == ExitState.PROPOSED
+    assert proposal.state == ProposalState.PENDING
     with pytest.raises(DomainError):
         services.approve_exit(proposal, actor=make_user("ketua", koperasi), at=NOW)
+
+
+def test_approving_from_the_member_page_shows_what_the_settlement_paid(client, koperasi):
+    """The member page (where the ketua returns after approving) says what the exit paid:
+    the savings, what went to the loans and the cash handed over."""
+    member, _loan = _member_with_loan(koperasi, savings=3_000_000_00, principal=1_200_000_00)
+    proposal = _propose(koperasi, member)
+    login(client, make_user("ketua", koperasi))
+    page = reverse("members:member-detail", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    assert 'data-testid="exit-settled"' not in client.get(page).content.decode()
+    response = client.post(
+        reverse(
+            "approvals:approve",
+            kwargs={
+                "slug": koperasi.slug,
+                "approval_kind": "members-exit",
+                "approval_item_id": proposal.pk,
+            },
+        ),
+        {"next": page},
+        follow=True,
+    )
+    assert response.redirect_chain == [(page, 302)]
+    event = AuditEvent.objects.get(action="savings.exit.settled")
+    total, offset, paid = (event.summary[k] for k in ("total", "offset", "paid"))
+    assert offset > 0 and paid == total - offset
+    html = response.content.decode()
+    card = html.split('data-testid="exit-settled"', 1)[1].split("</div>", 1)[0]
+    assert "Diselesaikan saat keluar" in card and "melunasi pinjaman" in card
+    for amount in (total, offset, paid):
+        assert format_rupiah(amount) in card
+
+
+def test_the_settlement_shown_is_the_members_own(koperasi, other_koperasi):
+    from kopdes.members import selectors
+    from kopdes.savings.testing import voluntary_account
+
+    mine = voluntary_account(koperasi, balance=200_000_00).member
+    theirs = voluntary_account(other_koperasi, balance=300_000_00).member
+    services.approve_exit(
+        _propose(other_koperasi, theirs), actor=make_user("ketua", other_koperasi), at=NOW
+    )
+    assert selectors.exit_settlement_made(mine) is None
+    services.approve_exit(_propose(koperasi, mine), actor=make_user("ketua", koperasi), at=NOW)
+    assert selectors.exit_settlement_made(mine)["paid"] > 200_000_00
+    assert selectors.exit_settlement_made(theirs)["paid"] > 300_000_00

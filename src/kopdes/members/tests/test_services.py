@@ -4,9 +4,10 @@ import pytest
 from django.utils import timezone
 
 from kopdes.members import selectors, services
-from kopdes.members.choices import ExitState, MemberStatus
+from kopdes.members.choices import MemberStatus
 from kopdes.members.models import ExitProposal, Heir, Member
 from kopdes.members.testing import REGISTERED_ON, make_member, registration_data
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.errors import PermissionDeniedError
 from kopdes.platform.core.testing import make_user
@@ -86,7 +87,7 @@ def test_exit_needs_a_second_officer_and_the_maker_cannot_approve(koperasi):
     member.refresh_from_db()
     proposal.refresh_from_db()
     assert member.status == MemberStatus.RESIGNED and member.left_on == dt.date(2026, 3, 1)
-    assert proposal.state == ExitState.APPROVED and proposal.decided_by == ketua2
+    assert proposal.state == ProposalState.APPROVED and proposal.decided_by == ketua2
     assert AuditEvent.objects.filter(action="members.exit.approved").count() == 1
 
 
@@ -224,3 +225,91 @@ def test_ktp_photo_is_bound_to_its_member(koperasi, settings, tmp_path):
     with pytest.raises(DecryptionError):
         services.read_ktp_photo(b, actor=sek, koperasi=koperasi)
     assert AuditEvent.objects.filter(action="members.ktp_photo.replaced").count() == 2
+
+
+def _open_exit(koperasi, maker=None):
+    return services.propose_exit(
+        make_member(koperasi), actor=maker or make_user("sekretaris", koperasi),
+        to_status="berhenti", reason="Pindah", effective_on=dt.date(2026, 3, 1), at=NOW,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("first", ["approve", "reject"])
+@pytest.mark.parametrize("second", ["approve", "reject"])
+def test_an_exit_is_decided_once(koperasi, first, second):
+    from kopdes.platform.approvals.services import AlreadyDecidedError
+
+    proposal = _open_exit(koperasi)
+    decide = {"approve": services.approve_exit, "reject": services.reject_exit}
+    ketua = make_user("ketua", koperasi)
+    decide[first](ExitProposal.objects.get(pk=proposal.pk), actor=ketua)
+    events = AuditEvent.objects.count()
+    stale = ExitProposal.objects.get(pk=proposal.pk)
+    stale.state = ProposalState.PENDING  # as a second officer's page loaded it before
+    with pytest.raises(AlreadyDecidedError, match="sudah diputuskan"):
+        decide[second](stale, actor=make_user("ketua", koperasi))
+    proposal.refresh_from_db()
+    expected = ProposalState.APPROVED if first == "approve" else ProposalState.REJECTED
+    assert proposal.state == expected and proposal.decided_by_id == ketua.pk
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_database_refuses_a_checker_who_is_the_maker_on_insert_too(koperasi):
+    from django.db import IntegrityError, transaction
+
+    ketua = make_user("ketua", koperasi)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExitProposal.objects.create(
+            koperasi=koperasi, member=make_member(koperasi), to_status="berhenti",
+            reason="Pindah", effective_on=dt.date(2026, 3, 1), proposed_by=ketua,
+            state=ProposalState.APPROVED, decided_by=ketua, decided_at=NOW,
+        )  # fmt: skip
+    assert not ExitProposal.objects.exists()
+
+
+def test_rejecting_keeps_the_checkers_note_and_nothing_else_moves(koperasi):
+    proposal = _open_exit(koperasi)
+    ketua = make_user("ketua", koperasi)
+    services.reject_exit(proposal, actor=ketua, note="  Masih ada   tanggungan ")
+    proposal.refresh_from_db()
+    proposal.member.refresh_from_db()
+    assert proposal.state == ProposalState.REJECTED and proposal.decided_by_id == ketua.pk
+    assert proposal.decision_note == "Masih ada tanggungan"
+    assert proposal.member.status == MemberStatus.CANDIDATE
+    event = AuditEvent.objects.get(action="members.exit.rejected")
+    assert event.summary["note"] == "Masih ada tanggungan"
+    # A new exit may be proposed once the old one is decided (one open exit per member).
+    services.propose_exit(
+        proposal.member, actor=make_user("sekretaris", koperasi), to_status="berhenti",
+        reason="Pindah lagi", effective_on=dt.date(2026, 4, 1), at=NOW,
+    )  # fmt: skip
+
+
+def test_the_maker_may_not_reject_her_own_exit_and_a_kasir_may_not_decide(koperasi):
+    sekretaris_ketua = make_user("ketua", koperasi)
+    proposal = _open_exit(koperasi, maker=sekretaris_ketua)
+    with pytest.raises(PermissionDeniedError, match="pengurus lain"):
+        services.reject_exit(proposal, actor=sekretaris_ketua, note="Batal")
+    with pytest.raises(PermissionDeniedError, match="tidak berwenang"):
+        services.reject_exit(proposal, actor=make_user("kasir", koperasi))
+    with pytest.raises(PermissionDeniedError):
+        services.reject_exit(proposal, actor=None)
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.PENDING and proposal.decided_by_id is None
+    assert not AuditEvent.objects.filter(action="members.exit.rejected").exists()
+
+
+def test_the_migration_turns_proposed_into_pending_and_back(koperasi):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("kopdes.members.migrations.0003_exitproposal_on_proposal")
+    open_one, decided = _open_exit(koperasi), _open_exit(koperasi)
+    services.reject_exit(decided, actor=make_user("ketua", koperasi))
+    migration.pending_to_proposed(django_apps, None)
+    assert ExitProposal.objects.get(pk=open_one.pk).state == "proposed"
+    assert ExitProposal.objects.get(pk=decided.pk).state == ProposalState.REJECTED
+    migration.proposed_to_pending(django_apps, None)
+    assert ExitProposal.objects.get(pk=open_one.pk).state == ProposalState.PENDING
+    assert ExitProposal.objects.get(pk=decided.pk).state == ProposalState.REJECTED

@@ -192,6 +192,21 @@ def test_member_card_is_a_pdf(client, koperasi):
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
+def _decide_url(koperasi, proposal, decision: str) -> str:
+    return reverse(
+        f"approvals:{decision}",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "members-exit",
+            "approval_item_id": proposal.pk,
+        },
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
 def test_exit_page_flow_maker_cannot_approve(client, koperasi):
     member = make_member(koperasi)
     ketua = make_user("ketua", koperasi)
@@ -199,14 +214,87 @@ def test_exit_page_flow_maker_cannot_approve(client, koperasi):
     url = reverse("members:member-exit", kwargs={"slug": koperasi.slug, "member_id": member.pk})
     client.post(url, {"to_status": "berhenti", "reason": "Pindah", "effective_on": "2026-03-01"})
     proposal = member.exit_proposals.get()
-    decide = reverse("members:exit-decide", kwargs={"slug": koperasi.slug, "exit_id": proposal.pk})
-    client.post(decide, {"decision": "approve"})
+    page = reverse("members:member-detail", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    refused = client.post(_decide_url(koperasi, proposal, "approve"), {"next": page}, follow=True)
+    assert refused.redirect_chain[-1][0] == page
+    assert _messages(refused)[-1] == (
+        "Pengurus yang mengusulkan tidak boleh menyetujui atau menolaknya sendiri; "
+        "harus pengurus lain."
+    )
     member.refresh_from_db()
     assert member.status == "calon"
     login(client, make_user("ketua", koperasi))
-    client.post(decide, {"decision": "approve"})
+    client.post(_decide_url(koperasi, proposal, "approve"), {"next": page})
     member.refresh_from_db()
     assert member.status == "berhenti"
+
+
+def test_approving_an_exit_from_the_member_page_returns_to_it(client, koperasi):
+    member = make_member(koperasi)
+    proposal = services.propose_exit(
+        member, actor=make_user("sekretaris", koperasi), to_status="berhenti",
+        reason="Pindah domisili", effective_on=dt.date(2026, 3, 1), at=timezone.now(),
+    )  # fmt: skip
+    page = reverse("members:member-detail", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    ketua = make_user("ketua", koperasi)
+    login(client, ketua)
+    html = client.get(page).content.decode()
+    # The one decide pair (the inbox's view) with the page to come back to.
+    assert f'action="{_decide_url(koperasi, proposal, "approve")}"' in html
+    assert f'action="{_decide_url(koperasi, proposal, "reject")}"' in html
+    assert f'name="next" value="{page}"' in html
+    response = client.post(_decide_url(koperasi, proposal, "approve"), {"next": page}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert _messages(response) == ["Disetujui: Anggota keluar."]
+    proposal.refresh_from_db()
+    member.refresh_from_db()
+    assert proposal.state == "approved" and proposal.decided_by_id == ketua.pk
+    assert member.status == "berhenti" and member.exit_reason == "Pindah domisili"
+    # Decided: the page shows no buttons any more.
+    assert 'data-testid="decide"' not in response.content.decode()
+
+
+def test_rejecting_an_exit_from_the_member_page_keeps_the_note(client, koperasi):
+    member = make_member(koperasi)
+    proposal = services.propose_exit(
+        member, actor=make_user("sekretaris", koperasi), to_status="berhenti",
+        reason="Pindah", effective_on=dt.date(2026, 3, 1), at=timezone.now(),
+    )  # fmt: skip
+    page = reverse("members:member-detail", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    login(client, make_user("ketua", koperasi))
+    response = client.post(
+        _decide_url(koperasi, proposal, "reject"),
+        {"next": page, "reason": "Masih punya tanggungan"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(page, 302)]
+    assert _messages(response) == ["Ditolak: Anggota keluar. Tidak ada yang berubah."]
+    proposal.refresh_from_db()
+    member.refresh_from_db()
+    assert proposal.state == "rejected" and proposal.decision_note == "Masih punya tanggungan"
+    assert member.status == "calon"
+    assert "Masih punya tanggungan" in response.content.decode()
+    event = AuditEvent.objects.get(action="members.exit.rejected")
+    assert event.summary == {"number": member.number, "note": "Masih punya tanggungan"}
+
+
+def test_only_the_officer_who_decides_exits_sees_the_buttons(client, koperasi):
+    member = make_member(koperasi)
+    services.propose_exit(
+        member, actor=make_user("ketua", koperasi), to_status="berhenti",
+        reason="Pindah", effective_on=dt.date(2026, 3, 1), at=timezone.now(),
+    )  # fmt: skip
+    page = reverse("members:member-detail", kwargs={"slug": koperasi.slug, "member_id": member.pk})
+    login(client, make_user("sekretaris", koperasi))  # may propose exits, not decide them
+    html = client.get(page).content.decode()
+    assert "Pindah" in html and 'data-testid="decide"' not in html
+
+
+def test_the_old_exit_decide_route_is_gone(client, koperasi):
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("members:exit-decide", kwargs={"slug": koperasi.slug, "exit_id": koperasi.pk})
 
 
 def _portal_client(client, koperasi, member):
