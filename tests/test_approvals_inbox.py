@@ -331,11 +331,9 @@ def test_approving_from_the_inbox_decides_through_the_module(koperasi, name):
     assert len(messages) == 1 and messages[0].startswith("Disetujui:"), messages
     item = type(case.item).objects.get(pk=case.item.pk)
     if name == "loans-write-off":  # the first of two approvals (ketua, then a pengawas)
-        assert item.approved_by_id == case.checker.pk and item.state == "proposed"
+        assert item.decided_by_id == case.checker.pk and item.state == "pending"
     elif name == "loans-application":
         assert item.status == "approved" and item.decided_by_id == case.checker.pk
-    elif name == "loans-restructure":
-        assert item.state == "approved" and item.approved_by_id == case.checker.pk
     else:
         assert (getattr(item, "status", None) or item.state) == "approved"
         assert item.decided_by_id == case.checker.pk
@@ -365,29 +363,39 @@ def test_a_loan_rejection_needs_its_reason_as_on_the_loan_page(koperasi):
 
 
 # The maker's approval, refused with the module's Indonesian message and nothing written:
-# the inbox and the module's own page answer alike.
-MODULE_APPROVE = {
-    "loans-application": ("loans:loan-approve", "loan_id"),
-    "loans-repayment-reversal": ("loans:repayment-reverse-approve", "repayment_id"),
+# the inbox and the module's own page (its buttons are the include, posting to the same
+# view pair with ``next``) answer alike, and the page's post comes back to the page.
+def _loan_page(k, case: Case) -> str:
+    loan_id = case.item.pk if case.kind == "loans-application" else case.item.loan_id
+    return reverse("loans:loan-detail", kwargs={"slug": k.slug, "loan_id": loan_id})
+
+
+def _loan_proposals_page(k, case: Case) -> str:
+    return reverse("loans:proposal-list", kwargs={"slug": k.slug})
+
+
+# Each maker here holds a role that may decide her kind: only four eyes stand in the way.
+MODULE_PAGE = {
+    "loans-application": _loan_page,
+    "loans-repayment-reversal": _loan_proposals_page,
 }
 
 
-@pytest.mark.parametrize("name", sorted(MODULE_APPROVE))
+@pytest.mark.parametrize("name", sorted(MODULE_PAGE))
 def test_the_maker_cannot_approve_from_the_inbox_nor_from_the_module(koperasi, name):
     case = BUILDERS[name](koperasi)
-    # Each maker here holds a role that may decide her kind: only four eyes stand in the way.
+    page = MODULE_PAGE[name](koperasi, case)
+    # The module's page offers the one decide pair, coming back to the page.
+    shown = _client(case.checker).get(page).content.decode()
+    assert f'action="{_decide_url(koperasi, case, "approve")}"' in shown
+    assert f'name="next" value="{page}"' in shown
     client = _client(case.maker)
     before = (_state(case.item), JournalEntry.objects.filter(koperasi=koperasi).count())
     events = AuditEvent.objects.filter(koperasi=koperasi).count()
     inbox = client.post(_decide_url(koperasi, case, "approve"), follow=True)
-    url_name, kwarg = MODULE_APPROVE[name]
-    value = case.item.repayment_id if kwarg == "repayment_id" else case.item.pk
-    own = client.post(
-        reverse(url_name, kwargs={"slug": koperasi.slug, kwarg: value}),
-        {"decision": "approve"},
-        follow=True,
-    )
+    own = client.post(_decide_url(koperasi, case, "approve"), {"next": page}, follow=True)
     assert inbox.status_code == 200 and own.status_code == 200
+    assert own.redirect_chain[-1][0] == page
     assert _messages(inbox) == _messages(own)
     assert len(_messages(inbox)) == 1
     message = _messages(inbox)[0]

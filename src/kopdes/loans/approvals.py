@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from kopdes.domain.money import format_rupiah
 from kopdes.loans import services
-from kopdes.loans.choices import LoanStatus, ProposalKind, ProposalState
+from kopdes.loans.choices import LoanStatus, ProposalKind
 from kopdes.loans.models import Loan, LoanProposal, Relationship, RepaymentReversal
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.approvals.registry import (
     ApprovalKind,
     ApprovalRow,
@@ -86,8 +87,8 @@ APPLICATION = register(
 def _proposals(kind: str):
     def pending(koperasi, user, roles):
         qs = LoanProposal.objects.filter(
-            koperasi=koperasi, kind=kind, state=ProposalState.PROPOSED
-        ).exclude(approved_by_id=user.pk)  # a write-off's second half is another person
+            koperasi=koperasi, kind=kind, state=ProposalState.PENDING
+        ).exclude(decided_by_id=user.pk)  # a write-off's second half is another person
         return _not_hers(qs, user, "loan__member").select_related(
             "loan", "loan__member", "proposed_by", "koperasi"
         )
@@ -101,7 +102,7 @@ def _proposal_row(p: LoanProposal) -> ApprovalRow:
         kind, amount = WRITE_OFF, int(p.params.get("outstanding", 0))
         rule = (
             _("A write-off needs the ketua and a pengawas; one has approved")
-            if p.approved_by_id
+            if p.decided_by_id
             else _("A write-off needs the ketua and a pengawas")
         )
     else:
@@ -161,9 +162,9 @@ WRITE_OFF = register(
 
 
 def _reversals(koperasi, user, roles):
-    qs = RepaymentReversal.objects.filter(koperasi=koperasi, state=RepaymentReversal.State.PENDING)
+    qs = RepaymentReversal.objects.filter(koperasi=koperasi, state=ProposalState.PENDING)
     return _not_hers(qs, user, "loan__member").select_related(
-        "loan", "loan__member", "repayment", "requested_by", "koperasi"
+        "loan", "loan__member", "repayment", "proposed_by", "koperasi"
     )
 
 
@@ -172,10 +173,10 @@ def _reversal_row(rv: RepaymentReversal) -> ApprovalRow:
         kind=REPAYMENT_REVERSAL,
         id=rv.pk,
         subject=f"{rv.loan.number} · {rv.loan.member}",
-        maker=rv.requested_by,
+        maker=rv.proposed_by,
         amount=rv.repayment.amount,
         rule=_("A posted repayment is corrected by a second officer (four eyes)"),
-        created_at=rv.requested_at,
+        created_at=rv.proposed_at,
         url=reverse(
             "loans:repayment-receipt",
             kwargs={"slug": rv.koperasi.slug, "repayment_id": rv.repayment_id},
@@ -189,7 +190,7 @@ REPAYMENT_REVERSAL = register(
         label=gettext_lazy("Repayment correction"),
         permission="ledger.approve_reversal",
         model=RepaymentReversal,
-        maker_field="requested_by",
+        maker_field="proposed_by",
         pending=_reversals,
         row=_reversal_row,
         approve=lambda rv, *, actor, source_address="": services.approve_repayment_reversal(

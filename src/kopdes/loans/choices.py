@@ -77,12 +77,6 @@ class ProposalKind(models.TextChoices):
     WRITE_OFF = "write_off", _("Write-off")
 
 
-class ProposalState(models.TextChoices):
-    PROPOSED = "proposed", _("Awaiting approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-
-
 class Kolektibilitas(models.IntegerChoices):
     LANCAR = 1, _("Current (lancar)")
     DPK = 2, _("Special mention (dalam perhatian khusus)")

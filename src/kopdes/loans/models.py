@@ -26,10 +26,10 @@ from kopdes.loans.choices import (
     PaymentSource,
     PenaltyPer,
     ProposalKind,
-    ProposalState,
     RatePer,
     Rounding,
 )
+from kopdes.platform.approvals.models import Proposal, ProposalState
 from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 
@@ -266,48 +266,34 @@ class Repayment(TenantModel):
         ]
 
 
-class RepaymentReversal(TenantModel):
-    """Maker-checker correction of a posted repayment (koreksi pembayaran): one officer asks
-    with a reason, another approves; approval posts the mirror entry (``reverses`` the
-    repayment's entry) and restores the installment rows from ``Repayment.rows_before``."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Awaiting approval")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+class RepaymentReversal(Proposal):
+    """Maker-checker correction of a posted repayment (koreksi pembayaran), a ``Proposal``:
+    one officer asks with a reason (``proposed_by``, ``reason``), another decides
+    (``decided_by``, never the maker: the base's ``loans_repaymentreversal_four_eyes``);
+    approval posts the mirror entry (``reverses`` the repayment's entry) and restores the
+    installment rows from ``Repayment.state_before``."""
 
     repayment = models.ForeignKey(Repayment, on_delete=models.PROTECT, related_name="reversals")
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(_("reason"), max_length=300)  # required, as before
     date = models.DateField()  # the reversal entry's date
     idempotency_key = models.CharField(max_length=150)
-    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.CharField(max_length=300, blank=True, default="")
     reversal_entry = models.ForeignKey(
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
-        ordering = ["koperasi", "-requested_at"]
+    class Meta(Proposal.Meta):
+        ordering = ["koperasi", "-proposed_at"]
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "idempotency_key"], name="loan_reversal_key_unique"
             ),
             # A repayment is reversed at most once and has at most one open request.
             models.UniqueConstraint(
                 fields=["koperasi", "repayment"],
-                condition=~Q(state="rejected"),
+                condition=~Q(state=ProposalState.REJECTED),
                 name="loan_reversal_one_per_repayment",
-            ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
-                name="loan_reversal_checker_not_maker",
             ),
         ]
 
@@ -331,46 +317,36 @@ class Relationship(TenantModel):
         ]
 
 
-class LoanProposal(TenantModel):
-    """Maker-checker for restructuring (ketua approves) and write-off (ketua AND pengawas)."""
+class LoanProposal(Proposal):
+    """Maker-checker for restructuring (ketua approves) and write-off (ketua AND pengawas),
+    a ``Proposal``. ``decided_by`` is the (first) approver or the officer who rejected; a
+    write-off's second approver is ``second_approved_by`` (neither the maker nor the
+    first approver: ``loan_proposal_second_checker``). The proposal stays pending until
+    the second half of a write-off."""
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="proposals")
     kind = models.CharField(max_length=12, choices=ProposalKind.choices)
-    state = models.CharField(
-        max_length=9, choices=ProposalState.choices, default=ProposalState.PROPOSED
-    )
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(_("reason"), max_length=300)  # required, as before
     # Restructuring: {"term", "rate_percent", "rate_per", "method", "grace_periods",
     # "capitalised_interest", "start_date"}.
     params = models.JSONField(default=dict, blank=True)
-    proposed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
-    approved_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     second_approved_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.CharField(max_length=300, blank=True, default="")
 
-    class Meta:
+    class Meta(Proposal.Meta):
         ordering = ["koperasi", "-proposed_at"]
         constraints = [
+            *Proposal.Meta.constraints,
             models.UniqueConstraint(
                 fields=["koperasi", "loan", "kind"],
-                condition=Q(state=ProposalState.PROPOSED),
+                condition=Q(state=ProposalState.PENDING),
                 name="loan_one_open_proposal",
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("proposed_by")),
-                name="loan_proposal_checker_not_maker",
             ),
             models.CheckConstraint(
                 condition=Q(second_approved_by__isnull=True)
                 | (
-                    ~Q(second_approved_by=F("proposed_by"))
-                    & ~Q(second_approved_by=F("approved_by"))
+                    ~Q(second_approved_by=F("proposed_by")) & ~Q(second_approved_by=F("decided_by"))
                 ),
                 name="loan_proposal_second_checker",
             ),

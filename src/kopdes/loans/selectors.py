@@ -19,7 +19,7 @@ from kopdes.domain import loans as engine
 from kopdes.domain.rates import format_bp as format_rate_bp
 from kopdes.ledger import chart
 from kopdes.ledger.models import AccountBalance
-from kopdes.loans.choices import Kolektibilitas, LoanStatus, ProposalState
+from kopdes.loans.choices import Kolektibilitas, LoanStatus
 from kopdes.loans.models import (
     BankLoan,
     Installment,
@@ -30,6 +30,7 @@ from kopdes.loans.models import (
     Repayment,
     RepaymentReversal,
 )
+from kopdes.platform.approvals.models import ProposalState
 
 
 def _get(qs, pk):
@@ -53,13 +54,6 @@ def get_loan(koperasi, loan_id: Any) -> Loan:
 
 def get_product(koperasi, product_id: Any) -> LoanProduct:
     return _get(LoanProduct.objects.filter(koperasi=koperasi), product_id)
-
-
-def get_proposal(koperasi, proposal_id: Any) -> LoanProposal:
-    return _get(
-        LoanProposal.objects.filter(koperasi=koperasi).select_related("loan", "loan__member"),
-        proposal_id,
-    )
 
 
 def get_bank_loan(koperasi, bank_loan_id: Any) -> BankLoan:
@@ -133,8 +127,8 @@ def next_installment(loan: Loan) -> Installment | None:
 
 def open_proposals(koperasi) -> QuerySet[LoanProposal]:
     return LoanProposal.objects.filter(
-        koperasi=koperasi, state=ProposalState.PROPOSED
-    ).select_related("loan", "loan__member", "proposed_by", "approved_by")
+        koperasi=koperasi, state=ProposalState.PENDING
+    ).select_related("loan", "loan__member", "proposed_by", "decided_by")
 
 
 def relationships(koperasi) -> QuerySet[Relationship]:
@@ -322,7 +316,7 @@ def monthly_flows(koperasi, *, year: int) -> list[dict[str, Any]]:
     collected = (
         Repayment.objects.filter(koperasi=koperasi, date__year=year)
         # A corrected (reversed) payment was never collected.
-        .exclude(reversals__state=RepaymentReversal.State.APPROVED)
+        .exclude(reversals__state=ProposalState.APPROVED)
         .values_list("date", "principal", "interest", "penalty")
     )
     for d, p, i, pen in collected:
@@ -479,30 +473,10 @@ def qris_code(koperasi, loan: Loan, amount: int) -> dict[str, Any]:
 # --- repayment corrections ------------------------------------------------------------------
 
 
-def get_pending_reversal(koperasi, repayment_id: Any) -> RepaymentReversal:
-    """The correction of this repayment waiting for approval (404 if none, or another
-    koperasi's)."""
-    try:
-        found = (
-            RepaymentReversal.objects.filter(
-                koperasi=koperasi,
-                repayment_id=repayment_id,
-                state=RepaymentReversal.State.PENDING,
-            )
-            .select_related("repayment", "loan")
-            .first()
-        )
-    except (ValueError, TypeError, ValidationError):
-        found = None
-    if found is None:
-        raise Http404
-    return found
-
-
 def open_repayment_reversals(koperasi) -> QuerySet[RepaymentReversal]:
     return RepaymentReversal.objects.filter(
-        koperasi=koperasi, state=RepaymentReversal.State.PENDING
-    ).select_related("repayment", "loan", "loan__member", "requested_by")
+        koperasi=koperasi, state=ProposalState.PENDING
+    ).select_related("repayment", "loan", "loan__member", "proposed_by")
 
 
 def loan_repayments(loan: Loan) -> list[Repayment]:
@@ -511,7 +485,7 @@ def loan_repayments(loan: Loan) -> list[Repayment]:
     reps = list(Repayment.objects.filter(koperasi_id=loan.koperasi_id, loan=loan))
     states = dict(
         RepaymentReversal.objects.filter(koperasi_id=loan.koperasi_id, loan=loan)
-        .exclude(state=RepaymentReversal.State.REJECTED)
+        .exclude(state=ProposalState.REJECTED)
         .values_list("repayment_id", "state")
     )
     for rep in reps:
@@ -523,7 +497,7 @@ def loan_repayments(loan: Loan) -> list[Repayment]:
         rep.ahead = ahead if rep.accelerated and not rep.is_payoff else 0
     # Only the latest payment not corrected yet may be corrected (services._check_reversible
     # decides; this only hides links that would be refused).
-    open_reps = [r for r in reps if r.correction != RepaymentReversal.State.APPROVED]
+    open_reps = [r for r in reps if r.correction != ProposalState.APPROVED]
     if open_reps and loan.status in (LoanStatus.ACTIVE, LoanStatus.PAID_OFF):
         latest = max(open_reps, key=lambda r: (r.created_at, r.pk))
         latest.correctable = latest.correction == ""

@@ -271,30 +271,6 @@ def loan_detail(request: HttpRequest, loan_id) -> HttpResponse:
     return render(request, "loans/loan_detail.html", context)
 
 
-@require_POST
-@koperasi_view("loans.approve")
-def loan_approve(request: HttpRequest, loan_id) -> HttpResponse:
-    loan = selectors.get_loan(_kop(request), loan_id)
-    try:
-        services.approve_loan(loan, actor=request.user)
-        messages.success(request, _("Loan %(number)s approved.") % {"number": loan.number})
-    except DomainError as exc:
-        _error(request, exc)
-    return redirect(_loan_url(request, loan))
-
-
-@require_POST
-@koperasi_view("loans.approve")
-def loan_reject(request: HttpRequest, loan_id) -> HttpResponse:
-    loan = selectors.get_loan(_kop(request), loan_id)
-    try:
-        services.reject_loan(loan, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Loan %(number)s rejected.") % {"number": loan.number})
-    except DomainError as exc:
-        _error(request, exc)
-    return redirect(_loan_url(request, loan))
-
-
 @require_http_methods(["GET", "POST"])
 @koperasi_view("loans.disburse")
 def loan_disburse(request: HttpRequest, loan_id) -> HttpResponse:
@@ -556,35 +532,6 @@ def repayment_reverse(request: HttpRequest, repayment_id) -> HttpResponse:
     )
 
 
-def _decide_reversal(request: HttpRequest, repayment_id, approve: bool) -> HttpResponse:
-    koperasi = _kop(request)
-    reversal = selectors.get_pending_reversal(koperasi, repayment_id)
-    try:
-        if approve:
-            services.approve_repayment_reversal(reversal, actor=request.user)
-            messages.success(request, _("Correction approved: the payment was reversed."))
-        else:
-            services.reject_repayment_reversal(
-                reversal, actor=request.user, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("Correction rejected."))
-    except DomainError as exc:
-        _error(request, exc)
-    return redirect("loans:proposal-list", slug=koperasi.slug)
-
-
-@require_POST
-@koperasi_view("loans.view")
-def repayment_reverse_approve(request: HttpRequest, repayment_id) -> HttpResponse:
-    return _decide_reversal(request, repayment_id, True)
-
-
-@require_POST
-@koperasi_view("loans.view")
-def repayment_reverse_reject(request: HttpRequest, repayment_id) -> HttpResponse:
-    return _decide_reversal(request, repayment_id, False)
-
-
 @require_GET
 @koperasi_view("loans.view")
 def loan_statement(request: HttpRequest, loan_id) -> HttpResponse:
@@ -682,35 +629,6 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "RESTRUCTURE": ProposalKind.RESTRUCTURE,
         },
     )
-
-
-def _decide(request: HttpRequest, loan_proposal_id, approve: bool) -> HttpResponse:
-    koperasi = _kop(request)
-    proposal = selectors.get_proposal(koperasi, loan_proposal_id)
-    try:
-        if approve:
-            services.approve_proposal(proposal, actor=request.user, date=_date(request))
-            messages.success(request, _("Approval recorded."))
-        else:
-            services.reject_proposal(
-                proposal, actor=request.user, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("Proposal rejected."))
-    except DomainError as exc:
-        _error(request, exc)
-    return redirect("loans:proposal-list", slug=koperasi.slug)
-
-
-@require_POST
-@koperasi_view("loans.view")
-def proposal_approve(request: HttpRequest, loan_proposal_id) -> HttpResponse:
-    return _decide(request, loan_proposal_id, True)
-
-
-@require_POST
-@koperasi_view("loans.view")
-def proposal_reject(request: HttpRequest, loan_proposal_id) -> HttpResponse:
-    return _decide(request, loan_proposal_id, False)
 
 
 # --- collection list, daily job -----------------------------------------------------------

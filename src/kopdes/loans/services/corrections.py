@@ -23,6 +23,8 @@ from kopdes.loans.models import (
 )
 from kopdes.loans.services._common import MEMOS, _date, _key, _lock, _post, _savings_move
 from kopdes.loans.services.applications import is_relative
+from kopdes.platform.approvals import services as approvals
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
@@ -52,21 +54,28 @@ def _check_reversible(rep: Repayment, *, pending: RepaymentReversal | None = Non
             field="repayment",
         )
     others = RepaymentReversal.objects.filter(koperasi_id=rep.koperasi_id, repayment=rep).exclude(
-        state=RepaymentReversal.State.REJECTED
+        state=ProposalState.REJECTED
     )
     if pending is not None:
         others = others.exclude(pk=pending.pk)
     found = others.first()
     if found is not None:
-        if found.state == RepaymentReversal.State.PENDING:
+        if found.state == ProposalState.PENDING:
             raise LoanError(
                 _("A correction of this payment is already waiting for approval."),
                 field="repayment",
             )
         raise LoanError(_("This payment has already been corrected."), field="repayment")
+    # Payments already reversed drop out (the one being approved has just been settled as
+    # approved inside the caller's transaction: it still counts).
+    reversed_ = RepaymentReversal.objects.filter(
+        koperasi_id=rep.koperasi_id, loan_id=rep.loan_id, state=ProposalState.APPROVED
+    )
+    if pending is not None:
+        reversed_ = reversed_.exclude(pk=pending.pk)
     latest = (
         Repayment.objects.filter(koperasi_id=rep.koperasi_id, loan_id=rep.loan_id)
-        .exclude(reversals__state=RepaymentReversal.State.APPROVED)
+        .exclude(pk__in=reversed_.values("repayment_id"))
         .order_by("-created_at", "-id")
         .values_list("pk", flat=True)
         .first()
@@ -144,8 +153,8 @@ def request_repayment_reversal(
             reason=reason,
             date=date,
             idempotency_key=key,
-            requested_by=actor,
-            requested_at=timezone.now(),
+            proposed_by=actor,
+            proposed_at=timezone.now(),
         )
         record(
             "loans.repayment_reversal.requested",
@@ -226,29 +235,21 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
     figures are restored from the payment's snapshot (a loan the payment closed is active
     again), and money a payment took from savings is paid back into that account.
 
-    Never the officer who asked, nor the borrower or a recorded relative. Approving an
-    approved request again returns it (``replayed``). Audited as
+    Never the officer who asked (``approvals.check_decider``; the database refuses it
+    too), nor the borrower or a recorded relative. Decided once: a second decision gets
+    ``AlreadyDecidedError`` (409) and posts nothing (``approvals.settle``). Audited as
     ``loans.repayment_reversal.approved``.
     """
     from kopdes.savings.models import SavingsTransaction
 
     koperasi = reversal.koperasi
-    roles = require_perm(actor, koperasi, "ledger.approve_reversal")
-    if actor.pk == reversal.requested_by_id:
-        raise PermissionDeniedError(
-            _("You asked for this correction, so another officer must approve it."),
-            code="maker_checker",
-        )
+    roles = approvals.check_decider(reversal, actor, "ledger.approve_reversal")
     with transaction.atomic():
         _lock(koperasi)
         rv = RepaymentReversal.objects.select_related(
             "repayment", "repayment__entry", "loan", "loan__member", "loan__product"
         ).get(koperasi=koperasi, pk=reversal.pk)
-        if rv.state == RepaymentReversal.State.APPROVED:
-            rv.replayed = True
-            return rv
-        if rv.state != RepaymentReversal.State.PENDING:
-            raise LoanError(_("This request was already decided."))
+        approvals.settle(rv, actor=actor, state=ProposalState.APPROVED)
         loan = rv.loan
         loan.koperasi = loan.member.koperasi = koperasi
         if is_relative(actor, loan.member):
@@ -293,11 +294,8 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
                 account=taken.account if taken is not None else None,
             )
         _restore(loan, rep.state_before, rep)
-        rv.state = RepaymentReversal.State.APPROVED
-        rv.decided_by = actor
-        rv.decided_at = timezone.now()
         rv.reversal_entry = entry
-        rv.save(update_fields=["state", "decided_by", "decided_at", "reversal_entry"])
+        rv.save(update_fields=["reversal_entry"])
         record(
             "loans.repayment_reversal.approved",
             actor=actor,
@@ -313,7 +311,7 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
                 "source": rep.source,
                 "entry": rep.entry.number,
                 "reversal": entry.number,
-                "requested_by": str(rv.requested_by_id),
+                "requested_by": str(rv.proposed_by_id),
             },
         )
     return rv
@@ -322,32 +320,14 @@ def approve_repayment_reversal(reversal: RepaymentReversal, *, actor) -> Repayme
 def reject_repayment_reversal(
     reversal: RepaymentReversal, *, actor, reason: str = ""
 ) -> RepaymentReversal:
-    """A second officer turns the correction down; nothing moves. Audited."""
-    koperasi = reversal.koperasi
-    roles = require_perm(actor, koperasi, "ledger.approve_reversal")
-    if actor.pk == reversal.requested_by_id:
-        raise PermissionDeniedError(
-            _("You asked for this correction, so another officer must approve it."),
-            code="maker_checker",
-        )
-    with transaction.atomic():
-        updated = RepaymentReversal.objects.filter(
-            koperasi=koperasi, pk=reversal.pk, state=RepaymentReversal.State.PENDING
-        ).update(
-            state=RepaymentReversal.State.REJECTED,
-            decided_by=actor,
-            decided_at=timezone.now(),
-            decision_note=(reason or "")[:300],
-        )
-        if not updated:
-            raise LoanError(_("This request was already decided."))
-        reversal.refresh_from_db()
-        record(
-            "loans.repayment_reversal.rejected",
-            actor=actor,
-            koperasi=koperasi,
-            role=role_label(roles),
-            obj=reversal,
-            summary={"repayment": str(reversal.repayment_id), "reason": (reason or "")[:300]},
-        )
-    return reversal
+    """A second officer turns the correction down; nothing moves. Audited as
+    ``loans.repayment_reversal.rejected`` (``approvals.services.reject``)."""
+    note = (reason or "")[:300]
+    return approvals.reject(
+        reversal,
+        actor=actor,
+        permission="ledger.approve_reversal",
+        note=note,
+        action="loans.repayment_reversal.rejected",
+        summary={"repayment": str(reversal.repayment_id), "reason": note},
+    )

@@ -17,7 +17,6 @@ from kopdes.loans.choices import (
     Kolektibilitas,
     LoanStatus,
     ProposalKind,
-    ProposalState,
 )
 from kopdes.loans.errors import LoanError
 from kopdes.loans.models import (
@@ -39,6 +38,8 @@ from kopdes.loans.services._common import (
 )
 from kopdes.loans.services.applications import _next_number, is_relative
 from kopdes.loans.services.disbursement import _schedule_rows
+from kopdes.platform.approvals import services as approvals
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.booktext import book_text
 from kopdes.platform.core.errors import PermissionDeniedError
@@ -52,7 +53,7 @@ from kopdes.platform.identity.selectors import require_perm, roles_for
 
 def _open_proposal_check(loan: Loan, kind: str) -> None:
     if LoanProposal.objects.filter(
-        koperasi_id=loan.koperasi_id, loan=loan, kind=kind, state=ProposalState.PROPOSED
+        koperasi_id=loan.koperasi_id, loan=loan, kind=kind, state=ProposalState.PENDING
     ).exists():
         raise LoanError(_("A proposal for this loan is already waiting for approval."))
 
@@ -207,55 +208,66 @@ def propose_write_off(loan: Loan, *, actor, reason: str) -> LoanProposal:
     return proposal
 
 
+def _permission(proposal: LoanProposal) -> str:
+    if proposal.kind == ProposalKind.RESTRUCTURE:
+        return "loans.approve_restructure"
+    return "loans.approve_write_off"
+
+
 def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanProposal:
     """Approve a restructuring (ketua) or one half of a write-off (ketua, pengawas).
 
-    The proposer never approves; a write-off takes effect when the second of the two
-    roles approves, and the same person cannot be both halves.
+    The proposer never approves (``approvals.check_decider``; the database refuses it
+    too), nor the borrower or a recorded relative. A restructuring is decided by its one
+    approval (``approvals.settle``). A write-off's first approval is recorded as
+    ``decided_by`` and the proposal stays pending; it takes effect when the other of the
+    two roles approves (``second_approved_by``, never the first approver). A decided
+    proposal is refused (``AlreadyDecidedError``).
     """
     koperasi = proposal.koperasi
     date = _date(date)
-    code = (
-        "loans.approve_restructure"
-        if proposal.kind == ProposalKind.RESTRUCTURE
-        else "loans.approve_write_off"
-    )
-    roles = require_perm(actor, koperasi, code)
+    roles = approvals.check_decider(proposal, actor, _permission(proposal))
     with transaction.atomic():
         _lock(koperasi)
         proposal = LoanProposal.objects.select_related("loan", "loan__member").get(pk=proposal.pk)
-        if proposal.state != ProposalState.PROPOSED:
-            raise LoanError(_("This proposal was already decided."))
-        if actor.pk == proposal.proposed_by_id:
-            raise PermissionDeniedError(
-                _("You proposed this, so another officer must approve it."), code="maker_checker"
-            )
         if is_relative(actor, proposal.loan.member):
             raise PermissionDeniedError(
                 _("You may not decide a loan of yourself or of a relative."), code="maker_checker"
             )
-        loan = proposal.loan
-        if loan.status != LoanStatus.ACTIVE:
-            raise LoanError(_("This loan is no longer active."))
-        _business_date(koperasi, date, loan)
+        if proposal.kind == ProposalKind.WRITE_OFF and proposal.decided_by_id is None:
+            # The first half: recorded while the proposal stays pending (so a decided
+            # proposal is refused by the same conditional update as any other decision).
+            first = LoanProposal.objects.filter(
+                pk=proposal.pk, state=ProposalState.PENDING, decided_by__isnull=True
+            ).update(decided_by=actor)
+            if not first:
+                raise approvals.AlreadyDecidedError(_("This proposal has already been decided."))
+            proposal.decided_by = actor
+            loan = proposal.loan
+            if loan.status != LoanStatus.ACTIVE:
+                raise LoanError(_("This loan is no longer active."))
+            _business_date(koperasi, date, loan)
+            record(
+                "loans.write_off.first_approved",
+                actor=actor,
+                koperasi=koperasi,
+                role=role_label(roles),
+                obj=proposal,
+                summary={"loan": loan.number},
+            )
+            return proposal
         if proposal.kind == ProposalKind.WRITE_OFF:
-            if proposal.approved_by_id is None:
-                proposal.approved_by = actor
-                proposal.save(update_fields=["approved_by"])
-                record(
-                    "loans.write_off.first_approved",
-                    actor=actor,
-                    koperasi=koperasi,
-                    role=role_label(roles),
-                    obj=proposal,
-                    summary={"loan": loan.number},
-                )
-                return proposal
-            if actor.pk == proposal.approved_by_id:
+            # ``decided_by`` stays the first approver; the second is ``second_approved_by``
+            # (a refusal below rolls the settlement back).
+            first = proposal.decided_by
+            if actor.pk == first.pk:
                 raise PermissionDeniedError(
                     _("The second approval must come from another person."), code="maker_checker"
                 )
-            first_roles = roles_for(proposal.approved_by, koperasi)
+            approvals.settle(
+                proposal, actor=first, state=ProposalState.APPROVED, second_approved_by=actor
+            )
+            first_roles = roles_for(first, koperasi)
             if not (
                 (Role.KETUA in first_roles and Role.PENGAWAS in roles)
                 or (Role.PENGAWAS in first_roles and Role.KETUA in roles)
@@ -263,14 +275,16 @@ def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanPro
                 raise PermissionDeniedError(
                     _("A write-off needs the ketua and a pengawas."), code="maker_checker"
                 )
-            proposal.second_approved_by = actor
+        else:
+            approvals.settle(proposal, actor=actor, state=ProposalState.APPROVED)
+        loan = proposal.loan
+        if loan.status != LoanStatus.ACTIVE:
+            raise LoanError(_("This loan is no longer active."))
+        _business_date(koperasi, date, loan)
+        if proposal.kind == ProposalKind.WRITE_OFF:
             _write_off(loan, actor=actor, date=date, roles=roles)
         else:
-            proposal.approved_by = actor
             _restructure(loan, proposal, actor=actor, date=date, roles=roles)
-        proposal.state = ProposalState.APPROVED
-        proposal.decided_at = timezone.now()
-        proposal.save(update_fields=["state", "decided_at", "approved_by", "second_approved_by"])
         record(
             f"loans.{proposal.kind}.approved",
             actor=actor,
@@ -283,31 +297,17 @@ def approve_proposal(proposal: LoanProposal, *, actor, date: dt.date) -> LoanPro
 
 
 def reject_proposal(proposal: LoanProposal, *, actor, reason: str = "") -> LoanProposal:
-    """Turn a restructuring or write-off proposal down (nothing is posted)."""
-    koperasi = proposal.koperasi
-    code = (
-        "loans.approve_restructure"
-        if proposal.kind == ProposalKind.RESTRUCTURE
-        else "loans.approve_write_off"
+    """Turn a restructuring or write-off proposal down (nothing is posted); audited as
+    ``loans.<kind>.rejected`` (``approvals.services.reject``)."""
+    note = (reason or "")[:300]
+    return approvals.reject(
+        proposal,
+        actor=actor,
+        permission=_permission(proposal),
+        note=note,
+        action=f"loans.{proposal.kind}.rejected",
+        summary={"reason": note},
     )
-    roles = require_perm(actor, koperasi, code)
-    with transaction.atomic():
-        proposal = LoanProposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.state != ProposalState.PROPOSED:
-            raise LoanError(_("This proposal was already decided."))
-        proposal.state = ProposalState.REJECTED
-        proposal.decided_at = timezone.now()
-        proposal.decision_note = (reason or "")[:300]
-        proposal.save(update_fields=["state", "decided_at", "decision_note"])
-        record(
-            f"loans.{proposal.kind}.rejected",
-            actor=actor,
-            koperasi=koperasi,
-            role=role_label(roles),
-            obj=proposal,
-            summary={"reason": reason[:300]},
-        )
-    return proposal
 
 
 def _restructure(loan: Loan, proposal: LoanProposal, *, actor, date, roles) -> Loan:

@@ -10,9 +10,10 @@ import pytest
 
 from kopdes.ledger.models import JournalEntry
 from kopdes.loans import services, testing
-from kopdes.loans.choices import LoanStatus, ProposalState
+from kopdes.loans.choices import LoanStatus
 from kopdes.loans.errors import LoanError
 from kopdes.loans.models import Loan, LoanProposal
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.errors import PermissionDeniedError
 from kopdes.platform.core.testing import make_user

@@ -134,12 +134,24 @@ def test_approve_and_disburse_through_the_pages(client, koperasi, officers):
         term=5,
         applied_on=testing.DAY,
     )
+    # The loan page's buttons are the inbox's one decide pair, coming back to the page.
+    page = url("loan-detail", koperasi, loan_id=loan.pk)
+    approve = reverse(
+        "approvals:approve",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "loans-application",
+            "approval_item_id": loan.pk,
+        },
+    )
     maker = login(client, officers["maker"])
-    maker.post(url("loan-approve", koperasi, loan_id=loan.pk))
+    maker.post(approve, {"next": page})
     assert Loan.objects.get(pk=loan.pk).status == LoanStatus.APPLIED  # maker refused
     client.logout()
     ketua = login(client, officers["checker"])
-    ketua.post(url("loan-approve", koperasi, loan_id=loan.pk))
+    assert f'action="{approve}"' in ketua.get(page).content.decode()
+    response = ketua.post(approve, {"next": page})
+    assert response.status_code == 302 and response["Location"] == page
     assert Loan.objects.get(pk=loan.pk).status == LoanStatus.APPROVED
     client.logout()
     payer = login(client, officers["payer"])

@@ -15,6 +15,7 @@ from kopdes.loans.choices import LoanStatus
 from kopdes.loans.errors import LoanError
 from kopdes.loans.models import Loan, RepaymentReversal
 from kopdes.loans.verification import check_loans
+from kopdes.platform.approvals.services import AlreadyDecidedError
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.testing import login, make_user
@@ -164,8 +165,9 @@ def test_a_payment_is_corrected_once_and_a_retry_is_a_replay(koperasi, officers)
             rep, actor=officers["kasir"], reason="x", idempotency_key="c2"
         )
     services.approve_repayment_reversal(reversal, actor=officers["payer"])
-    replay = services.approve_repayment_reversal(reversal, actor=officers["payer"])
-    assert getattr(replay, "replayed", False)
+    # Decided once: a second decision is refused (409) and posts nothing.
+    with pytest.raises(AlreadyDecidedError):
+        services.approve_repayment_reversal(reversal, actor=officers["payer"])
     assert JournalEntry.objects.filter(source="loans.repayment_reversal").count() == 1
     with pytest.raises(LoanError):
         services.request_repayment_reversal(
@@ -211,7 +213,7 @@ def test_a_rejected_request_moves_nothing_and_can_be_asked_again(koperasi, offic
     services.reject_repayment_reversal(reversal, actor=officers["payer"], reason="Sudah benar")
     assert _rows(loan) == rows
     assert AuditEvent.objects.filter(action="loans.repayment_reversal.rejected").exists()
-    with pytest.raises(LoanError):
+    with pytest.raises(AlreadyDecidedError):  # decided once
         services.reject_repayment_reversal(reversal, actor=officers["payer"])
     services.request_repayment_reversal(
         rep, actor=officers["kasir"], reason="x", idempotency_key="c2"
@@ -276,10 +278,19 @@ def test_correction_through_the_pages(client, koperasi, officers):
     bendahara = login(client, officers["payer"])
     proposals = bendahara.get(reverse("loans:proposal-list", kwargs={"slug": koperasi.slug}))
     assert "Salah pinjaman" in proposals.content.decode()
+    reversal = RepaymentReversal.objects.get()
     approve = reverse(
-        "loans:repayment-reverse-approve", kwargs={"slug": koperasi.slug, "repayment_id": rep.pk}
+        "approvals:approve",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "loans-repayment-reversal",
+            "approval_item_id": reversal.pk,
+        },
     )
-    assert bendahara.post(approve).status_code == 302
+    assert f'action="{approve}"' in proposals.content.decode()
+    page = reverse("loans:proposal-list", kwargs={"slug": koperasi.slug})
+    response = bendahara.post(approve, {"next": page})
+    assert response.status_code == 302 and response["Location"] == page
     assert _rows(loan) == rows
     assert RepaymentReversal.objects.get().state == "approved"
     detail = bendahara.get(
@@ -293,15 +304,21 @@ def test_reject_through_the_page_and_foreign_repayment_is_404(
 ):
     loan = testing.active_loan(koperasi, officers=officers)
     rep = _pay(loan, officers, 118_000_00)
-    services.request_repayment_reversal(
+    reversal = services.request_repayment_reversal(
         rep, actor=officers["kasir"], reason="x", idempotency_key="c"
     )
     bendahara = login(client, officers["payer"])
     reject = reverse(
-        "loans:repayment-reverse-reject", kwargs={"slug": koperasi.slug, "repayment_id": rep.pk}
+        "approvals:reject",
+        kwargs={
+            "slug": koperasi.slug,
+            "approval_kind": "loans-repayment-reversal",
+            "approval_item_id": reversal.pk,
+        },
     )
     assert bendahara.post(reject, {"reason": "Tidak perlu"}).status_code == 302
-    assert RepaymentReversal.objects.get().state == "rejected"
+    rejected = RepaymentReversal.objects.get()
+    assert rejected.state == "rejected" and rejected.decision_note == "Tidak perlu"
     foreign = testing.active_loan(other_koperasi)
     foreign_rep = services.repay_loan(
         foreign,
@@ -310,11 +327,23 @@ def test_reject_through_the_page_and_foreign_repayment_is_404(
         date=APRIL,
         idempotency_key="f",
     )
-    for name in ("repayment-reverse", "repayment-reverse-approve", "repayment-reverse-reject"):
+    url = reverse(
+        "loans:repayment-reverse", kwargs={"slug": koperasi.slug, "repayment_id": foreign_rep.pk}
+    )
+    assert bendahara.post(url, {"reason": "x", "idempotency_key": "z"}).status_code == 404
+    foreign_rv = services.request_repayment_reversal(
+        foreign_rep, actor=make_user("kasir", other_koperasi), reason="x", idempotency_key="fz"
+    )
+    for decision in ("approve", "reject"):
         url = reverse(
-            f"loans:{name}", kwargs={"slug": koperasi.slug, "repayment_id": foreign_rep.pk}
+            f"approvals:{decision}",
+            kwargs={
+                "slug": koperasi.slug,
+                "approval_kind": "loans-repayment-reversal",
+                "approval_item_id": foreign_rv.pk,
+            },
         )
-        assert bendahara.post(url, {"reason": "x", "idempotency_key": "z"}).status_code == 404
+        assert bendahara.post(url, {"reason": "x"}).status_code == 404
 
 
 def test_a_corrected_payment_leaves_the_monthly_collections_and_is_marked_in_the_statement(

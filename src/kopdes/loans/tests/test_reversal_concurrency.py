@@ -13,6 +13,7 @@ from kopdes.ledger.models import JournalEntry
 from kopdes.loans import services, testing
 from kopdes.loans.models import Repayment, RepaymentReversal
 from kopdes.loans.tests.test_concurrency import _books_ok, run_concurrently
+from kopdes.platform.approvals.services import AlreadyDecidedError
 from kopdes.platform.core.testing import make_koperasi, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -38,8 +39,10 @@ def test_a_correction_approved_many_times_at_once_posts_once(pg_paid_loan):
     results = run_concurrently(
         20, lambda i: services.approve_repayment_reversal(reversal, actor=bendahara).state
     )
-    assert [r for kind, r in results if kind == "error"] == []
-    assert {r for _, r in results} == {"approved"}
+    # One decision wins; every other one is refused as already decided (409).
+    assert [r for kind, r in results if kind != "error"] == ["approved"]
+    errors = [r for kind, r in results if kind == "error"]
+    assert len(errors) == 19 and all(isinstance(e, AlreadyDecidedError) for e in errors)
     assert JournalEntry.objects.filter(source="loans.repayment_reversal").count() == 1
     _books_ok(loan.koperasi)
 

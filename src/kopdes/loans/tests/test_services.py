@@ -9,10 +9,11 @@ import pytest
 from kopdes.ledger.models import JournalEntry, JournalLine
 from kopdes.ledger.verification import verify_books
 from kopdes.loans import services, testing
-from kopdes.loans.choices import LoanStatus, ProposalState
+from kopdes.loans.choices import LoanStatus
 from kopdes.loans.errors import LoanError
 from kopdes.loans.models import Installment, Loan, Repayment
 from kopdes.loans.verification import check_loans
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.models import AuditEvent
 from kopdes.platform.core.errors import ConflictError, PermissionDeniedError
 from kopdes.platform.core.testing import make_user
