@@ -1,6 +1,8 @@
 """The savings decisions in the approvals inbox (``platform.approvals``): large or
-back-dated withdrawals, large deposits (``WithdrawalRequest.kind``) and corrections.
-Deciding calls the same services as the savings pages."""
+back-dated withdrawals, large deposits (``WithdrawalRequest.kind``) and corrections, all
+``approvals.Proposal``s (``maker_field="proposed_by"``). Deciding calls the savings
+services; the savings pages (``persetujuan/``, ``koreksi/``) post to the same inbox view
+pair through ``approvals/_decide.html``."""
 
 from __future__ import annotations
 
