@@ -315,3 +315,25 @@ def _store_supplier(koperasi: Koperasi) -> str:
 SAMPLES["item_id"] = _store_item
 SAMPLES["supplier_id"] = _store_supplier
 SAMPLES["business_unit_id"] = lambda koperasi: str(_store_unit(koperasi).pk)
+
+
+# --- subsidised channels ---------------------------------------------------------------------
+def _subsidy_buyer(koperasi: Koperasi) -> str:
+    """A registered LPG buyer of ``koperasi`` (the buyer routes take its id)."""
+    from django.utils import timezone
+
+    from kopdes.platform.core.testing import make_user
+    from kopdes.subsidy import services
+    from kopdes.subsidy.models import Buyer
+
+    serial = Buyer.objects.filter(koperasi=koperasi).count() + 1  # one buyer per NIK
+    buyer = services.register_buyer(
+        koperasi,
+        actor=make_user("manajer", koperasi),
+        data={"name": "Pembeli LPG", "nik": f"320126120585{serial:04d}", "kind": "household"},
+        at=timezone.now(),
+    )
+    return str(buyer.pk)
+
+
+SAMPLES["buyer_id"] = _subsidy_buyer

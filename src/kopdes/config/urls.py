@@ -20,6 +20,8 @@ urlpatterns = [
     path("portal/<slug:slug>/pinjaman/", include("kopdes.loans.portal_urls")),
     path("k/<slug:slug>/simpanan/", include("kopdes.savings.urls")),
     path("k/<slug:slug>/anggota/", include("kopdes.members.urls")),
+    # Before the store's include: /toko/subsidi/ belongs to the subsidised channels.
+    path("k/<slug:slug>/toko/subsidi/", include("kopdes.subsidy.urls")),
     path("k/<slug:slug>/toko/", include("kopdes.store.urls")),
     path("portal/", include("kopdes.members.portal_urls")),
     path("wilayah/desa/", village_search, name="village-search"),

@@ -82,6 +82,18 @@ MATRIX: dict[str, frozenset[Role]] = {
     "store.manage_catalog": frozenset({R.KETUA, R.MANAJER}),
     "store.manage_suppliers": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
     "store.manage_units": frozenset({R.BENDAHARA, R.MANAJER}),
+    # Subsidised channels (issue 15 section 5). HET, quotas and seasons are set by the
+    # manajer (and ketua); buyers are registered at the counter; the sale is the kasir's.
+    # The LPG daily register carries full NIKs (the operator's register, the one place they
+    # leave the koperasi), so it is exported only by the ketua and the manajer who runs the
+    # pangkalan; the pupuk and SPHP reports show NIKs masked.
+    "subsidy.view": frozenset(_OFFICERS - {R.PETUGAS_PINJAMAN}),
+    "subsidy.manage_settings": frozenset({R.KETUA, R.MANAJER}),
+    "subsidy.register_buyer": frozenset({R.KETUA, R.SEKRETARIS, R.MANAJER, R.KASIR}),
+    "subsidy.import_allocations": frozenset({R.KETUA, R.SEKRETARIS, R.MANAJER}),
+    "subsidy.sell": frozenset({R.MANAJER, R.KASIR}),
+    "subsidy.export_register": frozenset({R.KETUA, R.MANAJER}),
+    "subsidy.export_reports": frozenset({R.KETUA, R.BENDAHARA, R.PENGAWAS, R.MANAJER}),
     # Personal data (UU PDP). Least privilege: clear NIK/phone/address only for the officers
     # who keep the member register; everyone else sees masked values (platform/privacy).
     "privacy.reveal": frozenset({R.KETUA, R.SEKRETARIS}),

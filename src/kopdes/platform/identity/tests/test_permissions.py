@@ -83,6 +83,13 @@ store.view                X   X   X   X   X   X   .   .   .   .   .   .
 store.manage_catalog      X   .   .   .   X   .   .   .   .   .   .   .
 store.manage_suppliers    X   .   X   .   X   .   .   .   .   .   .   .
 store.manage_units        .   .   X   .   X   .   .   .   .   .   .   .
+subsidy.view              X   X   X   X   X   X   .   .   .   .   .   .
+subsidy.manage_settings   X   .   .   .   X   .   .   .   .   .   .   .
+subsidy.register_buyer    X   X   .   .   X   X   .   .   .   .   .   .
+subsidy.import_allocations X  X   .   .   X   .   .   .   .   .   .   .
+subsidy.sell              .   .   .   .   X   X   .   .   .   .   .   .
+subsidy.export_register   X   .   .   .   X   .   .   .   .   .   .   .
+subsidy.export_reports    X   .   X   X   X   .   .   .   .   .   .   .
 privacy.reveal            X   X   .   .   .   .   .   .   .   .   .   .
 privacy.manage_consent    X   X   .   .   .   .   .   .   .   .   .   .
 privacy.manage_requests   X   X   .   .   .   .   .   .   .   .   .   .
