@@ -5,6 +5,7 @@ rupiah are refused with its Indonesian message."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
 from django import forms
@@ -57,16 +58,31 @@ class FindMemberForm(KopdesForm):
 
 class CounterForm(KeyedForm):
     """A money form with the cash or bank account the money crosses the counter through
-    (``selectors.counter_accounts``: Kas first, the default when nothing is chosen)."""
+    (``selectors.counter_accounts``: Kas first, the default when nothing is chosen).
+
+    ``counters``: the ``[(code, name)]`` list, or a function returning it
+    (``selectors.lazy_counter_accounts``), called only when the choices are shown or a
+    chosen code is checked: a posted form that keeps Kas reads no accounts.
+    """
 
     counter_account = forms.ChoiceField(label=_("Cash or bank"), required=False)
 
     def __init__(self, *args, counters=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.counters = dict(counters)
-        self.fields["counter_account"].choices = [
-            (code, f"{code} · {name}") for code, name in counters
-        ]
+        if callable(counters):
+            self._counters = counters
+        else:
+            listed = list(counters)
+            self._counters = lambda: listed
+        # A callable: Django's ChoiceField calls it when it needs the choices.
+        self.fields["counter_account"].choices = self._counter_choices
+
+    def _counter_choices(self) -> list[tuple[str, str]]:
+        return [(code, f"{code} · {name}") for code, name in self._counters()]
+
+    @functools.cached_property
+    def counters(self) -> dict[str, str]:
+        return dict(self._counters())
 
 
 class TellerForm(CounterForm):

@@ -7,7 +7,9 @@ For the members portal: ``list_member_accounts(member)`` and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
@@ -80,15 +82,30 @@ def get_member(koperasi, member_id) -> Member:
 class TellerData:
     member: Member
     accounts: list[SavingsAccount]  # open first, then by kind and number; no product
-    counters: list[tuple[str, str]]
+    # The counter accounts, read on the first call (``counter_accounts``, once): a deposit
+    # through Kas (no code chosen) is posted without reading them.
+    counters: Callable[[], list[tuple[str, str]]]
 
 
 def teller_data(koperasi, member_id) -> TellerData:
     """What the teller page needs (the member, her accounts, the counter accounts); 404
-    for a missing or foreign member."""
-    member = get_member(koperasi, member_id)
-    accounts = list(SavingsAccount.objects.filter(koperasi=koperasi, member=member))
-    return TellerData(member, _own_accounts(accounts, member), counter_accounts(koperasi))
+    for a missing or foreign member.
+
+    One query for the member with her accounts (the member alone when she has none yet);
+    the counter accounts are read when first asked for.
+    """
+    pk = _uuid_or_404(member_id)
+    accounts = list(
+        SavingsAccount.objects.filter(
+            koperasi=koperasi, member_id=pk, member__koperasi=koperasi
+        ).select_related("member")
+    )
+    if accounts:
+        member = accounts[0].member
+        member.koperasi = koperasi
+    else:
+        member = get_member(koperasi, pk)
+    return TellerData(member, _own_accounts(accounts, member), lazy_counter_accounts(koperasi))
 
 
 def find_member(koperasi, number_or_payload: str) -> Member | None:
@@ -378,6 +395,12 @@ def counter_accounts(koperasi) -> list[tuple[str, str]]:
         "id", "code", "name", "parent_id", "is_active", "subledger_kind"
     )
     return _counters(list(rows))
+
+
+def lazy_counter_accounts(koperasi) -> Callable[[], list[tuple[str, str]]]:
+    """``counter_accounts(koperasi)``, read on the first call and kept (for a form that
+    needs them only to show its choices or check a chosen code)."""
+    return functools.cache(functools.partial(counter_accounts, koperasi))
 
 
 def _counters(rows) -> list[tuple[str, str]]:
