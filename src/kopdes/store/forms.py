@@ -15,7 +15,8 @@ from kopdes.store.choices import BaseUnit, UnitKind
 
 
 class RupiahField(forms.CharField):
-    """An amount typed as people write it ("15.000", "Rp 2.500,50"); cleaned to sen."""
+    """An amount typed as people write it ("15.000", "Rp 2.500,50"); cleaned to sen. A
+    negative amount passes to the service, which says so with the item's other problems."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
@@ -27,7 +28,7 @@ class RupiahField(forms.CharField):
         if not text:
             return None
         try:
-            return parse_rupiah(text)
+            return parse_rupiah(text, allow_negative=True)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc), code="amount") from exc
 
