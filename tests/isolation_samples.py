@@ -252,7 +252,9 @@ SAMPLES["bank_loan_id"] = _bank_loan
 
 # --- approvals inbox -----------------------------------------------------------------------
 # The decide routes take a kind and an item of that kind: a large withdrawal waiting in the
-# koperasi (another koperasi's id, or its slug, must answer 404 like every route).
+# koperasi (another koperasi's id, or its slug, must answer 404 like every route). Every
+# other registered kind is walked by test_isolation's
+# test_the_approvals_inbox_decides_nothing_of_another_koperasi (builders: the inbox tests').
 SAMPLES["approval_kind"] = lambda koperasi: "savings-withdrawal"
 SAMPLES["approval_item_id"] = _savings_withdrawal
 

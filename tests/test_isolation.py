@@ -7,6 +7,8 @@
    and with A's slug but B's object ids, by GET and POST: the answer is 404 (405 where the
    method is not served). API routes likewise, with A's bearer token.
 3. Every page of A that can be fetched is fetched, and none shows B's canary strings.
+4. The approvals inbox's approve and reject URLs, for every registered kind, refuse B's
+   items (404, nothing decided); the route walk above probes one kind only.
 A new route without a probe (an unknown URL keyword, or a route outside ``/k/<slug>/`` that is
 not allow-listed) fails this test.
 """
@@ -260,3 +262,53 @@ def test_own_pages_never_show_another_koperasi(client, tenants):
         if response.status_code == 200 and CANARY in response.content.decode(errors="replace"):
             leaks.append(url)
     assert leaks == []
+
+
+def _decision(item) -> tuple:
+    """What deciding an item changes (its state or status, the checker)."""
+    item = type(item)._default_manager.get(pk=item.pk)
+    return tuple(
+        getattr(item, name, None)
+        for name in ("state", "status", "decided_by_id", "second_approved_by_id")
+    )
+
+
+def test_the_approvals_inbox_decides_nothing_of_another_koperasi(client, tenants):
+    """The inbox and its two decide URLs, for EVERY registered kind: B's pending item,
+    approved and rejected as A's officer holding every role (A's slug with B's id, and B's
+    slug), answers 404 and stays undecided; B's inbox is 404; A's inbox never lists it. A
+    kind registered without a builder in ``tests/test_approvals_inbox.BUILDERS`` fails here."""
+    from django.urls import reverse
+
+    from kopdes.platform.approvals import registry
+    from tests.test_approvals_inbox import BUILDERS
+
+    a, b, user, _token = tenants
+    assert set(BUILDERS) == set(registry.KINDS), "every kind needs an inbox builder"
+    # In BUILDERS' order: the back-dated entry narrows the koperasi's allowance, so it is last.
+    items = {name: build(b).item for name, build in BUILDERS.items()}
+    decided = {name: _decision(item) for name, item in items.items()}
+    before = _tenant_snapshot(b)
+    testing.login(client, user)
+    assert client.get(reverse("approvals:inbox", kwargs={"slug": b.slug})).status_code == 404
+    own = client.get(reverse("approvals:inbox", kwargs={"slug": a.slug}))
+    assert own.status_code == 200
+    body = own.content.decode()
+    assert CANARY not in body and 'data-testid="approval"' not in body
+    assert not [name for name, item in items.items() if str(item.pk) in body]
+    leaks = []
+    for name, item in items.items():
+        for decision in ("approve", "reject"):
+            for slug in (a.slug, b.slug):
+                url = reverse(
+                    f"approvals:{decision}",
+                    kwargs={"slug": slug, "approval_kind": name, "approval_item_id": item.pk},
+                )
+                response = client.post(url, {"reason": "Uji isolasi"})
+                if response.status_code != 404:
+                    leaks.append(f"POST {url} -> {response.status_code}")
+                if client.get(url).status_code not in (404, 405):
+                    leaks.append(f"GET {url}")
+    assert leaks == [], "\n".join(leaks)
+    assert {name: _decision(item) for name, item in items.items()} == decided
+    assert _tenant_snapshot(b) == before

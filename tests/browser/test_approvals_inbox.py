@@ -104,3 +104,87 @@ def test_kasir_asks_the_ketua_approves_from_the_inbox(
     assert posted.amount == -6_000_000_00
     account.refresh_from_db()
     assert account.balance == 2_000_000_00
+
+
+@pytest.mark.parametrize(("viewport", "size"), SIZES)
+def test_the_ketua_approves_one_and_rejects_one_in_the_inbox(
+    live_server, new_page, screenshot, transactional_db, viewport, size
+):
+    """Two items of two modules wait for the ketua: a large withdrawal (made by the kasir)
+    and a member's exit (proposed by the sekretaris). In the inbox she rejects the exit with
+    her reason and approves the withdrawal; each leaves the inbox and the menu's count, the
+    exit keeps her reason, the member stays, the withdrawal is posted."""
+    from kopdes.ledger.testing import with_books
+    from kopdes.members import services as members
+    from kopdes.members.models import ExitProposal
+    from kopdes.platform.approvals.models import ProposalState
+    from kopdes.savings import services as savings
+    from kopdes.savings.choices import TxnKind
+    from kopdes.savings.models import SavingsTransaction, WithdrawalRequest
+    from kopdes.savings.testing import active_member
+
+    koperasi = testing.make_koperasi(SLUG, region_code="32.01.26.2001")
+    with_books(koperasi)
+    kasir = testing.make_user("kasir", koperasi)
+    sekretaris = testing.make_user("sekretaris", koperasi)
+    ketua = testing.make_user("ketua", koperasi)
+    today = timezone.localdate()
+    saver = active_member(koperasi, actor=kasir, date=today, full_name="Euis Maryani")
+    account = savings.open_account(saver, actor=kasir, kind="sukarela", date=today)
+    savings.deposit(account, actor=kasir, amount=8_000_000_00, date=today, idempotency_key="d-1")
+    request = savings.withdraw(
+        account, actor=kasir, amount=6_000_000_00, date=today, idempotency_key="w-1"
+    )
+    leaver = active_member(koperasi, actor=kasir, date=today, full_name="Ujang Suryana")
+    exit_ = members.propose_exit(
+        leaver, actor=sekretaris, to_status="berhenti", reason="Pindah ke Bandung",
+        effective_on=today, at=timezone.now(),
+    )  # fmt: skip
+    inbox = _url(live_server, "approvals:inbox")
+
+    page = new_page(viewport)
+    enter_as(page, live_server.url, ketua)
+    page.goto(_url(live_server, "web:dashboard"))
+    if viewport is PHONE:
+        page.click("[data-testid=nav-toggle]")
+    link = page.locator(f'.mainnav a[href="{reverse("approvals:inbox", kwargs={"slug": SLUG})}"]')
+    assert link.locator("[data-testid=nav-badge]").inner_text() == "2"
+    link.click()
+    page.wait_for_url(inbox)
+    assert page.locator("[data-testid=approval]").count() == 2
+    assert fits(page, viewport["width"]), "the inbox scrolls sideways"
+    screenshot(page, f"approvals-inbox-two-{size}")
+
+    # Reject the exit, with her reason.
+    card = page.locator("[data-testid=approval][data-kind=members-exit]")
+    assert "Ujang Suryana" in card.inner_text() and str(sekretaris) in card.inner_text()
+    card.locator("input[name=reason]").fill("Masih ada pinjaman kelompok")
+    card.locator("[data-testid=reject]").click()
+    page.wait_for_url(inbox)
+    assert (
+        "Ditolak: Anggota keluar. Tidak ada yang berubah."
+        in page.locator("[data-testid=messages]").inner_text()
+    )
+    assert page.locator("[data-testid=approval][data-kind=members-exit]").count() == 0
+    assert page.locator("[data-testid=nav-badge]").first.text_content() == "1"
+
+    # Approve the withdrawal.
+    card = page.locator("[data-testid=approval][data-kind=savings-withdrawal]")
+    assert card.locator("[data-testid=approval-amount]").inner_text() == "Rp 6.000.000"
+    card.locator("[data-testid=approve]").click()
+    page.wait_for_url(inbox)
+    assert "Disetujui: Penarikan besar." in page.locator("[data-testid=messages]").inner_text()
+    assert page.locator("[data-testid=approval]").count() == 0
+    assert page.locator("[data-testid=nav-badge]").count() == 0
+    assert fits(page, viewport["width"]), "the inbox scrolls sideways"
+    screenshot(page, f"approvals-inbox-decided-{size}")
+
+    exit_ = ExitProposal.objects.get(pk=exit_.pk)
+    assert exit_.state == ProposalState.REJECTED and exit_.decided_by_id == ketua.pk
+    assert exit_.decision_note == "Masih ada pinjaman kelompok"
+    leaver.refresh_from_db()
+    assert leaver.status == "aktif" and leaver.left_on is None
+    request = WithdrawalRequest.objects.get(pk=request.pk)
+    assert request.state == ProposalState.APPROVED and request.decided_by_id == ketua.pk
+    posted = SavingsTransaction.objects.get(account=account, kind=TxnKind.WITHDRAWAL)
+    assert posted.amount == -6_000_000_00
