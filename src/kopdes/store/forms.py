@@ -39,7 +39,9 @@ class ItemForm(KopdesForm):
         label=_("Barcode (scan it, or type the 13 or 8 digits)"),
         max_length=64,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "data-scan-field": ""}
+        ),
     )
     business_unit = forms.ChoiceField(label=_("Sold by"))
     category = forms.CharField(
