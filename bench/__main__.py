@@ -25,6 +25,7 @@ REGISTRY: dict[str, str] = {
     "loans_repay": "bench.loans_repay",
     "savings_teller": "bench.savings_teller",
     "savings_teller_pg": "bench.savings_teller_pg",
+    "savings_teller_pg_spread": "bench.savings_teller_pg_spread",
     "savings_statement": "bench.savings_statement",
     "savings_jasa": "bench.savings_jasa",
     "ledger_posting": "bench.ledger_posting",

@@ -43,7 +43,6 @@ from bench import dashboard
 from bench.runner import ROOT, Benchmark, Metric, Options
 
 SLUG = "sukamaju"
-KASIR = "kasir.sukamaju"
 WORKERS = dashboard.WORKERS
 PG_URL = os.environ.get(
     "KOPDES_BENCH_PG_URL", "postgresql://kopdes:kopdes@127.0.0.1:5432/kopdes_bench_savings"
@@ -60,7 +59,7 @@ def _recreate_pg(url: str) -> None:
         con.execute(f'CREATE DATABASE "{name}"')
 
 
-def _session(options: Options, database_url: str = ""):
+def _session(options: Options, database_url: str = "", spread: int = 0):
     var_dir = Path(tempfile.mkdtemp(prefix="kopdes-bench-teller-"))
     server = None
     try:
@@ -70,9 +69,11 @@ def _session(options: Options, database_url: str = ""):
             dev_env["DATABASE_URL"] = database_url
         print(f"  preparing {var_dir}: migrate, demo data, session ...", flush=True)
         dashboard._run([sys.executable, "-m", "kopdes", "demo", "--no-serve"], dev_env)
-        prepared = json.loads(
-            dashboard._run([sys.executable, "-m", "bench.savings_teller", "prepare"], dev_env)
-        )
+        argv = [sys.executable, "-m", "bench.savings_teller", "prepare"]
+        if spread:
+            print(f"  {spread} koperasi: adding {spread - 2} to the demo's two ...", flush=True)
+            argv += ["--spread", str(spread)]
+        prepared = json.loads(dashboard._run(argv, dev_env))
         prod_env = {**dashboard._production_env(var_dir)}
         if database_url:
             prod_env["DATABASE_URL"] = database_url
@@ -91,7 +92,7 @@ def _session(options: Options, database_url: str = ""):
             )  # fmt: skip
         dashboard._wait_until_up(base + "/healthz", server, log)
         print(f"  gunicorn ({WORKERS} workers) on {base}; "
-              f"{len(prepared['accounts'])} accounts", flush=True)  # fmt: skip
+              f"{len(prepared['tellers'])} koperasi", flush=True)  # fmt: skip
         spec = json.dumps(prepared)
 
         def healthz(o: Options) -> dict[str, float]:
@@ -131,11 +132,35 @@ def session_pg(options: Options):
     yield from _session(options, PG_URL)
 
 
-def prepare() -> None:
-    """Print the kasir's session cookie, an API token and (member, account) pairs."""
+SPREAD = 10  # koperasi of the spread variant: the central server's load
+
+
+@contextmanager
+def session_pg_spread(options: Options):
+    yield from _session(options, PG_URL, spread=SPREAD)
+
+
+def prepare(spread: int = 0) -> None:
+    """Print, per koperasi, its kasir's session cookie, an API token and (member, account)
+    pairs: the demo's ``sukamaju`` alone, or (``spread``) that many koperasi, the demo's
+    two and more made alike (koperasi, officers, the members and savings demo data)."""
     import django
 
     django.setup()
+    from django.conf import settings
+
+    slugs = [SLUG] if not spread else _add_koperasi(spread)
+    print(
+        json.dumps(
+            {
+                "csrf_cookie": settings.CSRF_COOKIE_NAME,
+                "tellers": [_teller(slug) for slug in slugs],
+            }
+        )
+    )
+
+
+def _teller(slug: str) -> dict:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -145,7 +170,7 @@ def prepare() -> None:
     from kopdes.platform.identity.models import ApiToken, User
     from kopdes.savings.models import SavingsAccount
 
-    user = User.objects.get(username=KASIR)
+    user = User.objects.get(username=f"kasir.{slug}")
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     store = SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
@@ -158,41 +183,88 @@ def prepare() -> None:
     accounts = [
         [str(m), str(a)]
         for a, m in SavingsAccount.objects.filter(
-            koperasi__slug=SLUG, kind="sukarela", status="open"
+            koperasi__slug=slug, kind="sukarela", status="open"
         ).values_list("pk", "member_id")[:200]
     ]
-    print(
-        json.dumps(
-            {
-                "session": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
-                "csrf_cookie": settings.CSRF_COOKIE_NAME,
-                "token": raw,
-                "accounts": accounts,
-            }
+    return {
+        "slug": slug,
+        "session": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
+        "token": raw,
+        "accounts": accounts,
+    }
+
+
+MEMBERS_PER_KOPERASI = 10  # of each added koperasi: pokok paid, a sukarela account
+
+
+def _add_koperasi(count: int) -> list[str]:
+    """The demo's koperasi and ``count`` minus their number more, each with its officers
+    and ``MEMBERS_PER_KOPERASI`` members (the members demo extension) who paid their
+    pokok and opened a sukarela account today (no savings history, loans or sales)."""
+    import random
+    from dataclasses import replace
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from kopdes.demo.build import ROLE_ORDER, _ensure_koperasi, _ensure_officer, officer_names
+    from kopdes.demo.data import KOPERASI, SUKAMAJU
+    from kopdes.members import demo as members_demo
+    from kopdes.members.models import Member
+    from kopdes.platform.identity.models import User
+    from kopdes.savings import services as savings
+    from kopdes.savings.choices import SavingsKind
+
+    slugs = [spec.slug for spec in KOPERASI]
+    today = timezone.localdate()
+    for n in range(2, count - len(slugs) + 2):
+        spec = replace(
+            SUKAMAJU,
+            slug=f"{SUKAMAJU.slug}{n}",
+            name=f"{SUKAMAJU.name} {n}",
+            nik_koperasi=str(int(SUKAMAJU.nik_koperasi) + n),
+            badan_hukum_number=SUKAMAJU.badan_hukum_number.replace("0004217", f"{4217 + n:07d}"),
         )
-    )
+        with transaction.atomic():
+            koperasi, _created = _ensure_koperasi(spec)
+            names = officer_names(2026, spec)
+            for role in ROLE_ORDER:
+                _ensure_officer(koperasi, role, names[role])
+            members_demo.COUNTS[spec.slug] = MEMBERS_PER_KOPERASI
+            members_demo.add_members(koperasi, random.Random(f"bench:{spec.slug}"))
+            kasir = User.objects.get(username=f"kasir.{spec.slug}")
+            for member in Member.objects.filter(koperasi=koperasi):
+                savings.pay_principal(
+                    member, actor=kasir, date=today, idempotency_key=f"bench-pokok-{member.pk}"
+                )
+                member.refresh_from_db()
+                savings.open_account(member, actor=kasir, kind=SavingsKind.VOLUNTARY, date=today)
+        slugs.append(spec.slug)
+    return slugs
 
 
 def load(mode: str, base: str, spec: dict, duration: float, clients: int) -> dict:
     host, port = base.removeprefix("http://").split(":")
-    accounts = spec["accounts"]
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + duration
 
     def client(index: int) -> None:
+        # Client i works for koperasi i mod K (one koperasi: all at the same counter).
+        teller = spec["tellers"][index % len(spec["tellers"])]
+        slug, accounts = teller["slug"], teller["accounts"]
         csrf = secrets.token_hex(16)  # 32 characters: Django compares it with the cookie
-        cookie = f"{spec['session']}; {spec['csrf_cookie']}={csrf}"
+        cookie = f"{teller['session']}; {spec['csrf_cookie']}={csrf}"
         mine_lat: list[float] = []
         mine_err: list[str] = []
-        n = index
+        n = index // len(spec["tellers"])
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
         while time.perf_counter() < deadline:
             member, account = accounts[n % len(accounts)]
-            n += clients
+            n += max(1, clients // len(spec["tellers"]))
             if mode == "page":
-                path = f"/k/{SLUG}/simpanan/anggota/{member}/setor/"
+                path = f"/k/{slug}/simpanan/anggota/{member}/setor/"
                 body = urlencode(
                     {"csrfmiddlewaretoken": csrf, "account": account, "amount": "10.000",
                      "memo": "", "idempotency_key": uuid.uuid4().hex, "step": "post"}
@@ -203,10 +275,10 @@ def load(mode: str, base: str, spec: dict, duration: float, clients: int) -> dic
                 }
                 want = 302
             else:
-                path = f"/api/k/{SLUG}/savings/accounts/{account}/deposits"
+                path = f"/api/k/{slug}/savings/accounts/{account}/deposits"
                 body = json.dumps({"amount": 10_000_00}).encode()
                 headers = {
-                    "Authorization": f"Bearer {spec['token']}",
+                    "Authorization": f"Bearer {teller['token']}",
                     "Idempotency-Key": f"bench-{uuid.uuid4()}",
                     "Content-Type": "application/json",
                 }
@@ -270,10 +342,18 @@ BENCHMARK_PG = Benchmark(
     session=session_pg,
     concurrent=True,
 )
+BENCHMARK_PG_SPREAD = Benchmark(
+    name="savings_teller_pg_spread",
+    description=f"the same with the clients spread over {SPREAD} koperasi (PostgreSQL)",
+    metrics=METRICS,
+    baseline="healthz",
+    session=session_pg_spread,
+    concurrent=True,
+)
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["prepare"]:
-        prepare()
+        prepare(int(sys.argv[3]) if sys.argv[2:3] == ["--spread"] else 0)
     elif sys.argv[1:2] == ["load"]:
         mode, base, spec, duration, clients = sys.argv[2:7]
         print(json.dumps(load(mode, base, json.loads(spec), float(duration), int(clients))))
