@@ -58,7 +58,7 @@ class RevealForm(KopdesForm):
 
 
 class HetForm(KopdesForm):
-    product = forms.ChoiceField(label=_("Product"), choices=Product.choices)
+    product = forms.ChoiceField(label=_("Subsidised product"), choices=Product.choices)
     effective_from = DateField(label=_("Effective from"))
     price = RupiahField(label=_("HET per cylinder or per kg (Rp)"))
     reference = forms.CharField(label=_("Decree (number and date)"), max_length=200)

@@ -83,8 +83,8 @@ def _cell(key: str, value: Any) -> Any:
             return Decimal(str(value))
         except InvalidOperation:  # pragma: no cover - a number cell always converts
             return str(value)
-    if key == "nik" and isinstance(value, float):
-        return value
+    if key == "nik" and isinstance(value, int | float):
+        return value  # a number: the service refuses it (Excel rounds 16 digits)
     if isinstance(value, int):
         return str(value)
     return str(value).strip()

@@ -76,7 +76,7 @@ def import_allocations(
         row_errors: list[tuple[str, str]] = []
         nik = ""
         raw_nik = data.get("nik")
-        if isinstance(raw_nik, float):
+        if isinstance(raw_nik, int | float):
             row_errors.append(
                 ("nik", _("The NIK is stored as a number, which Excel rounds; type it as text."))
             )
