@@ -56,3 +56,45 @@ def test_bendahara_records_a_balanced_entry_on_a_phone(live_server, new_page, sc
     assert "Laporan Posisi Keuangan" in page.inner_text("h1")
     assert no_horizontal_scroll(page, PHONE["width"])
     screenshot(page, "ledger-neraca-phone-360")
+
+
+def test_the_ketua_approves_a_reversal_on_the_entry_page_and_stays_there(
+    live_server, new_page, screenshot
+):
+    """The entry page's buttons are the approvals include: they post to the inbox's one
+    view pair and come back to the entry, which now shows its reversal."""
+    from django.urls import reverse
+
+    from kopdes.ledger.testing import post_simple
+
+    from .helpers import enter_as, fits
+
+    koperasi = testing.make_koperasi("sukamaju", region_code="32.01.26.2001")
+    services.setup_koperasi_books(koperasi)
+    bendahara = testing.make_user("bendahara", koperasi)
+    ketua = testing.make_user("ketua", koperasi)
+    entry = post_simple(koperasi, 75_000_00, actor=bendahara, memo="Beli ATK salah akun")
+    proposal = services.propose_reversal(entry, actor=bendahara, reason="Salah akun")
+    page_url = reverse("ledger:entry-detail", kwargs={"slug": "sukamaju", "entry_id": entry.pk})
+
+    # The maker sees the proposal waiting, without buttons.
+    page = new_page(PHONE)
+    enter_as(page, live_server.url, bendahara)
+    page.goto(f"{live_server.url}{page_url}")
+    assert page.locator("[data-testid=proposal] [data-testid=decide]").count() == 0
+
+    page = new_page(PHONE)
+    enter_as(page, live_server.url, ketua)
+    page.goto(f"{live_server.url}{page_url}")
+    decide = page.locator("[data-testid=proposal] [data-testid=decide]")
+    assert decide.count() == 1
+    assert fits(page, PHONE["width"]), "the entry page scrolls sideways"
+    screenshot(page, "ledger-reversal-decide-phone-360")
+    decide.locator("[data-testid=approve]").click()
+    page.wait_for_url(f"{live_server.url}{page_url}")
+    assert "Disetujui: Pembatalan jurnal." in page.locator("[data-testid=messages]").inner_text()
+    assert page.locator("[data-testid=reversed]").count() == 1
+    assert page.locator("[data-testid=decide]").count() == 0
+    proposal.refresh_from_db()
+    assert proposal.state == "approved" and proposal.decided_by_id == ketua.pk
+    assert JournalEntry.objects.filter(koperasi=koperasi, reverses=entry).count() == 1

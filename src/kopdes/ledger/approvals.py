@@ -1,6 +1,7 @@
 """The bookkeeping decisions in the approvals inbox (``platform.approvals``): entry
-reversals, back-dated manual entries and month closes / reopenings. Deciding calls the
-same services as the ledger pages."""
+reversals, back-dated manual entries and month closes / reopenings. The ledger's own pages
+decide through these kinds too (the ``approvals/_decide.html`` include posts to the
+inbox's view pair with ``next``); deciding calls the ledger's services."""
 
 from __future__ import annotations
 
