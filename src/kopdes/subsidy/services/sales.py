@@ -18,6 +18,7 @@ from kopdes.domain.nik import NikError, parse_nik
 from kopdes.domain.text import first_refused
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.locks import lock_chain
+from kopdes.platform.privacy.fields import update_blind_indexes
 from kopdes.subsidy import selectors
 from kopdes.subsidy.choices import FERTILIZERS, Channel, Product
 from kopdes.subsidy.errors import ReplayConflict, SubsidyRefused
@@ -188,7 +189,6 @@ def check_and_record_subsidised_sale(
             channel=channel,
             product=product,
             nik=clear_nik,
-            nik_index=indexes[0],
             buyer=buyer,
             allocation=allocation,
             quantity=checked.quantity,
@@ -204,6 +204,7 @@ def check_and_record_subsidised_sale(
             recorded_at=at,
             recorded_by=actor,
         )
+        update_blind_indexes(sale)
         try:
             with transaction.atomic():
                 sale.save(force_insert=True)
