@@ -278,7 +278,7 @@ def _store_unit(koperasi: Koperasi):
     return unit
 
 
-def _store_item(koperasi: Koperasi) -> str:
+def _store_item(koperasi: Koperasi, barcode: str = ""):
     """An item of the gerai sembako (the item routes take its id)."""
     import uuid
 
@@ -286,18 +286,18 @@ def _store_item(koperasi: Koperasi) -> str:
     from kopdes.store import services
 
     _store_unit(koperasi)
-    item = services.create_item(
+    return services.create_item(
         koperasi,
         actor=make_user("manajer", koperasi),
         data={
             "name": f"Beras {uuid.uuid4().hex[:8]}",
+            "barcode": barcode,
             "business_unit": "sembako",
             "base_unit": "kg",
             "member_price": 14_000_00,
             "public_price": 15_000_00,
         },
     )
-    return str(item.pk)
 
 
 def _store_supplier(koperasi: Koperasi) -> str:
@@ -314,7 +314,18 @@ def _store_supplier(koperasi: Koperasi) -> str:
     return str(supplier.pk)
 
 
-SAMPLES["item_id"] = _store_item
+def _store_barcode(koperasi: Koperasi) -> str:
+    """The barcode of an item of ``koperasi`` (the API's scan route takes it)."""
+    import uuid
+
+    from kopdes.domain.barcode import InStoreKind, make_instore
+
+    code = make_instore(InStoreKind.ITEM, uuid.uuid4().int % 10**10)
+    return _store_item(koperasi, barcode=code).barcode
+
+
+SAMPLES["item_id"] = lambda koperasi: str(_store_item(koperasi).pk)
+SAMPLES["barcode"] = _store_barcode
 SAMPLES["supplier_id"] = _store_supplier
 SAMPLES["business_unit_id"] = lambda koperasi: str(_store_unit(koperasi).pk)
 

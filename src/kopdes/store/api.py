@@ -79,15 +79,15 @@ def list_items(
     return [_out(i) for i in items]
 
 
-@router.get("store/items/barcode/{code}", response=ScanOut, url_name="store-item-barcode")
-def item_by_barcode(request: HttpRequest, code: str, slug: str = Path(...)):
+@router.get("store/items/barcode/{barcode}", response=ScanOut, url_name="store-item-barcode")
+def item_by_barcode(request: HttpRequest, barcode: str, slug: str = Path(...)):
     """The active item a scanned barcode names (an in-store label also gives its weight or
     price). 400 for a malformed code, 404 for one not in this koperasi's catalog."""
     koperasi = api_koperasi(request, slug, "store.view")
     try:
-        item, label = selectors.find_by_barcode(koperasi, code[:64])
+        item, label = selectors.find_by_barcode(koperasi, barcode[:64])
     except barcodes.BarcodeError as exc:
-        raise StoreError(str(exc), field="code") from None
+        raise StoreError(str(exc), field="barcode") from None
     return {
         "item": _out(item),
         "label_grams": label.grams if label else None,

@@ -1,0 +1,36 @@
+"""The demo store: units, a catalog with valid barcodes and scale labels, two suppliers."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kopdes.demo import demo_username
+from kopdes.domain.barcode import has_embedded_value, is_valid_ean
+from kopdes.ledger import services as ledger_services
+from kopdes.platform.core import testing
+from kopdes.store.demo import APOTEK, SEMBAKO, add_store
+from kopdes.store.models import BusinessUnit, Item, Supplier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_store_builds_through_the_services():
+    koperasi = testing.make_koperasi(
+        "sukamaju", region_code="32.01.26.2001", business_units=["kantor", "sembako", "apotek"]
+    )
+    ledger_services.setup_koperasi_books(koperasi)
+    testing.make_user("manajer", koperasi, username=demo_username("sukamaju", "manajer"))
+    add_store(koperasi, random.Random(1))
+    kinds = set(BusinessUnit.objects.filter(koperasi=koperasi).values_list("kind", flat=True))
+    assert kinds == {"sembako", "apotek"}
+    items = list(Item.objects.filter(koperasi=koperasi))
+    assert len(items) == len(SEMBAKO) + len(APOTEK)
+    assert all(is_valid_ean(i.barcode) for i in items)
+    eggs = next(i for i in items if i.name == "Telur ayam negeri")
+    assert eggs.base_unit == "kg" and eggs.barcode.startswith("21")
+    assert not has_embedded_value(next(i for i in items if i.base_unit == "pcs").barcode)
+    assert Supplier.objects.filter(koperasi=koperasi, is_umkm=True).count() == 1
+    add_store(koperasi, random.Random(1))  # again: nothing added
+    assert Item.objects.filter(koperasi=koperasi).count() == len(items)
