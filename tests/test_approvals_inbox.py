@@ -374,10 +374,17 @@ def _loan_proposals_page(k, case: Case) -> str:
     return reverse("loans:proposal-list", kwargs={"slug": k.slug})
 
 
+def _member_page(k, case: Case) -> str:
+    return reverse(
+        "members:member-detail", kwargs={"slug": k.slug, "member_id": case.item.member_id}
+    )
+
+
 # Each maker here holds a role that may decide her kind: only four eyes stand in the way.
 MODULE_PAGE = {
     "loans-application": _loan_page,
     "loans-repayment-reversal": _loan_proposals_page,
+    "members-exit": _member_page,
 }
 
 
