@@ -13,3 +13,8 @@ class LoansConfig(AppConfig):
             tiles,  # noqa: F401  (registers the dashboard tiles)
             verification,  # noqa: F401  (registers the kopdes verify check)
         )
+        from kopdes.loans.member_panels import LoansData
+        from kopdes.platform.core import member_panels
+
+        # members shows her loans on its pages without importing loans.
+        member_panels.register("loans", LoansData())

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -19,6 +17,7 @@ from kopdes.members.choices import EXIT_STATUSES
 from kopdes.members.models import ExitProposal, Member
 from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.models import AuditEvent
+from kopdes.platform.core import member_panels
 from kopdes.platform.privacy import crypto
 from kopdes.platform.privacy import selectors as privacy_selectors
 from kopdes.platform.privacy.models import DataRequest
@@ -126,16 +125,10 @@ def savings_and_loans(member: Member, *, savings: bool, loans: bool) -> dict[str
     selectors (an app not installed, or not asked for, gives an empty list): the officer
     goes from the register to her savings and loans in one click."""
     out: dict[str, list] = {"savings": [], "loans": []}
-    if savings and django_apps.is_installed("kopdes.savings"):
-        out["savings"] = importlib.import_module("kopdes.savings.selectors").list_member_accounts(
-            member
-        )
-    if loans and django_apps.is_installed("kopdes.loans"):
-        out["loans"] = list(
-            importlib.import_module("kopdes.loans.selectors")
-            .list_member_loans(member)
-            .order_by("-number")
-        )
+    if savings and (provider := member_panels.provider("savings")) is not None:
+        out["savings"] = provider.accounts(member)
+    if loans and (loans_data := member_panels.provider("loans")) is not None:
+        out["loans"] = loans_data.loans(member)
     return out
 
 
@@ -145,9 +138,9 @@ def savings_summary(
     """The member's savings accounts with balances, their total and the ``latest``
     transactions (from the savings app's selectors), or None while that app is not
     installed. The whole history is ``savings_passbook``."""
-    if not django_apps.is_installed("kopdes.savings"):
+    savings = member_panels.provider("savings")
+    if savings is None:
         return None
-    savings = importlib.import_module("kopdes.savings.selectors")
     today = today or timezone.localdate()
     accounts = [
         {
@@ -158,9 +151,9 @@ def savings_summary(
             "balance": a.balance,
             "balance_rupiah": format_rupiah(a.balance),
         }
-        for a in savings.list_member_accounts(member)
+        for a in savings.accounts(member)
     ]
-    statement = savings.member_statement(member, today - dt.timedelta(days=366), today)
+    statement = savings.statement(member, today - dt.timedelta(days=366), today)
     transactions = [
         {
             "date": row.date,
@@ -184,20 +177,21 @@ def savings_summary(
 def savings_passbook(member: Member) -> dict[str, Any] | None:
     """The member's passbook for the portal: her accounts, their total, and every movement
     newest first (a lazy query, for a paginator); None while savings is not installed."""
-    if not django_apps.is_installed("kopdes.savings"):
+    savings = member_panels.provider("savings")
+    if savings is None:
         return None
-    savings = importlib.import_module("kopdes.savings.selectors")
-    accounts = savings.list_member_accounts(member)
+    accounts = savings.accounts(member)
     return {
         "accounts": accounts,
         "total": sum(a.balance for a in accounts),
-        "movements": savings.member_movements(member),
+        "movements": savings.movements(member),
     }
 
 
 def passbook_rows(movements) -> list[dict[str, Any]]:
     """One passbook line per movement: date, account, what happened, in, out, balance."""
-    kinds = dict(importlib.import_module("kopdes.savings.choices").TxnKind.choices)
+    savings = member_panels.provider("savings")
+    kinds = savings.kind_labels() if savings is not None else {}
     return [
         {
             "date": t.date,
@@ -215,10 +209,8 @@ def passbook_rows(movements) -> list[dict[str, Any]]:
 def exit_settlement_preview(member: Member, *, date: dt.date) -> dict[str, Any] | None:
     """On an exit's date: the member's savings, what they owe (loans), the cash to hand
     over and any shortfall (which makes the approval refused), or None without savings."""
-    if not django_apps.is_installed("kopdes.savings"):
-        return None
-    savings = importlib.import_module("kopdes.savings.selectors")
-    return savings.exit_preview(member, date=date)
+    savings = member_panels.provider("savings")
+    return savings.exit_preview(member, date=date) if savings is not None else None
 
 
 def exit_settlement_made(member: Member) -> dict[str, Any] | None:
