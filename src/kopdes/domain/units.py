@@ -7,7 +7,11 @@ pcs, a dus of minyak = 12 liter). Mass and volume units convert among themselves
 metric factor (1 kg = 1000 gram, 1 liter = 1000 ml), never mass to volume.
 
 Quantities are ``Decimal`` (at most 3 places: a gram of a kilo, a ml of a liter), never
-float. A **whole** unit (pcs, pak, dus) takes whole numbers only: 1,5 pcs is refused with a
+float. Stock is counted in whole **stock units** (``domain.inventory`` and ``domain.sale``
+take integers): the smallest unit of the base unit's kind (gram for kg, ml for liter, else
+the base unit itself), with the item's price quoted per base unit = ``price_per`` stock
+units (Rp14.500 per kg is 1.450.000 sen per 1000 gram). ``ItemUnits.to_stock`` gives that
+integer. A **whole** unit (pcs, pak, dus) takes whole numbers only: 1,5 pcs is refused with a
 message in Bahasa Indonesia. ``parse_quantity`` reads what a person types ("1,5", "2").
 """
 
@@ -71,6 +75,22 @@ LABEL: dict[Unit, str] = {
     Unit.LITER: "liter",
     Unit.ML: "ml",
 }
+
+
+# The whole unit stock is counted in, for a base unit (kg -> gram, liter -> ml).
+STOCK_UNIT: dict[Unit, Unit] = {Unit.KG: Unit.GRAM, Unit.LITER: Unit.ML}
+
+
+def stock_unit(base: Unit) -> Unit:
+    """The unit stock of an item with ``base`` is counted in (whole numbers of it)."""
+    return STOCK_UNIT.get(base, base)
+
+
+def price_per(base: Unit) -> int:
+    """How many stock units the price of one ``base`` unit is for (kg: 1000 gram)."""
+    if base in STOCK_UNIT:
+        return _METRIC[base] // _METRIC[STOCK_UNIT[base]]
+    return 1
 
 
 def _show(quantity: Decimal) -> str:
@@ -216,6 +236,26 @@ class ItemUnits:
             )
         check_whole(base, self.base)
         return tidy(base)
+
+    @property
+    def stock_unit(self) -> Unit:
+        return stock_unit(self.base)
+
+    @property
+    def price_per(self) -> int:
+        return price_per(self.base)
+
+    def to_stock(self, quantity: Decimal | int, unit: Unit) -> int:
+        """``quantity`` of ``unit`` as a whole number of stock units (``UnitError`` for less
+        than one: 0,5 gram cannot be weighed out or counted)."""
+        q = check_quantity(quantity, unit, allow_zero=True)
+        stock = q * self.factor(unit) * self.price_per
+        if stock != stock.to_integral_value():
+            raise UnitError(
+                f"{_show(Decimal(quantity))} {LABEL[unit]} tidak bisa dihitung: satuan "
+                f"terkecil barang ini 1 {LABEL[self.stock_unit]}."
+            )
+        return int(stock)
 
     def from_base(self, quantity: Decimal, unit: Unit) -> Decimal:
         """``quantity`` base units expressed in ``unit`` (exact; may be a fraction of a pack)."""

@@ -33,6 +33,9 @@ class ItemOut(Schema):
     member_price: int
     public_price: int
     min_stock: str
+    # Stock is counted in whole stock units; a price is for price_per of them (kg: gram, 1000).
+    stock_unit: str
+    price_per: int
     is_service: bool
     is_active: bool
 
@@ -45,6 +48,7 @@ class ScanOut(Schema):
 
 
 def _out(item) -> dict:
+    units = item.units()
     return {
         "id": item.pk,
         "name": item.name,
@@ -57,6 +61,8 @@ def _out(item) -> dict:
         "member_price": item.member_price,
         "public_price": item.public_price,
         "min_stock": str(tidy(item.min_stock)),
+        "stock_unit": units.stock_unit.value,
+        "price_per": units.price_per,
         "is_service": item.is_service,
         "is_active": item.is_active,
     }

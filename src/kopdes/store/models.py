@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.domain.units import ItemUnits, Unit
 from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 from kopdes.platform.privacy.fields import BlindIndexField, EncryptedTextField
@@ -129,6 +130,16 @@ class Item(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def units(self) -> ItemUnits:
+        """How this item is counted (``domain.units``): stock in whole ``stock_unit``s (gram
+        for an item priced per kg), its prices per base unit = ``price_per`` stock units."""
+        packs = {
+            unit: size
+            for unit, size in ((Unit.PAK, self.units_per_pak), (Unit.DUS, self.units_per_dus))
+            if size
+        }
+        return ItemUnits(Unit(self.base_unit), packs)
 
 
 class Supplier(TenantModel):

@@ -16,6 +16,8 @@ from kopdes.domain.units import (
     check_whole,
     is_whole_unit,
     parse_quantity,
+    price_per,
+    stock_unit,
     tidy,
     unit_of,
 )
@@ -166,3 +168,38 @@ def test_whole_unit_accepts_exactly_integers(q: D) -> None:
     else:
         with pytest.raises(UnitError):
             check_whole(q, Unit.PCS)
+
+
+@pytest.mark.parametrize(
+    ("base", "stock", "per"),
+    [(Unit.KG, Unit.GRAM, 1000), (Unit.LITER, Unit.ML, 1000), (Unit.GRAM, Unit.GRAM, 1),
+     (Unit.ML, Unit.ML, 1), (Unit.PCS, Unit.PCS, 1)],
+)  # fmt: skip
+def test_stock_is_counted_in_the_smallest_unit(base: Unit, stock: Unit, per: int) -> None:
+    assert stock_unit(base) == stock and price_per(base) == per
+
+
+@pytest.mark.parametrize(
+    ("units", "quantity", "unit", "stock"),
+    [
+        (BERAS, D("1.5"), Unit.KG, 1500),
+        (BERAS, 250, Unit.GRAM, 250),
+        (BERAS, 2, Unit.DUS, 50_000),
+        (MINYAK, 1, Unit.DUS, 12_000),
+        (MIE, 2, Unit.DUS, 80),
+    ],
+)
+def test_to_stock_gives_whole_stock_units(units: ItemUnits, quantity, unit: Unit, stock: int):
+    assert units.to_stock(quantity, unit) == stock
+    assert isinstance(units.to_stock(quantity, unit), int)
+
+
+def test_less_than_one_stock_unit_is_refused() -> None:
+    with pytest.raises(UnitError, match="satuan terkecil barang ini 1 gram"):
+        BERAS.to_stock(D("0.5"), Unit.GRAM)
+
+
+@given(st.integers(1, 500), st.integers(0, 10_000))
+def test_stock_of_packs_of_a_measured_item(size: int, count: int) -> None:
+    units = ItemUnits(Unit.KG, {Unit.DUS: size})
+    assert units.to_stock(count, Unit.DUS) == size * count * 1000

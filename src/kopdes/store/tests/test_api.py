@@ -41,6 +41,7 @@ def test_get_by_barcode_reads_a_scale_label(client, koperasi):
     body = response.json()
     assert body["item"]["id"] == str(item.pk) and body["label_grams"] == 1250
     assert body["label_price"] is None
+    assert (body["item"]["stock_unit"], body["item"]["price_per"]) == ("gram", 1000)
 
 
 def test_bad_and_unknown_barcodes(client, koperasi):
