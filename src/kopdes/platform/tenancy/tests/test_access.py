@@ -9,6 +9,8 @@ and for one that is not hers, 403 for a role without the permission.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -214,3 +216,26 @@ def test_over_http_a_regional_officer_reads_her_regions_koperasi_only(
     mine = _api(client, dinas, f"/api/k/{koperasi.slug}/")
     assert mine.status_code == 200 and mine.json()["slug"] == koperasi.slug
     assert _api(client, dinas, f"/api/k/{other_koperasi.slug}/").status_code == 404
+
+
+def test_over_http_a_page_of_an_unknown_or_foreign_koperasi_is_the_same_404(
+    client, koperasi, other_koperasi
+):
+    login(client, make_user(Role.KASIR, koperasi))
+    pages = []
+    for slug in (other_koperasi.slug, "tidak-ada"):
+        response = client.get(f"/k/{slug}/")
+        assert response.status_code == 404
+        # Alike but for the address itself (the language switch returns to it) and the
+        # CSRF token, masked afresh in every answer.
+        html = response.content.decode().replace(f"/k/{slug}/", "/k/<slug>/")
+        pages.append(re.sub(r"[A-Za-z0-9]{64}", "<csrf>", html))
+    assert pages[0] == pages[1]
+
+
+def test_over_http_a_regional_officer_opens_her_regions_koperasi_page_only(
+    client, koperasi, other_koperasi
+):
+    login(client, make_user(Role.DINAS, region_prefix="32"))
+    assert client.get(f"/k/{koperasi.slug}/").status_code == 200
+    assert client.get(f"/k/{other_koperasi.slug}/").status_code == 404
