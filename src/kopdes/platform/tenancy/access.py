@@ -52,7 +52,7 @@ def api_koperasi(
     """The API's tenant check, after the bearer token (``request.auth``): the koperasi of
     ``slug`` if the caller holds ``permission`` there; 404 for no such koperasi and for
     one where she holds no role (the same answer), 403 with ``refused`` otherwise."""
-    koperasi, roles = access_koperasi(request.auth, slug)  # type: ignore[attr-defined]
+    koperasi, roles = access_koperasi(request.auth, slug)
     if not has_perm(roles, permission):
         raise HttpError(403, refused)
     return koperasi
