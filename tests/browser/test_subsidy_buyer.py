@@ -1,5 +1,6 @@
 """The kasir registers an LPG buyer at the counter, on a phone (360 px) and on a laptop
-(1280 px): the NIK goes in as typed, the page shows it masked and nothing scrolls sideways."""
+(1280 px): the NIK goes in as typed, the page shows it masked and nothing scrolls sideways
+(nor does the manajer's settings page)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,9 @@ def test_kasir_registers_a_buyer(live_server, new_page, screenshot, viewport, wi
     assert fits(page, viewport["width"])
     screenshot(page, f"subsidy-buyer-{width}")
     assert Buyer.objects.get(koperasi=koperasi).nik == "3201261205850001"
+    # The manajer's page of the channels (settings forms, tables) fits the same screen.
+    enter_as(page, live_server.url, testing.make_user("manajer", koperasi))
+    page.goto(f"{live_server.url}/k/sukamaju/toko/subsidi/")
+    page.wait_for_selector("[data-testid=het-form]")
+    assert fits(page, viewport["width"])
+    screenshot(page, f"subsidy-overview-{width}")

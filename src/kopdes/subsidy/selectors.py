@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from kopdes.domain import subsidy as rules
@@ -241,18 +241,6 @@ def allocation_for(
     return Allocation.objects.filter(
         koperasi=koperasi, season=season, fertilizer=fertilizer, nik_index__in=indexes
     ).first()
-
-
-def season_summary(koperasi) -> list[dict]:
-    """Seasons with how many farmers and allocations they hold (the allocations page)."""
-    return list(
-        Season.objects.filter(koperasi=koperasi)
-        .annotate(
-            allocation_count=Count("allocations"),
-            farmer_count=Count("allocations__nik_index", distinct=True),
-        )
-        .order_by("-start")
-    )
 
 
 # --- registers ----------------------------------------------------------------------------

@@ -76,7 +76,9 @@ def _overview(request: KoperasiRequest, **forms):
         "het_form": forms.get("het_form") or HetForm(initial={"product": Product.LPG_3KG}),
         "rule_form": forms.get("rule_form") or RuleForm(),
         "season_form": forms.get("season_form") or SeasonForm(),
-        "day_form": DayForm(initial={"tanggal": today}),
+        # Two date fields named "tanggal" (the query parameter), each with its own id.
+        "lpg_day_form": DayForm(initial={"tanggal": today}, auto_id="lpg_%s"),
+        "sphp_day_form": DayForm(initial={"tanggal": today}, auto_id="sphp_%s"),
     }
     return render(request, "subsidy/overview.html", context, status=400 if forms else 200)
 

@@ -190,6 +190,7 @@ def test_settings_forms_write_rows_and_refuse_bad_input(client, koperasi):
     assert Season.objects.count() == 1
     page = client.get(_url("overview", koperasi)).content.decode()
     assert "Kepgub" in page and "7,5 kg" in page
+    assert 'id="lpg_tanggal"' in page and 'id="sphp_tanggal"' in page
 
 
 def test_het_rows_cannot_be_changed_in_the_database(koperasi):
