@@ -1,7 +1,7 @@
 """The manajer adds items to the store's catalog on a phone (360 px) and on the counter's
 laptop (1280 px): the barcode comes from a scanner (keyboard input ending in Enter, which
 must not submit the half-filled form), prices typed as rupiah; the catalog then finds the
-item by a scan, and no page scrolls sideways."""
+item by a scan, and no page (catalog, item form, units, supplier form) scrolls sideways."""
 
 from __future__ import annotations
 
@@ -58,3 +58,8 @@ def test_manajer_adds_an_item_with_a_scanner(live_server, new_page, screenshot, 
     assert assert_amounts_whole(page, "td.num") >= 2
     assert fits(page, viewport["width"])
     screenshot(page, f"store-catalog-{size}")
+    # The other store pages the manajer uses fit too.
+    for path, name in (("unit/", "units"), ("pemasok/baru/", "supplier-form")):
+        page.goto(f"{base}/k/sukamaju/toko/{path}")
+        assert fits(page, viewport["width"]), path
+        screenshot(page, f"store-{name}-{size}")
