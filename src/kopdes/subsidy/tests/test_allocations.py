@@ -161,3 +161,24 @@ def test_allocation_page_shows_remaining_and_masked_nik(client, koperasi):
     assert response.status_code == 200
     assert "3201********0001" in body and nik(1) not in body
     assert "75,5" in body and "Pak Darto" in body
+
+
+def test_allocation_page_queries_do_not_grow_with_the_farmers(client, koperasi):
+    from django.test.utils import CaptureQueriesContext
+
+    season(koperasi)
+    login(client, make_user("kasir", koperasi))
+    url = reverse("subsidy:allocation-list", kwargs={"slug": koperasi.slug})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    import_rdkk(koperasi, GOOD)
+    few = queries()
+    import_rdkk(
+        koperasi,
+        [[nik(100 + n), f"Petani {n}", "Poktan B", "MT1-2026", "urea", 10] for n in range(30)],
+    )
+    assert queries() == few
