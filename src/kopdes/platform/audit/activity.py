@@ -142,6 +142,24 @@ ACTION_LABELS: dict[str, Any] = {
     "loans.bank_loan.created": L("Bank loan of the koperasi recorded"),
     "loans.bank_loan.drawn": L("Bank loan drawn"),
     "loans.bank_loan.paid": L("Bank loan installment paid"),
+    # store and subsidised channels
+    "store.business_unit.enabled": L("Business unit switched on"),
+    "store.business_unit.disabled": L("Business unit switched off"),
+    "store.catalog.imported": L("Catalog imported from Excel"),
+    "store.item.created": L("Item added to the catalog"),
+    "store.item.updated": L("Catalog item changed"),
+    "store.supplier.created": L("Supplier added"),
+    "store.sale.completed": L("Store sale recorded"),
+    "store.stock.received": L("Goods received into stock"),
+    "subsidy.allocations.imported": L("RDKK allocations imported"),
+    "subsidy.buyer.registered": L("Subsidised-goods buyer registered"),
+    "subsidy.channel_rule.added": L("Subsidised channel rule added"),
+    "subsidy.het_rate.added": L("HET price cap added"),
+    "subsidy.lpg_register.exported": L("LPG 3 kg register exported"),
+    "subsidy.pupuk_report.exported": L("Subsidised fertiliser report exported"),
+    "subsidy.sale.recorded": L("Subsidised sale recorded"),
+    "subsidy.season.added": L("Planting season added"),
+    "subsidy.sphp_report.exported": L("SPHP rice report exported"),
 }
 
 
@@ -347,6 +365,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "username": L("User name"),
     "role": L("Role"),
     "reason": L("Reason"),
+    "note": L("Checker's note"),
     "memo": L("Description"),
     "accounts_created": L("Accounts added"),
     "rows": L("Rows"),
