@@ -2,7 +2,9 @@
 (``platform.approvals.models.Proposal``): the base's field names (``requested_by`` ->
 ``proposed_by``, ``requested_at`` -> ``proposed_at``, LoanProposal's ``approved_by`` ->
 ``decided_by``), its one state enum (LoanProposal's "proposed" becomes "pending") and its
-four-eyes constraint instead of the loans' own copies. Renames, so the data stays.
+four-eyes constraint instead of the loans' own copies. Renames, so the data stays. The
+state values move in 0007 (PostgreSQL refuses to ALTER a table that has just been updated
+in the same transaction: "pending trigger events").
 
 No loans table carries a trigger, so SQLite rebuilding these two tables loses nothing.
 """
@@ -11,15 +13,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import F, Q
-
-
-def proposed_to_pending(apps, schema_editor):
-    apps.get_model("loans", "LoanProposal").objects.filter(state="proposed").update(state="pending")
-
-
-def pending_to_proposed(apps, schema_editor):
-    apps.get_model("loans", "LoanProposal").objects.filter(state="pending").update(state="proposed")
-
 
 STATE = models.CharField(
     choices=[
@@ -60,7 +53,6 @@ class Migration(migrations.Migration):
         migrations.RenameField(
             model_name="loanproposal", old_name="approved_by", new_name="decided_by"
         ),
-        migrations.RunPython(proposed_to_pending, pending_to_proposed),
         # --- the base's field definitions.
         migrations.AlterModelOptions(
             name="repaymentreversal",

@@ -1,6 +1,6 @@
 """The loans' proposals on the one maker-checker base (``platform.approvals``): the database
 refuses a checker who is the maker on both models, a decided proposal is decided once, the
-loan pages decide through the include and come back, and migration 0006's state values."""
+loan pages decide through the include and come back, and migration 0007's state values."""
 
 from __future__ import annotations
 
@@ -237,10 +237,8 @@ def test_the_old_module_decide_urls_are_gone(client, koperasi, officers):
             reverse(f"loans:{name}", kwargs={"slug": koperasi.slug, "loan_id": "x"})
 
 
-def test_migration_0006_moves_proposed_to_pending_and_back(koperasi, officers):
-    migration = importlib.import_module(
-        "kopdes.loans.migrations.0006_proposals_on_the_approvals_base"
-    )
+def test_migration_0007_moves_proposed_to_pending_and_back(koperasi, officers):
+    migration = importlib.import_module("kopdes.loans.migrations.0007_proposed_is_pending")
     proposal = _restructure(koperasi, officers)
     LoanProposal.objects.filter(pk=proposal.pk).update(state="proposed")  # as before 0006
     migration.proposed_to_pending(apps, None)
