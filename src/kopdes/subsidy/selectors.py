@@ -217,6 +217,10 @@ class AllocationRow:
     def remaining_grams(self) -> int:
         return max(self.allocation.grams - self.redeemed_grams, 0)
 
+    @property
+    def fertilizer_label(self) -> str:
+        return rules.Fertilizer(self.allocation.fertilizer).label
+
 
 def allocation_rows(koperasi, season: Season) -> list[AllocationRow]:
     """Every allocation of ``season`` with what was redeemed against it (sales recorded

@@ -160,7 +160,7 @@ def test_allocation_page_shows_remaining_and_masked_nik(client, koperasi):
     body = response.content.decode()
     assert response.status_code == 200
     assert "3201********0001" in body and nik(1) not in body
-    assert "75,5" in body and "Pak Darto" in body
+    assert "75,5" in body and "Pak Darto" in body and "pupuk organik" in body
 
 
 def test_allocation_page_queries_do_not_grow_with_the_farmers(client, koperasi):
