@@ -7,3 +7,6 @@ class StoreConfig(AppConfig):
     label = "store"
     verbose_name = _("Store")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kopdes.store import verification  # noqa: F401  (registers the kopdes verify check)

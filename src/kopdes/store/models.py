@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.domain.units import ItemUnits, Unit
@@ -169,3 +169,180 @@ class Supplier(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- stock (issue 15 section 4) and the point of sale (section 2) ----------------------------
+# Quantities of stock are whole stock units (``Item.units().to_stock``: gram for an item
+# priced per kg, ml per liter, else the base unit), as ``domain.inventory`` counts them.
+
+
+class MovementKind(models.TextChoices):
+    """``domain.inventory.MovementKind`` (same values)."""
+
+    RECEIPT = "receipt", _("Goods received")
+    SALE = "sale", _("Sale")
+    SALE_RETURN = "sale_return", _("Customer return")
+    PURCHASE_RETURN = "purchase_return", _("Return to supplier")
+    ADJUSTMENT_IN = "adjustment_in", _("Stock count surplus")
+    ADJUSTMENT_OUT = "adjustment_out", _("Stock count shortage")
+    TRANSFER_IN = "transfer_in", _("Transfer in")
+    TRANSFER_OUT = "transfer_out", _("Transfer out")
+    CONSIGNMENT_IN = "consignment_in", _("Consignment received")
+    CONSIGNMENT_OUT = "consignment_out", _("Consignment taken back")
+
+
+class StockPosition(TenantModel):
+    """What is on hand of one item: ``quantity`` stock units worth ``value`` sen (the
+    moving average is value / quantity). Written with every movement, in its transaction."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(default=0)
+    value = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["koperasi", "item"], name="store_position_item"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) & Q(value__gte=0), name="store_position_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) | Q(value=0), name="store_position_empty_is_zero"
+            ),
+        ]
+
+
+class StockMovement(TenantModel):
+    """One movement of one item's stock: ``quantity`` stock units (> 0) and ``value`` sen
+    (the cost added, or taken out at the moving average), the position after it, and the
+    journal entry that posted it (none for a movement worth 0)."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=MovementKind.choices)
+    quantity = models.BigIntegerField()
+    value = models.BigIntegerField()
+    quantity_after = models.BigIntegerField()
+    value_after = models.BigIntegerField()
+    date = models.DateField()
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sale = models.ForeignKey(
+        "store.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    memo = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["koperasi", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) & Q(value__gte=0), name="store_movement_amounts"
+            ),
+        ]
+        indexes = [models.Index(fields=["koperasi", "item"], name="store_movement_item")]
+
+
+class Sale(TenantModel):
+    """A sale at the counter: its lines, payments and the one journal entry posting it.
+
+    ``idempotency_key`` is unique per koperasi; ``fingerprint`` is the digest of what was
+    asked (lines, member, payments), so a retry with the same content returns this sale and
+    the same key with other content is refused (409)."""
+
+    number = models.PositiveIntegerField()
+    date = models.DateField()
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    gross = models.BigIntegerField()
+    discount = models.BigIntegerField(default=0)
+    total = models.BigIntegerField()
+    cost = models.BigIntegerField(default=0)  # HPP of the goods sold
+    cash_tendered = models.BigIntegerField(default=0)
+    change = models.BigIntegerField(default=0)
+    below_cost = models.BooleanField(default=False)
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["koperasi", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["koperasi", "number"], name="store_sale_number"),
+            models.UniqueConstraint(fields=["koperasi", "idempotency_key"], name="store_sale_key"),
+            models.CheckConstraint(
+                condition=Q(total__gt=0) & Q(gross__gte=F("total")) & Q(change__gte=0),
+                name="store_sale_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class SaleLine(TenantModel):
+    """One line of a sale: ``quantity`` stock units of ``item`` at ``price`` sen per ``per``
+    stock units; ``net`` is what it earned, ``cost`` its HPP (0 for a service)."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField()
+    price = models.BigIntegerField()
+    per = models.PositiveIntegerField(default=1)
+    gross = models.BigIntegerField()
+    discount = models.BigIntegerField(default=0)
+    net = models.BigIntegerField()
+    cost = models.BigIntegerField(default=0)
+    below_cost = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["koperasi", "sale", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "sale", "position"], name="store_sale_line_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) & Q(net__gte=0) & Q(cost__gte=0),
+                name="store_sale_line_amounts",
+            ),
+        ]
+
+
+class SalePayment(TenantModel):
+    """How a sale was paid: ``amount`` sen applied to the sale by ``method`` (``cash``,
+    ``bon``, later ``qris``; ``store.payments``). Cash is what the till keeps (tendered
+    less change)."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=32)
+    amount = models.BigIntegerField()
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["koperasi", "sale", "method"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "sale", "method"], name="store_sale_payment_method"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="store_sale_payment_amount"),
+        ]
+        indexes = [
+            models.Index(fields=["koperasi", "member", "method"], name="store_payment_member")
+        ]

@@ -82,6 +82,12 @@ MATRIX: dict[str, frozenset[Role]] = {
     "store.manage_catalog": frozenset({R.KETUA, R.MANAJER}),
     "store.manage_suppliers": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
     "store.manage_units": frozenset({R.BENDAHARA, R.MANAJER}),
+    # Point of sale and stock (issue 15 sections 2 and 4): the kasir rings up sales (the
+    # manajer covers the counter); a price below cost only by the manajer and ketua; goods
+    # are received by the manajer and the bendahara, who pays or owes the supplier.
+    "store.sell": frozenset({R.MANAJER, R.KASIR}),
+    "store.sell_below_cost": frozenset({R.KETUA, R.MANAJER}),
+    "store.receive_stock": frozenset({R.BENDAHARA, R.MANAJER}),
     # Subsidised channels (issue 15 section 5). HET, quotas and seasons are set by the
     # manajer (and ketua); buyers are registered at the counter; the sale is the kasir's.
     # The LPG daily register carries full NIKs (the operator's register, the one place they

@@ -21,6 +21,8 @@ from kopdes.store.services.catalog import (
     set_item_active,
     update_item,
 )
+from kopdes.store.services.sales import bon_limit, checkout, current_bon
+from kopdes.store.services.stock import Received, position_of, receive_stock
 from kopdes.store.services.suppliers import create_supplier
 
 __all__ = [
@@ -28,15 +30,21 @@ __all__ = [
     "CleanItem",
     "ImportErrors",
     "ItemErrors",
+    "Received",
     "StoreError",
     "UnitAccounts",
     "account_codes",
+    "bon_limit",
+    "checkout",
     "clean_item",
     "create_item",
     "create_supplier",
+    "current_bon",
     "disable_business_unit",
     "enable_business_unit",
     "import_catalog",
+    "position_of",
+    "receive_stock",
     "set_item_active",
     "update_item",
 ]

@@ -83,6 +83,9 @@ store.view                X   X   X   X   X   X   .   .   .   .   .   .
 store.manage_catalog      X   .   .   .   X   .   .   .   .   .   .   .
 store.manage_suppliers    X   .   X   .   X   .   .   .   .   .   .   .
 store.manage_units        .   .   X   .   X   .   .   .   .   .   .   .
+store.sell                .   .   .   .   X   X   .   .   .   .   .   .
+store.sell_below_cost     X   .   .   .   X   .   .   .   .   .   .   .
+store.receive_stock       .   .   X   .   X   .   .   .   .   .   .   .
 subsidy.view              X   X   X   X   X   X   .   .   .   .   .   .
 subsidy.manage_settings   X   .   .   .   X   .   .   .   .   .   .   .
 subsidy.register_buyer    X   X   .   .   X   X   .   .   .   .   .   .
