@@ -330,6 +330,29 @@ SAMPLES["supplier_id"] = _store_supplier
 SAMPLES["business_unit_id"] = lambda koperasi: str(_store_unit(koperasi).pk)
 
 
+def _store_sale(koperasi: Koperasi) -> str:
+    """A sale of ``koperasi`` (the receipt route takes its id): 1 kg of stocked rice, cash."""
+    import uuid
+
+    from kopdes.domain.sale import Payment
+    from kopdes.platform.core.testing import make_user
+    from kopdes.store import services
+
+    item = _store_item(koperasi)
+    services.receive_stock(
+        koperasi, actor=make_user("manajer", koperasi), item=item, quantity=5,
+        cost=5 * 12_000_00, idempotency_key=f"iso-{uuid.uuid4()}",
+    )  # fmt: skip
+    sale = services.checkout(
+        koperasi, actor=make_user("kasir", koperasi), lines=[{"item": item, "quantity": 1}],
+        payments=[Payment("cash", 15_000_00)], idempotency_key=f"iso-{uuid.uuid4()}",
+    )  # fmt: skip
+    return str(sale.pk)
+
+
+SAMPLES["sale_id"] = _store_sale
+
+
 # --- subsidised channels ---------------------------------------------------------------------
 def _subsidy_buyer(koperasi: Koperasi) -> str:
     """A registered LPG buyer of ``koperasi`` (the buyer routes take its id)."""

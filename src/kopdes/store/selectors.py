@@ -95,3 +95,10 @@ def get_supplier(koperasi, supplier_id: Any) -> Supplier:
 
 def masked_phone(supplier: Supplier) -> str:
     return masked("phone", supplier.phone)
+
+
+def get_sale(koperasi, sale_id: Any):
+    """One sale of ``koperasi`` (404 for another koperasi's, like a missing one)."""
+    from kopdes.store.models import Sale
+
+    return _get(Sale.objects.filter(koperasi=koperasi).select_related("member", "cashier"), sale_id)

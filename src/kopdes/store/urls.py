@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kopdes.store import views
+from kopdes.store import pos, views
 
 app_name = "store"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("unit/", views.unit_list, name="unit-list"),
     path("unit/aktifkan/", views.unit_enable, name="unit-enable"),
     path("unit/<uuid:business_unit_id>/nonaktifkan/", views.unit_disable, name="unit-disable"),
+    path("kasir/", pos.pos, name="pos"),
+    path("kasir/bayar/", pos.pos_pay, name="pos-pay"),
+    path("kasir/struk/<uuid:sale_id>/", pos.receipt, name="receipt"),
 ]

@@ -1,0 +1,226 @@
+"""The point of sale's pages: /k/<slug>/toko/kasir/ (``store:pos``), its confirmation and
+the receipt. Server-rendered; the cart lives in the session (per koperasi) until the sale
+is posted through ``services.checkout`` with the cart's idempotency key, so a resent
+confirmation (a lost connection, a double press) never sells twice."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kopdes.domain import barcode as barcodes
+from kopdes.domain.money import MoneyError, format_rupiah, parse_rupiah, terbilang
+from kopdes.domain.sale import Payment
+from kopdes.members.selectors import get_member_by_number
+from kopdes.platform.core.errors import DomainError
+from kopdes.platform.tenancy.access import koperasi_view
+from kopdes.platform.tenancy.requests import KoperasiRequest
+from kopdes.store import selectors, services
+from kopdes.store.models import Item
+from kopdes.store.services.stock import stock_quantity
+
+MAX_CART = 200
+
+
+def _cart(request) -> dict:
+    key = f"pos:{request.koperasi.pk}"
+    cart = request.session.get(key)
+    if not isinstance(cart, dict) or "key" not in cart:
+        cart = {"lines": [], "member": "", "key": str(uuid.uuid4())}
+    return cart
+
+
+def _save(request, cart: dict) -> None:
+    request.session[f"pos:{request.koperasi.pk}"] = cart
+    request.session.modified = True
+
+
+def _member(request, cart):
+    return get_member_by_number(request.koperasi, cart["member"]) if cart["member"] else None
+
+
+def _rows(request, cart) -> tuple[list[dict], int]:
+    """The cart's lines priced for display (the checkout prices again under the lock)."""
+    member = _member(request, cart)
+    items = {
+        str(i.pk): i
+        for i in Item.objects.filter(
+            koperasi=request.koperasi, pk__in=[line[0] for line in cart["lines"]]
+        )
+    }
+    rows, total = [], 0
+    for index, (item_id, quantity) in enumerate(cart["lines"]):
+        item = items.get(item_id)
+        if item is None:
+            continue
+        price = item.member_price if member is not None else item.public_price
+        try:
+            stock = stock_quantity(item, quantity)
+        except DomainError:
+            stock = 0
+        amount = -(-stock * price // item.units().price_per // 100) * 100
+        total += amount
+        rows.append(
+            {
+                "index": index,
+                "item": item,
+                "quantity": quantity,
+                "price": format_rupiah(price),
+                "amount": format_rupiah(amount),
+            }
+        )
+    return rows, total
+
+
+def _find(koperasi, code: str) -> tuple[Item | None, list[Item]]:
+    """A scan (barcode) names one item; else a name search lists the matches."""
+    code = code.strip()[:100]
+    if not code:
+        return None, []
+    try:
+        item, _label = selectors.find_by_barcode(koperasi, code)
+        return item, []
+    except (barcodes.BarcodeError, Http404):
+        pass
+    found = list(selectors.list_items(koperasi, query=code, active_only=True)[:10])
+    if len(found) == 1:
+        return found[0], []
+    return None, found
+
+
+@koperasi_view("store.sell")
+def pos(request: KoperasiRequest):
+    cart = _cart(request)
+    matches: list[Item] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "add")
+        if action == "add":
+            item, matches = _find(request.koperasi, request.POST.get("code", ""))
+            quantity = (request.POST.get("quantity", "") or "1").strip()[:12]
+            if item is not None:
+                try:
+                    stock_quantity(item, quantity)
+                except DomainError as exc:
+                    messages.error(request, f"{item.name}: {exc.message}")
+                else:
+                    if len(cart["lines"]) < MAX_CART:
+                        cart["lines"].append([str(item.pk), quantity])
+            elif not matches:
+                messages.error(request, _("No item with this barcode or name."))
+        elif action == "remove":
+            with contextlib.suppress(ValueError, IndexError):
+                del cart["lines"][int(request.POST.get("index", ""))]
+        elif action == "member":
+            number = request.POST.get("member", "").strip()[:10]
+            member = get_member_by_number(request.koperasi, number) if number else None
+            if number and (member is None or not member.is_active):
+                messages.error(request, _("Member not found or not active."))
+            else:
+                cart["member"] = member.number if member else ""
+        elif action == "clear":
+            cart = {"lines": [], "member": "", "key": str(uuid.uuid4())}
+        _save(request, cart)
+        if not matches:
+            return redirect("store:pos", slug=request.koperasi.slug)
+    rows, total = _rows(request, cart)
+    return render(
+        request,
+        "store/pos.html",
+        {
+            "koperasi": request.koperasi,
+            "rows": rows,
+            "total": format_rupiah(total),
+            "member": _member(request, cart),
+            "matches": matches,
+        },
+    )
+
+
+@koperasi_view("store.sell")
+def pos_pay(request: KoperasiRequest):
+    """The confirmation: the total in words and the change, then the sale is posted."""
+    cart = _cart(request)
+    if not cart["lines"]:
+        return redirect("store:pos", slug=request.koperasi.slug)
+    rows, total = _rows(request, cart)
+    member = _member(request, cart)
+    error = ""
+    tendered_text = request.POST.get("cash", "") if request.method == "POST" else ""
+    bon_text = request.POST.get("bon", "") if request.method == "POST" else ""
+    try:
+        tendered = parse_rupiah(tendered_text) if tendered_text.strip() else 0
+        bon = parse_rupiah(bon_text) if bon_text.strip() else 0
+    except MoneyError as exc:
+        tendered, bon, error = 0, 0, str(exc)
+    if request.method == "POST" and request.POST.get("action") == "confirm" and not error:
+        payments = [p for p in (Payment("cash", tendered), Payment("bon", bon)) if p.amount]
+        try:
+            sale = services.checkout(
+                request.koperasi,
+                actor=request.user,
+                member=member,
+                lines=[{"item": i, "quantity": q} for i, q in cart["lines"]],
+                payments=payments,
+                idempotency_key=cart["key"],
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            _save(request, {"lines": [], "member": "", "key": str(uuid.uuid4())})
+            return redirect("store:receipt", slug=request.koperasi.slug, sale_id=sale.pk)
+    change = max(tendered + bon - total, 0)
+    return render(
+        request,
+        "store/pos_pay.html",
+        {
+            "koperasi": request.koperasi,
+            "rows": rows,
+            "total": format_rupiah(total),
+            "total_words": terbilang(total),
+            "member": member,
+            "cash": tendered_text,
+            "bon": bon_text,
+            "change": format_rupiah(change),
+            "error": error,
+            "ready": request.method == "POST" and not error and tendered + bon >= total,
+        },
+    )
+
+
+@koperasi_view("store.sell")
+def receipt(request: KoperasiRequest, sale_id):
+    sale = selectors.get_sale(request.koperasi, sale_id)
+    lines = list(sale.lines.select_related("item"))
+    payments = list(sale.payments.all())
+    text_lines = [
+        request.koperasi.name,
+        _("Sale #%(number)d") % {"number": sale.number},
+        str(sale.date),
+    ]
+    for line in lines:
+        text_lines.append(f"{line.item.name} x{line.quantity}: {format_rupiah(line.net)}")
+    text_lines.append(f"{_('Total')}: {format_rupiah(sale.total)}")
+    whatsapp = "https://wa.me/?text=" + quote("\n".join(text_lines))
+    return render(
+        request,
+        "store/receipt.html",
+        {
+            "koperasi": request.koperasi,
+            "sale": sale,
+            "lines": [{"line": x, "net": format_rupiah(x.net)} for x in lines],
+            "payments": [{"method": p.method, "amount": format_rupiah(p.amount)} for p in payments],
+            "total": format_rupiah(sale.total),
+            "total_words": terbilang(sale.total),
+            "tendered": format_rupiah(sale.cash_tendered),
+            "change": format_rupiah(sale.change),
+            "whatsapp": whatsapp,
+            "back": reverse("store:pos", kwargs={"slug": request.koperasi.slug}),
+        },
+    )
