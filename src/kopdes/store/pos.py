@@ -101,6 +101,9 @@ def pos(request: KoperasiRequest):
     matches: list[Item] = []
     if request.method == "POST":
         action = request.POST.get("action", "add")
+        if action == "add" and not request.POST.get("code", "").strip() and cart["lines"]:
+            # Enter on an empty scan field: on to the payment (keyboard-only at the counter).
+            return redirect("store:pos-pay", slug=request.koperasi.slug)
         if action == "add":
             item, matches = _find(request.koperasi, request.POST.get("code", ""))
             quantity = (request.POST.get("quantity", "") or "1").strip()[:12]
