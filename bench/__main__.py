@@ -33,6 +33,8 @@ REGISTRY: dict[str, str] = {
     "ledger_batch": "bench.ledger_batch",
     "ledger_reports": "bench.ledger_reports",
     "ledger_verify": "bench.ledger_verify",
+    "store_checkout": "bench.store_checkout",
+    "store_checkout_pg": "bench.store_checkout_pg",
 }
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kopdes.domain import inventory
@@ -422,8 +423,10 @@ def _ring_up(
             )
         )
     StockMovement.objects.bulk_create(movements)
+    # Every issued item had a stored position (an empty one refuses the sale): one UPDATE.
+    now = timezone.now()
     for item_pk, row in positions.items():
         after = running[item_pk]
-        row.quantity, row.value = after.quantity, after.value
-        row.save()
+        row.quantity, row.value, row.updated_at = after.quantity, after.value, now
+    StockPosition.objects.bulk_update(list(positions.values()), ["quantity", "value", "updated_at"])
     return sale
