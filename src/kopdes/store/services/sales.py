@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -423,10 +423,18 @@ def _ring_up(
             )
         )
     StockMovement.objects.bulk_create(movements)
-    # Every issued item had a stored position (an empty one refuses the sale): one UPDATE.
-    now = timezone.now()
-    for item_pk, row in positions.items():
-        after = running[item_pk]
-        row.quantity, row.value, row.updated_at = after.quantity, after.value, now
-    StockPosition.objects.bulk_update(list(positions.values()), ["quantity", "value", "updated_at"])
+    # Every issued item had a stored position (an empty one refuses the sale). Plain
+    # executemany: ``bulk_update``'s CASE expressions cost more than the checkout's posting.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    db_id = StockPosition._meta.pk.get_db_prep_value
+    rows = [
+        (running[pk].quantity, running[pk].value, now, db_id(row.pk, connection))
+        for pk, row in positions.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE store_stockposition SET quantity = %s, value = %s, updated_at = %s "
+            "WHERE id = %s",
+            rows,
+        )
     return sale
