@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection
 
 from kopdes.domain.sale import Payment
@@ -334,6 +336,17 @@ def test_verify_catches_a_tampered_stock_position(koperasi):
     result = check_stock(koperasi)
     assert not result.ok
     assert any("persediaan" in p for p in result.problems)
+
+
+def test_kopdes_verify_fails_on_a_position_changed_by_hand(koperasi):
+    oil = _stocked(koperasi)
+    call_command("verify", "--koperasi", koperasi.slug, stdout=StringIO(), stderr=StringIO())
+    StockPosition.objects.filter(item=oil).update(quantity=9)
+    err = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("verify", "--koperasi", koperasi.slug, stdout=StringIO(), stderr=err)
+    assert caught.value.returncode == 1
+    assert "mutasi terakhir" in str(caught.value) + err.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)
