@@ -17,12 +17,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.styles import Alignment
 
 from kopdes.domain import units
 from kopdes.domain.text import TextError, first_refused
 from kopdes.platform.core.forms import refused_message
-from kopdes.platform.documents.xlsx import HEADER_FILL, new_workbook, set_widths, write_row
+from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_header, write_row
 from kopdes.store.choices import UnitKind
 from kopdes.store.errors import ImportErrors
 
@@ -66,15 +65,10 @@ INSTRUCTIONS = [
 
 
 def _catalog_sheet(wb):
-    """The ``Katalog`` sheet with its header. The header row is styled here and the panes
-    frozen by the caller after the rows: ``xlsx.write_header`` freezes them by creating the
-    cell A2, so rows appended after it would start on row 3 below an empty row 2."""
+    """The ``Katalog`` sheet with its header."""
     ws = wb.active
     ws.title = SHEET
-    write_row(ws, [h for _k, h in COLUMNS], bold=True)
-    for cell in ws[1]:
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    write_header(ws, [h for _k, h in COLUMNS])
     set_widths(ws, WIDTHS)
     ws.column_dimensions["B"].number_format = "@"
     return ws
@@ -98,8 +92,7 @@ def _instructions(wb, koperasi, business_units) -> None:
 def template_workbook(koperasi, business_units):
     """The blank catalog: the ``Katalog`` sheet with its header, then the instructions."""
     wb, _ws = new_workbook(SHEET)
-    ws = _catalog_sheet(wb)
-    ws.freeze_panes = "A2"
+    _catalog_sheet(wb)
     _instructions(wb, koperasi, business_units)
     return wb
 
@@ -132,7 +125,6 @@ def export_workbook(koperasi, items, business_units):
             money_columns=MONEY,
         )
         ws.cell(row=row, column=2).number_format = "@"
-    ws.freeze_panes = "A2"
     _instructions(wb, koperasi, business_units)
     return wb
 

@@ -391,7 +391,7 @@ def test_import_all_or_nothing_with_every_error_listed(client, koperasi):
     html = client.post(url, {"file": upload}).content.decode()
     assert Member.objects.count() == 0
     # The header is row 1 and the empty row 2 (the frozen pane) is skipped: data from row 3.
-    assert "<td>5</td><td>nik</td>" in html and "baris 3" in html and "<td>6</td><td>phone" in html
+    assert "<td>4</td><td>nik</td>" in html and "baris 2" in html and "<td>5</td><td>phone" in html
     wb = onboarding.template_workbook(koperasi)
     for d in good:
         wb[onboarding.SHEET].append(row(d))

@@ -80,7 +80,9 @@ def write_header(ws: Worksheet, headers: Sequence[str]) -> None:
         cell = ws.cell(row=ws.max_row, column=i + 1)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+    # A coordinate, not ``ws.cell(...)``: reading a cell creates it, and the first row
+    # appended after the header would land below an empty one.
+    ws.freeze_panes = f"A{ws.max_row + 1}"
 
 
 def set_widths(ws: Worksheet, widths: Sequence[int]) -> None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from kopdes.domain import subsidy as rules
 from kopdes.platform.audit.services import record
-from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_row
+from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_header, write_row
 from kopdes.platform.privacy.services import masked
 from kopdes.subsidy import selectors
 from kopdes.subsidy.choices import BuyerKind, Channel, Product
@@ -71,13 +71,6 @@ def _clock(koperasi, moment: dt.datetime) -> str:
     return timezone.localtime(moment, ZoneInfo(koperasi.time_zone)).strftime("%H:%M")
 
 
-def _header(ws, columns: list[str]) -> None:
-    """The bold header row, frozen. (``xlsx.write_header`` freezes through a cell of row 2,
-    which makes the first ``append`` land on row 3: a register must not open with a gap.)"""
-    write_row(ws, columns, bold=True)
-    ws.freeze_panes = "A2"
-
-
 def _notes(wb, lines: list[str]) -> None:
     info = wb.create_sheet("Keterangan")
     for line in lines:
@@ -90,7 +83,7 @@ def lpg_register_workbook(koperasi, *, actor, day: dt.date, source_address: str 
     label = role(actor, koperasi, "subsidy.export_register")
     sales = list(selectors.sales_on(koperasi, Channel.LPG, day))
     wb, ws = new_workbook("Register LPG")
-    _header(ws, LPG_COLUMNS)
+    write_header(ws, LPG_COLUMNS)
     set_widths(ws, [5, 12, 7, 20, 28, 16, 10, 16, 16, 16, 24])
     ws.column_dimensions["D"].number_format = "@"
     for n, sale in enumerate(sales, start=1):
@@ -160,7 +153,7 @@ def pupuk_season_workbook(koperasi, *, actor, season: Season, source_address: st
     label = role(actor, koperasi, "subsidy.export_reports")
     rows = selectors.allocation_rows(koperasi, season)
     wb, ws = new_workbook(f"Pupuk {season.code}")
-    _header(ws, PUPUK_COLUMNS)
+    write_header(ws, PUPUK_COLUMNS)
     set_widths(ws, [24, 28, 20, 22, 12, 12, 12, 16])
     for row in rows:
         a = row.allocation
@@ -205,7 +198,7 @@ def sphp_daily_workbook(koperasi, *, actor, day: dt.date, source_address: str = 
     label = role(actor, koperasi, "subsidy.export_reports")
     sales = list(selectors.sales_on(koperasi, Channel.SPHP, day))
     wb, ws = new_workbook("SPHP harian")
-    _header(ws, SPHP_COLUMNS)
+    write_header(ws, SPHP_COLUMNS)
     set_widths(ws, [5, 7, 20, 28, 12, 16, 16, 16])
     for n, sale in enumerate(sales, start=1):
         row = write_row(
