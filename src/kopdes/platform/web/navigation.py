@@ -55,6 +55,7 @@ NAV: list[NavEntry] = [
     NavEntry(_("Reports"), "ledger:statement-position", "ledger.view", "chart"),
     NavEntry(_("Loans"), "loans:home", "loans.view", "loan"),
     NavEntry(_("Store"), "store:catalog", "store.view", "store"),
+    NavEntry(_("Point of sale"), "store:pos", "store.sell", "cart"),
     NavEntry(_("Subsidised goods"), "subsidy:overview", "subsidy.view", "cart"),
     NavEntry(_("My loans"), "loans_portal:home", "members.portal", "loan"),
     NavEntry(_("Audit log"), "audit:event-list", "audit.view", "shield"),

@@ -107,3 +107,12 @@ def test_who_may_open_the_point_of_sale(client, koperasi, role, status):
     make_item(koperasi)
     login(client, make_user(role, koperasi))
     assert client.get(_url("pos", koperasi)).status_code == status
+
+
+def test_the_menu_leads_the_kasir_to_the_point_of_sale(client, koperasi):
+    make_item(koperasi)
+    login(client, make_user("kasir", koperasi))
+    page = client.get(_url("catalog", koperasi)).content.decode()
+    assert _url("pos", koperasi) in page and "Kasir" in page
+    login(client, make_user("pengawas", koperasi))
+    assert _url("pos", koperasi) not in client.get(_url("catalog", koperasi)).content.decode()
