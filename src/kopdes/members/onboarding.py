@@ -9,17 +9,13 @@ other error, so no form-less door lets such text into the registry (issue 13).
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kopdes.domain.text import TextError, first_refused
 from kopdes.members.services import ImportErrors
-from kopdes.platform.core.forms import refused_message
+from kopdes.platform.core import spreadsheets
 from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_header, write_row
 
 SHEET = "Anggota"
@@ -93,35 +89,21 @@ def _cell(value: Any) -> Any:
 
 def read_rows(content: bytes) -> list[dict]:
     """The member rows of a filled template (with ``_row``), or ``ImportErrors``."""
-    if len(content) > MAX_BYTES:
-        raise ImportErrors(errors=[(0, "file", _("The file is too large (at most 5 MB)."))])
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError):
-        raise ImportErrors(
-            errors=[(0, "file", _("This is not an Excel (.xlsx) file made from the template."))]
-        ) from None
-    if SHEET not in wb.sheetnames:
-        raise ImportErrors(
-            errors=[(0, "file", _("The sheet 'Anggota' is missing: please use the template."))]
-        )
-    rows: list[dict] = []
-    refused: list[tuple[int, str, str]] = []
-    for n, values in enumerate(wb[SHEET].iter_rows(min_row=2, values_only=True), start=2):
-        cells = [_cell(v) for v in (values or ())][: len(COLUMNS)]
-        if not any(c not in ("", None) for c in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportErrors(
-                errors=[(n, "file", _("At most %(n)d members per file.") % {"n": MAX_ROWS})]
-            )
-        cells += [""] * (len(COLUMNS) - len(cells))
-        for (key, _h), cell in zip(COLUMNS, cells, strict=True):
-            # A cell may hold a line break (Alt+Enter in Excel): exports keep lines apart.
-            found = first_refused(cell, multiline=True) if isinstance(cell, str) else None
-            if found is not None:
-                refused.append((n, key, refused_message(TextError(found))))
-        data = {key: cells[i] for i, (key, _h) in enumerate(COLUMNS)}
+    rows = spreadsheets.read_template(
+        content,
+        sheet=SHEET,
+        columns=COLUMNS,
+        cell=lambda _key, value: _cell(value),
+        error=ImportErrors,
+        max_rows=MAX_ROWS,
+        too_many=_("At most %(n)d members per file."),
+        missing_sheet=_("The sheet 'Anggota' is missing: please use the template."),
+        # Older templates had other header texts: members are read by position.
+        check_header=False,
+        # A cell may hold a line break (Alt+Enter in Excel): exports keep lines apart.
+        multiline=True,
+    )
+    for data in rows:
         data["heirs"] = [
             {
                 "name": data.pop("heir_name"),
@@ -129,9 +111,4 @@ def read_rows(content: bytes) -> list[dict]:
                 "share_percent": data.pop("heir_share"),
             }
         ]
-        data["_row"] = n
-        rows.append(data)
-    wb.close()
-    if refused:
-        raise ImportErrors(errors=refused)
     return rows

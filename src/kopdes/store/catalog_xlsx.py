@@ -10,17 +10,13 @@ A file whose header is not the template's is refused before any row is read.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from kopdes.domain import units
-from kopdes.domain.text import TextError, first_refused
-from kopdes.platform.core.forms import refused_message
+from kopdes.platform.core import spreadsheets
 from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_header, write_row
 from kopdes.store.choices import UnitKind
 from kopdes.store.errors import ImportErrors
@@ -43,6 +39,7 @@ COLUMNS = [
     ("is_service", "Jasa (ya/tidak)"),
 ]
 MONEY = (7, 8)
+MONEY_KEYS = {COLUMNS[i][0] for i in MONEY}
 WIDTHS = [36, 18, 18, 16, 12, 10, 10, 16, 16, 12, 12]
 INSTRUCTIONS = [
     "Petunjuk pengisian katalog barang",
@@ -129,10 +126,6 @@ def export_workbook(koperasi, items, business_units):
     return wb
 
 
-def _norm(header: Any) -> str:
-    return " ".join(str(header or "").split()).lower()
-
-
 def _text_cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -160,71 +153,24 @@ def _money_cell(value: Any) -> Any:
     return "" if value is None else str(value).strip()
 
 
+def _catalog_cell(key: str, value: Any) -> Any:
+    if key in MONEY_KEYS:
+        return _money_cell(value)
+    value = _text_cell(value)
+    if key == "min_stock" and isinstance(value, int | float | Decimal):
+        return Decimal(str(value))  # a number cell: no thousands dots to read
+    return value
+
+
 def read_rows(content: bytes) -> list[dict]:
     """The item rows of a filled catalog (each with ``_row``), or ``ImportErrors``."""
-    if len(content) > MAX_BYTES:
-        raise ImportErrors(errors=[(0, "file", _("The file is too large (at most 5 MB)."))])
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError):
-        raise ImportErrors(
-            errors=[(0, "file", _("This is not an Excel (.xlsx) file made from the template."))]
-        ) from None
-    try:
-        if SHEET not in wb.sheetnames:
-            raise ImportErrors(
-                errors=[(0, "file", _("The sheet 'Katalog' is missing: please use the template."))]
-            )
-        sheet = wb[SHEET]
-        lines = sheet.iter_rows(values_only=True)
-        header = [_norm(h) for h in next(lines, ())]
-        while header and header[-1] == "":
-            header.pop()
-        expected = [_norm(h) for _k, h in COLUMNS]
-        if header != expected:
-            missing = [h for _k, h in COLUMNS if _norm(h) not in header]
-            extra = [h for h in header if h and h not in expected]
-            detail = []
-            if missing:
-                detail.append(_("missing: %(cols)s") % {"cols": ", ".join(missing)})
-            if extra:
-                detail.append(_("not in the template: %(cols)s") % {"cols": ", ".join(extra)})
-            if not detail:
-                detail.append(_("the columns are in another order"))
-            raise ImportErrors(
-                errors=[
-                    (
-                        1,
-                        "file",
-                        _("The columns are not the template's (%(detail)s); nothing was read.")
-                        % {"detail": "; ".join(detail)},
-                    )
-                ]
-            )
-        rows: list[dict] = []
-        refused: list[tuple[int, str, str]] = []
-        for n, values in enumerate(lines, start=2):
-            cells = list(values or ())[: len(COLUMNS)]
-            if not any(c not in ("", None) for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportErrors(
-                    errors=[(n, "file", _("At most %(n)d items per file.") % {"n": MAX_ROWS})]
-                )
-            cells += [None] * (len(COLUMNS) - len(cells))
-            data: dict[str, Any] = {"_row": n}
-            for index, ((key, _h), cell) in enumerate(zip(COLUMNS, cells, strict=True)):
-                value = _money_cell(cell) if index in MONEY else _text_cell(cell)
-                if isinstance(value, str):
-                    found = first_refused(value, multiline=False)
-                    if found is not None:
-                        refused.append((n, key, refused_message(TextError(found))))
-                if key == "min_stock" and isinstance(value, int | float | Decimal):
-                    value = Decimal(str(value))  # a number cell: no thousands dots to read
-                data[key] = value
-            rows.append(data)
-    finally:
-        wb.close()
-    if refused:
-        raise ImportErrors(errors=refused)
-    return rows
+    return spreadsheets.read_template(
+        content,
+        sheet=SHEET,
+        columns=COLUMNS,
+        cell=_catalog_cell,
+        error=ImportErrors,
+        max_rows=MAX_ROWS,
+        too_many=_("At most %(n)d items per file."),
+        missing_sheet=_("The sheet 'Katalog' is missing: please use the template."),
+    )

@@ -10,16 +10,12 @@ NIK stored as a number has already lost its last digit.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from kopdes.domain.text import TextError, first_refused
-from kopdes.platform.core.forms import refused_message
+from kopdes.platform.core import spreadsheets
 from kopdes.platform.documents.xlsx import new_workbook, set_widths, write_header, write_row
 from kopdes.subsidy.errors import ImportErrors
 
@@ -67,10 +63,6 @@ def template_workbook(season_codes: list[str]):
     return wb
 
 
-def _norm(header: Any) -> str:
-    return " ".join(str(header or "").split()).lower()
-
-
 def _cell(key: str, value: Any) -> Any:
     """A cell as the service reads it: text stripped, a kg number as an exact Decimal, a
     NIK in a number cell marked (``float``) so the service can say why it is refused."""
@@ -92,66 +84,13 @@ def _cell(key: str, value: Any) -> Any:
 
 def read_rows(content: bytes) -> list[dict]:
     """The rows of a filled RDKK list (each with ``_row``), or ``ImportErrors``."""
-    if len(content) > MAX_BYTES:
-        raise ImportErrors(errors=[(0, "file", _("The file is too large (at most 5 MB)."))])
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError):
-        raise ImportErrors(
-            errors=[(0, "file", _("This is not an Excel (.xlsx) file made from the template."))]
-        ) from None
-    try:
-        if SHEET not in wb.sheetnames:
-            raise ImportErrors(
-                errors=[(0, "file", _("The sheet 'RDKK' is missing: please use the template."))]
-            )
-        lines = wb[SHEET].iter_rows(values_only=True)
-        header = [_norm(h) for h in next(lines, ())]
-        while header and header[-1] == "":
-            header.pop()
-        expected = [_norm(h) for _k, h in COLUMNS]
-        if header != expected:
-            missing = [h for _k, h in COLUMNS if _norm(h) not in header]
-            extra = [h for h in header if h and h not in expected]
-            detail = []
-            if missing:
-                detail.append(_("missing: %(cols)s") % {"cols": ", ".join(missing)})
-            if extra:
-                detail.append(_("not in the template: %(cols)s") % {"cols": ", ".join(extra)})
-            if not detail:
-                detail.append(_("the columns are in another order"))
-            raise ImportErrors(
-                errors=[
-                    (
-                        1,
-                        "file",
-                        _("The columns are not the template's (%(detail)s); nothing was read.")
-                        % {"detail": "; ".join(detail)},
-                    )
-                ]
-            )
-        rows: list[dict] = []
-        problems: list[tuple[int, str, str]] = []
-        for n, values in enumerate(lines, start=2):
-            cells = list(values or ())[: len(COLUMNS)]
-            if not any(c not in ("", None) for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportErrors(
-                    errors=[(n, "file", _("At most %(n)d rows per file.") % {"n": MAX_ROWS})]
-                )
-            cells += [None] * (len(COLUMNS) - len(cells))
-            data: dict[str, Any] = {"_row": n}
-            for (key, _h), cell in zip(COLUMNS, cells, strict=True):
-                value = _cell(key, cell)
-                if isinstance(value, str):
-                    found = first_refused(value, multiline=False)
-                    if found is not None:
-                        problems.append((n, key, refused_message(TextError(found))))
-                data[key] = value
-            rows.append(data)
-    finally:
-        wb.close()
-    if problems:
-        raise ImportErrors(errors=problems)
-    return rows
+    return spreadsheets.read_template(
+        content,
+        sheet=SHEET,
+        columns=COLUMNS,
+        cell=_cell,
+        error=ImportErrors,
+        max_rows=MAX_ROWS,
+        too_many=_("At most %(n)d rows per file."),
+        missing_sheet=_("The sheet 'RDKK' is missing: please use the template."),
+    )
