@@ -47,6 +47,11 @@ class RoleMemoMiddleware:
             return self.get_response(request)
 
 
+def is_open() -> bool:
+    """Whether a memo is open (inside a request)."""
+    return _memo.get() is not None
+
+
 def lookup(user_pk: Any, load: Callable[[], list]) -> list:
     """``load()``'s answer for ``user_pk``, kept until the request ends (a fresh read outside
     a request)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -43,18 +43,32 @@ def _load_assignments(user_pk) -> list[RoleAssignment]:
     )
 
 
+def _role_rows(user: User) -> list[tuple[str, Any, str]]:
+    """``(role, koperasi_id, region_prefix)`` of the user's active assignments. In a request
+    from the memo (its one query brought the koperasi for the tenant check); outside one (a
+    job, an import, a service called directly) only these three columns: nothing there
+    needs the koperasi, and building a Koperasi per call would cost more than the check."""
+    if rolecache.is_open():
+        return [(ra.role, ra.koperasi_id, ra.region_prefix) for ra in _assignments(user)]
+    return list(
+        RoleAssignment.objects.filter(user_id=user.pk, revoked_at__isnull=True).values_list(
+            "role", "koperasi_id", "region_prefix"
+        )
+    )
+
+
 def roles_for(user: User, koperasi: Koperasi) -> frozenset[Role]:
     """The roles ``user`` holds in ``koperasi``, own or through oversight of its region."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     roles: set[Role] = set()
-    for ra in _assignments(user):
-        role = Role(ra.role)
-        if ra.koperasi_id is not None:
-            if ra.koperasi_id == koperasi.id:
+    for code, koperasi_id, region_prefix in _role_rows(user):
+        role = Role(code)
+        if koperasi_id is not None:
+            if koperasi_id == koperasi.id:
                 roles.add(role)
         elif role in (Role.ADMIN, Role.KEMENTERIAN) or (
-            ra.region_prefix and is_within(koperasi.region_code, ra.region_prefix)
+            region_prefix and is_within(koperasi.region_code, region_prefix)
         ):
             roles.add(role)
     return frozenset(roles)

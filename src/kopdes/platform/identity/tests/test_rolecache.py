@@ -30,6 +30,17 @@ def test_outside_a_request_roles_are_read_every_time(db):
         roles_for(user, koperasi)
         roles_for(user, koperasi)
     assert len(queries) == 2
+    # A job or a service called directly needs no koperasi: three columns, no join.
+    assert all("tenancy_koperasi" not in q["sql"] for q in queries.captured_queries)
+
+
+def test_in_a_request_the_one_read_brings_the_koperasi_with_the_roles(db):
+    koperasi = make_koperasi()
+    user = make_user(Role.KASIR, koperasi)
+    with rolecache.request_memo(), CaptureQueriesContext(connection) as queries:
+        assert roles_for(user, koperasi) == {Role.KASIR}
+    assert len(queries) == 1
+    assert "tenancy_koperasi" in queries.captured_queries[0]["sql"]
 
 
 def test_a_grant_or_revoke_in_the_request_is_seen_at_once(db):
