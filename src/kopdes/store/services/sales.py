@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,6 @@ from kopdes.ledger import services as ledger
 from kopdes.ledger.choices import SubledgerKind
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError
-from kopdes.platform.core.ids import uuid7
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import require_perm
@@ -43,7 +42,9 @@ from kopdes.store.models import (
     BusinessUnit,
     Item,
     Sale,
+    SaleLine,
     SalePayment,
+    StockMovement,
     StockPosition,
 )
 from kopdes.store.payments import get_method
@@ -54,23 +55,6 @@ BELOW_COST = "store.sell_below_cost"
 # The AD/ART's member credit (bon) limit, sen: ``adart_settings["bon_limit"]`` when set.
 DEFAULT_BON_LIMIT = 500_000_00
 MAX_LINES = 200
-_LINE_INSERT = (
-    "INSERT INTO store_saleline (id, koperasi_id, sale_id, position, item_id, "
-    "business_unit_id, quantity, price, per, gross, discount, net, cost, below_cost) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
-_MOVEMENT_INSERT = (
-    "INSERT INTO store_stockmovement (id, koperasi_id, item_id, business_unit_id, kind, "
-    "quantity, value, quantity_after, value_after, date, entry_id, sale_id, supplier_id, "
-    "memo, created_at, created_by_id) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
-
-
-def _uuid_adapter():
-    if connection.features.has_native_uuid_field:
-        return lambda value: value
-    return lambda value: value.hex
 
 
 def bon_limit(koperasi) -> int:
@@ -384,16 +368,17 @@ def _ring_up(
         idempotency_key=key,
         fingerprint=fingerprint,
     )
-    # The lines and movements by plain executemany (``bulk_create``'s per-field preparation
-    # cost more than the inserts); ids are made here as the models would.
-    db = _uuid_adapter()
-    ops = connection.ops
-    kop, sale_id, day_db = db(koperasi.pk), db(sale.pk), ops.adapt_datefield_value(day)
-    line_rows = [
-        (db(uuid7()), kop, sale_id, i, db(x.item.pk), db(x.item.business_unit_id), x.quantity,
-         x.price, x.per, p.gross, p.discount, p.net, p.cost or 0, p.below_cost)
-        for i, (x, p) in enumerate(zip(parsed, totals.lines, strict=True), start=1)
-    ]  # fmt: skip
+    SaleLine.objects.bulk_create(
+        [
+            SaleLine(
+                koperasi=koperasi, sale=sale, position=i, item=x.item,
+                business_unit_id=x.item.business_unit_id, quantity=x.quantity, price=x.price,
+                per=x.per, gross=p.gross, discount=p.discount, net=p.net, cost=p.cost or 0,
+                below_cost=p.below_cost,
+            )
+            for i, (x, p) in enumerate(zip(parsed, totals.lines, strict=True), start=1)
+        ]
+    )  # fmt: skip
     sale.payment_rows = SalePayment.objects.bulk_create(
         [
             SalePayment(
@@ -407,33 +392,22 @@ def _ring_up(
             if a
         ]
     )
-    by = actor.pk if actor is not None and actor.is_authenticated else None
-    by = db(by) if isinstance(by, uuid.UUID) else by
-    at = ops.adapt_datetimefield_value(timezone.now())
-    entry_id = db(entry.pk)
-    movement_rows = [
-        (db(uuid7()), kop, db(x.item.pk), db(x.item.business_unit_id),
-         inventory.MovementKind.SALE.value, m.quantity, m.value, m.after.quantity,
-         m.after.value, day_db, entry_id, sale_id, None, "", at, by)
-        for x, m in zip(parsed, issued, strict=True)
-        if m is not None
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(_LINE_INSERT, line_rows)
-        if movement_rows:
-            cursor.executemany(_MOVEMENT_INSERT, movement_rows)
-    # Every issued item had a stored position (an empty one refuses the sale). Plain
-    # executemany: ``bulk_update``'s CASE expressions cost more than the checkout's posting.
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    db_id = StockPosition._meta.pk.get_db_prep_value
-    rows = [
-        (running[pk].quantity, running[pk].value, now, db_id(row.pk, connection))
-        for pk, row in positions.items()
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE store_stockposition SET quantity = %s, value = %s, updated_at = %s "
-            "WHERE id = %s",
-            rows,
-        )
+    by = actor if actor is not None and actor.is_authenticated else None
+    StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                koperasi=koperasi, item=x.item, business_unit_id=x.item.business_unit_id,
+                kind=inventory.MovementKind.SALE.value, quantity=m.quantity, value=m.value,
+                quantity_after=m.after.quantity, value_after=m.after.value, date=day,
+                entry=entry, sale=sale, created_by=by,
+            )
+            for x, m in zip(parsed, issued, strict=True)
+            if m is not None
+        ]
+    )  # fmt: skip
+    # Every issued item had a stored position (an empty one refuses the sale).
+    now = timezone.now()
+    for pk, row in positions.items():
+        row.quantity, row.value, row.updated_at = running[pk].quantity, running[pk].value, now
+    StockPosition.objects.bulk_update(positions.values(), ["quantity", "value", "updated_at"])
     return sale
