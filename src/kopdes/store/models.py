@@ -198,7 +198,7 @@ class StockPosition(TenantModel):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
     quantity = models.BigIntegerField(default=0)
-    value = models.BigIntegerField(default=0)
+    value = SenField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -222,9 +222,9 @@ class StockMovement(TenantModel):
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=MovementKind.choices)
     quantity = models.BigIntegerField()
-    value = models.BigIntegerField()
+    value = SenField()
     quantity_after = models.BigIntegerField()
-    value_after = models.BigIntegerField()
+    value_after = SenField()
     date = models.DateField()
     entry = models.ForeignKey(
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -266,12 +266,12 @@ class Sale(TenantModel):
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    gross = models.BigIntegerField()
-    discount = models.BigIntegerField(default=0)
-    total = models.BigIntegerField()
-    cost = models.BigIntegerField(default=0)  # HPP of the goods sold
-    cash_tendered = models.BigIntegerField(default=0)
-    change = models.BigIntegerField(default=0)
+    gross = SenField()
+    discount = SenField(default=0)
+    total = SenField()
+    cost = SenField(default=0)  # HPP of the goods sold
+    cash_tendered = SenField(default=0)
+    change = SenField(default=0)
     below_cost = models.BooleanField(default=False)
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=200)
@@ -302,12 +302,12 @@ class SaleLine(TenantModel):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
     quantity = models.BigIntegerField()
-    price = models.BigIntegerField()
+    price = SenField()
     per = models.PositiveIntegerField(default=1)
-    gross = models.BigIntegerField()
-    discount = models.BigIntegerField(default=0)
-    net = models.BigIntegerField()
-    cost = models.BigIntegerField(default=0)
+    gross = SenField()
+    discount = SenField(default=0)
+    net = SenField()
+    cost = SenField(default=0)
     below_cost = models.BooleanField(default=False)
 
     class Meta:
@@ -330,7 +330,7 @@ class SalePayment(TenantModel):
 
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=32)
-    amount = models.BigIntegerField()
+    amount = SenField()
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
