@@ -209,19 +209,6 @@ def _loan_repayment(koperasi: Koperasi) -> str:
     return str(rep.pk)
 
 
-def _loan_proposal(koperasi: Koperasi) -> str:
-    """An open write-off proposal (the decide routes take its id)."""
-    from kopdes.loans import services
-    from kopdes.loans.testing import active_loan
-    from kopdes.platform.core.testing import make_user
-
-    loan = active_loan(koperasi)
-    proposal = services.propose_write_off(
-        loan, actor=make_user("petugas_pinjaman", koperasi), reason="Uji"
-    )
-    return str(proposal.pk)
-
-
 def _bank_loan(koperasi: Koperasi) -> str:
     import datetime as dt
 
@@ -246,7 +233,6 @@ def _bank_loan(koperasi: Koperasi) -> str:
 SAMPLES["loan_id"] = _loan
 SAMPLES["product_id"] = _loan_product
 SAMPLES["repayment_id"] = _loan_repayment
-SAMPLES["loan_proposal_id"] = _loan_proposal
 SAMPLES["bank_loan_id"] = _bank_loan
 
 

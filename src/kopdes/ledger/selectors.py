@@ -295,20 +295,6 @@ def pending_entry_proposals(koperasi) -> QuerySet[EntryProposal]:
     return EntryProposal.objects.filter(koperasi=koperasi, state=ProposalState.PENDING)
 
 
-def get_reversal_proposal(koperasi, proposal_id) -> ReversalProposal:
-    found = ReversalProposal.objects.filter(koperasi=koperasi, pk=proposal_id).first()
-    if found is None:
-        raise Http404
-    return found
-
-
-def get_period_proposal(koperasi, proposal_id) -> PeriodProposal:
-    found = PeriodProposal.objects.filter(koperasi=koperasi, pk=proposal_id).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 def lines_for_account(
     account: Account, *, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> QuerySet[JournalLine]:

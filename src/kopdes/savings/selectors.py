@@ -124,17 +124,6 @@ def find_member(koperasi, number_or_payload: str) -> Member | None:
         return None
 
 
-def get_withdrawal_request(koperasi, request_id) -> WithdrawalRequest:
-    req = (
-        WithdrawalRequest.objects.filter(koperasi=koperasi, pk=_uuid_or_404(request_id))
-        .select_related("account", "account__member", "proposed_by")
-        .first()
-    )
-    if req is None:
-        raise Http404
-    return req
-
-
 def get_transaction(koperasi, transaction_id) -> SavingsTransaction:
     txn = (
         SavingsTransaction.objects.filter(koperasi=koperasi, pk=_uuid_or_404(transaction_id))
