@@ -53,6 +53,49 @@ def _sold_since(koperasi, effective_from: dt.date | None, **filters: Any) -> boo
     )
 
 
+def _append_setting(
+    row: Any,
+    *,
+    key: dict[str, Any],
+    sold: dict[str, Any],
+    taken: str,
+    sold_before: str,
+    errors: list[tuple[str, str]],
+    actor: Any,
+    label: str,
+    action: str,
+    summary: dict[str, Any],
+    source_address: str,
+) -> Any:
+    """Save a new effective-dated setting ``row`` and audit ``action``, or raise
+    ``FormErrors`` with ``errors`` and, when those are clear, the two refusals every setting
+    shares: another row of the same ``key`` starts that day (``taken``), or sales matching
+    ``sold`` already stand on or after it (``sold_before``)."""
+    day = row.effective_from
+    same_day = type(row).objects.filter(koperasi=row.koperasi, effective_from=day, **key)
+    if not errors and same_day.exists():
+        errors.append(("effective_from", taken))
+    if not errors and _sold_since(row.koperasi, day, **sold):
+        errors.append(("effective_from", sold_before))
+    if errors:
+        raise FormErrors(errors=errors)
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+            record(
+                action,
+                actor=actor,
+                koperasi=row.koperasi,
+                role=label,
+                obj=row,
+                summary={"effective_from": day.isoformat(), **summary},
+                source_address=source_address,
+            )
+    except IntegrityError:  # the same day saved by another officer meanwhile
+        raise FormErrors(errors=[("effective_from", taken)]) from None
+    return row
+
+
 def add_het_rate(
     koperasi, *, actor, data: dict, at: dt.datetime, source_address: str = ""
 ) -> HetRate:
@@ -68,27 +111,6 @@ def add_het_rate(
     reference = clean_text(
         data.get("reference"), key="reference", label=_("decree"), max_length=200, errors=errors
     )
-    if (
-        not errors
-        and HetRate.objects.filter(
-            koperasi=koperasi, product=product, effective_from=effective_from
-        ).exists()
-    ):
-        errors.append(
-            (
-                "effective_from",
-                _("A HET for this product already starts on that date; the old one is kept."),
-            )
-        )
-    if not errors and _sold_since(koperasi, effective_from, product=product):
-        errors.append(
-            (
-                "effective_from",
-                _("Sales were already recorded on or after that date under the old HET."),
-            )
-        )
-    if errors:
-        raise FormErrors(errors=errors)
     rate = HetRate(
         koperasi=koperasi,
         product=product,
@@ -98,28 +120,19 @@ def add_het_rate(
         recorded_at=at,
         recorded_by=actor,
     )
-    try:
-        with transaction.atomic():
-            rate.save(force_insert=True)
-            record(
-                "subsidy.het_rate.added",
-                actor=actor,
-                koperasi=koperasi,
-                role=label,
-                obj=rate,
-                summary={
-                    "product": product,
-                    "effective_from": effective_from.isoformat(),
-                    "price": price,
-                    "reference": reference,
-                },
-                source_address=source_address,
-            )
-    except IntegrityError:
-        raise FormErrors(
-            errors=[("effective_from", _("A HET for this product already starts on that date."))]
-        ) from None
-    return rate
+    return _append_setting(
+        rate,
+        key={"product": product},
+        sold={"product": product},
+        taken=_("A HET for this product already starts on that date; the old one is kept."),
+        sold_before=_("Sales were already recorded on or after that date under the old HET."),
+        errors=errors,
+        actor=actor,
+        label=label,
+        action="subsidy.het_rate.added",
+        summary={"product": product, "price": price, "reference": reference},
+        source_address=source_address,
+    )
 
 
 def add_channel_rule(
@@ -145,27 +158,6 @@ def add_channel_rule(
             errors.append(("zone", _("Choose the HET zone (1, 2 or 3).")))
     else:
         zone = None
-    if (
-        not errors
-        and ChannelRule.objects.filter(
-            koperasi=koperasi, channel=channel, effective_from=effective_from
-        ).exists()
-    ):
-        errors.append(
-            (
-                "effective_from",
-                _("A rule for this channel already starts on that date; the old one is kept."),
-            )
-        )
-    if not errors and _sold_since(koperasi, effective_from, channel=channel):
-        errors.append(
-            (
-                "effective_from",
-                _("Sales were already recorded on or after that date under the old rule."),
-            )
-        )
-    if errors:
-        raise FormErrors(errors=errors)
     rule = ChannelRule(
         koperasi=koperasi,
         channel=channel,
@@ -176,29 +168,19 @@ def add_channel_rule(
         recorded_at=at,
         recorded_by=actor,
     )
-    try:
-        with transaction.atomic():
-            rule.save(force_insert=True)
-            record(
-                "subsidy.channel_rule.added",
-                actor=actor,
-                koperasi=koperasi,
-                role=label,
-                obj=rule,
-                summary={
-                    "channel": channel,
-                    "effective_from": effective_from.isoformat(),
-                    "limit": limit,
-                    "period": period,
-                    "zone": zone,
-                },
-                source_address=source_address,
-            )
-    except IntegrityError:
-        raise FormErrors(
-            errors=[("effective_from", _("A rule for this channel already starts on that date."))]
-        ) from None
-    return rule
+    return _append_setting(
+        rule,
+        key={"channel": channel},
+        sold={"channel": channel},
+        taken=_("A rule for this channel already starts on that date; the old one is kept."),
+        sold_before=_("Sales were already recorded on or after that date under the old rule."),
+        errors=errors,
+        actor=actor,
+        label=label,
+        action="subsidy.channel_rule.added",
+        summary={"channel": channel, "limit": limit, "period": period, "zone": zone},
+        source_address=source_address,
+    )
 
 
 def add_season(koperasi, *, actor, data: dict, at: dt.datetime, source_address: str = "") -> Season:
