@@ -74,9 +74,12 @@ def _pg_admin(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def _run(env: dict[str, str], *args: str) -> dict[str, float]:
+def run_measure(
+    env: dict[str, str], *args: str, module: str = "bench.ledger_posting"
+) -> dict[str, float]:
+    """Run ``python -m module *args`` in ``env`` and read the JSON figures it prints last."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.ledger_posting", *args],
+        [sys.executable, "-m", module, *args],
         env=env, cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
@@ -85,15 +88,16 @@ def _run(env: dict[str, str], *args: str) -> dict[str, float]:
 
 
 @contextmanager
-def _database(engine: str):
-    """A migrated scratch database; yields the environment for measuring processes."""
-    tmp = Path(tempfile.mkdtemp(prefix="kopdes-bench-ledger-"))
+def scratch_database(engine: str, pg_name: str = PG_NAME, prefix: str = "kopdes-bench-ledger-"):
+    """A migrated scratch database (SQLite file, or ``pg_name`` on ``BENCH_PG``); yields the
+    environment for measuring processes."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     admin = os.environ.get("BENCH_PG", DEFAULT_PG)
     try:
         if engine == "pg":
-            _pg_admin(admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            _pg_admin(admin, f"CREATE DATABASE {PG_NAME}")
-            url = admin.rsplit("/", 1)[0] + "/" + PG_NAME
+            _pg_admin(admin, f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+            _pg_admin(admin, f"CREATE DATABASE {pg_name}")
+            url = admin.rsplit("/", 1)[0] + "/" + pg_name
         else:
             url = f"sqlite:///{tmp / 'kopdes.sqlite3'}"
         env = _env(url, tmp / "var")
@@ -106,20 +110,20 @@ def _database(engine: str):
         yield env
     finally:
         if engine == "pg":
-            _pg_admin(admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+            _pg_admin(admin, f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _variant(env: dict[str, str], name: str):
     def measure(o: Options) -> dict[str, float]:
-        return _run(env, "measure", name, str(o.duration))
+        return run_measure(env, "measure", name, str(o.duration))
 
     return measure
 
 
 @contextmanager
 def posting_session(options: Options, engine: str = "sqlite"):
-    with _database(engine) as env:
+    with scratch_database(engine) as env:
         yield {"raw": _variant(env, "raw"), "service": _variant(env, "service")}
 
 
@@ -131,7 +135,7 @@ def posting_pg_session(options: Options):
 
 @contextmanager
 def batch_session(options: Options):
-    with _database("sqlite") as env:
+    with scratch_database("sqlite") as env:
         yield {
             "raw_bulk": _variant(env, "raw_bulk"),
             "batch": _variant(env, "batch"),

@@ -20,70 +20,27 @@ database ``kopdes_bench_store_checkout`` created, migrated, dropped).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
-from bench.ledger_posting import DEFAULT_PG, _env, _pg_admin
-from bench.runner import ROOT, Benchmark, Metric, Options
+from bench.ledger_posting import run_measure, scratch_database
+from bench.runner import Benchmark, Metric, Options
 
 PG_NAME = "kopdes_bench_store_checkout"
 LINES = 10
 
 
-def _run(env: dict[str, str], *args: str) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.store_checkout", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-@contextmanager
-def _database(engine: str):
-    tmp = Path(tempfile.mkdtemp(prefix="kopdes-bench-store-"))
-    admin = os.environ.get("BENCH_PG", DEFAULT_PG)
-    try:
-        if engine == "pg":
-            _pg_admin(admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            _pg_admin(admin, f"CREATE DATABASE {PG_NAME}")
-            url = admin.rsplit("/", 1)[0] + "/" + PG_NAME
-        else:
-            url = f"sqlite:///{tmp / 'kopdes.sqlite3'}"
-        env = _env(url, tmp / "var")
-        done = subprocess.run(
-            [sys.executable, "-m", "kopdes", "migrate", "-v0"], env=env, cwd=ROOT, check=False
-        )
-        if done.returncode != 0:
-            raise RuntimeError("migrate failed")
-        yield env
-    finally:
-        if engine == "pg":
-            _pg_admin(admin, f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def _variant(env: dict[str, str], name: str):
     def measure(o: Options) -> dict[str, float]:
-        return _run(env, "measure", name, str(o.duration))
+        return run_measure(env, "measure", name, str(o.duration), module="bench.store_checkout")
 
     return measure
 
 
 @contextmanager
 def sqlite_session(options: Options, engine: str = "sqlite"):
-    with _database(engine) as env:
+    with scratch_database(engine, PG_NAME, "kopdes-bench-store-") as env:
         yield {"entry": _variant(env, "entry"), "checkout": _variant(env, "checkout")}
 
 
