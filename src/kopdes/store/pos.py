@@ -19,10 +19,12 @@ from kopdes.domain import barcode as barcodes
 from kopdes.domain.money import MoneyError, format_rupiah, parse_rupiah, terbilang
 from kopdes.domain.sale import Payment
 from kopdes.members.selectors import get_member_by_number
+from kopdes.members.services import read_member_card
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.requests import KoperasiRequest
 from kopdes.store import selectors, services
+from kopdes.store.errors import StoreError
 from kopdes.store.models import Item
 from kopdes.store.services.stock import stock_quantity
 
@@ -44,6 +46,23 @@ def _save(request, cart: dict) -> None:
 
 def _member(request, cart):
     return get_member_by_number(request.koperasi, cart["member"]) if cart["member"] else None
+
+
+def member_from_input(koperasi, text: str):
+    """The member the POS's member field names: her number typed, or her card's QR code
+    (``members.services.member_card_payload``) typed by a USB scanner. ``None`` for an
+    empty field; ``DomainError`` (Bahasa Indonesia) for a card that is not hers to use here
+    (another koperasi's, a changed or made-up one) or a member not found or not active."""
+    text = (text or "").strip()[:200]
+    if not text:
+        return None
+    if "|" in text:  # a card payload: prefix|koperasi|number|signature
+        member = read_member_card(text, koperasi=koperasi)
+    else:
+        member = get_member_by_number(koperasi, text[:10])
+    if member is None or not member.is_active:
+        raise StoreError(_("Member not found or not active."), field="member")
+    return member
 
 
 def _rows(request, cart) -> tuple[list[dict], int]:
@@ -121,10 +140,10 @@ def pos(request: KoperasiRequest):
             with contextlib.suppress(ValueError, IndexError):
                 del cart["lines"][int(request.POST.get("index", ""))]
         elif action == "member":
-            number = request.POST.get("member", "").strip()[:10]
-            member = get_member_by_number(request.koperasi, number) if number else None
-            if number and (member is None or not member.is_active):
-                messages.error(request, _("Member not found or not active."))
+            try:
+                member = member_from_input(request.koperasi, request.POST.get("member", ""))
+            except DomainError as exc:
+                messages.error(request, exc.message)
             else:
                 cart["member"] = member.number if member else ""
         elif action == "clear":
