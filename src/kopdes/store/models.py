@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.domain.units import ItemUnits, Unit
+from kopdes.platform.approvals.models import Proposal
 from kopdes.platform.core.fields import SenField
 from kopdes.platform.core.models import TenantModel
 from kopdes.platform.privacy.fields import BlindIndexField, EncryptedTextField
@@ -232,6 +233,9 @@ class StockMovement(TenantModel):
     sale = models.ForeignKey(
         "store.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
     )
+    sale_return = models.ForeignKey(
+        "store.SaleReturn", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -277,6 +281,10 @@ class Sale(TenantModel):
     idempotency_key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The cashier's shift open when the sale was rung up (its cash counts in the drawer).
+    shift = models.ForeignKey(
+        "store.CashShift", on_delete=models.PROTECT, null=True, blank=True, related_name="sales"
+    )
 
     class Meta:
         ordering = ["koperasi", "-number"]
@@ -345,4 +353,215 @@ class SalePayment(TenantModel):
         ]
         indexes = [
             models.Index(fields=["koperasi", "member", "method"], name="store_payment_member")
+        ]
+
+
+# --- stock opname (issue 15 section 4) --------------------------------------------------------
+class StockCount(Proposal):
+    """A stock count (opname) of one business unit: the system quantities at ``snapshot_at``
+    (its lines), what the officers counted, and, once submitted (``submitted_at``), a
+    proposal in the approvals inbox. A second officer's approval posts the differences
+    (``entry``) as adjustment movements. ``proposed_by`` is the officer who started it."""
+
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    date = models.DateField()
+    snapshot_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Signed sen at the moving average: estimated at submission, what was posted on approval.
+    shortage_value = SenField(default=0)
+    surplus_value = SenField(default=0)
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(Proposal.Meta):
+        constraints = [
+            *Proposal.Meta.constraints,
+            models.UniqueConstraint(fields=["koperasi", "number"], name="store_count_number"),
+            models.UniqueConstraint(
+                fields=["koperasi", "business_unit"],
+                condition=Q(state="pending"),
+                name="store_count_one_open_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(shortage_value__gte=0) & Q(surplus_value__gte=0),
+                name="store_count_values",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Opname #{self.number}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class StockCountLine(TenantModel):
+    """One item of a count: its position at the snapshot, the quantity counted (None until
+    typed; whole stock units like every position) and, after approval, the movement that
+    posted the difference (``counted - snapshot_quantity``, applied to the position then)."""
+
+    count = models.ForeignKey(StockCount, on_delete=models.PROTECT, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    snapshot_quantity = models.BigIntegerField()
+    snapshot_value = SenField()
+    counted = models.BigIntegerField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Signed sen: the difference at the moving average (estimate, then what was posted).
+    difference_value = models.BigIntegerField(default=0)
+    movement = models.ForeignKey(
+        StockMovement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["koperasi", "count", "item__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["koperasi", "count", "item"], name="store_count_item"),
+            models.CheckConstraint(
+                condition=Q(snapshot_quantity__gte=0)
+                & Q(snapshot_value__gte=0)
+                & (Q(counted__isnull=True) | Q(counted__gte=0)),
+                name="store_count_line_quantities",
+            ),
+        ]
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.counted is None else self.counted - self.snapshot_quantity
+
+
+# --- cash shifts and voids / returns (issue 15 sections 4 and 2) -----------------------------
+
+
+class ShiftState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class CashShift(TenantModel):
+    """A cashier's shift at one till: the float she started with, and at closing the cash
+    expected (``domain.shift.expected_cash``), what she counted and the difference (selisih
+    kas) posted by ``entry``. One open shift per cashier and per till."""
+
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    till = models.CharField(_("till"), max_length=40)
+    # The unit whose Kas the drawer is (the gerai's till); the difference posts to it.
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=8, choices=ShiftState.choices, default=ShiftState.OPEN)
+    opening_float = SenField()
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cash_sales = SenField(default=0)  # cash the till kept from its sales (tendered less change)
+    cash_tendered = SenField(default=0)
+    change = SenField(default=0)
+    cash_refunds = SenField(default=0)
+    expected = SenField(default=0)
+    counted = SenField(null=True, blank=True)
+    difference = models.BigIntegerField(default=0)  # counted - expected, sen
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["koperasi", "-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "cashier"],
+                condition=Q(state="open"),
+                name="store_shift_one_open_per_cashier",
+            ),
+            models.UniqueConstraint(
+                fields=["koperasi", "till"],
+                condition=Q(state="open"),
+                name="store_shift_one_open_per_till",
+            ),
+            models.CheckConstraint(
+                condition=Q(opening_float__gte=0) & Q(expected__gte=0),
+                name="store_shift_amounts",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open") | (Q(counted__isnull=False) & Q(closed_at__isnull=False)),
+                name="store_shift_closed_has_count",
+            ),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ShiftState.OPEN
+
+
+class ReturnKind(models.TextChoices):
+    VOID = "void", _("Void of the whole sale")
+    RETURN = "return", _("Return of items")
+
+
+class SaleReturn(Proposal):
+    """A cashier's proposal to void a whole sale (the same day) or to take back some of its
+    lines, decided by a second officer in the approvals inbox. On approval: ``entry``
+    (revenue reversed, HPP back into Persediaan at the sale's cost, the refund from Kas or
+    off the member's bon), stock movements of kind ``sale_return``, in one transaction."""
+
+    kind = models.CharField(max_length=8, choices=ReturnKind.choices)
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="returns")
+    amount = SenField()  # the refund: what the returned lines earned
+    cost = SenField(default=0)  # HPP back into stock (set on approval)
+    cash_refund = SenField(default=0)  # paid out of the till (set on approval)
+    bon_refund = SenField(default=0)  # taken off the member's bon (set on approval)
+    other_refund = SenField(default=0)  # back to another method's account (QRIS...)
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The proposer's shift at approval: the cash refund leaves that drawer.
+    shift = models.ForeignKey(
+        CashShift, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    date = models.DateField(null=True, blank=True)  # the entry's date
+
+    class Meta(Proposal.Meta):
+        constraints = [
+            *Proposal.Meta.constraints,
+            models.CheckConstraint(condition=Q(amount__gt=0), name="store_return_amount"),
+            # One proposal waits per sale; a sale is voided at most once.
+            models.UniqueConstraint(
+                fields=["koperasi", "sale"],
+                condition=Q(state="pending"),
+                name="store_return_one_pending_per_sale",
+            ),
+            models.UniqueConstraint(
+                fields=["koperasi", "sale"],
+                condition=Q(kind="void", state="approved"),
+                name="store_return_one_void_per_sale",
+            ),
+        ]
+        indexes = [models.Index(fields=["koperasi", "sale"], name="store_return_sale")]
+
+
+class SaleReturnLine(TenantModel):
+    """``quantity`` stock units of one sale line taken back, worth ``amount`` sen of its
+    net; ``cost`` is the HPP that comes back into stock (set on approval)."""
+
+    sale_return = models.ForeignKey(SaleReturn, on_delete=models.PROTECT, related_name="lines")
+    sale_line = models.ForeignKey(SaleLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField()
+    amount = SenField()
+    cost = SenField(default=0)
+
+    class Meta:
+        ordering = ["koperasi", "sale_return", "sale_line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "sale_return", "sale_line"], name="store_return_line_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) & Q(amount__gte=0) & Q(cost__gte=0),
+                name="store_return_line_amounts",
+            ),
         ]
