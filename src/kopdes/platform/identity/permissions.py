@@ -88,6 +88,13 @@ MATRIX: dict[str, frozenset[Role]] = {
     "store.sell": frozenset({R.MANAJER, R.KASIR}),
     "store.sell_below_cost": frozenset({R.KETUA, R.MANAJER}),
     "store.receive_stock": frozenset({R.BENDAHARA, R.MANAJER}),
+    # Stock opname and transfers (issue 15 section 4): the counter's officers count (kasir,
+    # manajer, bendahara); the differences are approved by another officer who answers for
+    # the stock (ketua, bendahara, manajer; never the one who counted: four eyes); stock is
+    # moved between units by the officers who receive it.
+    "store.count_stock": frozenset({R.BENDAHARA, R.MANAJER, R.KASIR}),
+    "store.approve_count": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
+    "store.transfer": frozenset({R.BENDAHARA, R.MANAJER}),
     # Subsidised channels (issue 15 section 5). HET, quotas and seasons are set by the
     # manajer (and ketua); buyers are registered at the counter; the sale is the kasir's.
     # The LPG daily register carries full NIKs (the operator's register, the one place they

@@ -86,6 +86,9 @@ store.manage_units        .   .   X   .   X   .   .   .   .   .   .   .
 store.sell                .   .   .   .   X   X   .   .   .   .   .   .
 store.sell_below_cost     X   .   .   .   X   .   .   .   .   .   .   .
 store.receive_stock       .   .   X   .   X   .   .   .   .   .   .   .
+store.count_stock         .   .   X   .   X   X   .   .   .   .   .   .
+store.approve_count       X   .   X   .   X   .   .   .   .   .   .   .
+store.transfer            .   .   X   .   X   .   .   .   .   .   .   .
 subsidy.view              X   X   X   X   X   X   .   .   .   .   .   .
 subsidy.manage_settings   X   .   .   .   X   .   .   .   .   .   .   .
 subsidy.register_buyer    X   X   .   .   X   X   .   .   .   .   .   .
