@@ -356,6 +356,34 @@ class SalePayment(TenantModel):
         ]
 
 
+class BonRepayment(TenantModel):
+    """A member pays off (part of) her bon at the counter: ``amount`` sen into the unit's
+    Kas, off Piutang bon anggota 1-1400 (``entry``). Her current bon is her bon sales less
+    these less the bon refunds of approved returns (``services.sales.current_bon``)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
+    amount = SenField()
+    date = models.DateField()
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["koperasi", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["koperasi", "idempotency_key"], name="store_bon_repayment_key"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="store_bon_repayment_amount"),
+        ]
+        indexes = [models.Index(fields=["koperasi", "member"], name="store_bon_repayment_member")]
+
+
 # --- stock opname (issue 15 section 4) --------------------------------------------------------
 class StockCount(Proposal):
     """A stock count (opname) of one business unit: the system quantities at ``snapshot_at``
