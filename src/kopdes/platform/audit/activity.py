@@ -150,6 +150,7 @@ ACTION_LABELS: dict[str, Any] = {
     "store.item.updated": L("Catalog item changed"),
     "store.supplier.created": L("Supplier added"),
     "store.sale.completed": L("Store sale recorded"),
+    "store.bon.repaid": L("Member paid off store credit (bon)"),
     "store.stock.received": L("Goods received into stock"),
     "store.stock_count.started": L("Stock count started"),
     "store.stock_count.saved": L("Stock count progress saved"),
