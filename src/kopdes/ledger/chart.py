@@ -89,6 +89,7 @@ QRIS_CLEARING = "1-1600"
 VOLUNTARY_SAVINGS = "2-1100"
 TERM_SAVINGS = "2-1200"
 TRADE_PAYABLE = "2-1300"
+CONSIGNMENT_PAYABLE = "2-1310"  # utang konsinyasi: per consignor (sub-ledger)
 TAX_PAYABLE = "2-1400"
 SHU_UNDISTRIBUTED = "2-1500"
 BANK_LOAN = "2-2100"
@@ -132,6 +133,15 @@ TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount(VOLUNTARY_SAVINGS, "Simpanan sukarela", L, subledger="savings"),
     TemplateAccount(TERM_SAVINGS, "Simpanan berjangka", L, subledger="savings"),
     TemplateAccount(TRADE_PAYABLE, "Utang usaha / utang konsinyasi UMKM", L),
+    # What the koperasi owes each UMKM for its consigned goods sold (titip jual), one
+    # sub-ledger per consignor (the store supplier's id); paid out at settlement.
+    TemplateAccount(
+        CONSIGNMENT_PAYABLE,
+        "Utang konsinyasi UMKM",
+        L,
+        parent=TRADE_PAYABLE,
+        subledger="consignment",
+    ),
     TemplateAccount(TAX_PAYABLE, "Utang pajak", L),
     TemplateAccount(SHU_UNDISTRIBUTED, "Dana SHU belum dibagi", L),
     TemplateAccount("2-1510", "Dana SHU bagian anggota", L, parent=SHU_UNDISTRIBUTED),

@@ -21,12 +21,14 @@ class SubledgerKind(models.TextChoices):
     """Which sub-ledger a control account's lines name (``JournalLine.subledger_kind``).
 
     ``subledger_ref`` is then the id (as text) of the member savings account, loan, or
-    stock item the line belongs to; the owning app keeps that table.
+    stock item the line belongs to, or the consignor (a store supplier) the koperasi owes
+    for consigned goods sold; the owning app keeps that table.
     """
 
     SAVINGS = "savings", _("Member savings")
     LOANS = "loans", _("Loans to members")
     INVENTORY = "inventory", _("Inventory")
+    CONSIGNMENT = "consignment", _("Consignors (titip jual)")
 
 
 class EntryKind(models.TextChoices):
