@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from kopdes.ledger.errors import IdempotencyConflictError, LedgerError
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_chain
+from kopdes.store import hooks
 from kopdes.store.errors import StoreError
 from kopdes.store.models import Item, StockMovement, StockPosition, Supplier
 from kopdes.store.services._common import _role
@@ -107,12 +109,15 @@ def receive_stock(
     date: dt.date | None = None,
     idempotency_key: str,
     memo: str = "",
+    extra: Mapping[str, Any] | None = None,
 ) -> Received:
     """Goods received: ``quantity`` of ``item`` that cost ``cost`` sen in all, from
     ``supplier``, paid from the unit's Kas or owed to the supplier (Utang usaha 2-1300,
     ``on_credit``). Posts Persediaan (debit, the item's sub-ledger) against Kas or Utang
     with the unit's ``business_unit``; the position moves to the new moving average.
     A retry with the same key and content returns the first receipt; other content: 409.
+    ``extra`` goes to the registered receipt rules (``store.hooks``: the apotek's batch
+    number and expiry), which may refuse the receipt before anything is written.
     """
     role = _role(actor, koperasi, PERMISSION)
     if item.koperasi_id != koperasi.pk or (supplier and supplier.koperasi_id != koperasi.pk):
@@ -131,6 +136,9 @@ def receive_stock(
     name = supplier.name if supplier else _("no supplier")
     with as_store_errors(), transaction.atomic():
         lock_chain(ledger.lock_name(koperasi))
+        prepared = hooks.prepare_receipt(
+            koperasi, actor=actor, item=item, quantity=stock, day=day, extra=extra or {}
+        )
         entry = None
         if cost:
             entry = ledger.post(
@@ -179,6 +187,7 @@ def receive_stock(
             memo=memo[:200],
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
+        prepared.record(movement=movement)
         record(
             "store.stock.received",
             actor=actor,
