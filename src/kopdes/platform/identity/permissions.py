@@ -88,6 +88,19 @@ MATRIX: dict[str, frozenset[Role]] = {
     "store.sell": frozenset({R.MANAJER, R.KASIR}),
     "store.sell_below_cost": frozenset({R.KETUA, R.MANAJER}),
     "store.receive_stock": frozenset({R.BENDAHARA, R.MANAJER}),
+    # Cash shifts and voids / returns (issue 15 sections 4 and 2): whoever sells opens and
+    # closes her shift; the shifts and their differences (selisih kas) are seen by the
+    # pengawas, the ketua, the bendahara (who posts the books) and the manajer (who may
+    # close a shift a kasir left open). A void or return is proposed at the counter and
+    # approved by another officer who answers for the money (ketua, bendahara, manajer).
+    "store.shift": frozenset({R.MANAJER, R.KASIR}),
+    "store.view_shifts": frozenset({R.KETUA, R.BENDAHARA, R.PENGAWAS, R.MANAJER}),
+    "store.propose_return": frozenset({R.MANAJER, R.KASIR}),
+    "store.approve_return": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
+    # Store reports (issue 15 section 7): sales with their HPP and margins, members' and
+    # others' sales against the ledger. For the board, the pengawas and the manajer; not
+    # the kasir (she sees today's sales on the dashboard and her own receipts).
+    "store.view_reports": frozenset({R.KETUA, R.SEKRETARIS, R.BENDAHARA, R.PENGAWAS, R.MANAJER}),
     # Stock opname and transfers (issue 15 section 4): the counter's officers count (kasir,
     # manajer, bendahara); the differences are approved by another officer who answers for
     # the stock (ketua, bendahara, manajer; never the one who counted: four eyes); stock is
@@ -107,6 +120,23 @@ MATRIX: dict[str, frozenset[Role]] = {
     "subsidy.sell": frozenset({R.MANAJER, R.KASIR}),
     "subsidy.export_register": frozenset({R.KETUA, R.MANAJER}),
     "subsidy.export_reports": frozenset({R.KETUA, R.BENDAHARA, R.PENGAWAS, R.MANAJER}),
+    # Purchasing (issue 15 section 3): orders, goods received, payables and members'
+    # harvest are the manajer's and the bendahara's (who pays and owes the suppliers; the
+    # same roles as store.receive_stock, which receiving goes through); ketua and pengawas
+    # (and the sekretaris) see them.
+    "purchasing.view": frozenset({R.KETUA, R.SEKRETARIS, R.BENDAHARA, R.PENGAWAS, R.MANAJER}),
+    "purchasing.order": frozenset({R.BENDAHARA, R.MANAJER}),
+    "purchasing.receive": frozenset({R.BENDAHARA, R.MANAJER}),
+    "purchasing.pay": frozenset({R.BENDAHARA, R.MANAJER}),
+    "purchasing.buy_harvest": frozenset({R.BENDAHARA, R.MANAJER}),
+    # The apotek desa (issue 15 section 6): its pages (batches, expiry lists, the SIPNAP
+    # report) are seen by the officers of the store; the responsible pharmacist and the
+    # drugs' information are kept by the ketua and the manajer who runs the apotek; drugs
+    # are dispensed at the counter by whoever sells (the checkout's line rule); batches
+    # are received through store.receive_stock.
+    "pharmacy.view": frozenset(_OFFICERS - {R.PETUGAS_PINJAMAN}),
+    "pharmacy.manage": frozenset({R.KETUA, R.MANAJER}),
+    "pharmacy.dispense": frozenset({R.MANAJER, R.KASIR}),
     # Personal data (UU PDP). Least privilege: clear NIK/phone/address only for the officers
     # who keep the member register; everyone else sees masked values (platform/privacy).
     "privacy.reveal": frozenset({R.KETUA, R.SEKRETARIS}),
