@@ -42,6 +42,7 @@ DEFAULT_SHU_SPLIT: dict[str, int] = {
 }
 
 MAX_AMOUNT_SEN = 10**15 * 100
+DEFAULT_BON_LIMIT = 500_000_00
 
 # Kolektibilitas (DOMAIN.md §3): the highest days past due still in classes 1-4, in order;
 # above the last one a loan is macet. Defaults from commercial-bank practice.
@@ -148,6 +149,9 @@ class AdArt:
     agunan_kuasa_menjual_bp: int = DEFAULT_COLLATERAL_FACTORS[CollateralBinding.KUASA_MENJUAL]
     # A loan may be proposed for write-off from this kolektibilitas on (5 = macet).
     write_off_min_kolektibilitas: int = int(Kolektibilitas.MACET)
+    # Member credit (bon) at the koperasi's store: the most one member may owe, sen
+    # (DOMAIN.md: Rp500.000 unless the AD/ART says otherwise; 0 = no bon at all).
+    bon_limit: int = DEFAULT_BON_LIMIT
 
     @property
     def kolektibilitas_buckets(self) -> tuple[int, int, int, int]:
@@ -202,6 +206,14 @@ class AdArt:
                 raise AdArtError(name, "Jumlah harus bilangan bulat dalam sen.")
             if value <= 0 or value > MAX_AMOUNT_SEN:
                 raise AdArtError(name, "Jumlah harus lebih dari nol dan masuk akal.")
+        if (
+            not isinstance(self.bon_limit, int)
+            or isinstance(self.bon_limit, bool)
+            or not 0 <= self.bon_limit <= MAX_AMOUNT_SEN
+        ):
+            raise AdArtError(
+                "bon_limit", "Batas bon anggota harus jumlah rupiah nol atau lebih (0: tanpa bon)."
+            )
         if set(self.shu_split) != set(SHU_POOLS):
             missing = sorted(set(SHU_POOLS) - set(self.shu_split))
             extra = sorted(set(self.shu_split) - set(SHU_POOLS))

@@ -55,7 +55,7 @@ SHU_POOL_LABELS = {
 }
 
 
-def _parse_rupiah(text: str) -> int:
+def _parse_rupiah(text: str, *, allow_zero: bool = False) -> int:
     """'50.000' or '50000' (optionally 'Rp 50.000') -> sen, read by ``domain.money``'s one
     rupiah grammar. AD/ART amounts are whole rupiah: a comma (sen) is refused."""
     if "," in text:
@@ -67,7 +67,7 @@ def _parse_rupiah(text: str) -> int:
             code="rupiah",
         )
     try:
-        return parse_rupiah(text, allow_zero=False)
+        return parse_rupiah(text, allow_zero=allow_zero)
     except MoneyError as exc:
         raise forms.ValidationError(exc.message, code="rupiah") from exc
 
@@ -117,14 +117,15 @@ class DaysField(forms.CharField):
 
 
 class RupiahField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
+        self.allow_zero = allow_zero
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
 
     def clean(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().clean(value)  # required / length checks on the text itself
-        return _parse_rupiah(text) if text else None
+        return _parse_rupiah(text, allow_zero=self.allow_zero) if text else None
 
 
 class PercentField(forms.CharField):
@@ -220,6 +221,13 @@ class AdArtForm(KopdesForm):
     loan_approval_threshold = RupiahField(
         label=_("A loan above this amount needs the ketua as well (rupiah)")
     )
+    bon_limit = RupiahField(
+        label=_(
+            "Member credit (bon) at the store: the most one member may owe (rupiah, 0: no bon)"
+        ),
+        allow_zero=True,
+        required=False,  # left empty: the AD/ART default (Rp500.000)
+    )
     backdate_approval_days = DaysField(
         label=_(
             "A teller movement or manual journal dated more than this many days back needs "
@@ -282,6 +290,7 @@ class AdArtForm(KopdesForm):
             ),
             "deposit_approval_threshold": _format_rupiah_input(adart.deposit_approval_threshold),
             "loan_approval_threshold": _format_rupiah_input(adart.loan_approval_threshold),
+            "bon_limit": _format_rupiah_input(adart.bon_limit),
             "backdate_approval_days": str(adart.backdate_approval_days),
             "rat_quorum": _format_percent_input(adart.rat_quorum_bp),
             "rat_month_from": adart.rat_month_from,
@@ -308,6 +317,7 @@ class AdArtForm(KopdesForm):
             "withdrawal_approval_threshold": data["withdrawal_approval_threshold"],
             "deposit_approval_threshold": data["deposit_approval_threshold"],
             "loan_approval_threshold": data["loan_approval_threshold"],
+            **({"bon_limit": data["bon_limit"]} if data.get("bon_limit") is not None else {}),
             # Left empty: the AD/ART default (7 days).
             **(
                 {"backdate_approval_days": data["backdate_approval_days"]}

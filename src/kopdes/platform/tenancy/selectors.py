@@ -96,6 +96,7 @@ def get_profile(koperasi: Koperasi) -> Profile:
             ("withdrawal_approval_threshold", format_rupiah(adart.withdrawal_approval_threshold)),
             ("loan_approval_threshold", format_rupiah(adart.loan_approval_threshold)),
             ("deposit_approval_threshold", format_rupiah(adart.deposit_approval_threshold)),
+            ("bon_limit", format_rupiah(adart.bon_limit)),
         ],
         shu_split=[
             (str(SHU_POOL_LABELS[p]), format_percent(adart.shu_split.get(p, 0))) for p in SHU_POOLS
