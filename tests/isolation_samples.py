@@ -339,6 +339,45 @@ def _store_sale(koperasi: Koperasi) -> str:
 SAMPLES["sale_id"] = _store_sale
 
 
+def _store_stock_count(koperasi: Koperasi) -> str:
+    """A stock count of the gerai sembako being counted (its sheet and submit routes take
+    its id); an earlier open one of the unit is reused (one open count per unit)."""
+    from kopdes.platform.core.testing import make_user
+    from kopdes.store.models import StockCount
+    from kopdes.store.services import stock_count
+
+    item = _store_item(koperasi)
+    found = StockCount.objects.filter(koperasi=koperasi, state="pending").first()
+    if found is not None:
+        return str(found.pk)
+    return str(
+        stock_count.start_count(
+            koperasi, actor=make_user("kasir", koperasi), business_unit=item.business_unit
+        ).pk
+    )
+
+
+SAMPLES["stock_count_id"] = _store_stock_count
+
+
+def _store_shift(koperasi: Koperasi) -> str:
+    """A kasir's open cash shift of ``koperasi`` (the close route takes its id)."""
+    import uuid
+
+    from kopdes.platform.core.testing import make_user
+    from kopdes.store import services
+
+    _store_unit(koperasi)
+    shift = services.open_shift(
+        koperasi, actor=make_user("kasir", koperasi), till=f"Kasir {uuid.uuid4().hex[:6]}",
+        opening_float=100_000_00,
+    )  # fmt: skip
+    return str(shift.pk)
+
+
+SAMPLES["shift_id"] = _store_shift
+
+
 # --- subsidised channels ---------------------------------------------------------------------
 def _subsidy_buyer(koperasi: Koperasi) -> str:
     """A registered LPG buyer of ``koperasi`` (the buyer routes take its id)."""

@@ -212,6 +212,72 @@ def _exit(k) -> Case:
     )  # fmt: skip
 
 
+def _store_sale(k):
+    from kopdes.domain.sale import Payment
+    from kopdes.store import services as store_services
+    from kopdes.store.testing import make_item, manajer
+
+    item = make_item(k)
+    store_services.receive_stock(
+        k, actor=manajer(k), item=item, quantity=5, cost=5 * 15_000_00,
+        idempotency_key=f"inbox-{item.pk}",
+    )  # fmt: skip
+    kasir = make_user("kasir", k)
+    sale = store_services.checkout(
+        k, actor=kasir, lines=[{"item": item, "quantity": 2}],
+        payments=[Payment("cash", 36_000_00)], idempotency_key=f"inbox-sale-{item.pk}",
+    )  # fmt: skip
+    return sale, kasir
+
+
+def _store_void(k) -> Case:
+    from kopdes.store import services as store_services
+
+    sale, kasir = _store_sale(k)
+    proposal = store_services.propose_void(sale, actor=kasir, reason="Salah input")
+    return Case(
+        "store-void", proposal, kasir, make_user("ketua", k), "Rp 36.000",
+        "Penjualan dibatalkan hanya bila petugas lain menyetujui (empat mata)",
+    )  # fmt: skip
+
+
+def _store_return(k) -> Case:
+    from kopdes.store import services as store_services
+
+    sale, kasir = _store_sale(k)
+    line = sale.lines.get()
+    proposal = store_services.propose_return(
+        sale, actor=kasir, quantities={line.pk: 1}, reason="Kemasan rusak"
+    )
+    return Case(
+        "store-return", proposal, kasir, make_user("bendahara", k), "Rp 18.000",
+        "Barang retur dikembalikan uangnya hanya bila petugas lain menyetujui",
+    )  # fmt: skip
+
+
+def _stock_count(k) -> Case:
+    from kopdes.store.models import StockCountLine
+    from kopdes.store.services import stock_count
+    from kopdes.store.testing import make_item
+
+    maker = make_user("manajer", k)  # may approve counts too: never her own
+    item = make_item(k)
+    from kopdes.store import services as store_services
+
+    store_services.receive_stock(
+        k, actor=maker, item=item, quantity=10, cost=10 * 15_000_00, idempotency_key=f"sc-{item.pk}"
+    )
+    count = stock_count.start_count(k, actor=maker, business_unit=item.business_unit)
+    line = StockCountLine.objects.get(count=count, item=item)
+    stock_count.save_counts(count, actor=maker, counts={str(line.pk): "8"})
+    stock_count.submit_count(count, actor=maker)
+    count.refresh_from_db()
+    return Case(
+        "store-stock-count", count, maker, make_user("bendahara", k), "Rp 30.000",
+        "Selisih stok opname (kurang Rp 30.000, lebih Rp 0) dibukukan setelah disetujui",
+    )  # fmt: skip
+
+
 BUILDERS = {
     "savings-withdrawal": _withdrawal,
     "savings-deposit": _deposit,
@@ -223,7 +289,10 @@ BUILDERS = {
     "ledger-reversal": _ledger_reversal,
     "ledger-period": _period,
     "members-exit": _exit,
+    "store-void": _store_void,
+    "store-return": _store_return,
     "ledger-backdated-entry": _backdated_entry,
+    "store-stock-count": _stock_count,
 }
 
 

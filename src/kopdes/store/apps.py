@@ -9,4 +9,10 @@ class StoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kopdes.store import verification  # noqa: F401  (registers the kopdes verify check)
+        from kopdes.store import (
+            approvals,  # noqa: F401  (the inbox's void and return kinds)
+            stock_count_approvals,  # noqa: F401  (the inbox's kind)
+            subsidised,  # noqa: F401  (the checkout rule of LPG, pupuk and SPHP lines)
+            tiles,  # noqa: F401  (today's sales tile; the reports index's links)
+            verification,  # noqa: F401  (registers the kopdes verify check)
+        )

@@ -114,8 +114,22 @@ def _find(koperasi, code: str) -> tuple[Item | None, list[Item]]:
     return None, found
 
 
+def _without_shift(request):
+    """The counter sells only within the cashier's open shift (its cash is counted when it
+    closes): without one, to the shift page to open it. ``services.checkout`` itself does
+    not require a shift (the API, imports and tests call it); a sale without a shift
+    belongs to none."""
+    request.pos_shift = services.open_shift_of(request.koperasi, request.user)
+    if request.pos_shift is None:
+        messages.info(request, _("Open your cash shift before selling."))
+        return redirect("store:shift", slug=request.koperasi.slug)
+    return None
+
+
 @koperasi_view("store.sell")
 def pos(request: KoperasiRequest):
+    if (to_shift := _without_shift(request)) is not None:
+        return to_shift
     cart = _cart(request)
     matches: list[Item] = []
     if request.method == "POST":
@@ -157,6 +171,7 @@ def pos(request: KoperasiRequest):
         "store/pos.html",
         {
             "koperasi": request.koperasi,
+            "shift": request.pos_shift,
             "rows": rows,
             "total": format_rupiah(total),
             "member": _member(request, cart),
@@ -168,6 +183,8 @@ def pos(request: KoperasiRequest):
 @koperasi_view("store.sell")
 def pos_pay(request: KoperasiRequest):
     """The confirmation: the total in words and the change, then the sale is posted."""
+    if (to_shift := _without_shift(request)) is not None:
+        return to_shift
     cart = _cart(request)
     if not cart["lines"]:
         return redirect("store:pos", slug=request.koperasi.slug)
@@ -212,6 +229,86 @@ def pos_pay(request: KoperasiRequest):
             "change": format_rupiah(change),
             "error": error,
             "ready": request.method == "POST" and not error and tendered + bon >= total,
+        },
+    )
+
+
+@koperasi_view("store.sell")
+def bon_repay(request: KoperasiRequest):
+    """A member pays off her bon: her card or number, the amount in rupiah; "check" shows
+    what she owes, the amount in words and what remains; "confirm" posts it once (the
+    form's key is kept in a hidden field, so a resent confirmation never posts twice)."""
+    koperasi = request.koperasi
+    data = request.POST if request.method == "POST" else request.GET
+    member_text = data.get("member", "")[:200]
+    amount_text = request.POST.get("amount", "")[:30] if request.method == "POST" else ""
+    key = request.POST.get("key", "")[:64] if request.method == "POST" else ""
+    key = key or str(uuid.uuid4())
+    error, member, amount, owed = "", None, 0, 0
+    try:
+        member = member_from_input(koperasi, member_text) if member_text.strip() else None
+    except DomainError as exc:
+        error = exc.message
+    if member is not None:
+        owed = services.current_bon(koperasi, member)
+    if request.method == "POST" and member is not None and not error:
+        try:
+            amount = parse_rupiah(amount_text)
+        except MoneyError as exc:
+            error = str(exc)
+        else:
+            if amount > owed:
+                error = _("The payment of %(amount)s is more than her bon of %(owed)s.") % {
+                    "amount": format_rupiah(amount),
+                    "owed": format_rupiah(owed),
+                }
+    elif request.method == "POST" and not error:
+        error = _("Scan the member card or type the member number.")
+    # What the kasir checked (member and amount): a confirmation of anything else is
+    # shown for checking again, never posted unseen.
+    checked = f"{member.number}:{amount}" if member is not None and amount else ""
+    confirm = request.POST.get("action") == "confirm" and request.POST.get("checked") == checked
+    if request.method == "POST" and confirm and not error:
+        try:
+            done = services.repay_bon(
+                koperasi,
+                actor=request.user,
+                member=member,
+                amount=amount,
+                idempotency_key=f"bon:{key}",
+                source_address=request.META.get("REMOTE_ADDR", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Bon payment of %(amount)s from %(name)s received; bon left %(left)s.")
+                % {
+                    "amount": format_rupiah(done.amount),
+                    "name": member.full_name,
+                    "left": format_rupiah(services.current_bon(koperasi, member)),
+                },
+            )
+            return redirect("store:bon-repay", slug=koperasi.slug)
+    ready = request.method == "POST" and not error and amount > 0
+    return render(
+        request,
+        "store/pos_bon.html",
+        {
+            "koperasi": koperasi,
+            "member": member,
+            "member_text": member.number if member is not None else member_text.strip(),
+            "owed": format_rupiah(owed),
+            "limit": format_rupiah(services.bon_limit(koperasi)),
+            "amount": amount_text,
+            "amount_rupiah": format_rupiah(amount),
+            "amount_words": terbilang(amount) if ready else "",
+            "left": format_rupiah(owed - amount),
+            "key": key,
+            "checked": checked,
+            "error": error,
+            "ready": ready,
         },
     )
 

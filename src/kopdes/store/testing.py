@@ -53,3 +53,15 @@ def make_item(koperasi, *, actor=None, **overrides) -> Item:
     return services.create_item(
         koperasi, actor=actor or manajer(koperasi), data=item_data(**overrides)
     )
+
+
+def on_shift(koperasi, user=None, *, role: str = "kasir", till: str | None = None):
+    """``user`` (a new ``role`` officer by default) with her cash shift open at ``till``
+    (float Rp100.000): the point of sale's pages sell only within an open shift."""
+    user = user or make_user(role, koperasi)
+    running_unit(koperasi)
+    if services.open_shift_of(koperasi, user) is None:
+        services.open_shift(
+            koperasi, actor=user, till=till or f"Kasir {user.pk}", opening_float=100_000_00
+        )
+    return user

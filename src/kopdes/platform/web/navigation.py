@@ -56,7 +56,10 @@ NAV: list[NavEntry] = [
     NavEntry(_("Loans"), "loans:home", "loans.view", "loan"),
     NavEntry(_("Store"), "store:catalog", "store.view", "store"),
     NavEntry(_("Point of sale"), "store:pos", "store.sell", "cart"),
+    NavEntry(_("Cash shifts"), "store:shift-list", "store.view_shifts", "coins"),
+    NavEntry(_("Store reports"), "store:report-index", "store.view_reports", "chart"),
     NavEntry(_("Subsidised goods"), "subsidy:overview", "subsidy.view", "cart"),
+    NavEntry(_("Purchasing"), "purchasing:order-list", "purchasing.view", "clipboard"),
     NavEntry(_("My loans"), "loans_portal:home", "members.portal", "loan"),
     NavEntry(_("Audit log"), "audit:event-list", "audit.view", "shield"),
 ]

@@ -6,6 +6,7 @@ event in the same transaction. Re-exported here; one module per concern.
 """
 
 from kopdes.store.errors import ImportErrors, ItemErrors, StoreError
+from kopdes.store.services.bon import bon_unit, repay_bon
 from kopdes.store.services.business_units import (
     SPECS,
     UnitAccounts,
@@ -21,7 +22,15 @@ from kopdes.store.services.catalog import (
     set_item_active,
     update_item,
 )
+from kopdes.store.services.returns import (
+    approve_sale_return,
+    propose_return,
+    propose_void,
+    reject_sale_return,
+    returned_quantities,
+)
 from kopdes.store.services.sales import bon_limit, checkout, current_bon
+from kopdes.store.services.shifts import close_shift, open_shift, open_shift_of, shift_figures
 from kopdes.store.services.stock import Received, position_of, receive_stock
 from kopdes.store.services.suppliers import create_supplier
 
@@ -34,17 +43,28 @@ __all__ = [
     "StoreError",
     "UnitAccounts",
     "account_codes",
+    "approve_sale_return",
     "bon_limit",
+    "bon_unit",
     "checkout",
     "clean_item",
+    "close_shift",
     "create_item",
     "create_supplier",
     "current_bon",
     "disable_business_unit",
     "enable_business_unit",
     "import_catalog",
+    "open_shift",
+    "open_shift_of",
     "position_of",
+    "propose_return",
+    "propose_void",
     "receive_stock",
+    "reject_sale_return",
+    "repay_bon",
+    "returned_quantities",
     "set_item_active",
+    "shift_figures",
     "update_item",
 ]

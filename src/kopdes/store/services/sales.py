@@ -32,42 +32,54 @@ from kopdes.domain.ledger import LineDraft
 from kopdes.domain.money import allocate_by_weights
 from kopdes.ledger import services as ledger
 from kopdes.ledger.choices import SubledgerKind
+from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import require_perm
+from kopdes.platform.tenancy.services import clean_adart
+from kopdes.store import costing, hooks
 from kopdes.store.errors import StoreError
 from kopdes.store.models import (
+    BonRepayment,
     BusinessUnit,
     Item,
     Sale,
     SaleLine,
     SalePayment,
+    SaleReturn,
     StockMovement,
     StockPosition,
 )
 from kopdes.store.payments import get_method
+from kopdes.store.services.shifts import open_shift_of
 from kopdes.store.services.stock import as_store_errors, position_of, pure, stock_quantity
 
 PERMISSION = "store.sell"
 BELOW_COST = "store.sell_below_cost"
-# The AD/ART's member credit (bon) limit, sen: ``adart_settings["bon_limit"]`` when set.
-DEFAULT_BON_LIMIT = 500_000_00
 MAX_LINES = 200
 
 
 def bon_limit(koperasi) -> int:
-    value = (koperasi.adart_settings or {}).get("bon_limit", DEFAULT_BON_LIMIT)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    """The AD/ART's member credit (bon) limit, sen (``AdArt.bon_limit``, default
+    Rp500.000; 0 = no bon). A stored setting outside the rules refuses with its message."""
+    return clean_adart(koperasi.adart_settings).bon_limit
 
 
 def current_bon(koperasi, member) -> int:
-    """The member's bon outstanding: what her sales put on bon (repayments: a later slice)."""
-    got = SalePayment.objects.filter(koperasi=koperasi, member=member, method=rules.BON).aggregate(
+    """The member's bon outstanding: what her sales put on bon, less her repayments
+    (``BonRepayment``), less the bon refunded by approved voids and returns."""
+    sold = SalePayment.objects.filter(koperasi=koperasi, member=member, method=rules.BON).aggregate(
         t=Sum("amount")
-    )
-    return got["t"] or 0
+    )["t"]
+    repaid = BonRepayment.objects.filter(koperasi=koperasi, member=member).aggregate(
+        t=Sum("amount")
+    )["t"]
+    refunded = SaleReturn.objects.filter(
+        koperasi=koperasi, sale__member=member, state=ProposalState.APPROVED
+    ).aggregate(t=Sum("bon_refund"))["t"]
+    return (sold or 0) - (repaid or 0) - (refunded or 0)
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class _Line:
     per: int
     discount: int
     override: bool
+    data: Mapping[str, Any]  # the caller's line (keys read by store.hooks rules)
 
 
 def _line_error(index: int, item: Item | None, message: str) -> StoreError:
@@ -125,7 +138,7 @@ def _parse_lines(koperasi, lines: Sequence[Mapping[str, Any]], *, is_member: boo
         discount = raw.get("discount", 0) or 0
         if isinstance(discount, bool) or not isinstance(discount, int) or discount < 0:
             raise _line_error(i, item, _("the discount must be a whole amount of zero or more."))
-        out.append(_Line(item, quantity, price, per, discount, override))
+        out.append(_Line(item, quantity, price, per, discount, override, raw))
     return out
 
 
@@ -136,6 +149,17 @@ def _fingerprint(parsed: list[_Line], member, payments, sale_discount: int) -> s
         "payments": sorted([str(p.method).strip().lower(), p.amount] for p in payments),
         "discount": sale_discount,
     }
+    # What the registered rules read of each line (a prescription number ...), only when
+    # given: a sale without them keeps the digest it always had.
+    keys = hooks.line_keys()
+    extras = [
+        [i, k, " ".join(str(x.data[k]).split())]
+        for i, x in enumerate(parsed, start=1)
+        for k in keys
+        if x.data.get(k) not in (None, "")
+    ]
+    if extras:
+        content["extras"] = extras
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -244,8 +268,10 @@ def _ring_up(
         running[item.pk] = pure(row)
     issued: list[inventory.Movement | None] = []
     inputs = []
-    for x in parsed:
-        cost = None
+    # Goods the koperasi does not own (consigned: store.costing) add what it owes for them.
+    outside = costing.outside_costs(koperasi, parsed, day=day)
+    for i, x in enumerate(parsed):
+        cost = outside[i].amount if i in outside else None
         if not x.item.is_service:
             try:
                 movement = inventory.issue(running[x.item.pk], x.quantity)
@@ -253,7 +279,7 @@ def _ring_up(
                 raise StoreError(f"{x.item.name}: {exc.message}", field="lines") from exc
             running[x.item.pk] = movement.after
             issued.append(movement)
-            cost = movement.value
+            cost = movement.value + (cost or 0)
         else:
             issued.append(None)
         inputs.append(rules.LineInput(x.quantity, x.price, x.per, x.discount, cost))
@@ -276,19 +302,32 @@ def _ring_up(
         )
     except rules.SaleError as exc:
         raise StoreError(exc.message, field=exc.field or "lines") from exc
+    # The registered rules (store.hooks: the apotek's batches ...) may still refuse.
+    prepared = hooks.prepare_checkout(
+        koperasi,
+        actor=actor,
+        roles=roles,
+        lines=[
+            hooks.LineView(i, x.item, x.quantity, x.data, x.price, x.per)
+            for i, x in enumerate(parsed, start=1)
+        ],
+        day=day,
+    )
 
     # The entry, per business unit.
     units: dict[Any, BusinessUnit] = {}
     net_by_unit: dict[Any, int] = defaultdict(int)
     cost_by_unit: dict[Any, int] = defaultdict(int)
     inventory_by_item: dict[Any, int] = defaultdict(int)
-    for x, priced in zip(parsed, totals.lines, strict=True):
+    for i, (x, priced) in enumerate(zip(parsed, totals.lines, strict=True)):
         u = x.item.business_unit
         units[u.pk] = u
         net_by_unit[u.pk] += priced.net
+        own = (priced.cost or 0) - (outside[i].amount if i in outside else 0)
         if priced.cost:
             cost_by_unit[u.pk] += priced.cost
-            inventory_by_item[x.item.pk] += priced.cost
+        if own:
+            inventory_by_item[x.item.pk] += own
     order = list(units)
     entry_lines: list[LineDraft] = []
     weights = [net_by_unit[pk] for pk in order]
@@ -335,6 +374,7 @@ def _ring_up(
                 memo=item.name[:200],
             )
         )
+    entry_lines += costing.credit_lines(parsed, outside)
     number = (Sale.objects.filter(koperasi=koperasi).aggregate(n=Max("number"))["n"] or 0) + 1
     single = (
         units[order[0]].ledger_unit if len({u.ledger_unit for u in units.values()}) == 1 else ""
@@ -350,7 +390,7 @@ def _ring_up(
         business_unit=single,
         audited_by_caller=True,
     )
-    cost = sum(inventory_by_item.values())
+    cost = sum(inventory_by_item.values()) + sum(c.amount for c in outside.values())
     sale = Sale.objects.create(
         koperasi=koperasi,
         number=number,
@@ -367,8 +407,10 @@ def _ring_up(
         entry=entry,
         idempotency_key=key,
         fingerprint=fingerprint,
+        # The cashier's open shift at her till, if any (its cash counts in that drawer).
+        shift=open_shift_of(koperasi, actor),
     )
-    SaleLine.objects.bulk_create(
+    sale_lines = SaleLine.objects.bulk_create(
         [
             SaleLine(
                 koperasi=koperasi, sale=sale, position=i, item=x.item,
@@ -413,4 +455,5 @@ def _ring_up(
         StockPosition.objects.filter(pk=row.pk).update(
             quantity=running[item_pk].quantity, value=running[item_pk].value, updated_at=now
         )
+    prepared.record(sale=sale, lines=sale_lines)
     return sale

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from kopdes.members.services import member_card_payload
-from kopdes.platform.core.testing import login, make_user
+from kopdes.platform.core.testing import login
 from kopdes.savings.testing import active_member
 from kopdes.store.models import Sale
+from kopdes.store.testing import on_shift
 from kopdes.store.tests.test_pos_pages import _stocked
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def test_the_scanned_card_sets_the_member_and_her_price(client, koperasi):
     member = active_member(koperasi)
     payload = member_card_payload(member)  # exactly what the card's QR code holds
     assert payload.startswith("KOPDES-A1|") and member.number in payload
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     # The scanner types the payload then Enter (a trailing CR/LF is stripped).
     page = client.post(_url("pos", koperasi), {"action": "member", "member": payload + "\r\n"})
     assert page.status_code == 302
@@ -44,14 +45,14 @@ def test_the_scanned_card_sets_the_member_and_her_price(client, koperasi):
 
 def test_the_member_number_still_works(client, koperasi):
     member = active_member(koperasi)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     client.post(_url("pos", koperasi), {"action": "member", "member": member.number})
     assert _cart_member(client, koperasi) == member.number
 
 
 def test_another_koperasi_card_is_refused_clearly(client, koperasi, other_koperasi):
     stranger = active_member(other_koperasi)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     page = client.post(
         _url("pos", koperasi),
         {"action": "member", "member": member_card_payload(stranger)},
@@ -65,7 +66,7 @@ def test_a_changed_or_foreign_card_is_refused(client, koperasi):
     member = active_member(koperasi)
     payload = member_card_payload(member)
     prefix, kid, _number, signature = payload.split("|")
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     forged = "|".join([prefix, kid, "9999", signature])  # another number, same signature
     page = client.post(_url("pos", koperasi), {"action": "member", "member": forged}, follow=True)
     assert "tanda tangan kartu tidak sah" in page.content.decode().lower()
@@ -81,7 +82,7 @@ def test_an_inactive_member_card_is_refused(client, koperasi):
 
     pending = make_member(koperasi)  # registered, simpanan pokok not paid: not active
     assert not pending.is_active
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     page = client.post(
         _url("pos", koperasi),
         {"action": "member", "member": member_card_payload(pending)},

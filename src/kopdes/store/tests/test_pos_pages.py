@@ -11,7 +11,7 @@ from kopdes.platform.core.testing import login, make_user
 from kopdes.savings.testing import active_member
 from kopdes.store import services
 from kopdes.store.models import Sale, StockPosition
-from kopdes.store.testing import make_item, manajer
+from kopdes.store.testing import make_item, manajer, on_shift
 
 pytestmark = pytest.mark.django_db
 EAN = "8992761111113"
@@ -36,7 +36,7 @@ def _stocked(koperasi, **kwargs):
 
 def test_kasir_scans_pays_in_cash_and_gets_a_receipt(client, koperasi):
     oil = _stocked(koperasi, barcode=EAN)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     assert client.get(_url("pos", koperasi)).status_code == 200
     # The scanner types the code and Enter: the form posts the code with quantity 1.
     client.post(_url("pos", koperasi), {"action": "add", "code": EAN + "\r", "quantity": "2"})
@@ -59,7 +59,7 @@ def test_kasir_scans_pays_in_cash_and_gets_a_receipt(client, koperasi):
 def test_a_member_number_gives_the_member_price(client, koperasi):
     oil = _stocked(koperasi)
     member = active_member(koperasi)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     client.post(_url("pos", koperasi), {"action": "member", "member": member.number})
     client.post(_url("pos", koperasi), {"action": "add", "code": oil.name, "quantity": "1"})
     client.post(_url("pos-pay", koperasi), {"action": "confirm", "cash": "17.500"})
@@ -69,7 +69,7 @@ def test_a_member_number_gives_the_member_price(client, koperasi):
 
 def test_bad_input_on_the_pages_is_refused_in_indonesian(client, koperasi):
     _stocked(koperasi, barcode=EAN)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     response = client.post(
         _url("pos", koperasi), {"action": "add", "code": EAN, "quantity": "1,5"}, follow=True
     )
@@ -85,7 +85,7 @@ def test_bad_input_on_the_pages_is_refused_in_indonesian(client, koperasi):
 
 def test_a_resent_confirmation_posts_one_sale(client, koperasi):
     _stocked(koperasi, barcode=EAN)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     client.post(_url("pos", koperasi), {"action": "add", "code": EAN})
     session_key = f"pos:{koperasi.pk}"
     cart = dict(client.session[session_key])
@@ -105,13 +105,14 @@ def test_a_resent_confirmation_posts_one_sale(client, koperasi):
 )
 def test_who_may_open_the_point_of_sale(client, koperasi, role, status):
     make_item(koperasi)
-    login(client, make_user(role, koperasi))
+    user = make_user(role, koperasi)
+    login(client, on_shift(koperasi, user) if status == 200 else user)
     assert client.get(_url("pos", koperasi)).status_code == status
 
 
 def test_the_menu_leads_the_kasir_to_the_point_of_sale(client, koperasi):
     make_item(koperasi)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     page = client.get(_url("catalog", koperasi)).content.decode()
     assert _url("pos", koperasi) in page and "Kasir" in page
     login(client, make_user("pengawas", koperasi))
