@@ -256,14 +256,13 @@ def _store_return(k) -> Case:
 
 
 def _stock_count(k) -> Case:
+    from kopdes.store import services as store_services
     from kopdes.store.models import StockCountLine
     from kopdes.store.services import stock_count
     from kopdes.store.testing import make_item
 
     maker = make_user("manajer", k)  # may approve counts too: never her own
     item = make_item(k)
-    from kopdes.store import services as store_services
-
     store_services.receive_stock(
         k, actor=maker, item=item, quantity=10, cost=10 * 15_000_00, idempotency_key=f"sc-{item.pk}"
     )
