@@ -173,6 +173,15 @@ ACTION_LABELS: dict[str, Any] = {
     "purchasing.supplier.paid": L("Supplier paid"),
     "purchasing.harvest.bought": L("Member's harvest bought"),
     "purchasing.harvest_terms.set": L("Harvest buying terms set"),
+    "pharmacy.pharmacist.appointed": L("Responsible pharmacist recorded"),
+    "pharmacy.drug.updated": L("Drug information saved"),
+    "pharmacy.batch.received": L("Drug batch received"),
+    "pharmacy.sale.dispensed": L("Drugs dispensed from their batches"),
+    "pharmacy.sipnap.exported": L("SIPNAP report exported"),
+    "consignment.terms.set": L("Consignment terms set"),
+    "consignment.goods.received": L("Consigned goods received"),
+    "consignment.goods.returned": L("Consigned goods returned to the consignor"),
+    "consignment.payout.recorded": L("Consignor paid (titip jual)"),
     "subsidy.allocations.imported": L("RDKK allocations imported"),
     "subsidy.buyer.registered": L("Subsidised-goods buyer registered"),
     "subsidy.channel_rule.added": L("Subsidised channel rule added"),
@@ -267,6 +276,9 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "privacy.consent": L("Consent"),
     "privacy.datarequest": L("Personal data request"),
     "privacy.breachrecord": L("Data breach record"),
+    "consignment.consignmentterms": L("Consignment terms"),
+    "consignment.consignmentmovement": L("Consigned goods movement"),
+    "consignment.consignmentpayout": L("Consignor payout"),
 }
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
