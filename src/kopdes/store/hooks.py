@@ -51,6 +51,8 @@ class LineView:
     item: Any  # store.Item (with business_unit)
     quantity: int  # stock units
     data: Mapping[str, Any]  # the caller's line mapping
+    price: int = 0  # sen per ``per`` stock units, as the line is priced (before discounts)
+    per: int = 1
 
 
 @dataclass(frozen=True)

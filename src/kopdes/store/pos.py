@@ -23,7 +23,8 @@ from kopdes.members.services import read_member_card
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.requests import KoperasiRequest
-from kopdes.store import selectors, services
+from kopdes.store import payments as payment_methods
+from kopdes.store import selectors, services, subsidised
 from kopdes.store.errors import StoreError
 from kopdes.store.models import Item
 from kopdes.store.services.stock import stock_quantity
@@ -190,22 +191,50 @@ def pos_pay(request: KoperasiRequest):
         return redirect("store:pos", slug=request.koperasi.slug)
     rows, total = _rows(request, cart)
     member = _member(request, cart)
+    posted = request.method == "POST"
     error = ""
-    tendered_text = request.POST.get("cash", "") if request.method == "POST" else ""
-    bon_text = request.POST.get("bon", "") if request.method == "POST" else ""
-    try:
-        tendered = parse_rupiah(tendered_text) if tendered_text.strip() else 0
-        bon = parse_rupiah(bon_text) if bon_text.strip() else 0
-    except MoneyError as exc:
-        tendered, bon, error = 0, 0, str(exc)
-    if request.method == "POST" and request.POST.get("action") == "confirm" and not error:
-        payments = [p for p in (Payment("cash", tendered), Payment("bon", bon)) if p.amount]
+    # Every registered payment method (cash first; members-only ones for a member): one
+    # field each, so a sale is split over any of them (cash + bon, QRIS ...).
+    methods = [
+        m for m in payment_methods.METHODS.values() if member is not None or not m.members_only
+    ]
+    methods.sort(key=lambda m: m.code != "cash")
+    texts: dict[str, str] = {}
+    amounts: dict[str, int] = {}
+    for method in methods:
+        texts[method.code] = request.POST.get(method.code, "")[:30] if posted else ""
+        if texts[method.code].strip():
+            try:
+                amounts[method.code] = parse_rupiah(texts[method.code])
+            except MoneyError as exc:
+                error = error or f"{method.label}: {exc}"
+    # Subsidised goods (LPG, pupuk, SPHP): the buyer's NIK, and the farmer's confirmation.
+    channels = {row["index"]: subsidised.channel_of(row["item"]) for row in rows}
+    channels = {index: c for index, c in channels.items() if c}
+    nik_text = request.POST.get("nik", "")[:40] if posted else ""
+    farmer_confirmed = posted and request.POST.get("farmer_confirmed") == "1"
+    subsidy_data: dict = {}
+    if channels and posted and not error:
+        try:
+            subsidy_data = subsidised.line_data(
+                request.koperasi, nik=nik_text, farmer_confirmed=farmer_confirmed
+            )
+        except DomainError as exc:
+            error = exc.message
+    tendered = amounts.get("cash", 0)
+    non_cash = sum(a for code, a in amounts.items() if code != "cash")
+    paid = tendered + non_cash
+    if posted and request.POST.get("action") == "confirm" and not error:
+        payments = [Payment(code, a) for code, a in amounts.items() if a]
+        lines = [{"item": i, "quantity": q} for i, q in cart["lines"]]
+        for index in channels:
+            lines[index].update(subsidy_data)
         try:
             sale = services.checkout(
                 request.koperasi,
                 actor=request.user,
                 member=member,
-                lines=[{"item": i, "quantity": q} for i, q in cart["lines"]],
+                lines=lines,
                 payments=payments,
                 idempotency_key=cart["key"],
             )
@@ -214,7 +243,7 @@ def pos_pay(request: KoperasiRequest):
         else:
             _save(request, {"lines": [], "member": "", "key": str(uuid.uuid4())})
             return redirect("store:receipt", slug=request.koperasi.slug, sale_id=sale.pk)
-    change = max(tendered + bon - total, 0)
+    change = max(tendered - max(total - non_cash, 0), 0)
     return render(
         request,
         "store/pos_pay.html",
@@ -222,13 +251,29 @@ def pos_pay(request: KoperasiRequest):
             "koperasi": request.koperasi,
             "rows": rows,
             "total": format_rupiah(total),
+            "total_sen": total,
             "total_words": terbilang(total),
             "member": member,
-            "cash": tendered_text,
-            "bon": bon_text,
+            "bon_owed": format_rupiah(services.current_bon(request.koperasi, member))
+            if member is not None
+            else "",
+            "bon_limit": format_rupiah(services.bon_limit(request.koperasi))
+            if member is not None
+            else "",
+            "methods": [
+                {"code": m.code, "label": m.label, "value": texts[m.code]} for m in methods
+            ],
+            "cash": texts.get("cash", ""),
+            "bon": texts.get("bon", ""),
+            "paid": format_rupiah(paid),
+            "remaining": format_rupiah(max(total - paid, 0)),
             "change": format_rupiah(change),
+            "subsidised": bool(channels),
+            "pupuk": "pupuk" in channels.values(),
+            "nik": nik_text,
+            "farmer_confirmed": farmer_confirmed,
             "error": error,
-            "ready": request.method == "POST" and not error and tendered + bon >= total,
+            "ready": posted and not error and paid >= total,
         },
     )
 
