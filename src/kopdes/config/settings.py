@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kopdes.members",
     "kopdes.savings",
     "kopdes.store",
+    "kopdes.pharmacy",
     "kopdes.subsidy",
 ]
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("k/<slug:slug>/anggota/", include("kopdes.members.urls")),
     # Before the store's include: /toko/subsidi/ belongs to the subsidised channels.
     path("k/<slug:slug>/toko/subsidi/", include("kopdes.subsidy.urls")),
+    # Before the store's include: /toko/apotek/ belongs to the apotek desa.
+    path("k/<slug:slug>/toko/apotek/", include("kopdes.pharmacy.urls")),
     path("k/<slug:slug>/toko/", include("kopdes.store.urls")),
     path("portal/", include("kopdes.members.portal_urls")),
     path("wilayah/desa/", village_search, name="village-search"),
