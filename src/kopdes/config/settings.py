@@ -66,7 +66,9 @@ INSTALLED_APPS = [
     "kopdes.savings",
     "kopdes.store",
     "kopdes.pharmacy",
+    "kopdes.purchasing",
     "kopdes.subsidy",
+    "kopdes.consignment",
 ]
 
 MIDDLEWARE = [

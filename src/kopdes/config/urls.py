@@ -22,8 +22,12 @@ urlpatterns = [
     path("k/<slug:slug>/anggota/", include("kopdes.members.urls")),
     # Before the store's include: /toko/subsidi/ belongs to the subsidised channels.
     path("k/<slug:slug>/toko/subsidi/", include("kopdes.subsidy.urls")),
+    # Before the store's include: /toko/pembelian/ belongs to purchasing.
+    path("k/<slug:slug>/toko/pembelian/", include("kopdes.purchasing.urls")),
     # Before the store's include: /toko/apotek/ belongs to the apotek desa.
     path("k/<slug:slug>/toko/apotek/", include("kopdes.pharmacy.urls")),
+    # Before the store's include: /toko/titip/ belongs to consignment (titip jual).
+    path("k/<slug:slug>/toko/titip/", include("kopdes.consignment.urls")),
     path("k/<slug:slug>/toko/", include("kopdes.store.urls")),
     path("portal/", include("kopdes.members.portal_urls")),
     path("wilayah/desa/", village_search, name="village-search"),

@@ -137,6 +137,12 @@ MATRIX: dict[str, frozenset[Role]] = {
     "pharmacy.view": frozenset(_OFFICERS - {R.PETUGAS_PINJAMAN}),
     "pharmacy.manage": frozenset({R.KETUA, R.MANAJER}),
     "pharmacy.dispense": frozenset({R.MANAJER, R.KASIR}),
+    # Consignment (titip jual, issue 15 section 3): every store officer sees the consignors'
+    # statements; terms and goods in/out are kept by the manajer (and ketua, bendahara, who
+    # agree terms with the UMKM); the payout leaves the Kas: the bendahara and the manajer.
+    "consignment.view": frozenset(_OFFICERS - {R.PETUGAS_PINJAMAN}),
+    "consignment.manage": frozenset({R.KETUA, R.BENDAHARA, R.MANAJER}),
+    "consignment.pay": frozenset({R.BENDAHARA, R.MANAJER}),
     # Personal data (UU PDP). Least privilege: clear NIK/phone/address only for the officers
     # who keep the member register; everyone else sees masked values (platform/privacy).
     "privacy.reveal": frozenset({R.KETUA, R.SEKRETARIS}),

@@ -60,7 +60,7 @@ NAV: list[NavEntry] = [
     NavEntry(_("Village pharmacy"), "pharmacy:home", "pharmacy.view", "clipboard"),
     NavEntry(_("Cash shifts"), "store:shift-list", "store.view_shifts", "coins"),
     NavEntry(_("Store reports"), "store:report-index", "store.view_reports", "chart"),
-    NavEntry(_("Consignment"), "consignment:overview", "consignment.view", "store"),
+    NavEntry(_("Consignment (titip jual)"), "consignment:overview", "consignment.view", "store"),
     NavEntry(_("Subsidised goods"), "subsidy:overview", "subsidy.view", "cart"),
     NavEntry(_("Purchasing"), "purchasing:order-list", "purchasing.view", "clipboard"),
     NavEntry(_("My loans"), "loans_portal:home", "members.portal", "loan"),

@@ -109,6 +109,9 @@ purchasing.buy_harvest    .   .   X   .   X   .   .   .   .   .   .   .
 pharmacy.view             X   X   X   X   X   X   .   .   .   .   .   .
 pharmacy.manage           X   .   .   .   X   .   .   .   .   .   .   .
 pharmacy.dispense         .   .   .   .   X   X   .   .   .   .   .   .
+consignment.view          X   X   X   X   X   X   .   .   .   .   .   .
+consignment.manage        X   .   X   .   X   .   .   .   .   .   .   .
+consignment.pay           .   .   X   .   X   .   .   .   .   .   .   .
 privacy.reveal            X   X   .   .   .   .   .   .   .   .   .   .
 privacy.manage_consent    X   X   .   .   .   .   .   .   .   .   .   .
 privacy.manage_requests   X   X   .   .   .   .   .   .   .   .   .   .

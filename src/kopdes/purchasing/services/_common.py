@@ -1,0 +1,56 @@
+"""What purchasing's services share: permission, fingerprints, numbers, the lock."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import models
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from kopdes.ledger import services as ledger
+from kopdes.platform.core.errors import ConflictError
+from kopdes.platform.core.locks import lock_chain
+from kopdes.purchasing.errors import PurchasingError
+from kopdes.store.services._common import _role
+
+__all__ = ["_role", "clean_key", "fingerprint", "lock", "next_number", "replayed"]
+
+
+def fingerprint(content: dict[str, Any]) -> str:
+    """The digest of what was asked: a retry with the same key must ask the same."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def clean_key(idempotency_key: str) -> str:
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 150:
+        raise PurchasingError(_("The request has no valid key; reload the page."), field="key")
+    return key
+
+
+def lock(koperasi) -> None:
+    """The koperasi's ledger lock (every posting takes it): numbers, positions and what
+    is owed are read and written by one writer at a time. Inside ``transaction.atomic``."""
+    lock_chain(ledger.lock_name(koperasi))
+
+
+def next_number(model: type[models.Model], koperasi) -> int:
+    """The next gap-free number of ``model`` in ``koperasi`` (under ``lock``)."""
+    top = model.objects.filter(koperasi=koperasi).aggregate(n=Max("number"))["n"]
+    return (top or 0) + 1
+
+
+def replayed(model: type[models.Model], koperasi, key: str, digest: str):
+    """The row made with ``key`` before (same content), None when new; other content: 409."""
+    found = model.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+    if found is None:
+        return None
+    if found.fingerprint != digest:
+        raise ConflictError(
+            _("This request was already sent with other content; nothing was changed."),
+            field="idempotency_key",
+        )
+    return found
