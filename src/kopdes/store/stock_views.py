@@ -349,9 +349,9 @@ def transfer(request: KoperasiRequest):
 
 # --- low stock and valuation ---------------------------------------------------------------
 
-# Where an item below its minimum is bought again: the first of these pages that exists
-# (the purchasing slice's; the goods-received page of the store).
-RESTOCK_URLS = ("purchasing:order-create", "purchasing:receipt-create", "store:stock-receive")
+# Where an item below its minimum is bought again: the purchasing app's new order (its
+# goods are received from the order), when the project has it.
+RESTOCK_URLS = ("purchasing:order-create",)
 
 
 def restock_url(koperasi, item: Item) -> str:
