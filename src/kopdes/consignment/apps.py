@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsignmentConfig(AppConfig):
+    name = "kopdes.consignment"
+    label = "consignment"
+    verbose_name = _("Consignment (titip jual)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The checkout asks this app what a consigned line costs (store.costing): the
+        # consignor's share, credited to Utang konsinyasi instead of Persediaan.
+        from kopdes.consignment.services import consigned_costs
+        from kopdes.store.costing import register_cost_source
+
+        register_cost_source("consignment", consigned_costs)
