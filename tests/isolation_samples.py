@@ -398,3 +398,72 @@ def _subsidy_buyer(koperasi: Koperasi) -> str:
 
 
 SAMPLES["buyer_id"] = _subsidy_buyer
+
+
+# --- purchasing --------------------------------------------------------------------------------
+def _purchase_order(koperasi: Koperasi):
+    """A placed purchase order of ``koperasi`` (the order routes take its id)."""
+    from kopdes.purchasing.testing import placed_order
+
+    return placed_order(koperasi)
+
+
+def _goods_receipt(koperasi: Koperasi) -> str:
+    """Goods received on credit against an order (the receipt route takes its id)."""
+    import uuid
+
+    from kopdes.purchasing import services
+    from kopdes.purchasing.testing import bendahara
+
+    order = _purchase_order(koperasi)
+    line = order.lines.order_by("position").first()
+    receipt = services.receive_order(
+        koperasi, actor=bendahara(koperasi), order=order, quantities={str(line.pk): 1},
+        on_credit=True, idempotency_key=f"iso-{uuid.uuid4()}",
+    )  # fmt: skip
+    return str(receipt.pk)
+
+
+def _harvest_purchase(koperasi: Koperasi) -> str:
+    """A member's harvest bought (the harvest receipt route takes its id)."""
+    import uuid
+
+    from kopdes.purchasing import services
+    from kopdes.purchasing.testing import bendahara, harvest_item
+    from kopdes.savings.testing import active_member
+
+    purchase = services.buy_harvest(
+        koperasi, actor=bendahara(koperasi), member=active_member(koperasi),
+        item=harvest_item(koperasi, f"Gabah {uuid.uuid4().hex[:6]}"), gross_kg="25",
+        price_per_kg=6_500_00, idempotency_key=f"iso-{uuid.uuid4()}",
+    )  # fmt: skip
+    return str(purchase.pk)
+
+
+SAMPLES["order_id"] = lambda koperasi: str(_purchase_order(koperasi).pk)
+SAMPLES["receipt_id"] = _goods_receipt
+SAMPLES["purchase_id"] = _harvest_purchase
+
+
+# --- consignment (titip jual) ------------------------------------------------------------------
+def _consignor(koperasi: Koperasi) -> str:
+    """An UMKM consignor of ``koperasi`` with a consigned item, goods in and one sale (the
+    settlement and payout routes take its id)."""
+    import uuid
+
+    from kopdes.consignment.testing import consigned_item
+    from kopdes.domain.sale import Payment
+    from kopdes.platform.core.testing import make_user
+    from kopdes.store import services
+
+    item, consignor = consigned_item(
+        koperasi, name=f"Keripik singkong {uuid.uuid4().hex[:6]}", received=5
+    )
+    services.checkout(
+        koperasi, actor=make_user("kasir", koperasi), lines=[{"item": item, "quantity": 1}],
+        payments=[Payment("cash", 15_000_00)], idempotency_key=f"iso-{uuid.uuid4()}",
+    )  # fmt: skip
+    return str(consignor.pk)
+
+
+SAMPLES["consignor_id"] = _consignor
