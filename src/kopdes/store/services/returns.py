@@ -65,19 +65,20 @@ APPROVE = "store.approve_return"
 REASON_MAX = 300
 
 
-def returned_quantities(sale: Sale, *, pending: bool = False) -> dict[Any, int]:
+def returned_quantities(
+    sale: Sale, *, pending: bool = False, exclude: SaleReturn | None = None
+) -> dict[Any, int]:
     """Per sale line id, the stock units that came back by approved returns (and, with
-    ``pending``, those waiting for approval too)."""
+    ``pending``, those waiting for approval too), leaving out ``exclude``."""
     states = [ProposalState.APPROVED] + ([ProposalState.PENDING] if pending else [])
-    rows = (
-        SaleReturnLine.objects.filter(
-            koperasi_id=sale.koperasi_id,
-            sale_return__sale=sale,
-            sale_return__state__in=states,
-        )
-        .values("sale_line_id")
-        .annotate(q=Sum("quantity"))
+    rows = SaleReturnLine.objects.filter(
+        koperasi_id=sale.koperasi_id,
+        sale_return__sale=sale,
+        sale_return__state__in=states,
     )
+    if exclude is not None:
+        rows = rows.exclude(sale_return=exclude)
+    rows = rows.values("sale_line_id").annotate(q=Sum("quantity"))
     return {r["sale_line_id"]: r["q"] for r in rows}
 
 
@@ -241,7 +242,7 @@ def approve_sale_return(proposal: SaleReturn, *, actor) -> SaleReturn:
         others = SaleReturn.objects.filter(koperasi=koperasi, sale=sale).exclude(pk=rv.pk)
         if others.filter(kind=ReturnKind.VOID, state=ProposalState.APPROVED).exists():
             raise StoreError(_("This sale has already been voided."), field="sale")
-        before = returned_quantities(sale)  # approved ones only: this one is not yet counted
+        before = returned_quantities(sale, exclude=rv)  # approved before this one
         if rv.kind == ReturnKind.VOID and before:
             raise StoreError(
                 _("Part of this sale was returned already: return the remaining items instead."),
