@@ -97,6 +97,8 @@ class Table:
 def _shown(value: Any, kind: str) -> str:
     if value is None:
         return "—" if kind == "percent" else ""
+    if value == "":
+        return ""
     if kind == "money":
         return format_rupiah(value)
     if kind == "percent":
