@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -676,7 +676,10 @@ def report_links(koperasi, roles) -> list[dict]:
     for link in sorted(REPORT_LINKS.values(), key=lambda x: (x.order, x.key)):
         if not has_perm(roles, link.permission):
             continue
-        url = reverse(link.url_name, kwargs={"slug": koperasi.slug})
+        try:
+            url = reverse(link.url_name, kwargs={"slug": koperasi.slug})
+        except NoReverseMatch:  # the app holding the report is not installed
+            continue
         if link.query is not None:
             url = f"{url}?{link.query(koperasi)}"
         groups.setdefault(str(link.group), []).append(
@@ -717,5 +720,34 @@ register_report(
         "subsidy.overview", _SUBSIDY,
         gettext_lazy("Registers for another day, pupuk season report"),
         "subsidy:overview", "subsidy.view", "", None, 52,
+    )
+)  # fmt: skip
+_STOCK = gettext_lazy("Stock")
+register_report(
+    ReportLink(
+        "store.stock_valuation", _STOCK, gettext_lazy("Stock valuation"),
+        "store:stock-valuation", "store.view",
+        gettext_lazy("Against the Persediaan account; Excel and PDF."), None, 30,
+    )
+)  # fmt: skip
+register_report(
+    ReportLink(
+        "store.low_stock", _STOCK, gettext_lazy("Low stock"), "store:low-stock", "store.view",
+        "", None, 31,
+    )
+)  # fmt: skip
+# Reports of the apps built next to the store (their pages check their own permission).
+register_report(
+    ReportLink(
+        "consignment.overview", gettext_lazy("Consignment (titip jual)"),
+        gettext_lazy("Consignors' settlement statements"), "consignment:overview",
+        "consignment.view", "", None, 40,
+    )
+)  # fmt: skip
+register_report(
+    ReportLink(
+        "pharmacy.sipnap", gettext_lazy("Village pharmacy"),
+        gettext_lazy("SIPNAP monthly report (narcotics and psychotropics)"), "pharmacy:sipnap",
+        "pharmacy.view", "", None, 45,
     )
 )  # fmt: skip
