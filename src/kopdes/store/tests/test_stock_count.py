@@ -408,3 +408,22 @@ def test_the_pages_follow_the_permissions(koperasi, shop):
             reverse("store:stock-count-list", kwargs={"slug": koperasi.slug})
         ).content.decode()
     )
+
+
+def test_the_demo_opname_posts_differences_and_the_books_agree(koperasi, shop):
+    import random
+
+    from kopdes.demo import demo_username
+    from kopdes.store.demo_opname import add_stock_opname
+
+    for role in ("kasir", "ketua"):
+        make_user(role, koperasi, username=demo_username(koperasi.slug, role))
+    add_stock_opname(koperasi, random.Random(3))
+    count = StockCount.objects.get(koperasi=koperasi)
+    assert count.state == "approved" and count.entry is not None
+    assert count.shortage_value > 0
+    assert StockMovement.objects.filter(koperasi=koperasi, entry=count.entry).count() >= 2
+    assert check_stock(koperasi).ok
+    assert all(r.ok for r in verify_books(koperasi))
+    add_stock_opname(koperasi, random.Random(3))  # again: nothing more
+    assert StockCount.objects.filter(koperasi=koperasi).count() == 1
