@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from tests.isolation_samples import SAMPLES
 
 from kopdes.consignment.models import ConsignmentMovement, ConsignmentPayout, ConsignmentTerms
 from kopdes.platform.core.testing import login, make_koperasi, make_user
 from kopdes.platform.identity.choices import KOPERASI_ROLES
 from kopdes.platform.identity.models import RoleAssignment
-from tests.isolation_samples import SAMPLES
 
 pytestmark = pytest.mark.django_db
 
