@@ -467,3 +467,19 @@ def _consignor(koperasi: Koperasi) -> str:
 
 
 SAMPLES["consignor_id"] = _consignor
+
+
+# --- apotek desa ----------------------------------------------------------------------------
+def _pharmacy_batch(koperasi: Koperasi) -> str:
+    """A drug batch of ``koperasi``'s apotek (the batch detail route takes its id)."""
+    import datetime as dt
+
+    from kopdes.pharmacy.models import BatchMovement
+    from kopdes.pharmacy.testing import make_drug, receive
+
+    drug = make_drug(koperasi)
+    receipt = receive(koperasi, drug, "ISO1", koperasi.today() + dt.timedelta(days=200), 5)
+    return str(BatchMovement.objects.get(stock_movement=receipt.movement).batch_id)
+
+
+SAMPLES["batch_id"] = _pharmacy_batch
