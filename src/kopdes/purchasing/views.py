@@ -25,7 +25,7 @@ from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.requests import KoperasiRequest
 from kopdes.purchasing import selectors, services
 from kopdes.purchasing.models import OrderStatus
-from kopdes.purchasing.services.receipts import _cost
+from kopdes.purchasing.services.receipts import line_cost
 from kopdes.store import selectors as store_selectors
 from kopdes.store.choices import UnitKind
 from kopdes.store.models import Item
@@ -226,7 +226,7 @@ def order_receive(request: KoperasiRequest, order_id):
             quantities[str(line.pk)] = typed
             try:
                 stock = stock_quantity(line.item, typed, line.unit)
-                cost = _cost(line, line.received, min(stock, line.remaining))
+                cost = line_cost(line, line.received, min(stock, line.remaining))
                 total += cost
             except DomainError:
                 cost = None
@@ -447,7 +447,7 @@ def harvest_buy(request: KoperasiRequest):
     posted = request.method == "POST"
     errors: list[str] = []
     form = {
-        k: request.POST.get(k, "")[:30] for k in ("member", "item", "gross", "moisture", "price")
+        k: request.POST.get(k, "")[:60] for k in ("member", "item", "gross", "moisture", "price")
     }
     preview = None
     member = None

@@ -50,7 +50,7 @@ def in_unit(line: PurchaseOrderLine, stock: int) -> str:
     return text.replace(".", ",")
 
 
-def _cost(line: PurchaseOrderLine, before: int, now: int) -> int:
+def line_cost(line: PurchaseOrderLine, before: int, now: int) -> int:
     """The agreed amount's share of ``now`` stock units after ``before`` were received."""
 
     def upto(q: int) -> int:
@@ -166,7 +166,7 @@ def receive_order(
         receipt_lines = []
         for line, stock, _typed in sorted(wanted, key=lambda w: w[0].position):
             current = fresh[line.pk]
-            cost = _cost(current, current.received, stock)
+            cost = line_cost(current, current.received, stock)
             received = receive_stock(
                 koperasi,
                 actor=actor,
