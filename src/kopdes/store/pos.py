@@ -23,8 +23,8 @@ from kopdes.members.services import read_member_card
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.requests import KoperasiRequest
+from kopdes.store import hooks, selectors, services, subsidised
 from kopdes.store import payments as payment_methods
-from kopdes.store import selectors, services, subsidised
 from kopdes.store.errors import StoreError
 from kopdes.store.models import Item
 from kopdes.store.services.stock import stock_quantity
@@ -76,7 +76,7 @@ def _rows(request, cart) -> tuple[list[dict], int]:
         )
     }
     rows, total = [], 0
-    for index, (item_id, quantity) in enumerate(cart["lines"]):
+    for index, (item_id, quantity, *extras) in enumerate(cart["lines"]):
         item = items.get(item_id)
         if item is None:
             continue
@@ -94,9 +94,53 @@ def _rows(request, cart) -> tuple[list[dict], int]:
                 "quantity": quantity,
                 "price": format_rupiah(price),
                 "amount": format_rupiah(amount),
+                "extras": extras[0] if extras else {},
             }
         )
     return rows, total
+
+
+def _checkout_line(line: list) -> dict:
+    """A cart line ``[item id, quantity]`` or ``[item id, quantity, {what the rules
+    asked}]`` as ``services.checkout`` takes it."""
+    return {"item": line[0], "quantity": line[1], **(line[2] if len(line) > 2 else {})}
+
+
+def _asked_item(koperasi, item_id: str) -> Item | None:
+    """The item the ask form (below) names by its id."""
+    try:
+        return Item.objects.filter(koperasi=koperasi, pk=uuid.UUID(item_id), is_active=True).first()
+    except ValueError:
+        return None
+
+
+def _line_fields(request, item: Item, quantity: str) -> tuple[dict, dict | None]:
+    """What the registered checkout rules need with ``item`` (``store.hooks``: the
+    prescription number and prescriber of an obat keras): (the values typed, None) when
+    complete, else ({}, the form asking for them)."""
+    fields = hooks.fields_to_ask(request.koperasi, item)
+    if not fields:
+        return {}, None
+    asked = request.POST.get("asked") == "1"
+    values = {
+        f.name: " ".join(request.POST.get(f.name, "").split())[: f.max_length] for f in fields
+    }
+    if asked and all(values[f.name] or not f.required for f in fields):
+        return {k: v for k, v in values.items() if v}, None
+    return {}, {
+        "item": item,
+        "quantity": quantity,
+        "fields": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "value": values[f.name],
+                "max_length": f.max_length,
+                "missing": asked and f.required and not values[f.name],
+            }
+            for f in fields
+        ],
+    }
 
 
 def _find(koperasi, code: str) -> tuple[Item | None, list[Item]]:
@@ -133,13 +177,27 @@ def pos(request: KoperasiRequest):
         return to_shift
     cart = _cart(request)
     matches: list[Item] = []
+    ask = None
     if request.method == "POST":
         action = request.POST.get("action", "add")
         if action == "add" and not request.POST.get("code", "").strip() and cart["lines"]:
             # Enter on an empty scan field: on to the payment (keyboard-only at the counter).
             return redirect("store:pos-pay", slug=request.koperasi.slug)
+        card = request.POST.get("code", "").strip()[:200]
+        if action == "add" and "|" in card:
+            # The member card scanned into the scan field (no barcode holds "|"): the member.
+            try:
+                member = member_from_input(request.koperasi, card)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                cart["member"] = member.number if member else ""
+            action = "scanned-card"
         if action == "add":
-            item, matches = _find(request.koperasi, request.POST.get("code", ""))
+            asked = _asked_item(request.koperasi, request.POST.get("item_id", ""))
+            item, matches = (
+                (asked, []) if asked else _find(request.koperasi, request.POST.get("code", ""))
+            )
             quantity = (request.POST.get("quantity", "") or "1").strip()[:12]
             if item is not None:
                 try:
@@ -147,8 +205,11 @@ def pos(request: KoperasiRequest):
                 except DomainError as exc:
                     messages.error(request, f"{item.name}: {exc.message}")
                 else:
-                    if len(cart["lines"]) < MAX_CART:
-                        cart["lines"].append([str(item.pk), quantity])
+                    extras, ask = _line_fields(request, item, quantity)
+                    if ask is None and len(cart["lines"]) < MAX_CART:
+                        cart["lines"].append(
+                            [str(item.pk), quantity, extras] if extras else [str(item.pk), quantity]
+                        )
             elif not matches:
                 messages.error(request, _("No item with this barcode or name."))
         elif action == "remove":
@@ -164,7 +225,7 @@ def pos(request: KoperasiRequest):
         elif action == "clear":
             cart = {"lines": [], "member": "", "key": str(uuid.uuid4())}
         _save(request, cart)
-        if not matches:
+        if not matches and ask is None:
             return redirect("store:pos", slug=request.koperasi.slug)
     rows, total = _rows(request, cart)
     return render(
@@ -177,6 +238,7 @@ def pos(request: KoperasiRequest):
             "total": format_rupiah(total),
             "member": _member(request, cart),
             "matches": matches,
+            "ask": ask,
         },
     )
 
@@ -226,7 +288,7 @@ def pos_pay(request: KoperasiRequest):
     paid = tendered + non_cash
     if posted and request.POST.get("action") == "confirm" and not error:
         payments = [Payment(code, a) for code, a in amounts.items() if a]
-        lines = [{"item": i, "quantity": q} for i, q in cart["lines"]]
+        lines = [_checkout_line(line) for line in cart["lines"]]
         for index in channels:
             lines[index].update(subsidy_data)
         try:
@@ -268,6 +330,7 @@ def pos_pay(request: KoperasiRequest):
             "paid": format_rupiah(paid),
             "remaining": format_rupiah(max(total - paid, 0)),
             "change": format_rupiah(change),
+            "checked": posted,
             "subsidised": bool(channels),
             "pupuk": "pupuk" in channels.values(),
             "nik": nik_text,

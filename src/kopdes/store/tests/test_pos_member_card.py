@@ -90,3 +90,21 @@ def test_an_inactive_member_card_is_refused(client, koperasi):
     )
     assert "tidak ditemukan atau tidak aktif" in page.content.decode()
     assert _cart_member(client, koperasi) == ""
+
+
+def test_the_card_scanned_into_the_scan_field_sets_the_member(client, koperasi, other_koperasi):
+    """At the counter the focus sits in the scan field: a scanned card names the member
+    there too (a barcode never holds "|"), with the same refusals."""
+    member = active_member(koperasi)
+    login(client, on_shift(koperasi))
+    client.post(_url("pos", koperasi), {"action": "add", "code": member_card_payload(member)})
+    assert _cart_member(client, koperasi) == member.number
+    assert client.session[f"pos:{koperasi.pk}"]["lines"] == []
+    stranger = active_member(other_koperasi)
+    page = client.post(
+        _url("pos", koperasi),
+        {"action": "add", "code": member_card_payload(stranger)},
+        follow=True,
+    )
+    assert "anggota koperasi lain" in page.content.decode()
+    assert _cart_member(client, koperasi) == member.number  # unchanged
