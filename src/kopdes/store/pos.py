@@ -276,13 +276,14 @@ def pos_pay(request: KoperasiRequest):
     nik_text = request.POST.get("nik", "")[:40] if posted else ""
     farmer_confirmed = posted and request.POST.get("farmer_confirmed") == "1"
     subsidy_data: dict = {}
+    nik_error = False  # the focus goes back to the NIK field
     if channels and posted and not error:
         try:
             subsidy_data = subsidised.line_data(
                 request.koperasi, nik=nik_text, farmer_confirmed=farmer_confirmed
             )
         except DomainError as exc:
-            error = exc.message
+            error, nik_error = exc.message, True
     tendered = amounts.get("cash", 0)
     non_cash = sum(a for code, a in amounts.items() if code != "cash")
     paid = tendered + non_cash
@@ -302,6 +303,7 @@ def pos_pay(request: KoperasiRequest):
             )
         except DomainError as exc:
             error = exc.message
+            nik_error = bool(channels) and exc.field in ("nik", "farmer_confirmed")
         else:
             _save(request, {"lines": [], "member": "", "key": str(uuid.uuid4())})
             return redirect("store:receipt", slug=request.koperasi.slug, sale_id=sale.pk)
@@ -335,6 +337,7 @@ def pos_pay(request: KoperasiRequest):
             "pupuk": "pupuk" in channels.values(),
             "nik": nik_text,
             "farmer_confirmed": farmer_confirmed,
+            "nik_error": nik_error,
             "error": error,
             "ready": posted and not error and paid >= total,
         },
