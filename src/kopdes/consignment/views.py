@@ -180,7 +180,7 @@ def _settlement(request: KoperasiRequest, consignor_id, *, form=None, confirm=No
         "form": form
         or PayoutForm(
             initial={
-                "amount": str(stated.due // 100) if stated.due > 0 else "",
+                "amount": format_rupiah(stated.due, prefix="") if stated.due > 0 else "",
                 "idempotency_key": secrets.token_urlsafe(16),
             }
         ),
