@@ -11,7 +11,7 @@ import pytest
 from kopdes.platform.core import testing
 from kopdes.store import services
 from kopdes.store.models import Sale, StockPosition
-from kopdes.store.testing import make_item, manajer
+from kopdes.store.testing import make_item, manajer, on_shift
 
 from .helpers import SIZES, enter_as, fits
 
@@ -42,7 +42,7 @@ def test_kasir_rings_up_a_sale_with_a_scanner(live_server, new_page, screenshot,
         member_price=16_000_00,
         public_price=17_000_00,
     )
-    kasir = testing.make_user("kasir", koperasi, username="kasir.sukamaju")
+    kasir = on_shift(koperasi, testing.make_user("kasir", koperasi, username="kasir.sukamaju"))
     base = live_server.url
     page = new_page(viewport)
     enter_as(page, base, kasir)
