@@ -18,9 +18,14 @@ from kopdes.store.services import stock_count as services
 
 
 def _pending(koperasi, user, roles):
-    return StockCount.objects.filter(
-        koperasi=koperasi, state=ProposalState.PENDING, submitted_at__isnull=False
-    ).select_related("business_unit", "proposed_by", "koperasi")
+    # Not the counts she typed counts in (approve_count refuses them: four eyes).
+    return (
+        StockCount.objects.filter(
+            koperasi=koperasi, state=ProposalState.PENDING, submitted_at__isnull=False
+        )
+        .exclude(lines__counted_by=user)
+        .select_related("business_unit", "proposed_by", "koperasi")
+    )
 
 
 def _row(count: StockCount) -> ApprovalRow:

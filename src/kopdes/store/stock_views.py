@@ -231,6 +231,7 @@ def stock_count(request: KoperasiRequest, stock_count_id):
             count.state == ProposalState.PENDING
             and has_perm(request.roles, counts.APPROVE)
             and count.proposed_by_id != request.user.pk
+            and not count.lines.filter(counted_by=request.user).exists()
         ),
     )
     return render(request, "store/stock_count_detail.html", context)

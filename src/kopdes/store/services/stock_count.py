@@ -51,6 +51,7 @@ from kopdes.ledger.choices import SubledgerKind
 from kopdes.platform.approvals import services as approvals
 from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.errors import PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
 from kopdes.store.errors import ItemErrors, StoreError
@@ -351,6 +352,15 @@ def submit_count(
     return count
 
 
+def _check_not_counter(count: StockCount, actor) -> None:
+    """Four eyes over the whole count: whoever typed a count of it does not decide it,
+    even when another officer started it."""
+    if StockCountLine.objects.filter(count=count, counted_by=actor).exists():
+        raise PermissionDeniedError(
+            _("An officer who counted this stock cannot approve or reject it; another must.")
+        )
+
+
 def _submitted(count: StockCount) -> None:
     if count.submitted_at is None:
         raise StoreError(_("This stock count has not been submitted yet."), field="count")
@@ -360,6 +370,7 @@ def approve_count(count: StockCount, *, actor, source_address: str = "") -> Stoc
     """Another officer approves: each difference is applied to the position now and the
     whole count posts as one entry, in one transaction (exactly once: ``settle``)."""
     roles = approvals.check_decider(count, actor, APPROVE)
+    _check_not_counter(count, actor)
     _submitted(count)
     koperasi = count.koperasi
     unit = count.business_unit
@@ -487,6 +498,7 @@ def reject_count(
 ) -> StockCount:
     """Another officer turns the count down: nothing moves; the unit may be counted again."""
     approvals.check_decider(count, actor, APPROVE)
+    _check_not_counter(count, actor)
     _submitted(count)
     return approvals.reject(
         count,

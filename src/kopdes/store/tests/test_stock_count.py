@@ -229,6 +229,23 @@ def test_the_officer_who_counted_cannot_approve_her_own_count(koperasi, shop):
     assert _written(koperasi) == before
 
 
+def test_an_officer_who_typed_counts_cannot_decide_the_count(koperasi, shop):
+    kasir, count = _start(koperasi, shop)
+    helper = make_user("bendahara", koperasi)  # may approve counts, but helped count this one
+    counts.save_counts(count, actor=helper, counts={str(_line(count, shop["oil"]).pk): "8"})
+    values = {str(_line(count, shop[k]).pk): "0" for k in ("rice", "sugar")}
+    values[str(_line(count, shop["rice"]).pk)] = "5"
+    counts.save_counts(count, actor=kasir, counts=values)
+    counts.submit_count(count, actor=kasir)
+    assert registry.inbox(koperasi, helper, roles_for(helper, koperasi)) == []
+    before = _written(koperasi)
+    with pytest.raises(PermissionDeniedError, match="ikut menghitung"):
+        counts.approve_count(count, actor=helper)
+    with pytest.raises(PermissionDeniedError, match="ikut menghitung"):
+        counts.reject_count(count, actor=helper, note="x")
+    assert _written(koperasi) == before
+
+
 def test_a_sale_during_the_count_is_not_undone(koperasi, shop):
     counter, count = _start(koperasi, shop)
     # The kasir sells 3 oil after the books were taken (10 -> 7); the shelf had 9 (1 lost).
