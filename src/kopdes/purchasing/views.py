@@ -502,10 +502,12 @@ def harvest_buy(request: KoperasiRequest):
 
 
 def _kg(grams: int) -> str:
-    text = format(Decimal(grams) / 1000, "f").rstrip("0").rstrip(".") if grams else "0"
-    whole, _sep, frac = text.partition(".")
-    whole = f"{int(whole):,}".replace(",", ".")
-    return f"{whole},{frac} kg" if frac else f"{whole} kg"
+    """Grams as kg the Indonesian way: 1234567 -> "1.234,567 kg", 100000 -> "100 kg"."""
+    whole, rest = divmod(grams, 1000)
+    text = f"{whole:,}".replace(",", ".")
+    if rest:
+        text += "," + f"{rest:03d}".rstrip("0")
+    return f"{text} kg"
 
 
 @koperasi_view("purchasing.view")

@@ -162,6 +162,7 @@ def test_a_members_harvest_is_bought_on_the_page_with_a_receipt_she_can_read(cli
     receipt = client.get(done.url).content.decode()
     assert member.full_name in receipt and "Rp 614.783" in receipt
     assert "Potongan kadar air" in receipt and "3,488 kg" in receipt
+    assert ">100 kg<" in receipt and "- 1,93 kg" in receipt and "94,582 kg" in receipt
     assert "dihitung untuk SHU" in receipt and "wa.me" in receipt
     assert "store/receipt.css" in receipt
 
