@@ -15,3 +15,8 @@ class ConsignmentConfig(AppConfig):
         from kopdes.store.costing import register_cost_source
 
         register_cost_source("consignment", consigned_costs)
+        # ... and refuses the koperasi's own goods into a consigned item (store.hooks).
+        from kopdes.consignment.services import refuse_own_receipt
+        from kopdes.store import hooks
+
+        hooks.register_receipt_rule(hooks.ReceiptRule("consignment.own_stock", refuse_own_receipt))

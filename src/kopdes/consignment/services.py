@@ -464,6 +464,26 @@ def consigned_costs(koperasi, lines: Sequence[Any], *, day: dt.date) -> dict[int
     return out
 
 
+def refuse_own_receipt(koperasi, *, item: Item, **_kwargs: Any) -> None:
+    """``store.hooks`` receipt rule: the koperasi's own goods (``receive_stock``, a
+    purchase) never go into a consigned item, which holds the consignor's goods at value
+    0; they would mix with them and put value into the item the books cannot tell apart."""
+    terms = (
+        ConsignmentTerms.objects.filter(koperasi=koperasi, item=item)
+        .select_related("consignor")
+        .first()
+    )
+    if terms is not None:
+        raise StoreError(
+            _(
+                "%(item)s is consigned goods of %(name)s: record them on the consignment "
+                "page, not as the koperasi's own stock."
+            )
+            % {"item": item.name, "name": terms.consignor.name},
+            field="item",
+        )
+
+
 # --- the settlement statement ----------------------------------------------------------------
 
 

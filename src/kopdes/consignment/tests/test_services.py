@@ -298,3 +298,15 @@ def test_a_sale_before_the_terms_is_refused(koperasi):
         )
     assert "syarat titip jual" in exc.value.message
     assert _counts(koperasi) == before
+
+
+def test_own_stock_is_never_received_into_a_consigned_item(koperasi):
+    item, consignor = consigned_item(koperasi, received=5)
+    before = _counts(koperasi)
+    with pytest.raises(StoreError) as exc:
+        store.receive_stock(
+            koperasi, actor=manajer(koperasi), item=item, quantity=5, cost=50_000_00,
+            idempotency_key="own-into-consigned",
+        )  # fmt: skip
+    assert consignor.name in exc.value.message and "titip" in exc.value.message
+    assert _counts(koperasi) == before
