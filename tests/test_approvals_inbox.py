@@ -448,8 +448,13 @@ def _member_page(k, case: Case) -> str:
     )
 
 
+def _stock_count_page(k, case: Case) -> str:
+    return reverse("store:stock-count", kwargs={"slug": k.slug, "stock_count_id": case.item.pk})
+
+
 # Each maker here holds a role that may decide her kind: only four eyes stand in the way.
 MODULE_PAGE = {
+    "store-stock-count": _stock_count_page,
     "loans-application": _loan_page,
     "loans-repayment-reversal": _loan_proposals_page,
     "members-exit": _member_page,
