@@ -7,3 +7,6 @@ class PurchasingConfig(AppConfig):
     label = "purchasing"
     verbose_name = _("Purchasing")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kopdes.purchasing import verification  # noqa: F401  (the kopdes verify check)

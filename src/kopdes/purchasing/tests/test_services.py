@@ -530,3 +530,21 @@ def test_a_harvest_purchase_replayed_pays_once_and_other_content_is_a_conflict()
             price_per_kg=40_000_00, date=DAY, idempotency_key="hv-same",
         )  # fmt: skip
     assert _counts(koperasi) == before
+
+
+def test_verify_finds_payables_that_disagree_with_the_books():
+    from kopdes.purchasing.verification import check_payables
+
+    koperasi = make_koperasi()
+    actor = bendahara(koperasi)
+    supplier, (receipt,) = _owing(koperasi, actor)
+    payment = services.pay_supplier(
+        koperasi, actor=actor, supplier=supplier, amount=100_000_00, idempotency_key=key()
+    )
+    result = check_payables(koperasi)
+    assert result.ok and result.checked == 2
+    GoodsReceipt.objects.filter(pk=receipt.pk).update(total=receipt.total + 1)
+    SupplierPayment.objects.filter(pk=payment.pk).update(amount=payment.amount - 1)
+    problems = check_payables(koperasi).problems
+    assert any(p.startswith("BPB-00001: total") for p in problems)
+    assert any(p.startswith("PB-00001: jumlah") for p in problems)
