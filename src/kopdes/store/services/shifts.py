@@ -1,7 +1,8 @@
 """Cash shifts: a kasir opens a shift at her till with a float, her sales are linked to it,
 and she closes it with the counted cash. The pure rules are ``domain.shift``:
 
-expected = float + cash sales (tendered less change) - cash refunds of approved returns
+expected = float + cash sales (tendered less change) + bon repaid in cash at her till
+           - cash refunds of approved voids and returns
 
 The difference (selisih kas = counted - expected) is posted when the shift closes: a
 shortage (kas kurang) debits Beban lain-lain 5-9000 against the drawer's Kas, a surplus
@@ -33,6 +34,7 @@ from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import require_perm
 from kopdes.store.errors import StoreError
 from kopdes.store.models import (
+    BonRepayment,
     BusinessUnit,
     CashShift,
     Sale,
@@ -156,10 +158,20 @@ def shift_figures(shift: CashShift) -> dict[str, int]:
         ).aggregate(t=Sum("cash_refund"))["t"]
         or 0
     )
+    # Bon repaid in cash at her till while the shift was open (a cashier has one open
+    # shift at a time, so the time window is the shift).
+    repaid = BonRepayment.objects.filter(
+        koperasi_id=shift.koperasi_id, created_by_id=shift.cashier_id,
+        created_at__gte=shift.opened_at,
+    )  # fmt: skip
+    if shift.closed_at is not None:
+        repaid = repaid.filter(created_at__lte=shift.closed_at)
+    cash_in = repaid.aggregate(t=Sum("amount"))["t"] or 0
     try:
         expected = rules.expected_cash(
-            opening_float=shift.opening_float, cash_sales=cash, cash_refunds=refunds
-        )
+            opening_float=shift.opening_float, cash_sales=cash, cash_in=cash_in,
+            cash_refunds=refunds,
+        )  # fmt: skip
     except rules.ShiftError as exc:
         raise StoreError(exc.message, field="counted") from exc
     return {
@@ -168,6 +180,7 @@ def shift_figures(shift: CashShift) -> dict[str, int]:
         "cash_tendered": got["tendered"] or 0,
         "change": got["change"] or 0,
         "cash_refunds": refunds,
+        "cash_in": cash_in,
         "expected": expected,
         "sales": sales.count(),
     }

@@ -289,3 +289,28 @@ def test_the_pengawas_sees_every_shift_with_its_difference(client, koperasi):
     second = CashShift.objects.get(koperasi=koperasi, till="Kasir 2")
     login(client, make_user("kasir", koperasi))
     assert client.get(_url("shift-close", koperasi, shift_id=second.pk)).status_code == 404
+
+
+def test_bon_repaid_in_cash_at_her_till_counts_in_the_drawer(koperasi):
+    from kopdes.savings.testing import active_member
+
+    item = _stocked(koperasi)
+    member = active_member(koperasi)
+    seller = manajer(koperasi)
+    services.checkout(
+        koperasi, actor=seller, member=member, lines=[{"item": item, "quantity": 2}],
+        payments=[Payment("bon", 35_000_00)], idempotency_key="bon-sale",
+    )  # fmt: skip
+    kasir = on_shift(koperasi)
+    services.repay_bon(
+        koperasi, actor=kasir, member=member, amount=20_000_00, idempotency_key="bon-1"
+    )
+    services.repay_bon(  # at another officer's till: not in her drawer
+        koperasi, actor=seller, member=member, amount=5_000_00, idempotency_key="bon-2"
+    )
+    figures = services.shift_figures(services.open_shift_of(koperasi, kasir))
+    assert (figures["cash_in"], figures["expected"]) == (20_000_00, 120_000_00)
+    closed = services.close_shift(
+        services.open_shift_of(koperasi, kasir), actor=kasir, counted=120_000_00
+    )
+    assert closed.difference == 0
