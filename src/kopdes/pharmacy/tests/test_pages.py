@@ -15,7 +15,7 @@ from kopdes.pharmacy.models import Batch, DrugInfo, Pharmacist, Prescription
 from kopdes.pharmacy.reports import COLUMNS
 from kopdes.pharmacy.testing import appoint, make_drug, receive
 from kopdes.platform.audit.models import AuditEvent
-from kopdes.platform.core.testing import login, make_user
+from kopdes.platform.core.testing import login, make_koperasi, make_user
 from kopdes.platform.web.navigation import navigation_for
 from kopdes.store.models import Sale, StockPosition
 from kopdes.store.testing import on_shift
@@ -254,3 +254,37 @@ def test_the_sipnap_page_and_its_xlsx_read_back(client, koperasi):
     nxt = (today.replace(day=28) + dt.timedelta(days=5)).strftime("%m-%Y")
     later = client.get(_url("sipnap", koperasi), {"bulan": nxt}).content.decode()
     assert '<td data-testid="sipnap-closing">70</td>' in later
+
+
+def test_no_apotek_page_serves_another_koperasi(client, koperasi):
+    """Every route of the app, as koperasi A's officer holding every role: B's slug, and
+    A's slug with B's drug or batch, answer 404 (the harness in tests/ walks them too)."""
+    from kopdes.platform.identity.choices import KOPERASI_ROLES
+    from kopdes.platform.identity.models import RoleAssignment
+
+    other = make_koperasi("kop-b")
+    drug = make_drug(other, "Parasetamol 500 mg")
+    receipt = receive(other, drug, "B1", _days(other, 100), 5)
+    batch = Batch.objects.get(item=drug)
+    assert receipt.movement.koperasi_id == other.pk
+    user = make_user("ketua", koperasi)
+    for role in KOPERASI_ROLES:
+        if role != "ketua":
+            RoleAssignment.objects.create(user=user, role=role, koperasi=koperasi)
+    login(client, user)
+    plain = ["home", "pharmacist", "pharmacist-appoint", "receive", "batch-list", "sipnap",
+             "sipnap-export"]  # fmt: skip
+    urls = [_url(name, other) for name in plain]
+    urls += [
+        _url("drug-edit", other, item_id=drug.pk),
+        _url("drug-edit", koperasi, item_id=drug.pk),
+        _url("batch-detail", other, batch_id=batch.pk),
+        _url("batch-detail", koperasi, batch_id=batch.pk),
+    ]
+    for url in urls:
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url, {"drug_class": "keras", "dosage_form": "tablet"}).status_code in (
+            404,
+            405,
+        ), url
+    assert DrugInfo.objects.get(item=drug).drug_class == "bebas"
