@@ -261,6 +261,43 @@ def test_member_split_shows_a_difference_written_by_hand_in_the_ledger(client, k
     assert "Angka toko dan buku besar berbeda" in page
 
 
+def test_voids_and_returns_come_off_on_the_day_approved_and_still_agree_with_the_ledger(
+    client, ketua, shop
+):
+    koperasi, kasir, checker = (
+        shop.koperasi,
+        make_user("kasir", shop.koperasi),
+        make_user("bendahara", shop.koperasi),
+    )
+    oil_line = shop.s2.lines.get(item=shop.oil)
+    services.approve_sale_return(
+        services.propose_return(shop.s2, actor=kasir, quantities={oil_line: 1}, reason="Rusak"),
+        actor=checker,
+    )  # the member's oil back: 17.500 off her bon, HPP 15.000 back into stock
+    services.approve_sale_return(
+        services.propose_void(shop.s3, actor=kasir, reason="Salah input"), actor=checker
+    )  # today's cash sale voided: 19.000 back from the till
+    table = reports.daily_sales(shop.scope())
+    t = table.totals
+    assert (t["sales"], t["returns"], t["net"], t["cost"], t["margin"]) == (
+        3, 36_500_00, 66_500_00, 48_000_00, 18_500_00,
+    )  # fmt: skip
+    today = next(r for r in table.rows if r.values[0] == _d(shop.today))
+    assert today.values[4:6] == [36_500_00, -17_500_00]
+    split = reports.member_split(shop.scope()).totals
+    assert (split["member_revenue"], split["member_cost"]) == (8_000_00, 0)
+    assert (split["public_revenue"], split["public_cost"]) == (58_500_00, 48_000_00)
+    assert split["member_ledger_revenue"] == 8_000_00 and split["public_ledger_cost"] == 48_000_00
+    assert split["differences"] == 0
+    query = {"dari": _d(shop.d1), "sampai": _d(shop.today), "format": "xlsx"}
+    rows = _sheet(client.get(_url("report-sales-payment", koperasi, **query)))
+    assert _row(rows, "Tunai")[2:5] == [_rp(83_000_00), _rp(19_000_00), _rp(64_000_00)]
+    assert _row(rows, "Bon anggota")[2:5] == [_rp(20_000_00), _rp(17_500_00), _rp(2_500_00)]
+    assert _row(rows, "Total")[4] == _rp(66_500_00)
+    rows = _sheet(client.get(_url("report-sales-item", koperasi, **query)))
+    assert _row(rows, shop.oil.name)[2] == 2 and _row(rows, shop.oil.name)[7] == _rp(36_000_00)
+
+
 def test_payment_methods_split(client, ketua, shop):
     query = {"dari": _d(shop.d1), "sampai": _d(shop.today)}
     rows = _sheet(client.get(_url("report-sales-payment", shop.koperasi, **query, format="xlsx")))
