@@ -348,7 +348,10 @@ def pos_pay(request: KoperasiRequest):
 def bon_repay(request: KoperasiRequest):
     """A member pays off her bon: her card or number, the amount in rupiah; "check" shows
     what she owes, the amount in words and what remains; "confirm" posts it once (the
-    form's key is kept in a hidden field, so a resent confirmation never posts twice)."""
+    form's key is kept in a hidden field, so a resent confirmation never posts twice).
+    The cash goes into the kasir's drawer: only within her open shift, like a sale."""
+    if (to_shift := _without_shift(request)) is not None:
+        return to_shift
     koperasi = request.koperasi
     data = request.POST if request.method == "POST" else request.GET
     member_text = data.get("member", "")[:200]

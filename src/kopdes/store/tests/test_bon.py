@@ -18,6 +18,7 @@ from kopdes.savings.testing import active_member
 from kopdes.store import services
 from kopdes.store.errors import StoreError
 from kopdes.store.models import BonRepayment, Sale
+from kopdes.store.testing import on_shift
 from kopdes.store.tests.test_pos_pages import _stocked
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ def _bon_url(koperasi):
 def test_the_bon_page_checks_in_words_then_posts_once(client, koperasi):
     member = active_member(koperasi)
     _bon_sale(koperasi, member)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     page = client.get(_bon_url(koperasi), {"member": member.number}).content.decode()
     assert "Rp 35.000" in page  # what she owes
     review = client.post(
@@ -220,7 +221,7 @@ def test_the_bon_page_checks_in_words_then_posts_once(client, koperasi):
 def test_overpaying_on_the_page_is_refused_in_indonesian(client, koperasi):
     member = active_member(koperasi)
     _bon_sale(koperasi, member)
-    login(client, make_user("kasir", koperasi))
+    login(client, on_shift(koperasi))
     response = client.post(
         _bon_url(koperasi),
         {
@@ -239,5 +240,13 @@ def test_overpaying_on_the_page_is_refused_in_indonesian(client, koperasi):
 
 @pytest.mark.parametrize(("role", "status"), [("kasir", 200), ("pengawas", 403)])
 def test_who_may_take_a_bon_payment(client, koperasi, role, status):
-    login(client, make_user(role, koperasi))
+    user = on_shift(koperasi) if role == "kasir" else make_user(role, koperasi)
+    login(client, user)
     assert client.get(_bon_url(koperasi)).status_code == status
+
+
+def test_the_bon_page_needs_an_open_shift(client, koperasi):
+    login(client, make_user("kasir", koperasi))
+    response = client.get(_bon_url(koperasi))
+    assert response.status_code == 302
+    assert response.url == reverse("store:shift", kwargs={"slug": koperasi.slug})
