@@ -288,10 +288,11 @@ BUILDERS = {
     "ledger-reversal": _ledger_reversal,
     "ledger-period": _period,
     "members-exit": _exit,
+    # The count sheet lists every item of the unit: counted before the sales below add theirs.
+    "store-stock-count": _stock_count,
     "store-void": _store_void,
     "store-return": _store_return,
     "ledger-backdated-entry": _backdated_entry,
-    "store-stock-count": _stock_count,
 }
 
 
