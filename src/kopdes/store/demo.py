@@ -139,9 +139,10 @@ CREDIT_SHARE = 0.25  # of the restocks: on credit from the supplier (Utang usaha
 COST_RATIO = (86, 93)  # what the koperasi pays, in % of the member price
 
 
-def sale_days(koperasi, days: int = DAYS) -> list[dt.date]:
-    """The last ``days`` days up to today, none before the koperasi's books start."""
+def sale_days(koperasi, days: int | None = None) -> list[dt.date]:
+    """The last ``days`` (default ``DAYS``) days up to today, none before the books start."""
     today = koperasi.today()
+    days = DAYS if days is None else days
     start = max(today - dt.timedelta(days=days - 1), koperasi.books_start)
     return [start + dt.timedelta(days=n) for n in range((today - start).days + 1)]
 
