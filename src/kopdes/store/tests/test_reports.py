@@ -481,3 +481,21 @@ def test_menu_links_the_reports_for_the_roles_that_may_open_them(client, koperas
     client.logout()
     login(client, make_user("kasir", koperasi))
     assert _url("report-index", koperasi) not in client.get(dashboard).content.decode()
+
+
+@pytest.mark.parametrize("builder", [r.build for r in reports.SALES_REPORTS])
+def test_each_report_reads_a_fixed_number_of_queries(shop, builder, django_assert_max_num_queries):
+    """Grouped reads only: more items, days or sales never mean more queries."""
+    with django_assert_max_num_queries(8):
+        builder(shop.scope())
+    extra = make_item(shop.koperasi, name="Gula pasir 1 kg", category="Gula")
+    services.receive_stock(
+        shop.koperasi, actor=manajer(shop.koperasi), item=extra, quantity=5,
+        cost=5 * 16_000_00, idempotency_key="recv-gula",
+    )  # fmt: skip
+    services.checkout(
+        shop.koperasi, actor=make_user("kasir", shop.koperasi), idempotency_key="s5",
+        lines=[{"item": extra, "quantity": 2}], payments=[Payment("cash", 40_000_00)],
+    )  # fmt: skip
+    with django_assert_max_num_queries(8):
+        builder(shop.scope(start=shop.d1 - dt.timedelta(days=300)))
