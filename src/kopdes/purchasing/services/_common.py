@@ -14,9 +14,9 @@ from kopdes.ledger import services as ledger
 from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.purchasing.errors import PurchasingError
-from kopdes.store.services._common import _role
+from kopdes.store.services._common import _role, _text
 
-__all__ = ["_role", "clean_key", "fingerprint", "lock", "next_number", "replayed"]
+__all__ = ["_role", "clean_key", "clean_text", "fingerprint", "lock", "next_number", "replayed"]
 
 
 def fingerprint(content: dict[str, Any]) -> str:
@@ -54,3 +54,14 @@ def replayed(model: type[models.Model], koperasi, key: str, digest: str):
             field="idempotency_key",
         )
     return found
+
+
+def clean_text(value: Any, *, field: str, label: str, required: bool = False) -> str:
+    """One line of text (a note, a reason): spaces collapsed, at most 200 characters,
+    control and bidi characters refused with a message (``domain.text.first_refused``)."""
+    errors: list[tuple[str, str]] = []
+    text = _text({field: value}, field, label=label, max_length=200, required=required,
+                 errors=errors)  # fmt: skip
+    if errors:
+        raise PurchasingError(errors=errors)
+    return text

@@ -20,6 +20,7 @@ from kopdes.purchasing.models import OrderStatus, PurchaseOrder, PurchaseOrderLi
 from kopdes.purchasing.services._common import (
     _role,
     clean_key,
+    clean_text,
     fingerprint,
     lock,
     next_number,
@@ -86,7 +87,7 @@ def create_order(
     role = _role(actor, koperasi, "purchasing.order")
     key = clean_key(idempotency_key)
     supplier_row = resolve_supplier(koperasi, supplier)
-    note = " ".join(str(note or "").split())[:200]
+    note = clean_text(note, field="note", label=_("Note"))
     errors: list[tuple[str, str]] = []
     clean: list[dict[str, Any]] = []
     if not lines:
@@ -227,7 +228,7 @@ def cancel_order(koperasi, *, actor, order: PurchaseOrder, reason: str) -> Purch
     """A draft or placed order with nothing received is cancelled, with its reason.
     Audited ``purchasing.order.cancelled``."""
     role = _role(actor, koperasi, "purchasing.order")
-    reason = " ".join(str(reason or "").split())[:200]
+    reason = clean_text(reason, field="reason", label=_("Reason"))
     if not reason:
         raise PurchasingError(_("Please say why the order is cancelled."), field="reason")
     with transaction.atomic():

@@ -21,6 +21,7 @@ from kopdes.purchasing.models import GoodsReceipt, PaymentAllocation, SupplierPa
 from kopdes.purchasing.services._common import (
     _role,
     clean_key,
+    clean_text,
     fingerprint,
     lock,
     next_number,
@@ -80,7 +81,7 @@ def pay_supplier(
         raise PurchasingError(_("The amount paid must be more than zero."), field="amount")
     unit = _unit(koperasi, business_unit, supplier_row)
     day = date or koperasi.today()
-    note = " ".join(str(note or "").split())[:200]
+    note = clean_text(note, field="note", label=_("Note"))
     digest = fingerprint(
         {"supplier": str(supplier_row.pk), "amount": amount, "unit": unit.kind,
          "date": str(day), "note": note}

@@ -548,3 +548,29 @@ def test_verify_finds_payables_that_disagree_with_the_books():
     problems = check_payables(koperasi).problems
     assert any(p.startswith("BPB-00001: total") for p in problems)
     assert any(p.startswith("PB-00001: jumlah") for p in problems)
+
+
+def test_a_note_or_reason_with_a_refused_character_is_refused_and_nothing_is_written():
+    koperasi = make_koperasi()
+    actor = bendahara(koperasi)
+    supplier, _receipts = _owing(koperasi, actor)
+    order = placed_order(koperasi, actor=actor)
+    before = _counts(koperasi)
+    line = {"item": make_item(koperasi), "quantity": 1, "unit": "pcs", "price": 100_00}
+    after_item = _counts(koperasi)
+    with pytest.raises(services.PurchasingError, match="tidak diizinkan"):
+        services.create_order(
+            koperasi, actor=actor, supplier=supplier, lines=[line], note="Stok\x00",
+            idempotency_key=key(),
+        )  # fmt: skip
+    with pytest.raises(services.PurchasingError, match="tidak diizinkan"):
+        services.cancel_order(koperasi, actor=actor, order=order, reason="Batal \u202e")
+    with pytest.raises(services.PurchasingError, match="tidak diizinkan"):
+        services.pay_supplier(
+            koperasi, actor=actor, supplier=supplier, amount=100, note="\x07",
+            idempotency_key=key(),
+        )  # fmt: skip
+    assert _counts(koperasi) == after_item
+    assert before[:5] == after_item[:5]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ORDERED
