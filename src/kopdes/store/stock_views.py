@@ -262,6 +262,20 @@ def stock_count_submit(request: KoperasiRequest, stock_count_id):
     return redirect("store:stock-count", slug=koperasi.slug, stock_count_id=count.pk)
 
 
+@require_POST
+@koperasi_view(counts.COUNT)
+def stock_count_cancel(request: KoperasiRequest, stock_count_id):
+    koperasi = request.koperasi
+    count = _get_count(koperasi, stock_count_id)
+    try:
+        counts.cancel_count(count, actor=request.user, source_address=_address(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("store:stock-count", slug=koperasi.slug, stock_count_id=count.pk)
+    messages.success(request, _("%(count)s cancelled.") % {"count": count})
+    return redirect("store:stock-count-list", slug=koperasi.slug)
+
+
 # --- transfers -----------------------------------------------------------------------------
 
 

@@ -38,6 +38,11 @@ urlpatterns = [
         stock_views.stock_count_submit,
         name="stock-count-submit",
     ),
+    path(
+        "opname/<uuid:stock_count_id>/batal/",
+        stock_views.stock_count_cancel,
+        name="stock-count-cancel",
+    ),
     path("stok/pindah/", stock_views.transfer, name="transfer"),
     path("stok/menipis/", stock_views.low_stock, name="low-stock"),
     path("stok/nilai/", stock_views.stock_valuation, name="stock-valuation"),

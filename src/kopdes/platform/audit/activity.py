@@ -165,6 +165,7 @@ ACTION_LABELS: dict[str, Any] = {
     "store.stock_count.submitted": L("Stock count submitted for approval"),
     "store.stock_count.approved": L("Stock count approved and differences posted"),
     "store.stock_count.rejected": L("Stock count rejected"),
+    "store.stock_count.cancelled": L("Stock count cancelled before submission"),
     "store.stock.transferred": L("Stock transferred between units"),
     "purchasing.order.created": L("Purchase order drafted"),
     "purchasing.order.placed": L("Purchase order placed with the supplier"),

@@ -157,6 +157,36 @@ def _open(count: StockCount) -> None:
         )
 
 
+def cancel_count(count: StockCount, *, actor, source_address: str = "") -> StockCount:
+    """Drop a count before it is submitted (started by mistake, or to start again): it is
+    closed as rejected with no checker (nothing was proposed yet), and the unit can be
+    counted again. A submitted count is decided in the inbox instead."""
+    koperasi = count.koperasi
+    role = _role(actor, koperasi, COUNT)
+    _open(count)
+    note = _("Cancelled before it was submitted.")
+    with transaction.atomic():
+        updated = StockCount.objects.filter(
+            pk=count.pk, state=ProposalState.PENDING, submitted_at__isnull=True
+        ).update(state=ProposalState.REJECTED, decided_at=timezone.now(), decision_note=note)
+        if not updated:
+            raise StoreError(
+                _("This stock count has been submitted; it can no longer be changed."),
+                field="count",
+            )
+        record(
+            "store.stock_count.cancelled",
+            actor=actor,
+            koperasi=koperasi,
+            role=role,
+            obj=count,
+            summary={"number": count.number, "unit": count.business_unit.name},
+            source_address=source_address,
+        )
+    count.refresh_from_db()
+    return count
+
+
 def parse_count(item: Item, text: Any) -> int:
     """What an officer typed for ``item`` (its base unit) as whole stock units (0 allowed)."""
     try:

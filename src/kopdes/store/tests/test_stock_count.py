@@ -306,6 +306,27 @@ def test_rejection_is_recorded_and_the_unit_can_be_counted_again(koperasi, shop)
     assert second.number == 2
 
 
+def test_a_count_not_submitted_yet_can_be_cancelled_and_started_again(koperasi, shop):
+    counter, count = _start(koperasi, shop)
+    counts.cancel_count(count, actor=counter)
+    assert (count.state, count.decided_by_id) == ("rejected", None)
+    assert count.decision_note == "Dibatalkan sebelum diajukan."
+    assert AuditEvent.objects.filter(
+        koperasi=koperasi, action="store.stock_count.cancelled"
+    ).exists()
+    _again, second = _start(koperasi, shop)
+    counts.save_counts(
+        second, actor=counter,
+        counts={str(line.pk): "0" for line in second.lines.exclude(item=shop["oil"])},
+    )  # fmt: skip
+    counts.save_counts(second, actor=counter, counts={str(_line(second, shop["oil"]).pk): "10"})
+    counts.submit_count(second, actor=counter)
+    before = _written(koperasi)
+    with pytest.raises(StoreError, match="sudah diajukan"):
+        counts.cancel_count(second, actor=counter)
+    assert _written(koperasi) == before
+
+
 def test_a_count_not_submitted_cannot_be_decided(koperasi, shop):
     _counter, count = _start(koperasi, shop)
     with pytest.raises(StoreError, match="belum diajukan"):
