@@ -169,7 +169,14 @@ def order_detail(request: KoperasiRequest, order_id):
         {
             "koperasi": request.koperasi,
             "order": order,
-            "lines": [{"line": x, "received": services.in_unit(x, x.received)} for x in lines],
+            "lines": [
+                {
+                    "line": x,
+                    "ordered": services.in_unit(x, x.quantity),
+                    "received": services.in_unit(x, x.received),
+                }
+                for x in lines
+            ],
             "receipts": order.receipts.all(),
             "may_order": _may(request, "purchasing.order"),
             "may_receive": _may(request, "purchasing.receive"),
@@ -286,7 +293,10 @@ def receipt_detail(request: KoperasiRequest, receipt_id):
         {
             "koperasi": request.koperasi,
             "receipt": receipt,
-            "lines": receipt.lines.select_related("item", "order_line"),
+            "lines": [
+                {"line": x, "quantity": services.in_unit(x.order_line, x.quantity)}
+                for x in receipt.lines.select_related("item", "order_line__item")
+            ],
             "total_words": terbilang(receipt.total),
         },
     )

@@ -66,7 +66,9 @@ def test_an_order_is_drafted_placed_and_received_on_the_pages(client, koperasi):
     receipt = GoodsReceipt.objects.get(koperasi=koperasi)
     assert receipt.on_credit and receipt.total == 400_000_00
     detail = client.get(_url("receipt-detail", koperasi, receipt_id=receipt.pk))
-    assert "Rp 400.000" in detail.content.decode()
+    assert "Rp 400.000" in detail.content.decode() and "2 dus" in detail.content.decode()
+    page = client.get(_url("order-detail", koperasi, order_id=order.pk)).content.decode()
+    assert "5 dus" in page and "2 dus" in page  # ordered, received so far
 
 
 @pytest.mark.parametrize(
