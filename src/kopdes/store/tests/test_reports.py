@@ -344,8 +344,11 @@ def test_bad_input_is_answered_in_indonesian_and_never_as_a_file(
     client, ketua, koperasi, query, message
 ):
     running_unit(koperasi, "sembako")
-    for fmt in ("", "xlsx", "pdf"):
-        response = client.get(_url("report-sales-daily", koperasi, **query, format=fmt))
+    for name, fmt in (
+        ("report-sales-daily", ""), ("report-sales-daily", "xlsx"), ("report-sales-daily", "pdf"),
+        ("report-sales-payment", ""),  # no unit field there: the message still shows
+    ):  # fmt: skip
+        response = client.get(_url(name, koperasi, **query, format=fmt))
         assert response.status_code == 400
         assert response["Content-Type"].startswith("text/html")
         assert message in response.content.decode()
