@@ -58,7 +58,7 @@ SALES = [
             ("Parasetamol 500 mg (strip 10)", 3, "", ""),
             ("Obat batuk hitam (OBH) 100 ml", 1, "", ""),
         ],
-    ),  # noqa: E501
+    ),
     (2, False, [("Asam mefenamat 500 mg (strip 10)", 1, "R/2025/0471", "dr. Asep Saepudin")]),
     (1, False, [("Diazepam 2 mg (strip 10)", 1, "R/2025/0480", "dr. Yanti Rahayu, Sp.KJ")]),
 ]

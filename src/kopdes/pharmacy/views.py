@@ -161,9 +161,14 @@ def receive(request: KoperasiRequest):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cost = data["cost"]
+        # What the officer checked (the cost in words): a confirmation of anything else
+        # is shown for checking again, never posted unseen.
+        checked = "|".join(
+            str(data[k]) for k in ("item", "batch_number", "expires_on", "quantity", "cost")
+        )
         if cost is None or cost < 0:
             form.add_error("cost", _("Please fill in the total cost."))
-        elif request.POST.get("action") == "confirm":
+        elif request.POST.get("action") == "confirm" and request.POST.get("checked") == checked:
             try:
                 services.receive_batch(
                     koperasi,
@@ -192,6 +197,7 @@ def receive(request: KoperasiRequest):
                 "cost": format_rupiah(cost),
                 "words": terbilang(cost),
                 "expires_on": data["expires_on"],
+                "checked": checked,
             }
     status = 400 if request.method == "POST" and form.errors else 200
     return _render(request, "pharmacy/receive.html", {"form": form, "review": review}, status)

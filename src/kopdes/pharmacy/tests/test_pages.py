@@ -121,9 +121,18 @@ def test_receiving_a_batch_is_checked_in_words_then_posted_once(client, koperasi
     review = client.post(_url("receive", koperasi), form)
     assert "tiga ratus ribu rupiah" in review.content.decode().lower()
     assert not Batch.objects.filter(koperasi=koperasi).exists()
-    done = client.post(_url("receive", koperasi), {**form, "action": "confirm"})
+    checked = review.context["review"]["checked"]
+    # A confirmation of what was not checked (another cost typed) is shown again, unposted.
+    other = client.post(
+        _url("receive", koperasi),
+        {**form, "cost": "30.000", "action": "confirm", "checked": checked},
+    )
+    assert other.status_code == 200 and "tiga puluh ribu rupiah" in other.content.decode().lower()
+    assert not Batch.objects.filter(koperasi=koperasi).exists()
+    confirm = {**form, "action": "confirm", "checked": checked}
+    done = client.post(_url("receive", koperasi), confirm)
     assert done.status_code == 302
-    again = client.post(_url("receive", koperasi), {**form, "action": "confirm"})
+    again = client.post(_url("receive", koperasi), confirm)
     assert again.status_code == 302  # the same key: the first receipt, not a second
     batch = Batch.objects.get(koperasi=koperasi)
     assert (batch.batch_number, batch.expires_on, batch.quantity) == (
@@ -138,17 +147,18 @@ def test_a_receipt_with_a_past_expiry_is_refused_on_the_page(client, koperasi):
     drug = make_drug(koperasi, "Parasetamol 500 mg")
     login(client, make_user("manajer", koperasi))
     past = _days(koperasi, -3).strftime("%d-%m-%Y")
+    form = {
+        "item": str(drug.pk),
+        "batch_number": "OLD1",
+        "expires_on": past,
+        "quantity": "10",
+        "cost": "30.000",
+        "key": "k-2",
+        "action": "review",
+    }
+    checked = client.post(_url("receive", koperasi), form).context["review"]["checked"]
     response = client.post(
-        _url("receive", koperasi),
-        {
-            "item": str(drug.pk),
-            "batch_number": "OLD1",
-            "expires_on": past,
-            "quantity": "10",
-            "cost": "30.000",
-            "key": "k-2",
-            "action": "confirm",
-        },
+        _url("receive", koperasi), {**form, "action": "confirm", "checked": checked}
     )
     assert response.status_code == 400
     assert "sudah lewat" in response.content.decode()
