@@ -1,8 +1,9 @@
 """Cash shifts: a kasir opens a shift at her till with a float, her sales are linked to it,
 and she closes it with the counted cash. The pure rules are ``domain.shift``:
 
-expected = float + cash sales (tendered less change) + bon repaid in cash at her till
-           - cash refunds of approved voids and returns
+expected = float + cash sales (tendered less change) - cash refunds of approved voids
+           and returns + other cash in - other cash out (``CASH_SOURCES``: bon repaid
+           in cash at her till; other apps register theirs)
 
 The difference (selisih kas = counted - expected) is posted when the shift closes: a
 shortage (kas kurang) debits Beban lain-lain 5-9000 against the drawer's Kas, a surplus
@@ -17,6 +18,7 @@ is either in the shift's figures when it closes, or rung up after it (and then i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -141,6 +143,35 @@ def open_shift(
     return shift
 
 
+def in_shift_window(qs, shift: CashShift, *, by: str = "created_by", at: str = "created_at"):
+    """``qs`` narrowed to rows made by the shift's cashier while it was open (a cashier has
+    one open shift at a time, so the time window is the shift)."""
+    qs = qs.filter(**{f"{by}_id": shift.cashier_id, f"{at}__gte": shift.opened_at})
+    if shift.closed_at is not None:
+        qs = qs.filter(**{f"{at}__lte": shift.closed_at})
+    return qs
+
+
+def _bon_repaid(shift: CashShift) -> tuple[int, int]:
+    """Bon repaid in cash at her till while the shift was open."""
+    qs = in_shift_window(BonRepayment.objects.filter(koperasi_id=shift.koperasi_id), shift)
+    return qs.aggregate(t=Sum("amount"))["t"] or 0, 0
+
+
+# Other cash into or out of a till besides sales and refunds: each ``source(shift)``
+# returns ``(cash_in, cash_out)`` sen of that drawer (``in_shift_window`` helps). An app
+# whose counter takes or pays cash (a member's harvest paid out at the counter...)
+# appends its source from its ``ready()``.
+CashSource = Callable[[CashShift], tuple[int, int]]
+CASH_SOURCES: list[CashSource] = [_bon_repaid]
+
+
+def register_cash_source(source: CashSource) -> CashSource:
+    if source not in CASH_SOURCES:
+        CASH_SOURCES.append(source)
+    return source
+
+
 def shift_figures(shift: CashShift) -> dict[str, int]:
     """What the drawer should hold now: the float, the cash its sales kept (tendered less
     change), the cash refunded from it, the expected cash and how many sales."""
@@ -158,19 +189,14 @@ def shift_figures(shift: CashShift) -> dict[str, int]:
         ).aggregate(t=Sum("cash_refund"))["t"]
         or 0
     )
-    # Bon repaid in cash at her till while the shift was open (a cashier has one open
-    # shift at a time, so the time window is the shift).
-    repaid = BonRepayment.objects.filter(
-        koperasi_id=shift.koperasi_id, created_by_id=shift.cashier_id,
-        created_at__gte=shift.opened_at,
-    )  # fmt: skip
-    if shift.closed_at is not None:
-        repaid = repaid.filter(created_at__lte=shift.closed_at)
-    cash_in = repaid.aggregate(t=Sum("amount"))["t"] or 0
+    cash_in = cash_out = 0
+    for source in CASH_SOURCES:
+        got_in, got_out = source(shift)
+        cash_in, cash_out = cash_in + got_in, cash_out + got_out
     try:
         expected = rules.expected_cash(
             opening_float=shift.opening_float, cash_sales=cash, cash_in=cash_in,
-            cash_refunds=refunds,
+            cash_out=cash_out, cash_refunds=refunds,
         )  # fmt: skip
     except rules.ShiftError as exc:
         raise StoreError(exc.message, field="counted") from exc
@@ -181,6 +207,7 @@ def shift_figures(shift: CashShift) -> dict[str, int]:
         "change": got["change"] or 0,
         "cash_refunds": refunds,
         "cash_in": cash_in,
+        "cash_out": cash_out,
         "expected": expected,
         "sales": sales.count(),
     }

@@ -314,3 +314,25 @@ def test_bon_repaid_in_cash_at_her_till_counts_in_the_drawer(koperasi):
         services.open_shift_of(koperasi, kasir), actor=kasir, counted=120_000_00
     )
     assert closed.difference == 0
+
+
+def test_another_apps_cash_source_counts_in_the_drawer(koperasi):
+    """An app whose counter pays cash out (a member's harvest bought at the till...)
+    registers a source; its cash leaves the expected cash of that shift only."""
+    from kopdes.store.services import shifts
+
+    kasir = on_shift(koperasi)
+    mine = services.open_shift_of(koperasi, kasir)
+    other = services.open_shift_of(koperasi, on_shift(koperasi))
+
+    def harvest(shift):
+        return (0, 30_000_00) if shift.pk == mine.pk else (0, 0)
+
+    shifts.register_cash_source(harvest)
+    try:
+        assert services.shift_figures(mine)["expected"] == 70_000_00
+        assert services.shift_figures(other)["expected"] == 100_000_00
+        closed = services.close_shift(mine, actor=kasir, counted=70_000_00)
+        assert (closed.expected, closed.difference) == (70_000_00, 0)
+    finally:
+        shifts.CASH_SOURCES.remove(harvest)
