@@ -502,3 +502,21 @@ def test_each_report_reads_a_fixed_number_of_queries(shop, builder, django_asser
     )  # fmt: skip
     with django_assert_max_num_queries(8):
         builder(shop.scope(start=shop.d1 - dt.timedelta(days=300)))
+
+
+def test_an_item_name_a_spreadsheet_would_run_stays_text(client, ketua, koperasi):
+    item = make_item(koperasi, name="=HYPERLINK(1)", category="+Kategori")
+    services.receive_stock(
+        koperasi, actor=manajer(koperasi), item=item, quantity=2, cost=2 * 15_000_00,
+        idempotency_key="recv-formula",
+    )  # fmt: skip
+    services.checkout(
+        koperasi, actor=make_user("kasir", koperasi), idempotency_key="s-formula",
+        lines=[{"item": item, "quantity": 1}], payments=[Payment("cash", 18_000_00)],
+    )  # fmt: skip
+    rows = _sheet(client.get(_url("report-sales-item", koperasi, format="xlsx")))
+    assert _row(rows, "'=HYPERLINK(1)")[7] == _rp(18_000_00)
+    rows = _sheet(client.get(_url("report-sales-category", koperasi, format="xlsx")))
+    assert _row(rows, "'+Kategori")[5] == _rp(18_000_00)
+    text = _pdf_text(client.get(_url("report-sales-item", koperasi, format="pdf")))
+    assert "=HYPERLINK(1)" in text
