@@ -427,6 +427,12 @@ def bon_repay(request: KoperasiRequest):
     )
 
 
+def _method_label(code: str) -> str:
+    """A payment method's name on the receipt ("Tunai", "Bon anggota" ...)."""
+    method = payment_methods.get_method(code)
+    return str(method.label) if method is not None else code
+
+
 @koperasi_view("store.sell")
 def receipt(request: KoperasiRequest, sale_id):
     sale = selectors.get_sale(request.koperasi, sale_id)
@@ -448,7 +454,10 @@ def receipt(request: KoperasiRequest, sale_id):
             "koperasi": request.koperasi,
             "sale": sale,
             "lines": [{"line": x, "net": format_rupiah(x.net)} for x in lines],
-            "payments": [{"method": p.method, "amount": format_rupiah(p.amount)} for p in payments],
+            "payments": [
+                {"method": _method_label(p.method), "amount": format_rupiah(p.amount)}
+                for p in payments
+            ],
             "total": format_rupiah(sale.total),
             "total_words": terbilang(sale.total),
             "tendered": format_rupiah(sale.cash_tendered),

@@ -68,6 +68,8 @@ def test_cash_and_bon_in_one_sale(client, koperasi):
     assert (sale.total, sale.cash_tendered, sale.change) == (35_000_00, 20_000_00, 5_000_00)
     rows = dict(SalePayment.objects.filter(sale=sale).values_list("method", "amount"))
     assert rows == {"cash": 15_000_00, "bon": 20_000_00}
+    receipt = client.get(done.url).content.decode()  # each method by its name
+    assert "Bon anggota: Rp 20.000" in receipt and "Tunai: Rp 15.000" in receipt
     debits = {
         line.account.code: line.amount
         for line in sale.entry.lines.select_related("account")
