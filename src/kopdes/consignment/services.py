@@ -717,6 +717,17 @@ def pay_consignor(
                 },
                 field="amount",
             )
+        in_books = owed(koperasi, consignor)
+        if amount > in_books:  # a sale voided since: the books owe less than the month says
+            raise ConsignmentError(
+                _("%(amount)s is more than the books owe %(name)s (Utang konsinyasi): %(owed)s.")
+                % {
+                    "amount": format_rupiah(amount),
+                    "name": consignor.name,
+                    "owed": format_rupiah(max(in_books, 0)),
+                },
+                field="amount",
+            )
         unit = _paying_unit(koperasi, [x.item for x in stated.lines])
         entry = ledger.post(
             koperasi,

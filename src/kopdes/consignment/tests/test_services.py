@@ -310,3 +310,30 @@ def test_own_stock_is_never_received_into_a_consigned_item(koperasi):
         )  # fmt: skip
     assert consignor.name in exc.value.message and "titip" in exc.value.message
     assert _counts(koperasi) == before
+
+
+def test_a_payout_never_exceeds_what_the_books_owe(koperasi):
+    """A voided sale is reversed in the books (Utang konsinyasi debited back) while its
+    line still counts in the month: the payout is capped by the consignor's sub-ledger."""
+    item, consignor = consigned_item(koperasi, received=5)
+    kasir = make_user("kasir", koperasi)
+    sale = _sell(koperasi, item, 1, key="sale-void")
+    store.approve_sale_return(
+        store.propose_void(sale, actor=kasir, reason="Pembeli batal"),
+        actor=make_user("ketua", koperasi),
+    )
+    assert services.owed(koperasi, consignor) == 0
+    today = koperasi.today()
+    before = _counts(koperasi)
+    with pytest.raises(ConsignmentError) as exc:
+        services.pay_consignor(
+            koperasi,
+            actor=make_user("bendahara", koperasi),
+            consignor=consignor,
+            year=today.year,
+            month=today.month,
+            amount=13_500_00,
+            idempotency_key="pay-after-void",
+        )
+    assert "Utang konsinyasi" in exc.value.message
+    assert _counts(koperasi) == before
