@@ -19,6 +19,12 @@ from kopdes.platform.tenancy.access import koperasi_view
 from kopdes.platform.tenancy.requests import KoperasiRequest
 from kopdes.store import selectors, services
 from kopdes.store.models import ReturnKind, Sale, SaleReturn
+from kopdes.store.payments import get_method
+
+
+def _method_label(code: str) -> str:
+    method = get_method(code)
+    return str(method.label) if method is not None else code
 
 
 @koperasi_view("store.view")
@@ -81,7 +87,8 @@ def sale_detail(request: KoperasiRequest, sale_id):
                 for x in lines
             ],
             "payments": [
-                {"method": p.method, "amount": format_rupiah(p.amount)} for p in sale.payments.all()
+                {"method": _method_label(p.method), "amount": format_rupiah(p.amount)}
+                for p in sale.payments.all()
             ],
             "proposals": [
                 {
