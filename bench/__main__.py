@@ -35,6 +35,8 @@ REGISTRY: dict[str, str] = {
     "ledger_verify": "bench.ledger_verify",
     "store_checkout": "bench.store_checkout",
     "store_checkout_pg": "bench.store_checkout_pg",
+    "store_valuation": "bench.store_valuation",
+    "store_pos": "bench.store_pos",
 }
 
 

@@ -59,7 +59,18 @@ def _recreate_pg(url: str) -> None:
         con.execute(f'CREATE DATABASE "{name}"')
 
 
-def _session(options: Options, database_url: str = "", spread: int = 0):
+def _session(
+    options: Options,
+    database_url: str = "",
+    spread: int = 0,
+    *,
+    module: str = "bench.savings_teller",
+    modes: tuple[str, ...] = ("page", "api"),
+    clients: int | None = None,
+):
+    """Demo data, production settings, gunicorn; yields ``healthz`` and one variant per
+    mode of ``module`` (its ``prepare`` prints the spec, its ``load MODE ...`` the figures).
+    ``clients`` fixes the concurrency (else ``--clients``). Also used by ``store_pos``."""
     var_dir = Path(tempfile.mkdtemp(prefix="kopdes-bench-teller-"))
     server = None
     try:
@@ -69,7 +80,7 @@ def _session(options: Options, database_url: str = "", spread: int = 0):
             dev_env["DATABASE_URL"] = database_url
         print(f"  preparing {var_dir}: migrate, demo data, session ...", flush=True)
         dashboard._run([sys.executable, "-m", "kopdes", "demo", "--no-serve"], dev_env)
-        argv = [sys.executable, "-m", "bench.savings_teller", "prepare"]
+        argv = [sys.executable, "-m", module, "prepare"]
         if spread:
             print(f"  {spread} koperasi: adding {spread - 2} to the demo's two ...", flush=True)
             argv += ["--spread", str(spread)]
@@ -96,13 +107,14 @@ def _session(options: Options, database_url: str = "", spread: int = 0):
         spec = json.dumps(prepared)
 
         def healthz(o: Options) -> dict[str, float]:
+            o = Options(o.runs, o.duration, clients or o.clients, o.warmup)
             return dashboard._load(base + "/healthz", o, expect="ok")
 
         def load(mode: str):
             def measure(o: Options) -> dict[str, float]:
                 argv = [
-                    sys.executable, "-m", "bench.savings_teller", "load", mode, base, spec,
-                    str(o.duration), str(o.clients),
+                    sys.executable, "-m", module, "load", mode, base, spec,
+                    str(o.duration), str(clients or o.clients),
                 ]  # fmt: skip
                 figures = json.loads(dashboard._run(argv, {**dev_env}))
                 if figures["errors"]:
@@ -111,7 +123,7 @@ def _session(options: Options, database_url: str = "", spread: int = 0):
 
             return measure
 
-        yield {"healthz": healthz, "page": load("page"), "api": load("api")}
+        yield {"healthz": healthz, **{mode: load(mode) for mode in modes}}
     finally:
         if server is not None:
             server.terminate()
