@@ -502,6 +502,13 @@ def harvest_buy(request: KoperasiRequest):
             "form": form,
             "member": member,
             "preview": preview,
+            "weights": {
+                "net": _kg(preview.net_grams),
+                "moisture": _kg(preview.moisture_grams),
+                "refraction": _kg(preview.refraction_grams),
+            }
+            if preview
+            else {},
             "amount_words": terbilang(preview.amount) if preview else "",
             "ready": posted and not errors and preview is not None,
             "key": _key(request),

@@ -156,6 +156,7 @@ def test_a_members_harvest_is_bought_on_the_page_with_a_receipt_she_can_read(cli
     check = client.post(buy, {**data, "action": "check"}).content.decode()
     assert "Rp 614.783" in check  # 94,582 kg x Rp6.500
     assert "enam ratus empat belas ribu" in check.lower()
+    assert "94,582 kg" in check and "3,488 kg" in check
     assert not HarvestPurchase.objects.filter(koperasi=koperasi).exists()
     done = client.post(buy, {**data, "action": "confirm"})
     client.post(buy, {**data, "action": "confirm"})  # resent
