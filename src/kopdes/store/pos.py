@@ -127,6 +127,9 @@ def _line_fields(request, item: Item, quantity: str) -> tuple[dict, dict | None]
     }
     if asked and all(values[f.name] or not f.required for f in fields):
         return {k: v for k, v in values.items() if v}, None
+    # The focus goes to the first field still empty (keyboard-only at the counter).
+    empty = [f.name for f in fields if not values[f.name]]
+    focus = empty[0] if empty else fields[0].name
     return {}, {
         "item": item,
         "quantity": quantity,
@@ -137,6 +140,7 @@ def _line_fields(request, item: Item, quantity: str) -> tuple[dict, dict | None]
                 "value": values[f.name],
                 "max_length": f.max_length,
                 "missing": asked and f.required and not values[f.name],
+                "focus": f.name == focus,
             }
             for f in fields
         ],

@@ -204,6 +204,19 @@ def test_the_point_of_sale_asks_for_the_prescription(client, koperasi):
     )
     assert "isi Nomor resep." in again.content.decode()
     assert 'data-testid="pos-extras"' not in client.get(pos).content.decode()
+    # The number typed, the prescriber not: asked again, the focus on the prescriber.
+    half = client.post(
+        pos,
+        {
+            "action": "add",
+            "item_id": str(amox.pk),
+            "quantity": "10",
+            "asked": "1",
+            "prescription_number": "R/2026/0012",
+        },
+    ).content.decode()
+    assert 'autofocus data-testid="pos-ask-prescriber_name"' in half
+    assert 'value="R/2026/0012"' in half
     done = client.post(
         pos,
         {
