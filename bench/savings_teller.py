@@ -103,7 +103,7 @@ def _session(
             )  # fmt: skip
         dashboard._wait_until_up(base + "/healthz", server, log)
         print(f"  gunicorn ({WORKERS} workers) on {base}; "
-              f"{len(prepared['tellers'])} koperasi", flush=True)  # fmt: skip
+              f"{len(prepared.get('tellers', [SLUG]))} koperasi", flush=True)  # fmt: skip
         spec = json.dumps(prepared)
 
         def healthz(o: Options) -> dict[str, float]:
