@@ -20,3 +20,8 @@ class ConsignmentConfig(AppConfig):
         from kopdes.store import hooks
 
         hooks.register_receipt_rule(hooks.ReceiptRule("consignment.own_stock", refuse_own_receipt))
+        # ... and takes a voided or returned sale's share back off Utang konsinyasi.
+        from kopdes.consignment.services import consigned_returns
+        from kopdes.store.costing import register_return_source
+
+        register_return_source("consignment", consigned_returns)

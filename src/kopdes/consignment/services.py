@@ -58,6 +58,7 @@ from kopdes.store.models import (
     BusinessUnit,
     Item,
     SaleLine,
+    SaleReturnLine,
     StockMovement,
     StockPosition,
     Supplier,
@@ -464,6 +465,28 @@ def consigned_costs(koperasi, lines: Sequence[Any], *, day: dt.date) -> dict[int
     return out
 
 
+def consigned_returns(koperasi, sale_lines: Sequence[Any]) -> dict[Any, OutsideCost]:
+    """``store.costing`` return source: a voided or returned line of consigned goods takes
+    its cost (the consignor's share) back off Utang konsinyasi on the consignor's
+    sub-ledger; the goods come back at value 0. One query."""
+    ids = {x.item_id for x in sale_lines}
+    consignor_of = dict(
+        ConsignmentTerms.objects.filter(koperasi=koperasi, item_id__in=ids).values_list(
+            "item_id", "consignor_id"
+        )
+    )
+    return {
+        x.pk: OutsideCost(
+            0,
+            chart.CONSIGNMENT_PAYABLE,
+            SubledgerKind.CONSIGNMENT.value,
+            str(consignor_of[x.item_id]),
+        )
+        for x in sale_lines
+        if x.item_id in consignor_of
+    }
+
+
 def refuse_own_receipt(koperasi, *, item: Item, **_kwargs: Any) -> None:
     """``store.hooks`` receipt rule: the koperasi's own goods (``receive_stock``, a
     purchase) never go into a consigned item, which holds the consignor's goods at value
@@ -580,9 +603,10 @@ def consigned_items(koperasi, consignor: Supplier) -> list[Item]:
 
 
 def statement(koperasi, consignor: Supplier, year: int, month: int) -> Statement:
-    """The consignor's settlement statement for one month: per item, received, sold and
-    returned in the month, on hand at its end, sales (what the koperasi received), the
-    consignor's share and the commission; the payouts made for the month and what is due."""
+    """The consignor's settlement statement for one month: per item, received, sold (less
+    customers' returns and voids approved in the month) and returned in the month, on hand
+    at its end, sales (what the koperasi received), the consignor's share and the
+    commission; the payouts made for the month and what is due."""
     _own(koperasi, consignor)
     start, end = period_bounds(year, month)
     items = consigned_items(koperasi, consignor)
@@ -610,13 +634,29 @@ def statement(koperasi, consignor: Supplier, year: int, month: int) -> Statement
         .annotate(q=Sum("quantity"))
         .values_list("item_id", "q")
     )
+    # Customers' returns and voids approved (the books took the share back then).
+    back: dict[Any, tuple[int, int, int]] = {}
+    back_to_end: dict[Any, int] = defaultdict(int)
+    for item_id, when, quantity, amount, cost in SaleReturnLine.objects.filter(
+        koperasi=koperasi,
+        sale_line__item_id__in=ids,
+        sale_return__state="approved",
+        sale_return__date__lte=end,
+    ).values_list("sale_line__item_id", "sale_return__date", "quantity", "amount", "cost"):
+        back_to_end[item_id] += quantity
+        if when >= start:
+            q0, a0, c0 = back.get(item_id, (0, 0, 0))
+            back[item_id] = (q0 + quantity, a0 + amount, c0 + cost)
     lines = []
     for item in items:
         q, net, cost = sold.get(item.pk, (0, 0, 0))
+        bq, bnet, bcost = back.get(item.pk, (0, 0, 0))
+        q, net, cost = q - bq, net - bnet, cost - bcost
         on_hand = (
             moved_to_end[(item.pk, Direction.IN.value)]
             - moved_to_end[(item.pk, Direction.OUT.value)]
             - (sold_to_end.get(item.pk) or 0)
+            + back_to_end[item.pk]
         )
         lines.append(
             StatementLine(

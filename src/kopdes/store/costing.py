@@ -75,3 +75,26 @@ def credit_lines(lines: Sequence[Any], costs: Mapping[int, OutsideCost]) -> list
         for i, cost in sorted(costs.items())
         if cost.amount
     ]
+
+
+# --- goods coming back (a void or a customer's return) ----------------------------------------
+# (koperasi, sale_lines) -> {sale_line.pk: OutsideCost}: the sale lines whose whole HPP was
+# owed to someone else (consigned goods hold no stock value of the koperasi's). Their cost
+# comes back to that account (with its sub-ledger), not into Persediaan, and their goods
+# come back into stock at value 0. ``amount`` of the answer is not read.
+ReturnSource = Callable[..., Mapping[Any, OutsideCost]]
+RETURN_SOURCES: dict[str, ReturnSource] = {}
+
+
+def register_return_source(name: str, source: ReturnSource) -> ReturnSource:
+    """Add (or replace, by name) a source every approved void or return asks."""
+    RETURN_SOURCES[name] = source
+    return source
+
+
+def outside_on_return(koperasi, sale_lines: Sequence[Any]) -> dict[Any, OutsideCost]:
+    """What the registered sources say about the sale lines coming back, by sale line id."""
+    found: dict[Any, OutsideCost] = {}
+    for source in list(RETURN_SOURCES.values()):
+        found.update(source(koperasi, sale_lines))
+    return found

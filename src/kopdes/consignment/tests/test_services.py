@@ -312,28 +312,45 @@ def test_own_stock_is_never_received_into_a_consigned_item(koperasi):
     assert _counts(koperasi) == before
 
 
-def test_a_payout_never_exceeds_what_the_books_owe(koperasi):
-    """A voided sale is reversed in the books (Utang konsinyasi debited back) while its
-    line still counts in the month: the payout is capped by the consignor's sub-ledger."""
+def test_voids_and_returns_give_the_share_back_to_the_consignor(koperasi):
+    """A void mirrors the sale (Utang konsinyasi debited back); a customer's return takes
+    the returned share back off it; the goods come back at value 0; the statement counts
+    the sale less what came back; the books and the stock still reconcile."""
     item, consignor = consigned_item(koperasi, received=5)
-    kasir = make_user("kasir", koperasi)
-    sale = _sell(koperasi, item, 1, key="sale-void")
+    kasir, ketua = make_user("kasir", koperasi), make_user("ketua", koperasi)
+    voided = _sell(koperasi, item, 1, key="sale-void")
     store.approve_sale_return(
-        store.propose_void(sale, actor=kasir, reason="Pembeli batal"),
-        actor=make_user("ketua", koperasi),
+        store.propose_void(voided, actor=kasir, reason="Pembeli batal"), actor=ketua
     )
     assert services.owed(koperasi, consignor) == 0
+    sale = _sell(koperasi, item, 2, key="sale-two")  # share 2 x 13.500
+    line = sale.lines.get()
+    done = store.approve_sale_return(
+        store.propose_return(sale, actor=kasir, quantities={line.pk: 1}, reason="Rusak"),
+        actor=ketua,
+    )
+    assert (chart.CONSIGNMENT_PAYABLE, "D", 13_500_00, "consignment", str(consignor.pk)) in (
+        _lines(done.entry)
+    )
+    assert services.owed(koperasi, consignor) == 13_500_00
+    position = StockPosition.objects.get(koperasi=koperasi, item=item)
+    assert (position.quantity, position.value) == (4, 0)
     today = koperasi.today()
+    stated = services.statement(koperasi, consignor, today.year, today.month)
+    (row,) = stated.lines
+    assert (row.sold, row.on_hand, row.sales, row.share) == (1, 4, 15_000_00, 13_500_00)
+    assert stated.due == 13_500_00
+    assert check_stock(koperasi).problems == []
+    assert all(not r.problems for r in verify_books(koperasi))
     before = _counts(koperasi)
-    with pytest.raises(ConsignmentError) as exc:
+    with pytest.raises(ConsignmentError):
         services.pay_consignor(
             koperasi,
             actor=make_user("bendahara", koperasi),
             consignor=consignor,
             year=today.year,
             month=today.month,
-            amount=13_500_00,
-            idempotency_key="pay-after-void",
+            amount=13_500_01,
+            idempotency_key="pay-after-returns",
         )
-    assert "Utang konsinyasi" in exc.value.message
     assert _counts(koperasi) == before

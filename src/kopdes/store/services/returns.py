@@ -45,6 +45,7 @@ from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
+from kopdes.store import costing
 from kopdes.store.errors import StoreError
 from kopdes.store.models import (
     ReturnKind,
@@ -260,6 +261,8 @@ def approve_sale_return(proposal: SaleReturn, *, actor) -> SaleReturn:
                 )  # fmt: skip
             except inventory.InventoryError as exc:
                 raise StoreError(f"{sold.item.name}: {exc.message}", field="lines") from exc
+        # Consigned goods (store.costing): their cost goes back to the consignor's account.
+        outside = costing.outside_on_return(koperasi, [x.sale_line for x in lines])
         day = koperasi.today()
         by_method = _refunds(rv, sale, lines)
         shift = open_shift_of(koperasi, rv.proposed_by) if by_method.get("cash") else None
@@ -268,7 +271,7 @@ def approve_sale_return(proposal: SaleReturn, *, actor) -> SaleReturn:
         if rv.kind == ReturnKind.VOID:
             entry_lines = ledger_selectors.mirrored_lines(sale.entry)
         else:
-            entry_lines = _return_lines(sale, lines, costs, by_method)
+            entry_lines = _return_lines(sale, lines, costs, by_method, outside)
         entry = ledger.post(
             koperasi,
             actor=actor,
@@ -281,7 +284,7 @@ def approve_sale_return(proposal: SaleReturn, *, actor) -> SaleReturn:
             reverses=sale.entry if rv.kind == ReturnKind.VOID else None,
             audited_by_caller=True,
         )
-        _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day)
+        _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day, outside)
         for x in lines:
             x.cost = costs[x.pk]
         SaleReturnLine.objects.bulk_update(lines, ["cost"])
@@ -348,7 +351,7 @@ def _refunds(rv: SaleReturn, sale: Sale, lines) -> dict[str, int]:
     return {k: v for k, v in ((sale_rules.BON, bon), ("cash", rv.amount - bon)) if v}
 
 
-def _return_lines(sale: Sale, lines, costs, by_method) -> list[LineDraft]:
+def _return_lines(sale: Sale, lines, costs, by_method, outside=None) -> list[LineDraft]:
     is_member = sale.member_id is not None
     units: dict[Any, Any] = {}
     amount_by_unit: dict[Any, int] = defaultdict(int)
@@ -373,12 +376,13 @@ def _return_lines(sale: Sale, lines, costs, by_method) -> list[LineDraft]:
     for x in lines:
         if costs[x.pk]:
             item, unit = x.sale_line.item, x.sale_line.business_unit
+            owed = (outside or {}).get(x.sale_line_id)
             out.append(
                 LineDraft.debit(
-                    unit.inventory_account,
+                    owed.account if owed else unit.inventory_account,
                     costs[x.pk],
-                    subledger_kind=SubledgerKind.INVENTORY,
-                    subledger_ref=str(item.pk),
+                    subledger_kind=owed.subledger_kind if owed else SubledgerKind.INVENTORY,
+                    subledger_ref=owed.subledger_ref if owed else str(item.pk),
                     business_unit=unit.ledger_unit,
                     memo=item.name[:200],
                 )
@@ -398,8 +402,9 @@ def _return_lines(sale: Sale, lines, costs, by_method) -> list[LineDraft]:
     return out
 
 
-def _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day) -> None:
-    """Goods back into stock at the sale's cost, one movement per line (services: none)."""
+def _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day, outside=None) -> None:
+    """Goods back into stock at the sale's cost, one movement per line (services: none);
+    consigned goods (``outside``) at value 0, the consignor's again."""
     by = actor if actor is not None and actor.is_authenticated else None
     goods = [x for x in lines if not x.sale_line.item.is_service]
     items = {x.sale_line.item_id for x in goods}
@@ -413,7 +418,8 @@ def _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day) -> None:
     for x in goods:
         item = x.sale_line.item
         row = locked.get(item.pk) or position_of(koperasi, item)
-        moved = inventory.return_from_customer(pure(row), x.quantity, costs[x.pk])
+        value = 0 if x.sale_line_id in (outside or {}) else costs[x.pk]
+        moved = inventory.return_from_customer(pure(row), x.quantity, value)
         row.quantity, row.value = moved.after.quantity, moved.after.value
         row.save()
         locked[item.pk] = row
@@ -421,7 +427,7 @@ def _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day) -> None:
             StockMovement(
                 koperasi=koperasi, item=item, business_unit_id=x.sale_line.business_unit_id,
                 kind=inventory.MovementKind.SALE_RETURN.value, quantity=x.quantity,
-                value=costs[x.pk], quantity_after=row.quantity, value_after=row.value, date=day,
+                value=value, quantity_after=row.quantity, value_after=row.value, date=day,
                 entry=entry, sale=sale, sale_return=rv, created_by=by,
                 memo=rv.reason[:200],
             )
