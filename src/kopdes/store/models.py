@@ -476,7 +476,9 @@ class CashShift(TenantModel):
     expected (``domain.shift.expected_cash``), what she counted and the difference (selisih
     kas) posted by ``entry``. One open shift per cashier and per till."""
 
-    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     till = models.CharField(_("till"), max_length=40)
     # The unit whose Kas the drawer is (the gerai's till); the difference posts to it.
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="+")
