@@ -45,7 +45,7 @@ def _key(request) -> str:
     return posted or str(uuid.uuid4())
 
 
-def _errors(exc: DomainError) -> list[str]:
+def _messages_of(exc: DomainError) -> list[str]:
     return [m for _f, m in getattr(exc, "errors", None) or [(exc.field, exc.message)]]
 
 
@@ -135,7 +135,7 @@ def order_create(request: KoperasiRequest):
                     idempotency_key=_key(request),
                 )
             except DomainError as exc:
-                errors = _errors(exc)
+                errors = _messages_of(exc)
             else:
                 messages.success(
                     request, _("Order %(number)s saved as a draft.") % {"number": order}
@@ -251,7 +251,7 @@ def order_receive(request: KoperasiRequest, order_id):
                 idempotency_key=_key(request),
             )  # fmt: skip
         except DomainError as exc:
-            errors = _errors(exc)
+            errors = _messages_of(exc)
         else:
             messages.success(request, _("Goods received: %(number)s.") % {"number": receipt})
             return redirect("purchasing:receipt-detail", slug=koperasi.slug, receipt_id=receipt.pk)
@@ -354,7 +354,7 @@ def supplier_pay(request: KoperasiRequest, supplier_id):
                 idempotency_key=_key(request),
             )  # fmt: skip
         except DomainError as exc:
-            errors = _errors(exc)
+            errors = _messages_of(exc)
         else:
             messages.success(
                 request,
@@ -440,7 +440,7 @@ def harvest_terms(request: KoperasiRequest):
                 standard_moisture_bp=standard, refraction_bp=refraction,
             )  # fmt: skip
         except DomainError as exc:
-            errors = _errors(exc)
+            errors = _messages_of(exc)
     for message in errors:
         messages.error(request, message)
     if not errors:
@@ -488,7 +488,7 @@ def harvest_buy(request: KoperasiRequest):
                     idempotency_key=_key(request),
                 )  # fmt: skip
             except DomainError as exc:
-                errors = _errors(exc)
+                errors = _messages_of(exc)
             else:
                 return redirect(
                     "purchasing:harvest-receipt", slug=koperasi.slug, purchase_id=purchase.pk
