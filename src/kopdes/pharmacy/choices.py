@@ -43,3 +43,9 @@ class DosageForm(models.TextChoices):
 class BatchMovementKind(models.TextChoices):
     RECEIPT = "receipt", _("Received")
     SALE = "sale", _("Sold")
+    RETURN = "return", _("Returned by the buyer")  # a void or return of the sale line
+    ADJUSTMENT = "adjustment", _("Stock count shortage")
+
+
+# The kinds that add to a batch (the others take from it).
+BATCH_INCOMING = frozenset({BatchMovementKind.RECEIPT, BatchMovementKind.RETURN})

@@ -298,6 +298,130 @@ def ask(koperasi, item) -> list[hooks.LineField]:
     ]
 
 
+# --- other stock movements ------------------------------------------------------------------
+
+
+@dataclass
+class _Moved:
+    koperasi: Any
+    actor: Any
+    item: Any
+    kind: str  # BatchMovementKind
+    day: dt.date
+    sale_line: Any
+    taken: list[tuple[Batch, int]]
+
+
+def prepare_movement(
+    koperasi, *, actor, kind, item, quantity, day, sale_line=None
+) -> _Moved | None:
+    """The batches follow a void or return of a sale line (back into the batches it took,
+    the latest-expiring first, an expired one too: it stays blocked for sale) and a stock
+    count's shortage (from the expired batches first, then the first-expiring). A count's
+    surplus and a transfer of batch-kept goods are refused."""
+    if not is_drug(item):
+        return None
+    if kind == "sale_return" and sale_line is not None:
+        sold: dict[Any, int] = defaultdict(int)
+        for batch_id, moved_kind, moved in BatchMovement.objects.filter(
+            koperasi=koperasi, sale_line=sale_line
+        ).values_list("batch_id", "kind", "quantity"):
+            sold[batch_id] += -moved if moved_kind == BatchMovementKind.RETURN else moved
+        rows = Batch.objects.select_for_update().filter(koperasi=koperasi, pk__in=list(sold))
+        order = sorted(rows, key=lambda b: (b.expires_on, b.batch_number), reverse=True)
+        taken = _take(order, quantity, lambda b: sold[b.pk])
+        if taken is None:
+            raise _refuse(
+                item,
+                _(
+                    "The batches this sale line took are not recorded (sold before the "
+                    "apotek kept batches): it cannot be returned into stock here."
+                ),
+            )
+        return _Moved(koperasi, actor, item, BatchMovementKind.RETURN, day, sale_line, taken)
+    if kind == "adjustment_out":
+        # Expired batches have the earliest expiry: by expiry they leave first.
+        rows = Batch.objects.select_for_update().filter(
+            koperasi=koperasi, item=item, quantity__gt=0
+        )
+        order = sorted(rows, key=lambda b: (b.expires_on, b.batch_number))
+        taken = _take(order, quantity, lambda b: b.quantity)
+        if taken is None:
+            raise StoreError(
+                _("%(item)s: the batches hold less than the shortage counted.")
+                % {"item": item.name},
+                field="count",
+            )
+        return _Moved(koperasi, actor, item, BatchMovementKind.ADJUSTMENT, day, None, taken)
+    if kind == "adjustment_in":
+        raise StoreError(
+            _(
+                "%(item)s: extra drugs must be received as a batch through the apotek's "
+                "receiving page, not counted in."
+            )
+            % {"item": item.name},
+            field="count",
+        )
+    if kind in ("transfer_out", "transfer_in"):
+        raise StoreError(
+            _(
+                "%(item)s is kept by batch at the apotek: its stock cannot be transferred "
+                "between units in this version."
+            )
+            % {"item": item.name},
+            field="item",
+        )
+    raise StoreError(
+        _("%(item)s is kept by batch at the apotek: this stock movement is not supported.")
+        % {"item": item.name},
+        field="item",
+    )
+
+
+def _take(order: list[Batch], quantity: int, room) -> list[tuple[Batch, int]] | None:
+    """``quantity`` spread over ``order``, each batch at most ``room(batch)``; None when
+    they cannot hold it all."""
+    taken, left = [], quantity
+    for batch in order:
+        n = min(left, room(batch))
+        if n > 0:
+            taken.append((batch, n))
+            left -= n
+    return taken if left == 0 else None
+
+
+def record_movement(state: _Moved, *, movement) -> None:
+    sign = 1 if state.kind == BatchMovementKind.RETURN else -1
+    BatchMovement.objects.bulk_create(
+        [
+            BatchMovement(
+                koperasi=state.koperasi, batch=batch, item=state.item, kind=state.kind,
+                quantity=quantity, date=movement.date, stock_movement=movement,
+                sale_line=state.sale_line,
+            )
+            for batch, quantity in state.taken
+        ]
+    )  # fmt: skip
+    for batch, quantity in state.taken:
+        Batch.objects.filter(pk=batch.pk).update(quantity=F("quantity") + sign * quantity)
+    roles = roles_for(state.actor, state.koperasi) if state.actor is not None else frozenset()
+    record(
+        "pharmacy.batch.moved",
+        actor=_by(state.actor),
+        koperasi=state.koperasi,
+        role=role_label(roles),
+        obj=movement,
+        summary={
+            "item": state.item.name,
+            "kind": str(state.kind),
+            "batches": {b.batch_number: sign * q for b, q in state.taken},
+        },
+    )
+
+
+hooks.register_movement_rule(
+    hooks.MovementRule("pharmacy.batches", prepare_movement, record_movement)
+)
 hooks.register_receipt_rule(hooks.ReceiptRule("pharmacy.batches", prepare_receipt, record_receipt))
 hooks.register_checkout_rule(
     hooks.CheckoutRule(

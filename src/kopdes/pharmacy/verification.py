@@ -1,7 +1,8 @@
 """``kopdes verify`` check ``pharmacy.batches``: per goods item of the apotek, the batches
 on hand add up to the item's stock position, and each batch's quantity equals what its
-movements say (received less sold). Stock that moved outside the batch rules (an
-adjustment, a return, a receipt before this app) shows up here."""
+movements say (received and returned, less sold and counted short). Stock that moved
+outside the batch rules (a receipt before this app, a return to the supplier) shows up
+here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import defaultdict
 
 from django.db.models import Sum
 
-from kopdes.pharmacy.choices import APOTEK, BatchMovementKind
+from kopdes.pharmacy.choices import APOTEK, BATCH_INCOMING
 from kopdes.pharmacy.models import Batch, BatchMovement
 from kopdes.platform.core.verification import CheckResult, register
 from kopdes.store.models import StockPosition
@@ -46,7 +47,7 @@ def check_batches(koperasi=None) -> CheckResult:
         .annotate(t=Sum("quantity"))
         .values_list("batch_id", "kind", "t")
     ):
-        moved[batch_id] += total if kind == BatchMovementKind.RECEIPT else -total
+        moved[batch_id] += total if kind in BATCH_INCOMING else -total
     for pk, (kid, number, quantity) in own.items():
         result.checked += 1
         if moved.get(pk, 0) != quantity:

@@ -2,7 +2,7 @@
 
 The store never imports those apps (the apotek's batches, later others): they register a
 rule here from their ``AppConfig.ready()``, as QRIS registers a payment method
-(``store.payments``). Two kinds:
+(``store.payments``). Three kinds:
 
 - ``ReceiptRule``: runs inside ``services.stock.receive_stock``. ``prepare(koperasi, *,
   actor, item, quantity, day, extra)`` is called under the ledger lock before anything is
@@ -18,6 +18,15 @@ rule here from their ``AppConfig.ready()``, as QRIS registers a payment method
   (they join the sale's idempotency fingerprint: a replay with another prescription
   number is a conflict). ``ask(koperasi, item)`` says which of them the point of sale must
   ask the kasir for when she adds ``item`` (``LineField``s; empty for most items).
+
+- ``MovementRule``: runs with every stock movement other than a receipt or a sale: a
+  void or return of a sale (``returns``, kind ``sale_return``, with its ``sale_line``), a
+  stock count's difference (``stock_count``, ``adjustment_in`` / ``adjustment_out``, also
+  checked when the count is submitted), each side of a transfer (``transfers``,
+  ``transfer_out`` / ``transfer_in``). ``prepare(koperasi, *, actor, kind, item, quantity,
+  day, sale_line=None)`` under the lock before anything is written (raise to refuse;
+  ``quantity`` > 0 in stock units), ``record(state, *, movement)`` after the
+  ``StockMovement`` exists, in the same transaction.
 
 A rule must cost nothing for lines it does not care about (the checkout is benchmarked):
 look at ``item.business_unit.kind`` before querying. A line's HPP owed to someone else
@@ -71,8 +80,16 @@ class CheckoutRule:
     ask: Callable[..., Sequence[LineField]] | None = None
 
 
+@dataclass(frozen=True)
+class MovementRule:
+    name: str
+    prepare: Callable[..., Any]
+    record: Callable[..., None] | None = None
+
+
 RECEIPT_RULES: dict[str, ReceiptRule] = {}
 CHECKOUT_RULES: dict[str, CheckoutRule] = {}
+MOVEMENT_RULES: dict[str, MovementRule] = {}
 
 
 def register_receipt_rule(rule: ReceiptRule) -> ReceiptRule:
@@ -84,6 +101,12 @@ def register_receipt_rule(rule: ReceiptRule) -> ReceiptRule:
 def register_checkout_rule(rule: CheckoutRule) -> CheckoutRule:
     """Add (or replace, by name) a rule every checkout goes through."""
     CHECKOUT_RULES[rule.name] = rule
+    return rule
+
+
+def register_movement_rule(rule: MovementRule) -> MovementRule:
+    """Add (or replace, by name) a rule every other stock movement goes through."""
+    MOVEMENT_RULES[rule.name] = rule
     return rule
 
 
@@ -110,6 +133,15 @@ def prepare_receipt(koperasi, **kwargs: Any) -> Prepared:
 def prepare_checkout(koperasi, **kwargs: Any) -> Prepared:
     prepared = Prepared()
     for rule in list(CHECKOUT_RULES.values()):
+        state = rule.prepare(koperasi, **kwargs)
+        if state is not None and rule.record is not None:
+            prepared.states.append((rule.record, state))
+    return prepared
+
+
+def prepare_movement(koperasi, **kwargs: Any) -> Prepared:
+    prepared = Prepared()
+    for rule in list(MOVEMENT_RULES.values()):
         state = rule.prepare(koperasi, **kwargs)
         if state is not None and rule.record is not None:
             prepared.states.append((rule.record, state))

@@ -178,6 +178,7 @@ ACTION_LABELS: dict[str, Any] = {
     "pharmacy.drug.updated": L("Drug information saved"),
     "pharmacy.batch.received": L("Drug batch received"),
     "pharmacy.sale.dispensed": L("Drugs dispensed from their batches"),
+    "pharmacy.batch.moved": L("Drug batches moved with a return or stock count"),
     "pharmacy.sipnap.exported": L("SIPNAP report exported"),
     "consignment.terms.set": L("Consignment terms set"),
     "consignment.goods.received": L("Consigned goods received"),

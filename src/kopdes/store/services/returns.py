@@ -45,7 +45,7 @@ from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
-from kopdes.store import costing
+from kopdes.store import costing, hooks
 from kopdes.store.errors import StoreError
 from kopdes.store.models import (
     ReturnKind,
@@ -414,6 +414,15 @@ def _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day, outside=Non
             koperasi=koperasi, item_id__in=items
         )
     }
+    # The rules of the apps built on the store (the apotek's batches), before any write.
+    kind = inventory.MovementKind.SALE_RETURN.value
+    prepared = [
+        hooks.prepare_movement(
+            koperasi, actor=actor, kind=kind, item=x.sale_line.item, quantity=x.quantity,
+            day=day, sale_line=x.sale_line,
+        )
+        for x in goods
+    ]  # fmt: skip
     movements = []
     for x in goods:
         item = x.sale_line.item
@@ -433,3 +442,5 @@ def _stock_back(koperasi, actor, rv, sale, lines, costs, entry, day, outside=Non
             )
         )  # fmt: skip
     StockMovement.objects.bulk_create(movements)
+    for rules, movement in zip(prepared, movements, strict=True):
+        rules.record(movement=movement)

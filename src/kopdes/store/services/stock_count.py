@@ -54,6 +54,7 @@ from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import PermissionDeniedError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
+from kopdes.store import hooks
 from kopdes.store.errors import ItemErrors, StoreError
 from kopdes.store.models import (
     BusinessUnit,
@@ -348,6 +349,14 @@ def submit_count(
     with transaction.atomic():
         fresh = StockCount.objects.select_for_update().get(pk=count.pk)
         _open(fresh)
+        # The rules of the apps built on the store may refuse a difference already now
+        # (the apotek: a surplus of batch-kept goods); nothing is recorded yet.
+        for d in found:
+            hooks.prepare_movement(
+                koperasi, actor=actor, day=koperasi.today(), item=d.line.item,
+                kind="adjustment_in" if d.quantity > 0 else "adjustment_out",
+                quantity=abs(d.quantity),
+            )  # fmt: skip
         for d in found:
             d.line.difference_value = d.value
         StockCountLine.objects.bulk_update([d.line for d in found], ["difference_value"])
@@ -442,6 +451,14 @@ def approve_count(count: StockCount, *, actor, source_address: str = "") -> Stoc
             )
             if movement is not None:
                 moved.append((line, position, movement))
+        # The rules of the apps built on the store (the apotek's batches), before any write.
+        rules = [
+            hooks.prepare_movement(
+                koperasi, actor=actor, kind=m.kind.value, item=line.item, quantity=m.quantity,
+                day=day,
+            )
+            for line, _p, m in moved
+        ]  # fmt: skip
         shortage = sum(m.value for _l, _p, m in moved if not m.kind.incoming)
         surplus = sum(m.value for _l, _p, m in moved if m.kind.incoming)
         entry = None
@@ -480,7 +497,7 @@ def approve_count(count: StockCount, *, actor, source_address: str = "") -> Stoc
                 audited_by_caller=True,
             )
         creator = actor if actor is not None and actor.is_authenticated else None
-        for line, position, m in moved:
+        for (line, position, m), prepared in zip(moved, rules, strict=True):
             position.quantity, position.value = m.after.quantity, m.after.value
             position.save()
             line.movement = StockMovement.objects.create(
@@ -497,6 +514,7 @@ def approve_count(count: StockCount, *, actor, source_address: str = "") -> Stoc
                 memo=str(count)[:200],
                 created_by=creator,
             )
+            prepared.record(movement=line.movement)
             line.difference_value = m.signed_value
         StockCountLine.objects.bulk_update(
             [line for line, _p, _m in moved], ["movement", "difference_value"]

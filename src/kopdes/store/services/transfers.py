@@ -29,6 +29,7 @@ from kopdes.ledger.models import JournalEntry
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_chain
+from kopdes.store import hooks
 from kopdes.store.errors import StoreError
 from kopdes.store.models import Item, StockMovement
 from kopdes.store.services._common import _role
@@ -128,6 +129,13 @@ def transfer_stock(
         replayed = _replay(koperasi, key, item, to_item, stock)
         if replayed is not None:
             return replayed
+        # The rules of the apps built on the store (the apotek refuses batch-kept goods).
+        sending = hooks.prepare_movement(
+            koperasi, actor=actor, kind="transfer_out", item=item, quantity=stock, day=day
+        )
+        taking = hooks.prepare_movement(
+            koperasi, actor=actor, kind="transfer_in", item=to_item, quantity=stock, day=day
+        )
         from_position = position_of(koperasi, item, lock=True)
         to_position = position_of(koperasi, to_item, lock=True)
         out, into = inventory.transfer(pure(from_position), pure(to_position), stock)
@@ -190,6 +198,8 @@ def transfer_stock(
         received = movement(
             to_item, into, _("From %(item)s (%(unit)s)") % {"item": item.name, "unit": source.name}
         )
+        sending.record(movement=sent)
+        taking.record(movement=received)
         record(
             "store.stock.transferred",
             actor=actor,
