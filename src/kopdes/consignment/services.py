@@ -6,7 +6,7 @@ Posting. The consigned goods are the consignor's: their stock position holds qua
 only (value 0), so nothing of them is ever in Persediaan and ``store.stock`` reconciles
 untouched. A sale of them (``store.services.checkout``) credits revenue at the sale price
 and debits HPP with the consignor's share, credited to Utang konsinyasi 2-1310 on the
-consignor's sub-ledger (``store.costing``, registered from ``apps.py``): the line's gross
+consignor's sub-ledger (``store.hooks``, registered from ``apps.py``): the line's gross
 margin is the koperasi's commission. The payout debits that sub-ledger and credits the
 unit's Kas. The share is computed per sale line by ``domain.consignment.settle_consignment``
 on the line's own net (its price less its own discount; a discount on the whole sale is
@@ -52,8 +52,8 @@ from kopdes.platform.core.errors import ConflictError
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
-from kopdes.store.costing import OutsideCost
 from kopdes.store.errors import StoreError
+from kopdes.store.hooks import OutsideCost
 from kopdes.store.models import (
     BusinessUnit,
     Item,
@@ -418,7 +418,7 @@ def return_goods(
 
 
 def consigned_costs(koperasi, lines: Sequence[Any], *, day: dt.date) -> dict[int, OutsideCost]:
-    """``store.costing`` source: for each consigned line, the consignor's share of the
+    """``store.hooks`` source: for each consigned line, the consignor's share of the
     line's own net, credited to Utang konsinyasi on the consignor's sub-ledger. One query
     (the terms of the sale's goods); a consigned item without terms on ``day`` refuses
     the sale."""
@@ -466,7 +466,7 @@ def consigned_costs(koperasi, lines: Sequence[Any], *, day: dt.date) -> dict[int
 
 
 def consigned_returns(koperasi, sale_lines: Sequence[Any]) -> dict[Any, OutsideCost]:
-    """``store.costing`` return source: a voided or returned line of consigned goods takes
+    """``store.hooks`` return source: a voided or returned line of consigned goods takes
     its cost (the consignor's share) back off Utang konsinyasi on the consignor's
     sub-ledger; the goods come back at value 0. One query."""
     ids = {x.item_id for x in sale_lines}

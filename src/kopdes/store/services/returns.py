@@ -45,7 +45,7 @@ from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
-from kopdes.store import costing, hooks
+from kopdes.store import hooks
 from kopdes.store.errors import StoreError
 from kopdes.store.models import (
     ReturnKind,
@@ -261,8 +261,8 @@ def approve_sale_return(proposal: SaleReturn, *, actor) -> SaleReturn:
                 )  # fmt: skip
             except inventory.InventoryError as exc:
                 raise StoreError(f"{sold.item.name}: {exc.message}", field="lines") from exc
-        # Consigned goods (store.costing): their cost goes back to the consignor's account.
-        outside = costing.outside_on_return(koperasi, [x.sale_line for x in lines])
+        # Consigned goods (store.hooks): their cost goes back to the consignor's account.
+        outside = hooks.outside_on_return(koperasi, [x.sale_line for x in lines])
         day = koperasi.today()
         by_method = _refunds(rv, sale, lines)
         shift = open_shift_of(koperasi, rv.proposed_by) if by_method.get("cash") else None

@@ -39,7 +39,7 @@ from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import require_perm
 from kopdes.platform.tenancy.services import clean_adart
-from kopdes.store import costing, hooks
+from kopdes.store import hooks
 from kopdes.store.errors import StoreError
 from kopdes.store.models import (
     BonRepayment,
@@ -268,8 +268,8 @@ def _ring_up(
         running[item.pk] = pure(row)
     issued: list[inventory.Movement | None] = []
     inputs = []
-    # Goods the koperasi does not own (consigned: store.costing) add what it owes for them.
-    outside = costing.outside_costs(koperasi, parsed, day=day)
+    # Goods the koperasi does not own (consigned: store.hooks) add what it owes for them.
+    outside = hooks.outside_costs(koperasi, parsed, day=day)
     for i, x in enumerate(parsed):
         cost = outside[i].amount if i in outside else None
         if not x.item.is_service:
@@ -374,7 +374,7 @@ def _ring_up(
                 memo=item.name[:200],
             )
         )
-    entry_lines += costing.credit_lines(parsed, outside)
+    entry_lines += hooks.credit_lines(parsed, outside)
     number = (Sale.objects.filter(koperasi=koperasi).aggregate(n=Max("number"))["n"] or 0) + 1
     single = (
         units[order[0]].ledger_unit if len({u.ledger_unit for u in units.values()}) == 1 else ""
