@@ -272,3 +272,8 @@ EXTENSIONS.append(add_sembako_year)
 from kopdes.store.demo_opname import add_stock_opname  # noqa: E402
 
 EXTENSIONS.append(add_stock_opname)
+
+# The subsidised channels (LPG, SPHP, pupuk) after the gerai's year (store/demo_subsidy.py).
+from kopdes.store.demo_subsidy import add_subsidised_channels  # noqa: E402
+
+EXTENSIONS.append(add_subsidised_channels)

@@ -15,8 +15,8 @@ from kopdes.domain import subsidy as rules
 from kopdes.ledger import services as ledger_services
 from kopdes.platform.core import testing
 from kopdes.store import demo as store_demo
+from kopdes.store import demo_subsidy as subsidy_demo
 from kopdes.store.models import Sale
-from kopdes.subsidy import demo as subsidy_demo
 from kopdes.subsidy.models import Allocation, SubsidisedSale
 
 pytestmark = pytest.mark.django_db

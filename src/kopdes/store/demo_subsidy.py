@@ -9,6 +9,9 @@ stock received from the agent / distributor / Bulog (``receive_stock``), and eve
 a store ``checkout`` whose line carries the buyer's NIK (``store.subsidised``: the money,
 the stock and the HPP, with ``check_and_record_subsidised_sale``'s NIK, quota, HET and
 allocation checks and its record, in the checkout's transaction).
+
+It lives in the store (registered at the end of ``store/demo.py``, after the gerai's year):
+the subsidy app sits below the store in the import layers and never imports it.
 A sample of the trade, not its full volume: about four LPG sales and two SPHP sales a
 week, and each farmer's sacks of urea and NPK once or twice a season.
 """
@@ -21,7 +24,7 @@ import io
 from django.utils import timezone
 from openpyxl import Workbook
 
-from kopdes.demo import EXTENSIONS, demo_officer
+from kopdes.demo import demo_officer
 from kopdes.domain import subsidy as rules
 from kopdes.domain.barcode import with_check_digit
 from kopdes.domain.sale import Payment
@@ -273,6 +276,3 @@ def _pupuk(koperasi, rng, days, items, supplier, kasir, sekretaris, manajer, use
         channel = channels[fertilizer]
         channel.ensure(kg, day, "Tebus pupuk dari distributor, BA No. {n}/BA-KIOS/{day:%m/%Y}")
         channel.sell(kasir=kasir, day=day, quantity=kg, nik=nik, key=f"demo-pupuk-{number}")
-
-
-EXTENSIONS.append(add_subsidised_channels)
