@@ -19,6 +19,7 @@ from kopdes.domain import harvest as rules
 from kopdes.domain.money import MoneyError, format_rupiah, parse_rupiah, terbilang
 from kopdes.domain.units import Unit
 from kopdes.members.selectors import get_member_by_number
+from kopdes.platform.core.dates import INVALID_MESSAGE, parse_date_input
 from kopdes.platform.core.errors import DomainError
 from kopdes.platform.identity.permissions import has_perm
 from kopdes.platform.tenancy.access import koperasi_view
@@ -61,9 +62,9 @@ def _date(text: str, default: dt.date, errors: list[str]) -> dt.date:
     if not (text or "").strip():
         return default
     try:
-        return dt.date.fromisoformat(text.strip())
+        return parse_date_input(text)
     except ValueError:
-        errors.append(_("The date is not valid."))
+        errors.append(str(INVALID_MESSAGE))
         return default
 
 

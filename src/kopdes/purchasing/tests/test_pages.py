@@ -89,6 +89,32 @@ def test_a_bad_quantity_received_is_refused_on_the_page(client, koperasi, typed,
     assert not GoodsReceipt.objects.filter(koperasi=koperasi).exists()
 
 
+def test_the_receipt_dates_are_typed_dd_mm_yyyy_never_the_browsers_picker(client, koperasi):
+    order = placed_order(koperasi)
+    line = order.lines.get(position=1)
+    login(client, bendahara(koperasi))
+    receive = _url("order-receive", koperasi, order_id=order.pk)
+    page = client.get(receive).content.decode()
+    assert 'type="date"' not in page and 'name="due_date"' in page
+    bad = client.post(
+        receive, {"key": "d", "action": "confirm", f"line-{line.pk}": "1", "date": "31-02-2026"}
+    )
+    assert bad.status_code == 400 and "hh-bb-tttt" in bad.content.decode()
+    assert not GoodsReceipt.objects.filter(koperasi=koperasi).exists()
+    day = koperasi.today() - dt.timedelta(days=2)
+    done = client.post(
+        receive,
+        {
+            "key": "d2", "action": "confirm", f"line-{line.pk}": "1", "on_credit": "1",
+            "date": day.strftime("%d-%m-%Y"),
+            "due_date": (day + dt.timedelta(days=14)).strftime("%d-%m-%Y"),
+        },
+    )  # fmt: skip
+    assert done.status_code == 302
+    receipt = GoodsReceipt.objects.get(koperasi=koperasi)
+    assert receipt.date == day and receipt.due_date == day + dt.timedelta(days=14)
+
+
 def test_a_bad_order_is_refused_on_the_page(client, koperasi):
     supplier = make_supplier(koperasi)
     oil = make_item(koperasi)
