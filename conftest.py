@@ -37,6 +37,27 @@ laptop_demo_only = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def demo_apps(monkeypatch):
+    """``demo_apps("members", "savings")``: the demo builds with only those apps' extensions.
+
+    A test of one app's demo data need not build every other app's (the store's year of
+    sales is most of a full build); the full demo is built whole, once, by
+    ``demo/tests/test_build.py``."""
+    from django.utils.module_loading import autodiscover_modules
+
+    from kopdes import demo
+
+    autodiscover_modules("demo")  # imported now, so build_demo appends nothing later
+
+    def keep(*apps: str) -> None:
+        prefixes = tuple(f"kopdes.{app}." for app in apps)
+        kept = [x for x in demo.EXTENSIONS if x.__module__.startswith(prefixes)]
+        monkeypatch.setattr(demo, "EXTENSIONS", kept)
+
+    return keep
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip loudly where a real part (PostgreSQL, Chromium) is missing; fail under CI."""
     if condition:

@@ -22,12 +22,13 @@ pytestmark = [
 
 
 @laptop_demo_only
-def test_demo_member_login_is_a_member_with_savings_and_a_loan(client):
+def test_demo_member_login_is_a_member_with_savings_and_a_loan(client, demo_apps):
     from kopdes.demo import build_demo
     from kopdes.loans.choices import LoanStatus
     from kopdes.loans.models import Loan
     from kopdes.savings.selectors import list_member_accounts
 
+    demo_apps("ledger", "members", "savings", "loans")
     result = build_demo(seed=7)
     printed = {x.username: x.full_name for x in result.logins}
     for slug in ("sukamaju", "cirahab"):

@@ -15,9 +15,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @laptop_demo_only
-def test_demo_has_loans_in_every_state_and_class():
+def test_demo_has_loans_in_every_state_and_class(demo_apps):
     from kopdes.demo import build_demo
 
+    demo_apps("ledger", "members", "savings", "loans")
     build_demo(seed=7)
     koperasi = Koperasi.objects.order_by("slug").first()
     statuses = set(Loan.objects.filter(koperasi=koperasi).values_list("status", flat=True))

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @laptop_demo_only
-def test_demo_registers_members_in_their_own_village():
+def test_demo_registers_members_in_their_own_village(demo_apps):
+    demo_apps("members")
     build_demo()
     suka = Member.objects.filter(koperasi__slug="sukamaju")
     assert suka.count() >= 300
