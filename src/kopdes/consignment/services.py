@@ -48,7 +48,7 @@ from kopdes.ledger import services as ledger
 from kopdes.ledger.choices import SubledgerKind
 from kopdes.ledger.models import Account
 from kopdes.platform.audit.services import record
-from kopdes.platform.core.errors import ConflictError
+from kopdes.platform.core.idempotency import replayed
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import role_label
 from kopdes.platform.identity.selectors import require_perm
@@ -276,18 +276,17 @@ def _move(
     )
     with transaction.atomic():
         lock_chain(ledger.lock_name(koperasi))
-        existing = ConsignmentMovement.objects.filter(
-            koperasi=koperasi, idempotency_key=key
-        ).first()
+        existing = replayed(
+            ConsignmentMovement,
+            koperasi,
+            key,
+            fingerprint,
+            conflict=lambda _row: _(
+                "This idempotency key was already used for another movement of "
+                "consigned goods. Nothing was recorded."
+            ),
+        )
         if existing is not None:
-            if existing.fingerprint != fingerprint:
-                raise ConflictError(
-                    _(
-                        "This idempotency key was already used for another movement of "
-                        "consigned goods. Nothing was recorded."
-                    ),
-                    field="idempotency_key",
-                )
             return Moved(existing, True)
         terms = terms_on(koperasi, item, day)
         if terms is None:
@@ -733,17 +732,20 @@ def pay_consignor(
     fingerprint = _digest({"consignor": str(consignor.pk), "period": period, "amount": amount})
     with transaction.atomic():
         lock_chain(ledger.lock_name(koperasi))
-        existing = ConsignmentPayout.objects.filter(koperasi=koperasi, idempotency_key=key).first()
-        if existing is not None:
-            if existing.fingerprint != fingerprint:
-                raise ConflictError(
-                    _(
-                        "This idempotency key was already used for a payout of %(amount)s "
-                        "with different content. Nothing was recorded."
-                    )
-                    % {"amount": format_rupiah(existing.amount)},
-                    field="idempotency_key",
+        existing = replayed(
+            ConsignmentPayout,
+            koperasi,
+            key,
+            fingerprint,
+            conflict=lambda payout: (
+                _(
+                    "This idempotency key was already used for a payout of %(amount)s "
+                    "with different content. Nothing was recorded."
                 )
+                % {"amount": format_rupiah(payout.amount)}
+            ),
+        )
+        if existing is not None:
             return Paid(existing, True)
         stated = statement(koperasi, consignor, year, month)
         if amount > stated.due:

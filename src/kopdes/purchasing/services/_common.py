@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kopdes.ledger import services as ledger
-from kopdes.platform.core.errors import ConflictError
+from kopdes.platform.core.idempotency import replayed
 from kopdes.platform.core.locks import lock_chain
 from kopdes.purchasing.errors import PurchasingError
 from kopdes.store.services._common import _role, _text
@@ -41,19 +41,6 @@ def next_number(model: type[models.Model], koperasi) -> int:
     """The next gap-free number of ``model`` in ``koperasi`` (under ``lock``)."""
     top = model.objects.filter(koperasi=koperasi).aggregate(n=Max("number"))["n"]
     return (top or 0) + 1
-
-
-def replayed(model: type[models.Model], koperasi, key: str, digest: str):
-    """The row made with ``key`` before (same content), None when new; other content: 409."""
-    found = model.objects.filter(koperasi=koperasi, idempotency_key=key).first()
-    if found is None:
-        return None
-    if found.fingerprint != digest:
-        raise ConflictError(
-            _("This request was already sent with other content; nothing was changed."),
-            field="idempotency_key",
-        )
-    return found
 
 
 def clean_text(value: Any, *, field: str, label: str, required: bool = False) -> str:

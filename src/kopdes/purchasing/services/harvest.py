@@ -20,6 +20,7 @@ from kopdes.domain import harvest as rules
 from kopdes.domain.money import format_rupiah
 from kopdes.members.models import Member
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.idempotency import replayed
 from kopdes.purchasing.errors import PurchasingError
 from kopdes.purchasing.models import HarvestPurchase, HarvestTerms
 from kopdes.purchasing.services._common import (
@@ -28,7 +29,6 @@ from kopdes.purchasing.services._common import (
     fingerprint,
     lock,
     next_number,
-    replayed,
 )
 from kopdes.store.choices import UnitKind
 from kopdes.store.models import Item

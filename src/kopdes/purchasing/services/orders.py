@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kopdes.domain.money import format_rupiah
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import DomainError
+from kopdes.platform.core.idempotency import replayed
 from kopdes.purchasing.errors import PurchasingError
 from kopdes.purchasing.models import OrderStatus, PurchaseOrder, PurchaseOrderLine
 from kopdes.purchasing.services._common import (
@@ -24,7 +25,6 @@ from kopdes.purchasing.services._common import (
     fingerprint,
     lock,
     next_number,
-    replayed,
 )
 from kopdes.store.models import Item, Supplier
 from kopdes.store.services.stock import stock_quantity

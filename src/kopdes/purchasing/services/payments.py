@@ -16,6 +16,7 @@ from kopdes.domain.money import format_rupiah
 from kopdes.ledger import chart
 from kopdes.ledger import services as ledger
 from kopdes.platform.audit.services import record
+from kopdes.platform.core.idempotency import replayed
 from kopdes.purchasing.errors import PurchasingError
 from kopdes.purchasing.models import GoodsReceipt, PaymentAllocation, SupplierPayment
 from kopdes.purchasing.services._common import (
@@ -25,7 +26,6 @@ from kopdes.purchasing.services._common import (
     fingerprint,
     lock,
     next_number,
-    replayed,
 )
 from kopdes.purchasing.services.orders import resolve_supplier
 from kopdes.store.models import BusinessUnit

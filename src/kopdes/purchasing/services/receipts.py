@@ -21,6 +21,7 @@ from kopdes.domain.money import format_rupiah
 from kopdes.domain.units import unit_of
 from kopdes.platform.audit.services import record
 from kopdes.platform.core.errors import DomainError
+from kopdes.platform.core.idempotency import replayed
 from kopdes.purchasing.errors import PurchasingError
 from kopdes.purchasing.models import (
     GoodsReceipt,
@@ -35,7 +36,6 @@ from kopdes.purchasing.services._common import (
     fingerprint,
     lock,
     next_number,
-    replayed,
 )
 from kopdes.store.services.stock import receive_stock, stock_quantity
 

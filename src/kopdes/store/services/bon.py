@@ -20,7 +20,7 @@ from kopdes.domain.money import format_rupiah
 from kopdes.ledger import chart
 from kopdes.ledger import services as ledger
 from kopdes.platform.audit.services import record
-from kopdes.platform.core.errors import ConflictError
+from kopdes.platform.core.idempotency import replayed
 from kopdes.platform.core.locks import lock_chain
 from kopdes.store.choices import UnitKind
 from kopdes.store.errors import StoreError
@@ -80,16 +80,17 @@ def repay_bon(
     day = date or koperasi.today()
     with as_store_errors(), transaction.atomic():
         lock_chain(ledger.lock_name(koperasi))
-        existing = BonRepayment.objects.filter(koperasi=koperasi, idempotency_key=key).first()
+        existing = replayed(
+            BonRepayment,
+            koperasi,
+            key,
+            fingerprint,
+            conflict=lambda _row: _(
+                "This idempotency key was already used for another bon payment. "
+                "Nothing was recorded."
+            ),
+        )
         if existing is not None:
-            if existing.fingerprint != fingerprint:
-                raise ConflictError(
-                    _(
-                        "This idempotency key was already used for another bon payment. "
-                        "Nothing was recorded."
-                    ),
-                    field="idempotency_key",
-                )
             existing.replayed = True
             return existing
         owed = current_bon(koperasi, member)

@@ -34,7 +34,7 @@ from kopdes.ledger import services as ledger
 from kopdes.ledger.choices import SubledgerKind
 from kopdes.platform.approvals.models import ProposalState
 from kopdes.platform.audit.services import record
-from kopdes.platform.core.errors import ConflictError
+from kopdes.platform.core.idempotency import replayed
 from kopdes.platform.core.locks import lock_chain
 from kopdes.platform.identity.permissions import has_perm, role_label
 from kopdes.platform.identity.selectors import require_perm
@@ -207,17 +207,20 @@ def checkout(
     day = date or koperasi.today()
     with as_store_errors(), transaction.atomic():
         lock_chain(ledger.lock_name(koperasi))
-        existing = Sale.objects.filter(koperasi=koperasi, idempotency_key=key).first()
-        if existing is not None:
-            if existing.fingerprint != fingerprint:
-                raise ConflictError(
-                    _(
-                        "This idempotency key was already used for sale %(number)s with "
-                        "different content. Nothing was recorded."
-                    )
-                    % {"number": existing.number},
-                    field="idempotency_key",
+        existing = replayed(
+            Sale,
+            koperasi,
+            key,
+            fingerprint,
+            conflict=lambda sale: (
+                _(
+                    "This idempotency key was already used for sale %(number)s with "
+                    "different content. Nothing was recorded."
                 )
+                % {"number": sale.number}
+            ),
+        )
+        if existing is not None:
             existing.replayed = True
             return existing
         sale = _ring_up(
